@@ -1,0 +1,49 @@
+# skillnest: `make run` (embedded SQLite, no servers) and `make test` (SQLite + PostgreSQL + Redis).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint bench services services-stop clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install skillnest with its dev tools (idempotent).
+
+run: install ## Migrate the SQLite database under ./var, load the demo, serve on HOST:PORT.
+	@mkdir -p var
+	@export SKILLNEST_ENV=development; \
+	$(BIN)/python -c "from skillnest.settings import write_local_secrets as w; w() and print('created var/secrets.env (local secrets, never commit)')"; \
+	$(BIN)/skillnest db upgrade && \
+	$(BIN)/skillnest demo load && \
+	echo "API docs: http://$(HOST):$(PORT)/docs" && \
+	exec $(BIN)/skillnest serve --host $(HOST) --port $(PORT)
+
+services: ## Start PostgreSQL and Redis for tests and benchmarks (installs them if missing).
+	@bash scripts/services.sh start
+
+services-stop:
+	@bash scripts/services.sh stop
+
+test: install services ## The whole suite, on SQLite and on PostgreSQL + Redis.
+	@set -a; source var/services.env; set +a; \
+	$(BIN)/pytest -v -p no:cacheprovider
+
+lint: install ## ruff (lint + format check) and mypy.
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: install services ## Benchmarks against PostgreSQL + Redis; writes bench/RESULTS.md.
+	@set -a; source var/services.env; set +a; \
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) var/skillnest.db* .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""Allow ``python -m skillnest``."""
+
+from skillnest.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Accounts: users, sessions, profile, onboarding, preferences, OAuth links."""

@@ -1,0 +1,74 @@
+"""``skillnest users ...``: administer accounts from the shell."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from skillnest.accounts import schemas, service
+from skillnest.core.cli import console, err_console, run_in_transaction
+from skillnest.core.deps import Platform
+
+users = typer.Typer(help="Manage accounts.", no_args_is_help=True)
+
+PASSWORD_ENV = "SKILLNEST_ADMIN_PASSWORD"
+
+
+def _read_password() -> str:
+    """The new password from the environment or an interactive prompt, never an argument."""
+    from_env = os.environ.get(PASSWORD_ENV)
+    if from_env:
+        return from_env
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@users.command("create-admin")
+def create_admin(
+    email: str,
+    name: str = typer.Option("Administrator", help="Display name of the new account."),
+) -> None:
+    """Create an admin account, or make an existing one admin and set its password."""
+    password = _read_password()
+    try:
+        data = schemas.SignupIn(name=name, email=email, password=password)
+    except ValidationError as exc:
+        err_console.print(f"[red]error:[/red] {exc.errors()[0]['msg']}")
+        raise typer.Exit(2) from exc
+
+    async def work(platform: Platform, session: AsyncSession) -> str:
+        existing = await service.get_user_by_email(session=session, email=email)
+        if existing is None:
+            await service.create_user(session=session, data=data, is_admin=True)
+            return f"created admin {data.email}"
+        existing.is_admin = True
+        await service.set_password(
+            session=session, cache=platform.cache, user=existing, password=password
+        )
+        await service.invalidate_user(cache=platform.cache, user_id=existing.id)
+        return f"{existing.email} is now an admin; its password was reset"
+
+    console.print(run_in_transaction(work))
+
+
+@users.command("set-admin")
+def set_admin(
+    email: str,
+    on: bool = typer.Option(..., "--on/--off", help="Grant or withdraw admin rights."),
+) -> None:
+    """Grant (--on) or withdraw (--off) admin rights."""
+
+    async def work(platform: Platform, session: AsyncSession) -> str:
+        user = await service.set_admin(
+            session=session, cache=platform.cache, email=email, is_admin=on
+        )
+        return f"{user.email}: admin {'on' if on else 'off'}"
+
+    console.print(run_in_transaction(work))
+
+
+def register(root: typer.Typer) -> None:
+    """Mount this module's commands on the root CLI."""
+    root.add_typer(users, name="users")

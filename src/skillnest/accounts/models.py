@@ -1,0 +1,135 @@
+"""Accounts tables: seed 001's ``users``, seed 002's onboarding/preferences, seed 003's OAuth."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from skillnest.core.db import FALSE, NOW, TRUE, Base, Document, StringArray, UTCDateTime
+
+
+class User(Base):
+    """A person on skillnest: seed 001's columns exactly, plus what a platform needs."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        # Seed 001's index; the case-insensitive unique index below guards against
+        # "Ann@x.org" and "ann@x.org" becoming two accounts.
+        Index("idx_users_email", "email"),
+        Index("uq_users_email_lower", text("lower(email)"), unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    email: Mapped[str] = mapped_column(String(255), unique=True, nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    pronouns: Mapped[str | None] = mapped_column(String(100))
+    bio: Mapped[str | None] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(String(255))
+    availability: Mapped[str | None] = mapped_column(String(255))
+    learning_style: Mapped[str | None] = mapped_column(String(255))
+    skills_to_offer: Mapped[list[str] | None] = mapped_column(StringArray(50))
+    skills_to_learn: Mapped[list[str] | None] = mapped_column(StringArray(50))
+    image_url: Mapped[str | None] = mapped_column(String(255))
+    # Added by skillnest; nullable or server-defaulted so seed 001's INSERTs still run.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, server_default=NOW, onupdate=func.now(), nullable=False
+    )
+    is_admin: Mapped[bool] = mapped_column(Boolean, server_default=FALSE, nullable=False)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_active_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class UserSession(Base):
+    """A login: only the SHA-256 digest of the bearer token is stored."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (Index("ix_user_sessions_user_id_active", "user_id", "revoked_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class UserOnboarding(Base):
+    """Onboarding state, one row per user (seed 002)."""
+
+    __tablename__ = "user_onboarding"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), unique=True, nullable=False
+    )
+    completed: Mapped[bool] = mapped_column(Boolean, server_default=FALSE, nullable=False)
+    current_step: Mapped[str | None] = mapped_column(String(100))
+    social_links: Mapped[dict[str, Any] | None] = mapped_column(Document)
+    logo: Mapped[str | None] = mapped_column(Text)
+    default_contract: Mapped[dict[str, Any] | None] = mapped_column(Document)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, server_default=NOW, onupdate=func.now(), nullable=False
+    )
+
+
+class UserPreferences(Base):
+    """Settings, one row per user (seed 002); ``extra`` holds module-specific choices."""
+
+    __tablename__ = "user_preferences"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), unique=True, nullable=False
+    )
+    email_notifications: Mapped[bool] = mapped_column(Boolean, server_default=TRUE, nullable=False)
+    analysis_notifications: Mapped[bool] = mapped_column(
+        Boolean, server_default=TRUE, nullable=False
+    )
+    default_chain: Mapped[str] = mapped_column(
+        String(50), server_default="ethereum", nullable=False
+    )
+    extra: Mapped[dict[str, Any] | None] = mapped_column(Document)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, server_default=NOW, onupdate=func.now(), nullable=False
+    )
+
+
+class OAuthProvider(Base):
+    """A linked OAuth identity (seed 003); tokens are encrypted at rest."""
+
+    __tablename__ = "oauth_providers"
+    __table_args__ = (
+        UniqueConstraint("provider", "provider_user_id"),
+        UniqueConstraint("user_id", "provider"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    provider: Mapped[str] = mapped_column(String(50), nullable=False)
+    provider_user_id: Mapped[str] = mapped_column(String(255), nullable=False)
+    access_token_encrypted: Mapped[str | None] = mapped_column(Text)
+    refresh_token_encrypted: Mapped[str | None] = mapped_column(Text)
+    token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, server_default=NOW, onupdate=func.now(), nullable=False
+    )

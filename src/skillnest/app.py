@@ -1,0 +1,168 @@
+"""The FastAPI application: routers, error handlers, security headers and lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from skillnest import __version__
+from skillnest.core.cache import make_cache
+from skillnest.core.db import Database
+from skillnest.core.deps import Platform, PlatformDep
+from skillnest.core.errors import install_error_handlers
+from skillnest.core.ratelimit import RateLimiter
+from skillnest.core.realtime import make_hub
+from skillnest.core.responses import JSONBytes
+from skillnest.modules import MODULES, submodule
+from skillnest.settings import Settings, get_settings
+
+log = logging.getLogger("skillnest")
+
+API_PREFIX = "/api/v1"
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+API_CSP = b"default-src 'none'; frame-ancestors 'none'"
+# The interactive docs load Swagger UI's script and style from a CDN.
+DOCS_CSP = (
+    b"default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    b"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    b"img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; "
+    b"frame-ancestors 'none'"
+)
+DOCS_PATHS = ("/docs", "/redoc", "/graphql")
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware (no per-request task overhead) adding security headers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Add the headers to every HTTP response start."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        csp = DOCS_CSP if scope["path"].startswith(DOCS_PATHS) else API_CSP
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.extend(SECURITY_HEADERS)
+                headers.append((b"content-security-policy", csp))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def build_platform(settings: Settings) -> Platform:
+    """Connect the database, cache, pub/sub and rate limits described by the settings."""
+    return Platform(
+        settings=settings,
+        db=Database(settings),
+        cache=make_cache(settings.redis_url),
+        hub=make_hub(settings.redis_url),
+        limiter=RateLimiter(settings.redis_url),
+    )
+
+
+async def close_platform(platform: Platform) -> None:
+    """Release every connection the platform holds."""
+    await platform.hub.close()
+    await platform.cache.close()
+    await platform.limiter.close()
+    await platform.db.dispose()
+
+
+class HealthCheck:
+    """Checks the database and cache at most once a second per process."""
+
+    def __init__(self) -> None:
+        self._checked_at = 0.0
+        self._result: tuple[int, bytes] = (200, b"")
+        self._lock = asyncio.Lock()
+
+    async def __call__(self, platform: Platform) -> tuple[int, bytes]:
+        """The status code and body of /health."""
+        if time.monotonic() - self._checked_at < 1.0:
+            return self._result
+        async with self._lock:
+            if time.monotonic() - self._checked_at >= 1.0:
+                self._result = await self._check(platform)
+                self._checked_at = time.monotonic()
+        return self._result
+
+    async def _check(self, platform: Platform) -> tuple[int, bytes]:
+        database_ok = await platform.db.ping()
+        cache_ok = await platform.cache.ping()
+        cache_state = platform.cache.backend if cache_ok else "degraded"
+        status = "ok" if database_ok and cache_ok else ("degraded" if database_ok else "down")
+        body = {
+            "status": status,
+            "database": platform.db.dialect if database_ok else "down",
+            "cache": cache_state,
+            "version": __version__,
+        }
+        return (200 if database_ok else 503), orjson.dumps(body)
+
+
+def create_app(settings: Settings | None = None, platform: Platform | None = None) -> FastAPI:
+    """Build the API; tests pass their own settings or platform."""
+    settings = settings or (platform.settings if platform else get_settings())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = platform is None
+        app.state.platform = platform or build_platform(settings)
+        background: list[asyncio.Task[Any]] = []
+        ops_service = submodule("ops", "service")
+        if own and ops_service is not None and hasattr(ops_service, "maintenance_loop"):
+            background.append(asyncio.create_task(ops_service.maintenance_loop(app.state.platform)))
+        try:
+            yield
+        finally:
+            for task in background:
+                task.cancel()
+            if own:
+                await close_platform(app.state.platform)
+
+    app = FastAPI(
+        title="skillnest",
+        version=__version__,
+        summary="One open backend for skill platforms.",
+        lifespan=lifespan,
+    )
+    if platform is not None:
+        app.state.platform = platform
+    install_error_handlers(app)
+    app.add_middleware(SecurityHeaders)
+
+    health = HealthCheck()
+
+    @app.get("/health", tags=["ops"], response_class=JSONBytes)
+    async def read_health(platform: PlatformDep) -> JSONBytes:
+        """Liveness and dependencies: 200 while the database answers (cache may be degraded)."""
+        status_code, body = await health(platform)
+        return JSONBytes(body, status_code=status_code)
+
+    for module in MODULES:
+        api = submodule(module, "api")
+        if api is not None and hasattr(api, "router"):
+            app.include_router(api.router, prefix=API_PREFIX)
+        extra = getattr(api, "mount", None) if api is not None else None
+        if extra is not None:
+            extra(app)  # e.g. GraphQL at /graphql
+    return app

@@ -1,0 +1,1 @@
+"""Careers (seed 003): profile, skills, jobs, applications, documents."""

@@ -1,0 +1,1 @@
+"""Agent-skill catalog (seed 004)."""

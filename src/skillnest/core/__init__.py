@@ -1,0 +1,1 @@
+"""Core: database, cache, realtime, rate limits, security, errors, dependencies."""

@@ -1,0 +1,422 @@
+"""One cache interface, two backends: Redis in production, in-process for the embedded default.
+
+Keys follow ``{namespace}:{entity}:{id}:{field}`` (seed 003). When Redis is unreachable every
+call degrades to a cache miss (logged once per outage) so the API keeps answering from the
+database; deletions that could not reach Redis are replayed as soon as it answers again, so a
+logout or a profile change is never undone by a stale entry surviving the outage.
+"""
+
+from __future__ import annotations
+
+import bisect
+import fnmatch
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from enum import IntEnum
+from typing import Any, Protocol, TypeVar
+
+import orjson
+import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+log = logging.getLogger("skillnest.cache")
+T = TypeVar("T")
+
+REDIS_DOWN_ERRORS = (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError)
+
+
+class TTL(IntEnum):
+    """The TTL tiers of seed 003, in seconds."""
+
+    SHORT = 5 * 60
+    MEDIUM = 60 * 60
+    LONG = 24 * 60 * 60
+    SESSION = 7 * 24 * 60 * 60
+
+
+def cache_key(namespace: str, entity: str, id_: object, field: str | None = None) -> str:
+    """Build a key in the ``{namespace}:{entity}:{id}:{field}`` convention."""
+    parts = [namespace, entity, str(id_)]
+    if field:
+        parts.append(field)
+    return ":".join(parts)
+
+
+def _tag_key(tag: str) -> str:
+    return f"tag:{tag}"
+
+
+class Cache(Protocol):
+    """What every cache backend offers."""
+
+    backend: str
+
+    async def get(self, key: str) -> bytes | None:
+        """The stored bytes, or None on a miss."""
+
+    async def set(self, key: str, value: bytes, ttl: int, tags: Iterable[str] = ()) -> None:
+        """Store bytes for ``ttl`` seconds, optionally under tags for group invalidation."""
+
+    async def delete(self, *keys: str) -> None:
+        """Remove keys."""
+
+    async def delete_prefix(self, prefix: str) -> None:
+        """Remove every key that starts with ``prefix``."""
+
+    async def invalidate_tag(self, tag: str) -> None:
+        """Remove every key stored under ``tag``."""
+
+    async def incr(self, key: str, ttl: int | None = None) -> int:
+        """Atomically add one and return the new value."""
+
+    async def zadd(self, key: str, mapping: dict[str, float]) -> None:
+        """Add members with scores to a sorted set."""
+
+    async def zrangebyscore(
+        self, key: str, low: float, high: float, *, desc: bool = False, limit: int | None = None
+    ) -> list[tuple[str, float]]:
+        """Members with ``low <= score <= high`` in score order (highest first if desc)."""
+
+    async def zrem(self, key: str, *members: str) -> None:
+        """Remove members from a sorted set."""
+
+    async def zremrangebyscore(self, key: str, low: float, high: float) -> int:
+        """Remove members whose score is within the range; return how many."""
+
+    async def ping(self) -> bool:
+        """Whether the backend answers now."""
+
+    async def close(self) -> None:
+        """Release connections."""
+
+
+async def get_json(cache: Cache, key: str) -> Any | None:
+    """Read a JSON value, or None on a miss."""
+    raw = await cache.get(key)
+    return None if raw is None else orjson.loads(raw)
+
+
+async def set_json(cache: Cache, key: str, value: Any, ttl: int, tags: Iterable[str] = ()) -> bytes:
+    """Store a JSON value and return the serialised bytes (ready to send as a response)."""
+    raw = orjson.dumps(value)
+    await cache.set(key, raw, ttl, tags)
+    return raw
+
+
+class MemoryCache:
+    """In-process cache with expiry, tags and sorted sets; one process, no server."""
+
+    backend = "memory"
+
+    def __init__(self, max_entries: int = 100_000) -> None:
+        self._values: dict[str, tuple[float, bytes]] = {}
+        self._tags: dict[str, set[str]] = {}
+        self._zsets: dict[str, dict[str, float]] = {}
+        self._counters: dict[str, tuple[float, int]] = {}
+        self._max_entries = max_entries
+
+    async def get(self, key: str) -> bytes | None:
+        """The stored bytes, or None on a miss."""
+        item = self._values.get(key)
+        if item is None:
+            return None
+        if item[0] < time.monotonic():
+            self._values.pop(key, None)
+            return None
+        return item[1]
+
+    async def set(self, key: str, value: bytes, ttl: int, tags: Iterable[str] = ()) -> None:
+        """Store bytes for ``ttl`` seconds."""
+        if len(self._values) >= self._max_entries:
+            self._evict_expired_or_oldest()
+        self._values[key] = (time.monotonic() + ttl, value)
+        for tag in tags:
+            self._tags.setdefault(tag, set()).add(key)
+
+    def _evict_expired_or_oldest(self) -> None:
+        now = time.monotonic()
+        expired = [k for k, (exp, _) in self._values.items() if exp < now]
+        for key in expired or list(self._values)[: max(1, self._max_entries // 10)]:
+            self._values.pop(key, None)
+
+    async def delete(self, *keys: str) -> None:
+        """Remove keys."""
+        for key in keys:
+            self._values.pop(key, None)
+            self._zsets.pop(key, None)
+            self._counters.pop(key, None)
+
+    async def delete_prefix(self, prefix: str) -> None:
+        """Remove every key that starts with ``prefix``."""
+        for store in (self._values, self._zsets, self._counters):
+            for key in [k for k in store if k.startswith(prefix)]:
+                store.pop(key, None)
+
+    async def invalidate_tag(self, tag: str) -> None:
+        """Remove every key stored under ``tag``."""
+        await self.delete(*self._tags.pop(tag, set()))
+
+    async def incr(self, key: str, ttl: int | None = None) -> int:
+        """Atomically add one (the event loop is single-threaded) and return the value."""
+        expires, value = self._counters.get(key, (float("inf"), 0))
+        if expires < time.monotonic():
+            expires, value = float("inf"), 0
+        if value == 0 and ttl:
+            expires = time.monotonic() + ttl
+        self._counters[key] = (expires, value + 1)
+        return value + 1
+
+    async def zadd(self, key: str, mapping: dict[str, float]) -> None:
+        """Add members with scores to a sorted set."""
+        self._zsets.setdefault(key, {}).update(mapping)
+
+    async def zrangebyscore(
+        self, key: str, low: float, high: float, *, desc: bool = False, limit: int | None = None
+    ) -> list[tuple[str, float]]:
+        """Members within the score range, ordered by score."""
+        members = self._zsets.get(key, {})
+        ordered = sorted(members.items(), key=lambda item: (item[1], item[0]), reverse=desc)
+        scores = [score for _, score in ordered]
+        if desc:
+            picked = [m for m in ordered if low <= m[1] <= high]
+        else:
+            start, end = bisect.bisect_left(scores, low), bisect.bisect_right(scores, high)
+            picked = ordered[start:end]
+        return picked[:limit] if limit is not None else picked
+
+    async def zrem(self, key: str, *members: str) -> None:
+        """Remove members from a sorted set."""
+        zset = self._zsets.get(key, {})
+        for member in members:
+            zset.pop(member, None)
+
+    async def zremrangebyscore(self, key: str, low: float, high: float) -> int:
+        """Remove members within the score range."""
+        zset = self._zsets.get(key, {})
+        doomed = [m for m, score in zset.items() if low <= score <= high]
+        for member in doomed:
+            del zset[member]
+        return len(doomed)
+
+    async def ping(self) -> bool:
+        """Always reachable."""
+        return True
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+    def keys(self, pattern: str = "*") -> list[str]:
+        """Keys matching a glob (tests and debugging)."""
+        every = list(self._values) + list(self._zsets) + list(self._counters)
+        return [k for k in every if fnmatch.fnmatchcase(k, pattern)]
+
+
+class RedisCache:
+    """Redis-backed cache that degrades to misses while Redis is unreachable."""
+
+    backend = "redis"
+    RETRY_AFTER_SECONDS = 1.0
+
+    def __init__(self, url: str, client: aioredis.Redis | None = None) -> None:
+        self.url = url
+        self.client = client or aioredis.Redis.from_url(
+            url, socket_connect_timeout=0.5, socket_timeout=2, health_check_interval=30
+        )
+        self._down_since: float | None = None
+        self._retry_at = 0.0
+        self._pending_deletes: set[str] = set()
+        self._pending_tags: set[str] = set()
+        self._pending_prefixes: set[str] = set()
+        self._replaying = False
+
+    @property
+    def available(self) -> bool:
+        """False while an outage is being waited out."""
+        return self._down_since is None
+
+    async def _call(self, op: Callable[[], Awaitable[T]], fallback: T) -> T:
+        now = time.monotonic()
+        if self._down_since is not None and now < self._retry_at:
+            return fallback
+        try:
+            result = await op()
+        except REDIS_DOWN_ERRORS as exc:
+            if self._down_since is None:
+                log.warning("redis unreachable, serving without cache: %s", exc)
+                self._down_since = now
+            self._retry_at = now + self.RETRY_AFTER_SECONDS
+            return fallback
+        if self._down_since is not None:
+            log.warning("redis reachable again after %.1fs", now - self._down_since)
+            self._down_since = None
+            await self._replay_invalidations()
+        return result
+
+    async def _replay_invalidations(self) -> None:
+        pending = (self._pending_deletes, self._pending_tags, self._pending_prefixes)
+        if self._replaying or not any(pending):
+            return
+        self._replaying = True
+        try:
+            keys, tags, prefixes = (list(p) for p in pending)
+            for p in pending:
+                p.clear()
+            if keys:
+                await self.delete(*keys)
+            for tag in tags:
+                await self.invalidate_tag(tag)
+            for prefix in prefixes:
+                await self.delete_prefix(prefix)
+        finally:
+            self._replaying = False
+
+    async def get(self, key: str) -> bytes | None:
+        """The stored bytes, or None on a miss or outage."""
+
+        async def op() -> bytes | None:
+            value = await self.client.get(key)
+            return value.encode() if isinstance(value, str) else value
+
+        return await self._call(op, None)
+
+    async def set(self, key: str, value: bytes, ttl: int, tags: Iterable[str] = ()) -> None:
+        """Store bytes for ``ttl`` seconds, recording the key under each tag."""
+        tags = list(tags)
+
+        async def op() -> None:
+            async with self.client.pipeline(transaction=False) as pipe:
+                pipe.set(key, value, ex=int(ttl))
+                for tag in tags:
+                    pipe.sadd(_tag_key(tag), key)
+                    pipe.expire(_tag_key(tag), int(TTL.SESSION))
+                await pipe.execute()
+
+        await self._call(op, None)
+
+    async def delete(self, *keys: str) -> None:
+        """Remove keys; remembered and retried if Redis is down."""
+        if not keys:
+            return
+        sentinel = object()
+        if await self._call(lambda: self.client.delete(*keys), sentinel) is sentinel:
+            self._pending_deletes.update(keys)
+
+    async def delete_prefix(self, prefix: str) -> None:
+        """Remove every key with the prefix (SCAN, never KEYS)."""
+
+        async def op() -> None:
+            batch: list[bytes] = []
+            async for key in self.client.scan_iter(match=f"{_escape_glob(prefix)}*", count=500):
+                batch.append(key)
+                if len(batch) >= 500:
+                    await self.client.delete(*batch)
+                    batch = []
+            if batch:
+                await self.client.delete(*batch)
+
+        sentinel = object()
+        if await self._call(op, sentinel) is sentinel:
+            self._pending_prefixes.add(prefix)
+
+    async def invalidate_tag(self, tag: str) -> None:
+        """Remove every key stored under the tag."""
+
+        async def op() -> None:
+            members = await self.client.smembers(_tag_key(tag))
+            await self.client.delete(_tag_key(tag), *members)
+
+        sentinel = object()
+        if await self._call(op, sentinel) is sentinel:
+            self._pending_tags.add(tag)
+
+    async def incr(self, key: str, ttl: int | None = None) -> int:
+        """Atomically add one and return the value (0 while Redis is down)."""
+
+        async def op() -> int:
+            async with self.client.pipeline(transaction=True) as pipe:
+                pipe.incr(key)
+                if ttl:
+                    pipe.expire(key, int(ttl), nx=True)
+                value, *_ = await pipe.execute()
+            return int(value)
+
+        return await self._call(op, 0)
+
+    async def zadd(self, key: str, mapping: dict[str, float]) -> None:
+        """Add members with scores to a sorted set."""
+        await self._call(lambda: self.client.zadd(key, mapping), None)
+
+    async def zrangebyscore(
+        self, key: str, low: float, high: float, *, desc: bool = False, limit: int | None = None
+    ) -> list[tuple[str, float]]:
+        """Members within the score range, ordered by score."""
+
+        async def op() -> list[tuple[str, float]]:
+            paging: dict[str, Any] = {"start": 0, "num": limit} if limit is not None else {}
+            if desc:
+                rows: Any = await self.client.zrevrangebyscore(key, high, low, withscores=True, **paging)
+            else:
+                rows = await self.client.zrangebyscore(key, low, high, withscores=True, **paging)
+            return [(_text(member), float(score)) for member, score in rows]
+
+        return await self._call(op, [])
+
+    async def zrem(self, key: str, *members: str) -> None:
+        """Remove members from a sorted set."""
+        if members:
+            await self._call(lambda: self.client.zrem(key, *members), None)
+
+    async def zremrangebyscore(self, key: str, low: float, high: float) -> int:
+        """Remove members within the score range."""
+        return int(await self._call(lambda: self.client.zremrangebyscore(key, low, high), 0))
+
+    async def ping(self) -> bool:
+        """Whether Redis answers now (also ends an outage early)."""
+        self._retry_at = 0.0
+        return bool(await self._call(lambda: self.client.ping(), False))
+
+    async def close(self) -> None:
+        """Release the connection pool."""
+        await self.client.aclose()
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _escape_glob(text: str) -> str:
+    return "".join(f"\\{c}" if c in "*?[]\\" else c for c in text)
+
+
+def make_cache(redis_url: str | None) -> Cache:
+    """Redis when a URL is configured, otherwise the in-process cache."""
+    return RedisCache(redis_url) if redis_url else MemoryCache()
+
+
+async def cached(
+    cache: Cache,
+    key: str,
+    ttl: int,
+    load: Callable[[], Awaitable[Any]],
+    tags: Iterable[str] = (),
+) -> bytes:
+    """Return cached JSON bytes for ``key`` or compute, store and return them."""
+    raw = await cache.get(key)
+    if raw is not None:
+        return raw
+    return await set_json(cache, key, await load(), ttl, tags)
+
+
+__all__ = [
+    "TTL",
+    "Cache",
+    "MemoryCache",
+    "RedisCache",
+    "cache_key",
+    "cached",
+    "get_json",
+    "make_cache",
+    "set_json",
+]

@@ -1,0 +1,202 @@
+"""Database core: engines, the declarative Base, portable types and the unit of work."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, MetaData, String, event, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import TypeDecorator, TypeEngine, Uuid
+
+from skillnest.settings import Settings, get_settings
+
+log = logging.getLogger("skillnest.db")
+slow_log = logging.getLogger("skillnest.db.slow")
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table; constraint names follow one convention."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # Read server-generated values (ids, timestamps, defaults) back with RETURNING at
+    # flush time, so nothing lazy-loads later in async code.
+    __mapper_args__ = {"eager_defaults": True}
+
+
+# --- portable types -------------------------------------------------------------------
+
+
+def StringArray(length: int | None = None) -> TypeEngine[list[str]]:  # noqa: N802
+    """An array of strings: ``VARCHAR(n)[]``/``TEXT[]`` on PostgreSQL, a JSON list on SQLite."""
+    item: TypeEngine[str] = String(length) if length else postgresql.TEXT()
+    return JSON().with_variant(postgresql.ARRAY(item), "postgresql")
+
+
+Document: TypeEngine[Any] = JSON().with_variant(postgresql.JSONB(), "postgresql")
+"""A JSON document: JSONB on PostgreSQL, JSON text on SQLite."""
+
+UUID: type[Uuid[uuid.UUID]] = Uuid
+"""Native ``UUID`` on PostgreSQL, 32-character text on SQLite."""
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware timestamp; SQLite hands back naive values, so they are marked UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Attach UTC to naive datetimes read from SQLite."""
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class gen_random_uuid(FunctionElement[uuid.UUID]):  # noqa: N801 - reads as the SQL it emits
+    """Server-side random UUID: ``gen_random_uuid()`` on PostgreSQL, random hex on SQLite."""
+
+    type = Uuid()
+    inherit_cache = True
+
+
+@compiles(gen_random_uuid, "postgresql")
+def _gen_random_uuid_pg(element: Any, compiler: Any, **kw: Any) -> str:
+    return "gen_random_uuid()"
+
+
+@compiles(gen_random_uuid, "sqlite")
+def _gen_random_uuid_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    # SQLAlchemy stores a non-native Uuid as 32 hex characters: produce the same shape.
+    return "(lower(hex(randomblob(16))))"
+
+
+# Server-side defaults that read the same on both dialects, so that the seeds' INSERT
+# statements that omit these columns work on a skillnest database.
+NOW = text("CURRENT_TIMESTAMP")
+FALSE = text("false")
+TRUE = text("true")
+
+
+# --- engines --------------------------------------------------------------------------
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL for concurrent readers, enforced foreign keys, and waiting instead of failing."""
+    # pysqlite's own transaction handling breaks SAVEPOINT; SQLAlchemy emits BEGIN itself.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def install_sqlite_hooks(sync_engine: Engine) -> None:
+    """Make an SQLite engine behave: pragmas on connect, explicit BEGIN for real savepoints."""
+    event.listen(sync_engine, "connect", _sqlite_pragmas)
+    event.listen(sync_engine, "begin", _sqlite_begin)
+
+
+def install_slow_query_log(sync_engine: Engine, threshold_ms: int) -> None:
+    """Log statements slower than the threshold, without their parameters."""
+
+    def before(conn: Connection, cursor: Any, statement: str, *args: Any) -> None:
+        conn.info.setdefault("query_start", []).append(time.perf_counter())
+
+    def after(conn: Connection, cursor: Any, statement: str, *args: Any) -> None:
+        started = conn.info["query_start"].pop()
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        if elapsed_ms >= threshold_ms:
+            slow_log.warning("slow query %.1f ms: %s", elapsed_ms, " ".join(statement.split()))
+
+    event.listen(sync_engine, "before_cursor_execute", before)
+    event.listen(sync_engine, "after_cursor_execute", after)
+
+
+def make_engine(url: str, settings: Settings | None = None, **kwargs: Any) -> AsyncEngine:
+    """Create an async engine with the right options for its dialect."""
+    settings = settings or get_settings()
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"timeout": 5}, **kwargs)
+        install_sqlite_hooks(engine.sync_engine)
+    else:
+        kwargs.setdefault("pool_size", settings.db_pool_size)
+        kwargs.setdefault("max_overflow", settings.db_max_overflow)
+        kwargs.setdefault("pool_pre_ping", True)
+        kwargs.setdefault("pool_recycle", 3600)
+        engine = create_async_engine(url, **kwargs)
+    install_slow_query_log(engine.sync_engine, settings.slow_query_ms)
+    return engine
+
+
+class Database:
+    """The engine and session factory of one process (the API or a CLI command)."""
+
+    def __init__(self, settings: Settings | None = None, engine: AsyncEngine | None = None):
+        self.settings = settings or get_settings()
+        self.engine = engine or make_engine(self.settings.database_url, self.settings)
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        """``postgresql`` or ``sqlite``."""
+        return self.engine.dialect.name
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
+        """One transaction: commit when the block succeeds, roll back when it raises."""
+        async with self.sessionmaker() as session:
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+
+    async def ping(self) -> bool:
+        """Whether the database answers a trivial query."""
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            return True
+        except Exception:  # noqa: BLE001 - any failure means "not reachable" here
+            log.exception("database ping failed")
+            return False
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
+
+
+def is_postgres(session: AsyncSession) -> bool:
+    """Whether this session talks to PostgreSQL (for the dialect-specific paths)."""
+    return session.get_bind().dialect.name == "postgresql"

@@ -1,0 +1,78 @@
+"""Rate limits with the ``limits`` library, on Redis or in memory like the cache."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+from limits import RateLimitItem, parse
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+
+from skillnest.core.cache import REDIS_DOWN_ERRORS
+from skillnest.core.errors import RateLimited
+
+log = logging.getLogger("skillnest.ratelimit")
+
+
+class RateLimiter:
+    """Moving-window limits keyed by any identifiers; fails over to memory if Redis is down."""
+
+    def __init__(self, redis_url: str | None = None) -> None:
+        self.backend = "redis" if redis_url else "memory"
+        primary: Storage = (
+            RedisStorage("async+" + redis_url, implementation="redispy", wrap_exceptions=False)
+            if redis_url
+            else MemoryStorage()
+        )
+        self._storage = primary
+        self._primary = MovingWindowRateLimiter(primary)
+        # Limits keep working per process during a Redis outage instead of failing open.
+        self._fallback = MovingWindowRateLimiter(MemoryStorage())
+        self._degraded = False
+
+    async def _run(self, method: str, *args: object) -> object:
+        limiter = self._primary
+        if self.backend == "redis":
+            try:
+                result = await getattr(limiter, method)(*args)
+                if self._degraded:
+                    log.warning("rate limits back on redis")
+                    self._degraded = False
+                return result
+            except REDIS_DOWN_ERRORS as exc:
+                if not self._degraded:
+                    log.warning("rate limits fall back to memory: %s", exc)
+                    self._degraded = True
+                limiter = self._fallback
+        return await getattr(limiter, method)(*args)
+
+    async def hit(self, limit: str | RateLimitItem, *identifiers: str) -> None:
+        """Count one hit; raise ``RateLimited`` (with Retry-After) when over the limit."""
+        item = parse(limit) if isinstance(limit, str) else limit
+        if not await self._run("hit", item, *identifiers):
+            raise RateLimited(retry_after=await self.retry_after(item, *identifiers))
+
+    async def check(self, limit: str | RateLimitItem, *identifiers: str) -> None:
+        """Raise ``RateLimited`` if the limit is already used up, without counting a hit."""
+        item = parse(limit) if isinstance(limit, str) else limit
+        if not await self._run("test", item, *identifiers):
+            raise RateLimited(retry_after=await self.retry_after(item, *identifiers))
+
+    async def retry_after(self, item: RateLimitItem, *identifiers: str) -> int:
+        """Seconds until the window lets one more hit through."""
+        stats = await self._run("get_window_stats", item, *identifiers)
+        reset_time = float(getattr(stats, "reset_time", time.time() + 1))
+        return max(1, math.ceil(reset_time - time.time()))
+
+    async def clear(self, limit: str | RateLimitItem, *identifiers: str) -> None:
+        """Forget the hits of these identifiers (after a successful login, say)."""
+        item = parse(limit) if isinstance(limit, str) else limit
+        await self._run("clear", item, *identifiers)
+
+    async def close(self) -> None:
+        """Release the Redis connections of the limiter, if any."""
+        client = getattr(getattr(self._storage, "bridge", None), "storage", None)
+        if client is not None:
+            await client.aclose()

@@ -1,0 +1,158 @@
+"""Publish/subscribe for live events: Redis pub/sub across workers, or in-process.
+
+Each process keeps one subscription per channel no matter how many clients listen; messages
+fan out to local queues. With Redis, a publish reaches every worker; when Redis is down the
+event is still delivered to listeners of this worker and the reader reconnects by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+import redis.asyncio as aioredis
+
+from skillnest.core.cache import REDIS_DOWN_ERRORS
+
+log = logging.getLogger("skillnest.realtime")
+
+
+def user_channel(user_id: int) -> str:
+    """The channel carrying one user's live events (messages, notifications...)."""
+    return f"events:user:{user_id}"
+
+
+class Hub:
+    """In-process fan-out of events to subscribers; the base of both backends."""
+
+    backend = "memory"
+
+    def __init__(self, queue_size: int = 256) -> None:
+        self._queues: dict[str, set[asyncio.Queue[dict[str, Any]]]] = {}
+        self._queue_size = queue_size
+
+    def _deliver(self, channel: str, event: dict[str, Any]) -> None:
+        for queue in list(self._queues.get(channel, ())):
+            if queue.full():  # a slow listener loses its oldest event, never blocks others
+                with contextlib.suppress(asyncio.QueueEmpty):
+                    queue.get_nowait()
+            queue.put_nowait(event)
+
+    async def publish(self, channel: str, event: dict[str, Any]) -> None:
+        """Send an event to every subscriber of the channel."""
+        self._deliver(channel, event)
+
+    async def _on_first_subscriber(self, channel: str) -> None:
+        """Hook for backends that subscribe upstream."""
+
+    async def _on_last_unsubscribe(self, channel: str) -> None:
+        """Hook for backends that unsubscribe upstream."""
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:
+        """A queue receiving the channel's events for as long as the block runs."""
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(self._queue_size)
+        listeners = self._queues.setdefault(channel, set())
+        listeners.add(queue)
+        if len(listeners) == 1:
+            await self._on_first_subscriber(channel)
+        try:
+            yield queue
+        finally:
+            listeners.discard(queue)
+            if not listeners:
+                self._queues.pop(channel, None)
+                await self._on_last_unsubscribe(channel)
+
+    async def close(self) -> None:
+        """Stop background work."""
+
+
+class RedisHub(Hub):
+    """Redis pub/sub shared by all workers, fanned out locally."""
+
+    backend = "redis"
+
+    def __init__(self, url: str, queue_size: int = 256) -> None:
+        super().__init__(queue_size)
+        self.client = aioredis.Redis.from_url(url, socket_connect_timeout=0.5)
+        self._pubsub: Any = None
+        self._reader: asyncio.Task[None] | None = None
+
+    async def publish(self, channel: str, event: dict[str, Any]) -> None:
+        """Publish through Redis; fall back to local delivery while Redis is down."""
+        try:
+            await self.client.publish(channel, orjson.dumps(event))
+        except REDIS_DOWN_ERRORS as exc:
+            log.warning("redis publish failed, delivering locally: %s", exc)
+            self._deliver(channel, event)
+
+    async def _on_first_subscriber(self, channel: str) -> None:
+        if self._reader is None or self._reader.done():
+            self._reader = asyncio.create_task(self._read_forever())
+        if self._pubsub is not None:
+            with contextlib.suppress(*REDIS_DOWN_ERRORS):
+                await self._pubsub.subscribe(channel)
+
+    async def _on_last_unsubscribe(self, channel: str) -> None:
+        if self._pubsub is not None:
+            with contextlib.suppress(*REDIS_DOWN_ERRORS):
+                await self._pubsub.unsubscribe(channel)
+
+    async def _read_forever(self) -> None:
+        backoff = 0.2
+        while self._queues:
+            try:
+                self._pubsub = self.client.pubsub(ignore_subscribe_messages=True)
+                await self._pubsub.subscribe(*self._queues)
+                backoff = 0.2
+                while self._queues:
+                    message = await self._pubsub.get_message(timeout=1.0)
+                    if message and message.get("type") == "message":
+                        channel = message["channel"].decode()
+                        self._deliver(channel, orjson.loads(message["data"]))
+            except REDIS_DOWN_ERRORS as exc:
+                log.warning("redis pub/sub lost, retrying in %.1fs: %s", backoff, exc)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+            finally:
+                if self._pubsub is not None:
+                    with contextlib.suppress(Exception):
+                        await self._pubsub.aclose()
+                    self._pubsub = None
+
+    async def close(self) -> None:
+        """Stop the reader and release connections."""
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._reader
+        await self.client.aclose()
+
+
+def make_hub(redis_url: str | None) -> Hub:
+    """Redis pub/sub when a URL is configured, otherwise in-process."""
+    return RedisHub(redis_url) if redis_url else Hub()
+
+
+async def publish_to_user(hub: Hub, user_id: int, event_type: str, data: Any) -> None:
+    """Send one typed event to a user's live stream (``GET /api/v1/me/events``)."""
+    await hub.publish(user_channel(user_id), {"type": event_type, "data": data})
+
+
+async def stream_user_events(
+    hub: Hub, user_id: int, is_disconnected: Any
+) -> AsyncIterator[dict[str, str]]:
+    """Server-sent events for one user until the client goes away."""
+    async with hub.subscribe(user_channel(user_id)) as queue:
+        yield {"event": "ready", "data": "{}"}
+        while not await is_disconnected():
+            try:
+                event = await asyncio.wait_for(queue.get(), timeout=5.0)
+            except TimeoutError:
+                continue
+            yield {"event": event["type"], "data": orjson.dumps(event["data"]).decode()}

@@ -1,0 +1,23 @@
+"""Fast JSON responses: orjson, and bytes served straight from the cache."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+
+class JSONBytes(Response):
+    """A JSON response whose body is already serialised (for example, a cache hit)."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        """Pass bytes through; serialise anything else with orjson."""
+        return content if isinstance(content, bytes) else orjson.dumps(content)
+
+
+def json_response(content: Any, status_code: int = 200) -> JSONBytes:
+    """Serialise with orjson (datetimes, UUIDs and dataclasses included)."""
+    return JSONBytes(orjson.dumps(content), status_code=status_code)

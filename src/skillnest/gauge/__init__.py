@@ -1,0 +1,1 @@
+"""MetaGauge contract analytics (seed 002) and its legacy importer."""

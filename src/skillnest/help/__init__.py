@@ -1,0 +1,1 @@
+"""Anonymous peer help and trust (seed 000)."""

@@ -1,0 +1,1 @@
+"""Alembic migrations of skillnest (``skillnest db ...`` wraps them)."""

@@ -1,0 +1,1 @@
+"""Operations: migrations, maintenance, demo data, backups, stats."""

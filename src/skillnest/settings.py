@@ -1,0 +1,105 @@
+"""Runtime settings, read once from the environment (prefix ``SKILLNEST_``)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER = "change-me"
+VAR_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    """Every knob of skillnest; tests build their own instance instead of patching globals."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SKILLNEST_",
+        env_file=(".env", "var/secrets.env"),
+        extra="ignore",
+    )
+
+    env: Literal["development", "test", "production"] = "production"
+    database_url: str = f"sqlite+aiosqlite:///{VAR_DIR / 'skillnest.db'}"
+    database_replica_urls: list[str] = Field(default_factory=list)
+    redis_url: str | None = None
+    secret_key: SecretStr = SecretStr(PLACEHOLDER)
+    # Keyed hashing for pseudonyms (help module). Lives only in the environment or the
+    # local secrets file, never in the database or a backup.
+    pseudonym_key: SecretStr = SecretStr(PLACEHOLDER)
+    slow_query_ms: int = 200
+    session_days: int = 7
+    login_failures_per_account: int = 10
+    login_failures_per_address: int = 50
+    login_window_minutes: int = 15
+    db_pool_size: int = 10
+    db_max_overflow: int = 20
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        """Accept the usual URL spellings and pick the async driver for each."""
+        if value.startswith("postgres://"):
+            value = "postgresql://" + value.removeprefix("postgres://")
+        if value.startswith("postgresql://"):
+            return "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        if value.startswith("sqlite:///"):
+            return "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
+        return value
+
+    @field_validator("database_replica_urls", mode="before")
+    @classmethod
+    def _split_replicas(cls, value: object) -> object:
+        """Allow a comma-separated list in the environment."""
+        if isinstance(value, str) and not value.startswith("["):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_placeholders(self) -> Settings:
+        """Outside development a placeholder secret is a deployment mistake: stop early."""
+        if self.env == "development":
+            return self
+        for name in ("secret_key", "pseudonym_key"):
+            value: SecretStr = getattr(self, name)
+            if value.get_secret_value() in ("", PLACEHOLDER):
+                raise ValueError(
+                    f"SKILLNEST_{name.upper()} is unset or the placeholder; set a real secret "
+                    "(or SKILLNEST_ENV=development for local use)"
+                )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the primary database is the embedded SQLite file."""
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def sync_database_url(self) -> str:
+        """The same database through a synchronous driver (Alembic, backups)."""
+        return self.database_url.replace("+aiosqlite", "").replace("+psycopg", "+psycopg")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()
+
+
+def write_local_secrets(path: Path = VAR_DIR / "secrets.env") -> bool:
+    """Create the development secrets file once; return whether it was created."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "# Generated on first run for local development. Never commit or back up.\n"
+        f"SKILLNEST_SECRET_KEY={secrets.token_urlsafe(32)}\n"
+        f"SKILLNEST_PSEUDONYM_KEY={secrets.token_urlsafe(32)}\n"
+    )
+    path.chmod(0o600)
+    return True
