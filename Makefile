@@ -43,7 +43,7 @@ lint: install ## ruff (lint + format check) and mypy.
 
 bench: install services ## Benchmarks against PostgreSQL + Redis; writes bench/RESULTS.md.
 	@set -a; source var/services.env; set +a; \
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(ONLY)
 
 clean:
 	rm -rf $(VENV) var/skillnest.db* .pytest_cache .mypy_cache .ruff_cache

@@ -74,7 +74,7 @@ write_env() {
   cat >"$ENV_FILE" <<ENV
 export SKILLNEST_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/$PG_DB
 export SKILLNEST_TEST_ADMIN_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/postgres
-export SKILLNEST_TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
+export SKILLNEST_TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/${SKILLNEST_TEST_REDIS_DB:-0}
 export SKILLNEST_PG_BIN=$(pg_bin)
 export SKILLNEST_PG_PORT=$PG_PORT
 export SKILLNEST_REDIS_PORT=$REDIS_PORT

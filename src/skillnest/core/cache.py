@@ -356,7 +356,9 @@ class RedisCache:
         async def op() -> list[tuple[str, float]]:
             paging: dict[str, Any] = {"start": 0, "num": limit} if limit is not None else {}
             if desc:
-                rows: Any = await self.client.zrevrangebyscore(key, high, low, withscores=True, **paging)
+                rows: Any = await self.client.zrevrangebyscore(
+                    key, high, low, withscores=True, **paging
+                )
             else:
                 rows = await self.client.zrangebyscore(key, low, high, withscores=True, **paging)
             return [(_text(member), float(score)) for member, score in rows]

@@ -1,0 +1,1 @@
+"""Benchmarks of skillnest: `make bench` (all) or `make bench ONLY=name`."""
