@@ -29,6 +29,8 @@ async def make_user(session: AsyncSession, **overrides: Any) -> User:
     user = User(**values)
     session.add(user)
     await session.flush()
+    # Load every column, as a user read from the database would have.
+    await session.refresh(user)
     return user
 
 

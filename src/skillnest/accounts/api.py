@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
 from sse_starlette.sse import EventSourceResponse
 
 from skillnest.accounts import schemas, service
 from skillnest.core.deps import (
+    AdminUser,
     CacheDep,
     ClientAddress,
     CurrentUser,
@@ -98,3 +101,14 @@ async def read_user(user_id: int, session: SessionDep) -> Response:
 async def stream_my_events(user: CurrentUser, hub: HubDep, request: Request) -> EventSourceResponse:
     """Server-sent events for the signed-in user (new messages, notifications...)."""
     return EventSourceResponse(stream_user_events(hub, user.id, request.is_disconnected), ping=15)
+
+
+@router.get("/admin/users", response_model=schemas.UserPage)
+async def list_accounts(
+    _: AdminUser,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> schemas.UserPage:
+    """Every account, paginated (administrators only)."""
+    return await service.list_users(session=session, limit=limit, offset=offset)

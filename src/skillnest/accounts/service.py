@@ -352,3 +352,11 @@ async def load_demo(*, session: AsyncSession) -> str:
         f"accounts: {created} demo users created, {len(DEMO_USERS) - created} already there "
         f"(log in as demo@skillnest.dev / {DEMO_PASSWORD})"
     )
+
+
+async def list_users(*, session: AsyncSession, limit: int, offset: int) -> schemas.UserPage:
+    """A page of accounts, oldest first (administrators only)."""
+    total = await session.scalar(select(func.count()).select_from(User)) or 0
+    rows = await session.scalars(select(User).order_by(User.id).limit(limit).offset(offset))
+    items = [schemas.Me.model_validate(user) for user in rows]
+    return schemas.UserPage(items=items, total=total, limit=limit, offset=offset)

@@ -73,15 +73,20 @@ class Hub:
 
 
 class RedisHub(Hub):
-    """Redis pub/sub shared by all workers, fanned out locally."""
+    """Redis pub/sub shared by all workers, fanned out locally.
+
+    One reader task owns the Redis subscription and reconciles it with the channels that
+    have local listeners, so no two tasks ever use the pub/sub connection at once.
+    """
 
     backend = "redis"
+    POLL_SECONDS = 0.05
 
     def __init__(self, url: str, queue_size: int = 256) -> None:
         super().__init__(queue_size)
         self.client = aioredis.Redis.from_url(url, socket_connect_timeout=0.5)
-        self._pubsub: Any = None
         self._reader: asyncio.Task[None] | None = None
+        self._ready: dict[str, asyncio.Event] = {}
 
     async def publish(self, channel: str, event: dict[str, Any]) -> None:
         """Publish through Redis; fall back to local delivery while Redis is down."""
@@ -92,26 +97,32 @@ class RedisHub(Hub):
             self._deliver(channel, event)
 
     async def _on_first_subscriber(self, channel: str) -> None:
+        ready = self._ready.setdefault(channel, asyncio.Event())
         if self._reader is None or self._reader.done():
             self._reader = asyncio.create_task(self._read_forever())
-        if self._pubsub is not None:
-            with contextlib.suppress(*REDIS_DOWN_ERRORS):
-                await self._pubsub.subscribe(channel)
-
-    async def _on_last_unsubscribe(self, channel: str) -> None:
-        if self._pubsub is not None:
-            with contextlib.suppress(*REDIS_DOWN_ERRORS):
-                await self._pubsub.unsubscribe(channel)
+        # Wait (briefly) until Redis confirms, so an event published right after
+        # subscribe() returns is not missed.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(ready.wait(), timeout=2.0)
 
     async def _read_forever(self) -> None:
         backoff = 0.2
         while self._queues:
+            pubsub = self.client.pubsub(ignore_subscribe_messages=True)
+            subscribed: set[str] = set()
             try:
-                self._pubsub = self.client.pubsub(ignore_subscribe_messages=True)
-                await self._pubsub.subscribe(*self._queues)
-                backoff = 0.2
                 while self._queues:
-                    message = await self._pubsub.get_message(timeout=1.0)
+                    wanted = set(self._queues)
+                    if wanted - subscribed:
+                        await pubsub.subscribe(*(wanted - subscribed))
+                        subscribed |= wanted
+                        for channel in wanted:
+                            self._ready.pop(channel, asyncio.Event()).set()
+                    if subscribed - wanted:
+                        await pubsub.unsubscribe(*(subscribed - wanted))
+                        subscribed &= wanted
+                    backoff = 0.2
+                    message = await pubsub.get_message(timeout=self.POLL_SECONDS)
                     if message and message.get("type") == "message":
                         channel = message["channel"].decode()
                         self._deliver(channel, orjson.loads(message["data"]))
@@ -120,10 +131,8 @@ class RedisHub(Hub):
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
             finally:
-                if self._pubsub is not None:
-                    with contextlib.suppress(Exception):
-                        await self._pubsub.aclose()
-                    self._pubsub = None
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
 
     async def close(self) -> None:
         """Stop the reader and release connections."""
