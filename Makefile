@@ -42,6 +42,7 @@ lint: install ## ruff (lint + format check) and mypy.
 	$(BIN)/mypy
 
 bench: install services ## Benchmarks against PostgreSQL + Redis; writes bench/RESULTS.md.
+	@bash scripts/services.sh bench-tools
 	@set -a; source var/services.env; set +a; \
 	$(BIN)/python -m bench.run $(ONLY)
 

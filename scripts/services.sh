@@ -81,8 +81,16 @@ export SKILLNEST_REDIS_PORT=$REDIS_PORT
 ENV
 }
 
+install_bench_tools() {
+  command -v wrk >/dev/null && command -v redis-benchmark >/dev/null && return 0
+  log "installing wrk and redis-tools for the benchmarks"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq wrk redis-tools >/dev/null
+}
+
 case "${1:-start}" in
   start) install_missing; start_postgres; start_redis; write_env ;;
+  bench-tools) install_bench_tools ;;
   stop)
     bin="$(pg_bin)"
     [ -n "$bin" ] && [ -f "$PG_DIR/PG_VERSION" ] && as_pg "$bin/pg_ctl" -D "$PG_DIR" -m fast stop >/dev/null 2>&1 || true

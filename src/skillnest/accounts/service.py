@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.accounts import schemas
-from skillnest.accounts.models import User, UserSession
+from skillnest.accounts.models import OAuthProvider, User, UserSession
 from skillnest.core import security
 from skillnest.core.cache import TTL, Cache, cache_key, get_json, set_json
 from skillnest.core.errors import Conflict, NotFound, Unauthorized
@@ -92,9 +92,10 @@ async def create_user(
         is_admin=is_admin,
         **profile,
     )
-    session.add(user)
     try:
+        # Added inside the savepoint so that a failed insert leaves nothing pending behind.
         async with session.begin_nested():
+            session.add(user)
             await session.flush()
     except IntegrityError as exc:  # a concurrent sign-up won the race
         raise Conflict("An account with this email already exists.") from exc
@@ -360,3 +361,52 @@ async def list_users(*, session: AsyncSession, limit: int, offset: int) -> schem
     rows = await session.scalars(select(User).order_by(User.id).limit(limit).offset(offset))
     items = [schemas.Me.model_validate(user) for user in rows]
     return schemas.UserPage(items=items, total=total, limit=limit, offset=offset)
+
+
+async def link_oauth_provider(
+    *,
+    session: AsyncSession,
+    settings: Settings,
+    user_id: int,
+    provider: str,
+    provider_user_id: str,
+    access_token: str | None,
+    refresh_token: str | None = None,
+    token_expires_at: datetime | None = None,
+) -> OAuthProvider:
+    """Link (or refresh) an OAuth identity; its tokens are stored encrypted."""
+    key = settings.secret_key.get_secret_value()
+    link = await session.scalar(
+        select(OAuthProvider).where(
+            OAuthProvider.user_id == user_id, OAuthProvider.provider == provider
+        )
+    )
+    is_new = link is None
+    if link is None:
+        link = OAuthProvider(user_id=user_id, provider=provider, provider_user_id=provider_user_id)
+    elif link.provider_user_id != provider_user_id:
+        raise Conflict(f"This account is already linked to another {provider} identity.")
+    link.access_token_encrypted = (
+        security.encrypt_secret(key, access_token, "oauth") if access_token else None
+    )
+    link.refresh_token_encrypted = (
+        security.encrypt_secret(key, refresh_token, "oauth") if refresh_token else None
+    )
+    link.token_expires_at = token_expires_at
+    try:
+        async with session.begin_nested():
+            if is_new:
+                session.add(link)
+            await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"This {provider} identity is linked to another account.") from exc
+    return link
+
+
+def oauth_access_token(*, settings: Settings, link: OAuthProvider) -> str | None:
+    """Decrypt the stored access token of an OAuth link."""
+    if link.access_token_encrypted is None:
+        return None
+    return security.decrypt_secret(
+        settings.secret_key.get_secret_value(), link.access_token_encrypted, "oauth"
+    )
