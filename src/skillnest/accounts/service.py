@@ -288,10 +288,34 @@ async def delete_account(
     await invalidate_user(cache=cache, user_id=user.id)
 
 
+PUBLIC_COLUMNS = (
+    User.id,
+    User.name,
+    User.pronouns,
+    User.bio,
+    User.location,
+    User.availability,
+    User.learning_style,
+    User.skills_to_offer,
+    User.skills_to_learn,
+    User.image_url,
+    User.created_at,
+)
+
+
 async def public_profile(*, session: AsyncSession, user_id: int) -> dict[str, Any]:
-    """A user's public profile as a plain dict (modules may add fields, e.g. ratings)."""
-    user = await get_user(session=session, user_id=user_id)
-    return schemas.PublicUser.model_validate(user).model_dump(mode="json")
+    """A user's public profile as a plain dict, read column by column (a hot path)."""
+    row = (
+        (await session.execute(select(*PUBLIC_COLUMNS).where(User.id == user_id)))
+        .mappings()
+        .one_or_none()
+    )
+    if row is None:
+        raise NotFound("No such user.")
+    profile = dict(row)
+    profile["skills_to_offer"] = profile["skills_to_offer"] or []
+    profile["skills_to_learn"] = profile["skills_to_learn"] or []
+    return profile
 
 
 async def set_admin(*, session: AsyncSession, cache: Cache, email: str, is_admin: bool) -> User:

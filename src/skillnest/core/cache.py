@@ -100,7 +100,7 @@ async def get_json(cache: Cache, key: str) -> Any | None:
 
 async def set_json(cache: Cache, key: str, value: Any, ttl: int, tags: Iterable[str] = ()) -> bytes:
     """Store a JSON value and return the serialised bytes (ready to send as a response)."""
-    raw = orjson.dumps(value)
+    raw = orjson.dumps(value, option=orjson.OPT_UTC_Z)
     await cache.set(key, raw, ttl, tags)
     return raw
 

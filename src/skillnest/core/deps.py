@@ -30,8 +30,8 @@ class Platform:
     limiter: RateLimiter
 
 
-def get_platform(request: Request) -> Platform:
-    """The platform the app was started with."""
+async def get_platform(request: Request) -> Platform:
+    """The platform the app was started with (async: sync dependencies run in a thread pool)."""
     platform: Platform = request.app.state.platform
     return platform
 
@@ -50,22 +50,22 @@ async def get_session(platform: PlatformDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-def get_settings_dep(platform: PlatformDep) -> Settings:
+async def get_settings_dep(platform: PlatformDep) -> Settings:
     """The settings of the running app."""
     return platform.settings
 
 
-def get_cache(platform: PlatformDep) -> Cache:
+async def get_cache(platform: PlatformDep) -> Cache:
     """The shared cache."""
     return platform.cache
 
 
-def get_hub(platform: PlatformDep) -> Hub:
+async def get_hub(platform: PlatformDep) -> Hub:
     """The shared pub/sub hub."""
     return platform.hub
 
 
-def get_limiter(platform: PlatformDep) -> RateLimiter:
+async def get_limiter(platform: PlatformDep) -> RateLimiter:
     """The shared rate limiter."""
     return platform.limiter
 
@@ -78,7 +78,7 @@ LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]
 bearer = HTTPBearer(auto_error=False, description="Session token from /auth/login")
 
 
-def get_token(
+async def get_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> str:
     """The bearer token of the request, or 401."""
@@ -111,7 +111,7 @@ async def get_admin_user(user: CurrentUser) -> AuthUser:
 AdminUser = Annotated[AuthUser, Depends(get_admin_user)]
 
 
-def client_address(request: Request) -> str:
+async def client_address(request: Request) -> str:
     """The client's address as seen by this server (used for rate limits only)."""
     return request.client.host if request.client else "unknown"
 

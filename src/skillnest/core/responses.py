@@ -15,9 +15,13 @@ class JSONBytes(Response):
 
     def render(self, content: Any) -> bytes:
         """Pass bytes through; serialise anything else with orjson."""
-        return content if isinstance(content, bytes) else orjson.dumps(content)
+        return (
+            content
+            if isinstance(content, bytes)
+            else orjson.dumps(content, option=orjson.OPT_UTC_Z)
+        )
 
 
 def json_response(content: Any, status_code: int = 200) -> JSONBytes:
     """Serialise with orjson (datetimes, UUIDs and dataclasses included)."""
-    return JSONBytes(orjson.dumps(content), status_code=status_code)
+    return JSONBytes(orjson.dumps(content, option=orjson.OPT_UTC_Z), status_code=status_code)
