@@ -30,7 +30,7 @@ def test_seed_users_insert_runs_with_defaults(sync_engine, backend):
                 text("SELECT skills_to_offer FROM users WHERE id = :id"), {"id": row.id}
             ).scalar_one()
             assert skills == ["Python", "SQL"]
-        with conn.begin_nested(), pytest.raises(IntegrityError):  # email is UNIQUE
+        with pytest.raises(IntegrityError), conn.begin_nested():  # email is UNIQUE
             conn.execute(text(statement.replace("'Seed User'", "'Again'")))
         trans.rollback()
 
