@@ -69,3 +69,18 @@ async def test_openapi_and_docs_load(client):
     assert (await client.get("/openapi.json")).status_code == 200
     docs = await client.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
+
+
+async def test_health_is_503_when_the_database_is_down(tmp_path):
+    from skillnest.app import build_platform, close_platform, create_app
+    from tests.conftest import make_settings
+
+    # A directory where the database file should be: SQLite cannot open it.
+    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path}", None)
+    platform = build_platform(settings)
+    app = create_app(platform=platform)
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        response = await client.get("/health")
+    await close_platform(platform)
+    assert response.status_code == 503
+    assert response.json()["database"] == "down"
