@@ -85,13 +85,16 @@ class RedisHub(Hub):
     def __init__(self, url: str, queue_size: int = 256) -> None:
         super().__init__(queue_size)
         self.client = aioredis.Redis.from_url(url, socket_connect_timeout=0.5)
+        # Pub/sub ignores Redis database numbers: name channels after the database so that
+        # deployments sharing one Redis server on different databases never cross-talk.
+        self._prefix = f"db{self.client.connection_pool.connection_kwargs.get('db', 0)}:"
         self._reader: asyncio.Task[None] | None = None
         self._ready: dict[str, asyncio.Event] = {}
 
     async def publish(self, channel: str, event: dict[str, Any]) -> None:
         """Publish through Redis; fall back to local delivery while Redis is down."""
         try:
-            await self.client.publish(channel, orjson.dumps(event))
+            await self.client.publish(self._prefix + channel, orjson.dumps(event))
         except REDIS_DOWN_ERRORS as exc:
             log.warning("redis publish failed, delivering locally: %s", exc)
             self._deliver(channel, event)
@@ -114,17 +117,17 @@ class RedisHub(Hub):
                 while self._queues:
                     wanted = set(self._queues)
                     if wanted - subscribed:
-                        await pubsub.subscribe(*(wanted - subscribed))
+                        await pubsub.subscribe(*(self._prefix + c for c in wanted - subscribed))
                         subscribed |= wanted
                         for channel in wanted:
                             self._ready.pop(channel, asyncio.Event()).set()
                     if subscribed - wanted:
-                        await pubsub.unsubscribe(*(subscribed - wanted))
+                        await pubsub.unsubscribe(*(self._prefix + c for c in subscribed - wanted))
                         subscribed &= wanted
                     backoff = 0.2
                     message = await pubsub.get_message(timeout=self.POLL_SECONDS)
                     if message and message.get("type") == "message":
-                        channel = message["channel"].decode()
+                        channel = message["channel"].decode().removeprefix(self._prefix)
                         self._deliver(channel, orjson.loads(message["data"]))
             except REDIS_DOWN_ERRORS as exc:
                 log.warning("redis pub/sub lost, retrying in %.1fs: %s", backoff, exc)
