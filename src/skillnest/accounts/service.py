@@ -17,6 +17,7 @@ from skillnest.core import security
 from skillnest.core.cache import TTL, Cache, cache_key, get_json, set_json
 from skillnest.core.errors import Conflict, NotFound, Unauthorized
 from skillnest.core.ratelimit import RateLimiter
+from skillnest.exchange.models import Rating
 from skillnest.settings import Settings
 
 log = logging.getLogger("skillnest.accounts")
@@ -288,9 +289,29 @@ async def delete_account(
 
 
 async def public_profile(*, session: AsyncSession, user_id: int) -> dict[str, Any]:
-    """A user's public profile as a plain dict (modules may add fields, e.g. ratings)."""
-    user = await get_user(session=session, user_id=user_id)
-    return schemas.PublicUser.model_validate(user).model_dump(mode="json")
+    """A user's public profile with the average and count of ratings received, in one query."""
+    received = (Rating.rated_id == User.id,)
+    average = select(func.avg(Rating.rating)).where(*received).scalar_subquery()
+    count = select(func.count()).where(*received).scalar_subquery()
+    stats = ("average_rating", "rating_count")
+    columns = [User.__table__.c[n] for n in schemas.PublicUser.model_fields if n not in stats]
+    row = (
+        (
+            await session.execute(
+                select(
+                    *columns, average.label("average_rating"), count.label("rating_count")
+                ).where(User.id == user_id)
+            )
+        )
+        .mappings()
+        .one_or_none()
+    )
+    if row is None:
+        raise NotFound("No such user.")
+    profile = dict(row)
+    if profile["average_rating"] is not None:
+        profile["average_rating"] = round(float(profile["average_rating"]), 2)
+    return schemas.PublicUser.model_validate(profile).model_dump(mode="json")
 
 
 async def set_admin(*, session: AsyncSession, cache: Cache, email: str, is_admin: bool) -> User:
