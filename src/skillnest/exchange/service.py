@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, SessionTransaction, aliased
 from sqlalchemy.types import TypeEngine
 
 from skillnest.accounts.models import User
@@ -102,12 +102,13 @@ def publish_after_commit(
     """Send a live event to a user once the session's transaction has committed.
 
     Publishing before the commit could announce a message the recipient cannot read yet,
-    or one that is then rolled back; a rollback drops the queued events.
+    or one that is then rolled back; rolling the whole transaction back drops the queued
+    events (a savepoint rolled back inside it does not, so queue events after those).
     """
     info = session.info
     if not info.get(_HOOKED):
         event.listen(session.sync_session, "after_commit", _send_pending)
-        event.listen(session.sync_session, "after_rollback", _drop_pending)
+        event.listen(session.sync_session, "after_soft_rollback", _drop_pending)
         info[_HOOKED] = True
     info.setdefault(_PENDING, []).append((hub, user_id, event_type, data))
 
@@ -129,8 +130,9 @@ def _published(task: asyncio.Task[None]) -> None:
         log.error("live event not delivered", exc_info=task.exception())
 
 
-def _drop_pending(sync_session: Session) -> None:
-    sync_session.info.pop(_PENDING, None)
+def _drop_pending(sync_session: Session, previous_transaction: SessionTransaction) -> None:
+    if previous_transaction.parent is None:  # the outermost transaction, not a savepoint
+        sync_session.info.pop(_PENDING, None)
 
 
 # --- matching ---------------------------------------------------------------------------
@@ -401,7 +403,11 @@ async def chat_summaries(
         .join(other, other.id == other_id)
         .outerjoin(last, last.id == last_id)
         .where(or_(Chat.user1_id == user_id, Chat.user2_id == user_id))
-        .order_by(func.coalesce(last.timestamp, Chat.created_at).desc(), Chat.id.desc())
+        .order_by(
+            func.coalesce(last.timestamp, Chat.created_at).desc(),
+            last.id.desc().nulls_last(),  # same timestamp: the later message
+            Chat.id.desc(),
+        )
     )
     if chat_id is not None:
         query = query.where(Chat.id == chat_id)
