@@ -17,15 +17,21 @@ down_revision: str | Sequence[str] | None = "0001_accounts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Lower-cases every entry of a skill array; IMMUTABLE so expression GIN indexes can use it.
-# Lowering the array's text form and parsing it back costs a fraction of unnesting it (quotes,
-# commas and braces have no case). With ICU available, the root locale folds all of Unicode
-# whatever the database's LC_CTYPE ("ESPAÑOL" -> "español" even on a C-locale database);
-# without ICU, lower() follows LC_CTYPE.
-LOWER_SKILLS_SQL = """
+# Two spellings of one rule, lower-casing every entry of a skill array, created together so
+# they always agree. exchange_lower_skills is IMMUTABLE (PL/pgSQL) so the expression GIN
+# indexes can be built on it; exchange_fold_skills is the same body as an inlinable SQL
+# function, for the per-row work of the match query where a function call would cost more
+# than the lowering. Lowering the array's text form and parsing it back is cheaper than
+# unnesting it (quotes, commas and braces have no case). With ICU, the root locale folds all
+# of Unicode whatever the database's LC_CTYPE ("ESPAÑOL" -> "español" on a C-locale
+# database too); without ICU, lower() follows LC_CTYPE.
+SKILL_FUNCTIONS_SQL = """
 CREATE OR REPLACE FUNCTION exchange_lower_skills(skills varchar[]) RETURNS text[]
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-AS $$ BEGIN RETURN lower(skills::text{collate})::text[]; END $$
+AS $$ BEGIN RETURN lower(skills::text{collate})::text[]; END $$;
+CREATE OR REPLACE FUNCTION exchange_fold_skills(skills varchar[]) RETURNS text[]
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT lower(skills::text{collate})::text[] $$;
 """
 
 
@@ -141,7 +147,7 @@ def upgrade() -> None:
         has_icu = op.get_bind().scalar(
             sa.text("SELECT count(*) FROM pg_collation WHERE collname = 'und-x-icu'")
         )
-        op.execute(LOWER_SKILLS_SQL.format(collate=' COLLATE "und-x-icu"' if has_icu else ""))
+        op.execute(SKILL_FUNCTIONS_SQL.format(collate=' COLLATE "und-x-icu"' if has_icu else ""))
         for column in ("skills_to_offer", "skills_to_learn"):
             op.create_index(
                 f"ix_users_{column}_lower_gin",
@@ -156,6 +162,7 @@ def downgrade() -> None:
     if _is_postgres():
         op.drop_index("ix_users_skills_to_offer_lower_gin", table_name="users")
         op.drop_index("ix_users_skills_to_learn_lower_gin", table_name="users")
+        op.execute("DROP FUNCTION IF EXISTS exchange_fold_skills(varchar[])")
         op.execute("DROP FUNCTION IF EXISTS exchange_lower_skills(varchar[])")
     op.drop_index("idx_ratings_rated_id", table_name="ratings")
     op.drop_index("idx_ratings_chat_id", table_name="ratings")
