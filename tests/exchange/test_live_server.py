@@ -78,11 +78,15 @@ async def collect_events(http: httpx.AsyncClient, headers: dict[str, str], into:
                 current = {}
 
 
-async def next_event(events: asyncio.Queue, kind: str, timeout: float) -> dict[str, Any]:
+async def next_event(
+    events: asyncio.Queue, kind: str, timeout: float, chat_id: int | None = None
+) -> dict[str, Any]:
+    """The next event of a kind (about a chat): Redis pub/sub channels are shared by every
+    database number, so another test run on the same Redis may reach a user with our id."""
     async with asyncio.timeout(timeout):
         while True:
             event = await events.get()
-            if event["event"] == kind:
+            if event["event"] == kind and (chat_id is None or event["data"]["chat_id"] == chat_id):
                 return dict(event)
 
 
@@ -150,7 +154,7 @@ async def test_full_exchange_flow_on_a_real_server(live_server, settings):
                 json={"content": "Guitar for Python on Tuesdays?"},
             )
             assert sent.status_code == 201
-            seen = await next_event(bob_events, "message.created", timeout=1.0)
+            seen = await next_event(bob_events, "message.created", 1.0, chat_id)
             assert time.monotonic() - started < 1.0
             assert seen["data"] == sent.json()
 
@@ -161,7 +165,7 @@ async def test_full_exchange_flow_on_a_real_server(live_server, settings):
             assert reply.status_code == 201
             marked = await http.post(f"/api/v1/chats/{chat_id}/read", headers=bob)
             assert marked.json() == {"marked": 1}
-            read_event = await next_event(bob_events, "message.read", timeout=1.0)
+            read_event = await next_event(bob_events, "message.read", 1.0, chat_id)
             assert read_event["data"]["chat_id"] == chat_id
             assert (await http.get("/api/v1/me/unread", headers=bob)).json() == {"unread": 0}
 
