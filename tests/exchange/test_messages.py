@@ -110,7 +110,7 @@ async def test_new_messages_and_read_marks_are_published_after_commit(client, pe
         assert (await expect(alice_events, "message.created", chat_id))["data"] == reply
         await client.post(f"/api/v1/chats/{chat_id}/read", headers=bob.headers)
         read = await expect(alice_events, "message.read", chat_id)
-        assert read["data"] == {"chat_id": chat_id, "reader_id": bob.id, "marked": 1}
+        assert read["data"] == {"chat_id": chat_id, "reader_id": bob.id, "marked": 2}
 
 
 async def test_a_failed_request_publishes_nothing(client, person, hub, session):
