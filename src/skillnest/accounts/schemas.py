@@ -101,6 +101,10 @@ class PublicUser(BaseModel):
     skills_to_learn: list[str] = Field(default_factory=list)
     image_url: str | None = None
     created_at: datetime | None = None
+    # Ratings received (exchange module), computed in SQL by ``public_profile``; the
+    # own-profile view (``Me``) does not compute them and leaves them null.
+    average_rating: float | None = None
+    rating_count: int | None = None
 
     @field_validator("skills_to_offer", "skills_to_learn", mode="before")
     @classmethod

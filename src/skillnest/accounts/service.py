@@ -17,6 +17,7 @@ from skillnest.core import security
 from skillnest.core.cache import TTL, Cache, cache_key, get_json, set_json
 from skillnest.core.errors import Conflict, NotFound, Unauthorized
 from skillnest.core.ratelimit import RateLimiter
+from skillnest.exchange.models import Rating
 from skillnest.settings import Settings
 
 log = logging.getLogger("skillnest.accounts")
@@ -304,17 +305,24 @@ PUBLIC_COLUMNS = (
 
 
 async def public_profile(*, session: AsyncSession, user_id: int) -> dict[str, Any]:
-    """A user's public profile as a plain dict, read column by column (a hot path)."""
-    row = (
-        (await session.execute(select(*PUBLIC_COLUMNS).where(User.id == user_id)))
-        .mappings()
-        .one_or_none()
-    )
+    """A user's public profile with the average and count of ratings received, in one query.
+
+    Read column by column (a hot path), never as an ORM entity.
+    """
+    received = (Rating.rated_id == User.id,)
+    average = select(func.avg(Rating.rating)).where(*received).scalar_subquery()
+    count = select(func.count()).where(*received).scalar_subquery()
+    query = select(
+        *PUBLIC_COLUMNS, average.label("average_rating"), count.label("rating_count")
+    ).where(User.id == user_id)
+    row = (await session.execute(query)).mappings().one_or_none()
     if row is None:
         raise NotFound("No such user.")
     profile = dict(row)
     profile["skills_to_offer"] = profile["skills_to_offer"] or []
     profile["skills_to_learn"] = profile["skills_to_learn"] or []
+    if profile["average_rating"] is not None:
+        profile["average_rating"] = round(float(profile["average_rating"]), 2)
     return profile
 
 
