@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import TEXT, ColumnElement, exists, func, select, type_coerce
+from sqlalchemy import TEXT, ColumnElement, exists, func, literal, select, type_coerce
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -201,7 +201,7 @@ def skills_overlap(session: AsyncSession, skills: Iterable[str]) -> ColumnElemen
     wanted = sorted(skills)
     if is_postgres(session):
         tags = type_coerce(HelpSession.skill_tags, postgresql.ARRAY(TEXT))
-        return tags.overlap(postgresql.array(wanted, type_=TEXT))
+        return tags.overlap(literal(wanted, type_=postgresql.ARRAY(TEXT)))
     each = func.json_each(HelpSession.skill_tags).table_valued("value")
     return exists(select(1).select_from(each).where(each.c.value.in_(wanted)))
 
