@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import orjson
 import redis as sync_redis
+from sqlalchemy import update
 
 from skillnest.core.cache import MemoryCache
 from skillnest.help import feed
+from skillnest.help.models import HelpSession
 from skillnest.help.service import run_maintenance
 from tests.help.conftest import ask, feed_ids, insert_request
 
@@ -241,9 +243,29 @@ async def test_maintenance_reconciles_the_set_with_the_database(
     ghost = dict(listed, id=uuid.uuid4(), created_at=datetime.now(UTC) - timedelta(minutes=5))
     await cache.zadd(feed.FEED_KEY, {feed.member_of(ghost): feed.score_of(ghost["created_at"])})
     await feed._bump_version(cache)
-    assert str(ghost["id"]) in await feed_ids(client, reader)
+    # Never shown: the database does not confirm it.
+    assert await feed_ids(client, reader) == [str(listed["id"])]
     report = await run_maintenance(session=session, platform=platform)
     assert "live feed +1/-1" in report
     assert sorted(await feed_ids(client, reader)) == sorted(
         [str(sql_only["id"]), str(listed["id"])]
     )
+
+
+async def test_changes_made_by_sql_alone_are_honoured(client, session, cache, hub, people):
+    """Rows changed behind the service's back (by hand, say) still never show when closed."""
+    reader = await people()
+    rows = [await insert_request(session, cache, hub, urgency_level=u) for u in (5, 4, 3, 2, 1)]
+    ids = [str(r["id"]) for r in rows]
+    assert await feed_ids(client, reader, limit=2) == ids[:2]
+    await session.execute(
+        update(HelpSession)
+        .where(HelpSession.id == rows[0]["id"])
+        .values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    )
+    await session.execute(
+        update(HelpSession).where(HelpSession.id == rows[2]["id"]).values(status="Cancelled")
+    )
+    await session.commit()
+    assert await feed_ids(client, reader, limit=2) == [ids[1], ids[3]]
+    assert await feed_ids(client, reader, limit=2, offset=1) == [ids[3], ids[4]]

@@ -17,7 +17,7 @@ SEED_REQUEST_INSERT = """
       INSERT INTO anonymous_help_sessions 
       (id, skill_tags, urgency_level, college_domain, anonymous_avatar, encrypted_request, expires_at)
       VALUES ($1, $2, $3, $4, $5, $6, $7)
-    """
+    """  # noqa: E501
 SEED_TRUST_INSERT = """
       INSERT INTO trust_interactions 
       (helper_hash, seeker_hash, session_quality, help_duration, skill_category)
@@ -129,7 +129,7 @@ def test_seed_statements_run_and_match_the_formula(sync_engine, backend):
             assert card["skill_tags"] == ["python", "sql"] and card["urgency_level"] == 3
             ids = (
                 conn.exec_driver_sql(
-                    "SELECT id FROM trust_interactions WHERE helper_hash = '%s'" % HELPER
+                    f"SELECT id FROM trust_interactions WHERE helper_hash = '{HELPER}'"
                 )
                 .scalars()
                 .all()
@@ -139,7 +139,7 @@ def test_seed_statements_run_and_match_the_formula(sync_engine, backend):
             transaction.rollback()
     with sync_engine.connect() as conn:  # nothing leaked out of the rolled-back transaction
         left = conn.exec_driver_sql(
-            "SELECT count(*) FROM trust_interactions WHERE helper_hash = '%s'" % HELPER
+            f"SELECT count(*) FROM trust_interactions WHERE helper_hash = '{HELPER}'"
         ).scalar()
         assert left == 0
 

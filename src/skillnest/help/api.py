@@ -89,7 +89,7 @@ async def read_help_feed(
     limiter: LimiterDep,
     filters: FiltersDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
-    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000)] = 0,
 ) -> JSONBytes:
     """Active requests, most urgent then newest first; never an expired or closed one."""
     return JSONBytes(

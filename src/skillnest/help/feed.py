@@ -55,6 +55,9 @@ MAX_LIFETIME = timedelta(hours=72)
 # be committing.
 RECONCILE_GRACE = timedelta(seconds=60)
 _BATCH = 500
+# Rounds of "drop what the database no longer confirms and look again" before a feed read
+# gives up on the cached cards and queries the database for the page.
+MAX_CONFIRM_ROUNDS = 3
 
 CARD_COLUMNS = (
     HelpSession.id,
@@ -162,28 +165,36 @@ class Entry:
         return cls.from_member(member_of(row))
 
 
-def select_page(
-    entries: Iterable[Entry], filters: Filters, offset: int, limit: int, now_us: int
-) -> tuple[list[Entry], bool]:
-    """Pick one page of sorted entries; also say whether more follow."""
+def candidates(
+    entries: Iterable[Entry],
+    filters: Filters,
+    count: int,
+    now_us: int,
+    excluded: frozenset[str] | set[str] = frozenset(),
+) -> list[Entry]:
+    """The first ``count`` sorted entries that pass the filters and have not expired."""
     picked: list[Entry] = []
-    skipped = 0
     for entry in entries:
         if entry.urgency < filters.min_urgency:
             break  # sorted by urgency, highest first: nothing further can match
-        if entry.exp <= now_us:
+        if entry.exp <= now_us or entry.id in excluded:
             continue
         if filters.college_domain and entry.college != filters.college_domain:
             continue
         if filters.skills and entry.tags.isdisjoint(filters.skills):
             continue
-        if skipped < offset:
-            skipped += 1
-            continue
         picked.append(entry)
-        if len(picked) > limit:
+        if len(picked) >= count:
             break
-    return picked[:limit], len(picked) > limit
+    return picked
+
+
+def select_page(
+    entries: Iterable[Entry], filters: Filters, offset: int, limit: int, now_us: int
+) -> tuple[list[Entry], bool]:
+    """Pick one page of sorted entries; also say whether more follow."""
+    window = candidates(entries, filters, offset + limit + 1, now_us)
+    return window[offset : offset + limit], len(window) > offset + limit
 
 
 def render_page(page: list[Entry], has_more: bool, offset: int) -> bytes:
@@ -321,18 +332,46 @@ async def current_entries(*, session: AsyncSession, cache: Cache) -> list[Entry]
         return copy.entries
 
 
+async def still_active(*, session: AsyncSession, ids: Iterable[str], now: datetime) -> set[str]:
+    """Which of these requests the database confirms as active now (primary-key lookups)."""
+    wanted = [uuid.UUID(i) for i in ids]
+    if not wanted:
+        return set()
+    rows = await session.execute(
+        select(HelpSession.id).where(
+            HelpSession.id.in_(wanted),
+            HelpSession.status == ACTIVE,
+            HelpSession.expires_at > now,
+        )
+    )
+    return {str(i) for i in rows.scalars()}
+
+
 async def read_page(
     *, session: AsyncSession, cache: Cache, filters: Filters, offset: int, limit: int
 ) -> bytes:
-    """One feed page as ready JSON bytes."""
+    """One feed page as ready JSON bytes.
+
+    The cached cards say which requests may be on the page; the database confirms them, by
+    primary key, before they are shown. A request closed or expired by any means (even SQL
+    run by hand, or a transaction that never committed) is therefore never served.
+    """
     now = datetime.now(UTC)
     entries = await current_entries(session=session, cache=cache)
-    if entries is None:
-        page, more = await page_from_db(
-            session=session, filters=filters, offset=offset, limit=limit, now=now
-        )
-    else:
-        page, more = select_page(entries, filters, offset, limit, _micros(now))
+    if entries is not None:
+        excluded: set[str] = set()
+        for _ in range(MAX_CONFIRM_ROUNDS):
+            window = candidates(entries, filters, offset + limit + 1, _micros(now), excluded)
+            ids = [entry.id for entry in window]
+            gone = set(ids) - await still_active(session=session, ids=ids, now=now)
+            if not gone:
+                page = window[offset : offset + limit]
+                return render_page(page, len(window) > offset + limit, offset)
+            excluded |= gone
+        log.info("live feed out of step with the database; reading this page from it")
+    page, more = await page_from_db(
+        session=session, filters=filters, offset=offset, limit=limit, now=now
+    )
     return render_page(page, more, offset)
 
 
@@ -357,8 +396,15 @@ async def remove(
     await hub.publish(FEED_CHANNEL, event)
 
 
-async def reconcile(*, session: AsyncSession, cache: Cache) -> tuple[int, int]:
-    """Make the set match the database; return (added, removed). Run by maintenance."""
+async def reconcile(
+    *, session: AsyncSession, cache: Cache, gone: Iterable[str] = ()
+) -> tuple[int, int]:
+    """Make the set match the database; return (added, removed). Run by maintenance.
+
+    Entries the database does not know are removed once they are a minute old (younger ones
+    may belong to a transaction still committing); ids in ``gone`` are removed at once.
+    """
+    gone = set(gone)
     now = datetime.now(UTC)
     grace_ts = now - RECONCILE_GRACE
     oldest = (now - MAX_LIFETIME).timestamp()
@@ -379,7 +425,7 @@ async def reconcile(*, session: AsyncSession, cache: Cache) -> tuple[int, int]:
             stale.append(member)
             continue
         listed.add(request_id)
-        if request_id not in rows and score < grace_ts.timestamp():
+        if request_id in gone or (request_id not in rows and score < grace_ts.timestamp()):
             stale.append(member)
     missing = {rid: row for rid, row in rows.items() if rid not in listed}
     # Closed in the set but active in the database: that close was rolled back.

@@ -731,7 +731,9 @@ async def run_maintenance(*, session: AsyncSession, platform: Platform) -> str:
         )
         .execution_options(synchronize_session=False)
     )
-    added, removed = await feed.reconcile(session=session, cache=platform.cache)
+    added, removed = await feed.reconcile(
+        session=session, cache=platform.cache, gone=[str(i) for i in expired]
+    )
     for request_id in expired:
         await platform.hub.publish(
             feed.FEED_CHANNEL, {"type": "request.expired", "data": {"id": str(request_id)}}
