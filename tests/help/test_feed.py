@@ -11,7 +11,7 @@ import orjson
 import redis as sync_redis
 from sqlalchemy import update
 
-from skillnest.core.cache import MemoryCache
+from skillnest.core.cache import MemoryCache, RedisCache
 from skillnest.help import feed
 from skillnest.help.models import HelpSession
 from skillnest.help.service import run_maintenance
@@ -269,3 +269,15 @@ async def test_changes_made_by_sql_alone_are_honoured(client, session, cache, hu
     await session.commit()
     assert await feed_ids(client, reader, limit=2) == [ids[1], ids[3]]
     assert await feed_ids(client, reader, limit=2, offset=1) == [ids[3], ids[4]]
+
+
+async def test_feed_answers_from_the_database_while_redis_is_unreachable(session, cache, hub):
+    rows = [await insert_request(session, cache, hub, urgency_level=u) for u in (1, 4)]
+    unreachable = RedisCache("redis://127.0.0.1:1/0")  # nothing listens on port 1
+    try:
+        raw = await feed.read_page(
+            session=session, cache=unreachable, filters=feed.Filters(), offset=0, limit=20
+        )
+    finally:
+        await unreachable.close()
+    assert [i["id"] for i in orjson.loads(raw)["items"]] == [str(rows[1]["id"]), str(rows[0]["id"])]

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select, update
 
+from skillnest.core.errors import Forbidden
 from skillnest.help import crypto
 from skillnest.help.models import HelpKeyEnvelope, HelpSession, TrustInteraction
-from skillnest.help.service import trust_pseudonym
+from skillnest.help.service import (
+    compute_trust,
+    helper_trust,
+    record_interaction,
+    trust_pseudonym,
+)
 from skillnest.help.trust import trust_score
 from tests.help.conftest import SECRET_TEXT, ask, encrypted, feed_ids
 
@@ -242,8 +249,6 @@ async def test_score_appears_with_five_distinct_seekers_and_follows_the_seed(
 
 
 async def test_old_interactions_leave_the_window(session, cache, settings):
-    from skillnest.help.service import compute_trust, helper_trust, record_interaction
-
     helper_hash = trust_pseudonym(settings, 424242)
     await record_interaction(
         session=session,
@@ -261,3 +266,17 @@ async def test_old_interactions_leave_the_window(session, cache, settings):
     assert stats.total_sessions == 0 and stats.score == 0
     # The cached figures stay until a new interaction lands or the hour passes.
     assert (await helper_trust(session=session, cache=cache, helper_hash=helper_hash)).score == 77
+
+
+async def test_nobody_rates_themselves(session, cache, settings):
+    same = trust_pseudonym(settings, 7)
+    with pytest.raises(Forbidden):
+        await record_interaction(
+            session=session,
+            cache=cache,
+            helper_hash=same,
+            seeker_hash=same,
+            quality=10,
+            duration=30,
+            skill_category=None,
+        )
