@@ -281,3 +281,52 @@ async def test_feed_answers_from_the_database_while_redis_is_unreachable(session
     finally:
         await unreachable.close()
     assert [i["id"] for i in orjson.loads(raw)["items"]] == [str(rows[1]["id"]), str(rows[0]["id"])]
+
+
+class OtherWorker:
+    """Another API process: the same shared cache, but its own local copy of the feed."""
+
+    def __init__(self, cache) -> None:  # type: ignore[no-untyped-def]
+        self._cache = cache
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self._cache, name)
+
+
+async def test_workers_catch_up_with_deltas_and_reload_after_a_reconciliation(
+    session, cache, hub, platform
+):
+    one, two = OtherWorker(cache), OtherWorker(cache)
+    first = await insert_request(session, one, hub, urgency_level=2)
+    for worker in (one, two):
+        assert [e.id for e in await feed.current_entries(session=session, cache=worker)] == [
+            str(first["id"])
+        ]
+    epoch = feed._copy_for(two).epoch
+
+    # Created through worker one: worker two catches up without re-reading the whole set.
+    second = await insert_request(session, one, hub, urgency_level=4)
+    entries = await feed.current_entries(session=session, cache=two)
+    assert [e.id for e in entries] == [str(second["id"]), str(first["id"])]
+    assert feed._copy_for(two).epoch == epoch
+
+    # Closed through worker one: gone from worker two's copy itself, not only filtered.
+    await feed.remove(
+        cache=one,
+        hub=hub,
+        request_id=second["id"],
+        created_at=second["created_at"],
+        event={"type": "request.updated", "data": {}},
+    )
+    assert [e.id for e in await feed.current_entries(session=session, cache=two)] == [
+        str(first["id"])
+    ]
+
+    # A row only the database knew, added by reconciliation: a full re-read everywhere.
+    old = await insert_request(
+        session, one, hub, in_feed=False, created_at=datetime.now(UTC) - timedelta(hours=3)
+    )
+    await run_maintenance(session=session, platform=platform)
+    entries = await feed.current_entries(session=session, cache=two)
+    assert {e.id for e in entries} == {str(first["id"]), str(old["id"])}
+    assert feed._copy_for(two).epoch != epoch

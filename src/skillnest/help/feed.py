@@ -9,9 +9,12 @@ Design (the database stays the source of truth; Redis is the shared, disposable 
   its id is added to ``live_help_feed:closed``, scored by when it closed. The closed set only
   grows, so a rebuild racing a close cannot bring a closed request back.
 * ``help:feed:version`` changes with every change. Each worker keeps the decoded, sorted cards
-  and re-reads the set only when the version moved: a feed read costs one GET plus an
-  in-memory filter. Expiry is checked against each card's exact ``expires_at`` at read time,
-  so an expired request is never served, whether or not the expiry job has run.
+  and catches up only when the version moved, by reading the few cards created or closed
+  since (``help:feed:epoch`` changes when only a full re-read will do): a feed read costs
+  one GET plus an in-memory filter.
+* The cards pick the page; the database confirms it by primary key before it is sent, and
+  each card's exact ``expires_at`` is checked at read time. An expired or closed request is
+  never served, whether or not the expiry job has run, whatever changed the database.
 * No version (Redis flushed or restarted) means "rebuild": the active requests are read from
   the database and added back. If the cache cannot keep data (Redis down), the page is read
   from the database directly, so losing Redis loses nothing.
@@ -49,11 +52,15 @@ CardRow = Mapping[Any, Any]
 FEED_KEY = "live_help_feed"
 CLOSED_KEY = "live_help_feed:closed"
 VERSION_KEY = "help:feed:version"
+EPOCH_KEY = "help:feed:epoch"
 FEED_CHANNEL = "help:feed"
 MAX_LIFETIME = timedelta(hours=72)
 # Entries younger than this are left alone by reconciliation: their transaction may still
 # be committing.
 RECONCILE_GRACE = timedelta(seconds=60)
+# A delta re-reads cards created this long before the newest one seen, so a request whose
+# transaction finished after a newer one's is still picked up.
+DELTA_MARGIN = timedelta(seconds=30)
 _BATCH = 500
 # Rounds of "drop what the database no longer confirms and look again" before a feed read
 # gives up on the cached cards and queries the database for the page.
@@ -249,10 +256,14 @@ async def active_rows(*, session: AsyncSession, now: datetime) -> list[CardRow]:
 
 @dataclass
 class LocalCopy:
-    """One process's decoded copy of the sorted set and the version it reflects."""
+    """One process's decoded copy of the sorted set and what it has caught up with."""
 
     version: bytes | None = None
+    epoch: bytes | None = None
     entries: list[Entry] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+    newest: float = 0.0  # highest creation score seen
+    closed_scan: float = 0.0  # when the closed set was last read
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -271,8 +282,10 @@ def _cache_down(cache: Cache) -> bool:
     return not getattr(cache, "available", True)
 
 
-async def _bump_version(cache: Cache) -> None:
-    """Tell every worker the set changed."""
+async def _bump_version(cache: Cache, *, full: bool = False) -> None:
+    """Tell every worker the set changed; ``full`` when a delta cannot describe the change."""
+    if full:
+        await cache.set(EPOCH_KEY, uuid.uuid4().hex.encode(), int(TTL.SESSION))
     await cache.set(VERSION_KEY, uuid.uuid4().hex.encode(), int(TTL.SESSION))
     if _cache_down(cache):
         # The change did not reach Redis: RedisCache replays this delete once Redis is back,
@@ -280,12 +293,9 @@ async def _bump_version(cache: Cache) -> None:
         await cache.delete(VERSION_KEY)
 
 
-async def _load(cache: Cache, now: float) -> list[Entry]:
-    oldest = now - MAX_LIFETIME.total_seconds()
-    live = await cache.zrangebyscore(FEED_KEY, oldest, float("inf"))
-    closed = {member for member, _ in await cache.zrangebyscore(CLOSED_KEY, oldest, float("inf"))}
+def _decode(members: Iterable[tuple[str, float]], closed: set[str]) -> dict[str, Entry]:
     by_id: dict[str, Entry] = {}
-    for member, _ in live:
+    for member, _ in members:
         try:
             entry = Entry.from_member(member)
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
@@ -293,7 +303,40 @@ async def _load(cache: Cache, now: float) -> list[Entry]:
             continue
         if entry.id not in closed:
             by_id[entry.id] = entry
-    return sorted(by_id.values(), key=lambda e: e.sort_key)
+    return by_id
+
+
+async def _full_load(cache: Cache, copy: LocalCopy, now: float) -> None:
+    """Read the whole set (first read, or after a rebuild or reconciliation)."""
+    oldest = now - MAX_LIFETIME.total_seconds()
+    live = await cache.zrangebyscore(FEED_KEY, oldest, float("inf"))
+    closed = await cache.zrangebyscore(CLOSED_KEY, oldest, float("inf"))
+    by_id = _decode(live, {member for member, _ in closed})
+    copy.entries = sorted(by_id.values(), key=_sort_key)
+    copy.ids = set(by_id)
+    copy.newest = max((score for _, score in live), default=0.0)
+    copy.closed_scan = now
+
+
+async def _apply_delta(cache: Cache, copy: LocalCopy, now: float) -> None:
+    """Catch up with requests created or closed since the last look (a few, not 10,000)."""
+    margin = DELTA_MARGIN.total_seconds()
+    added = await cache.zrangebyscore(FEED_KEY, copy.newest - margin, float("inf"))
+    closed = {
+        m for m, _ in await cache.zrangebyscore(CLOSED_KEY, copy.closed_scan - margin, float("inf"))
+    }
+    now_us = int(now * 1_000_000)
+    fresh = _decode(((m, s) for m, s in added), closed)
+    kept = [e for e in copy.entries if e.id not in closed and e.exp > now_us]
+    new = [e for i, e in fresh.items() if i not in copy.ids]
+    copy.entries = sorted(kept + new, key=_sort_key) if new else kept
+    copy.ids = {e.id for e in copy.entries}
+    copy.newest = max([copy.newest, *(score for _, score in added)])
+    copy.closed_scan = now
+
+
+def _sort_key(entry: Entry) -> tuple[int, int, str]:
+    return entry.sort_key
 
 
 async def rebuild(*, session: AsyncSession, cache: Cache) -> int:
@@ -302,13 +345,19 @@ async def rebuild(*, session: AsyncSession, cache: Cache) -> int:
     for start in range(0, len(rows), _BATCH):
         chunk = rows[start : start + _BATCH]
         await cache.zadd(FEED_KEY, {member_of(r): score_of(r["created_at"]) for r in chunk})
-    await _bump_version(cache)
+    await _bump_version(cache, full=True)
     log.info("live feed rebuilt from the database: %d active requests", len(rows))
     return len(rows)
 
 
 async def current_entries(*, session: AsyncSession, cache: Cache) -> list[Entry] | None:
-    """This process's up-to-date sorted cards, or None when the cache cannot hold the feed."""
+    """This process's up-to-date sorted cards, or None when the cache cannot hold the feed.
+
+    A read costs one GET while nothing changed. A change made through the service is caught
+    up as a delta: cards created within ``DELTA_MARGIN`` of the newest one seen, and ids
+    closed since the last look. Anything a delta cannot describe (a rebuild, a
+    reconciliation) changes the epoch, and the next read loads the whole set again.
+    """
     if _cache_down(cache):
         return None
     copy = _copy_for(cache)
@@ -322,29 +371,36 @@ async def current_entries(*, session: AsyncSession, cache: Cache) -> list[Entry]
             version = await cache.get(VERSION_KEY)
             if version is None:
                 return None
-        if version != copy.version:
-            entries = await _load(cache, time.time())
-            # A change (or a replayed invalidation) during the load: do not label a possibly
-            # stale copy with a version it may not reflect.
-            if await cache.get(VERSION_KEY) != version:
-                return None
-            copy.entries, copy.version = entries, version
+        if version == copy.version:
+            return copy.entries
+        epoch = await cache.get(EPOCH_KEY)
+        now = time.time()
+        if copy.version is None or epoch != copy.epoch:
+            await _full_load(cache, copy, now)
+        else:
+            await _apply_delta(cache, copy, now)
+        if _cache_down(cache):
+            copy.version = None  # half a load: start afresh once Redis answers again
+            return None
+        copy.version, copy.epoch = version, epoch
         return copy.entries
 
 
 async def still_active(*, session: AsyncSession, ids: Iterable[str], now: datetime) -> set[str]:
-    """Which of these requests the database confirms as active now (primary-key lookups)."""
+    """Which of these requests the database confirms as active now.
+
+    Only the primary key is in the WHERE clause, so every database looks them up by key;
+    with ``status = 'Active'`` there too, SQLite prefers the status index and scans.
+    """
     wanted = [uuid.UUID(i) for i in ids]
     if not wanted:
         return set()
     rows = await session.execute(
-        select(HelpSession.id).where(
-            HelpSession.id.in_(wanted),
-            HelpSession.status == ACTIVE,
-            HelpSession.expires_at > now,
+        select(HelpSession.id, HelpSession.status, HelpSession.expires_at).where(
+            HelpSession.id.in_(wanted)
         )
     )
-    return {str(i) for i in rows.scalars()}
+    return {str(r.id) for r in rows if r.status == ACTIVE and r.expires_at > now}
 
 
 async def read_page(
@@ -418,6 +474,7 @@ async def reconcile(
     closed = dict(await cache.zrangebyscore(CLOSED_KEY, float("-inf"), float("inf")))
     listed: set[str] = set()
     stale: list[str] = []
+    stale_ids: list[str] = []
     for member, score in live:
         try:
             request_id = str(orjson.loads(member)["id"])
@@ -427,9 +484,12 @@ async def reconcile(
         listed.add(request_id)
         if request_id in gone or (request_id not in rows and score < grace_ts.timestamp()):
             stale.append(member)
+            stale_ids.append(request_id)
     missing = {rid: row for rid, row in rows.items() if rid not in listed}
     # Closed in the set but active in the database: that close was rolled back.
     reopened = [rid for rid in rows if rid in closed and closed[rid] < grace_ts.timestamp()]
+    if stale_ids:  # closing them is what other workers' copies catch up with
+        await cache.zadd(CLOSED_KEY, dict.fromkeys(stale_ids, time.time()))
     if stale:
         await cache.zrem(FEED_KEY, *stale)
     if reopened:
@@ -438,8 +498,9 @@ async def reconcile(
         await cache.zadd(
             FEED_KEY, {member_of(r): score_of(r["created_at"]) for r in missing.values()}
         )
-    if stale or reopened or missing or pruned:
-        await _bump_version(cache)
+    if stale or reopened or missing:
+        # Additions with old scores and re-opened ids are beyond what a delta sees.
+        await _bump_version(cache, full=bool(reopened or missing))
     return len(missing), len(stale) + pruned
 
 
