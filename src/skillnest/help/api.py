@@ -9,19 +9,15 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from sse_starlette.sse import EventSourceResponse
 
-from skillnest.core.deps import (
-    CacheDep,
-    CurrentUser,
-    HubDep,
-    LimiterDep,
-    SessionDep,
-    SettingsDep,
-)
+from skillnest.core.deps import CacheDep, CurrentUser, PlatformDep, SessionDep
 from skillnest.core.responses import JSONBytes, json_response
 from skillnest.help import schemas, service
 from skillnest.help.feed import Filters
 
 router = APIRouter(tags=["help"])
+# Routes take the platform (already resolved for the session) rather than SettingsDep, HubDep
+# and LimiterDep: those are plain ``def`` dependencies, which FastAPI runs in its thread pool,
+# costing a thread hop each on every request.
 
 
 def _invalid(name: str, exc: ValueError) -> RequestValidationError:
@@ -30,7 +26,7 @@ def _invalid(name: str, exc: ValueError) -> RequestValidationError:
     )
 
 
-def feed_filters(
+async def feed_filters(
     skills: Annotated[
         list[str] | None,
         Query(description="Any of these skills; repeat the parameter or separate by commas."),
@@ -65,17 +61,15 @@ async def create_help_request(
     user: CurrentUser,
     session: SessionDep,
     cache: CacheDep,
-    hub: HubDep,
-    limiter: LimiterDep,
-    settings: SettingsDep,
+    platform: PlatformDep,
 ) -> Any:
     """Ask for help: details arrive encrypted by the client; returns only id and avatar."""
     return await service.create_request(
         session=session,
         cache=cache,
-        hub=hub,
-        limiter=limiter,
-        settings=settings,
+        hub=platform.hub,
+        limiter=platform.limiter,
+        settings=platform.settings,
         user=user,
         data=data,
     )
@@ -86,7 +80,7 @@ async def read_help_feed(
     user: CurrentUser,
     session: SessionDep,
     cache: CacheDep,
-    limiter: LimiterDep,
+    platform: PlatformDep,
     filters: FiltersDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000)] = 0,
@@ -96,7 +90,7 @@ async def read_help_feed(
         await service.read_feed(
             session=session,
             cache=cache,
-            limiter=limiter,
+            limiter=platform.limiter,
             user=user,
             filters=filters,
             offset=offset,
@@ -107,12 +101,12 @@ async def read_help_feed(
 
 @router.get("/help/feed/stream", response_class=EventSourceResponse)
 async def stream_help_feed(
-    user: CurrentUser, hub: HubDep, limiter: LimiterDep, filters: FiltersDep, request: Request
+    user: CurrentUser, platform: PlatformDep, filters: FiltersDep, request: Request
 ) -> EventSourceResponse:
     """Live events: request.created (matching the filters), request.updated, request.expired."""
     events = await service.stream_feed(
-        limiter=limiter,
-        hub=hub,
+        limiter=platform.limiter,
+        hub=platform.hub,
         user=user,
         filters=filters,
         is_disconnected=request.is_disconnected,
@@ -122,10 +116,12 @@ async def stream_help_feed(
 
 @router.get("/help/mine", response_model=list[schemas.MyRequest])
 async def list_my_help_requests(
-    user: CurrentUser, session: SessionDep, settings: SettingsDep
+    user: CurrentUser, session: SessionDep, platform: PlatformDep
 ) -> JSONBytes:
     """The caller's own requests, newest first."""
-    return json_response(await service.list_mine(session=session, settings=settings, user=user))
+    return json_response(
+        await service.list_mine(session=session, settings=platform.settings, user=user)
+    )
 
 
 @router.get("/help/requests/{request_id}", response_model=schemas.HelpRequestRead)
@@ -134,11 +130,11 @@ async def read_help_request(
     user: CurrentUser,
     session: SessionDep,
     cache: CacheDep,
-    settings: SettingsDep,
+    platform: PlatformDep,
 ) -> Any:
     """A request as the caller may see it (404 if it is not theirs to see)."""
     return await service.get_request(
-        session=session, cache=cache, settings=settings, user=user, request_id=request_id
+        session=session, cache=cache, settings=platform.settings, user=user, request_id=request_id
     )
 
 
@@ -153,13 +149,13 @@ async def create_help_offer(
     user: CurrentUser,
     session: SessionDep,
     cache: CacheDep,
-    settings: SettingsDep,
+    platform: PlatformDep,
 ) -> Any:
     """Offer to help on someone else's active request."""
     return await service.create_offer(
         session=session,
         cache=cache,
-        settings=settings,
+        settings=platform.settings,
         user=user,
         request_id=request_id,
         data=data,
@@ -173,15 +169,14 @@ async def accept_help_offer(
     user: CurrentUser,
     session: SessionDep,
     cache: CacheDep,
-    hub: HubDep,
-    settings: SettingsDep,
+    platform: PlatformDep,
 ) -> Any:
     """Accept an offer, handing over the request key sealed to that helper."""
     return await service.accept_offer(
         session=session,
         cache=cache,
-        hub=hub,
-        settings=settings,
+        hub=platform.hub,
+        settings=platform.settings,
         user=user,
         request_id=request_id,
         data=data,
@@ -195,15 +190,14 @@ async def update_help_request_status(
     user: CurrentUser,
     session: SessionDep,
     cache: CacheDep,
-    hub: HubDep,
-    settings: SettingsDep,
+    platform: PlatformDep,
 ) -> Any:
     """Mark in progress, complete (rating the helper) or cancel."""
     return await service.update_status(
         session=session,
         cache=cache,
-        hub=hub,
-        settings=settings,
+        hub=platform.hub,
+        settings=platform.settings,
         user=user,
         request_id=request_id,
         data=data,
@@ -212,10 +206,12 @@ async def update_help_request_status(
 
 @router.get("/help/trust/me", response_model=schemas.TrustRead)
 async def read_my_trust(
-    user: CurrentUser, session: SessionDep, cache: CacheDep, settings: SettingsDep
+    user: CurrentUser, session: SessionDep, cache: CacheDep, platform: PlatformDep
 ) -> Any:
     """The caller's trust score as a helper."""
-    return await service.my_trust(session=session, cache=cache, settings=settings, user=user)
+    return await service.my_trust(
+        session=session, cache=cache, settings=platform.settings, user=user
+    )
 
 
 @router.post(
@@ -224,13 +220,17 @@ async def read_my_trust(
     status_code=status.HTTP_201_CREATED,
 )
 async def create_skill_verification(
-    data: schemas.VerificationCreate, user: CurrentUser, session: SessionDep, settings: SettingsDep
+    data: schemas.VerificationCreate, user: CurrentUser, session: SessionDep, platform: PlatformDep
 ) -> Any:
     """Vouch for another user's skill (peer, quiz or project, score 0-100)."""
-    return await service.verify_skill(session=session, settings=settings, user=user, data=data)
+    return await service.verify_skill(
+        session=session, settings=platform.settings, user=user, data=data
+    )
 
 
 @router.get("/users/{user_id}/verifications", response_model=schemas.UserVerifications)
-async def list_user_verifications(user_id: int, session: SessionDep, settings: SettingsDep) -> Any:
+async def list_user_verifications(user_id: int, session: SessionDep, platform: PlatformDep) -> Any:
     """A user's verified skills with counts and average scores."""
-    return await service.list_verifications(session=session, settings=settings, user_id=user_id)
+    return await service.list_verifications(
+        session=session, settings=platform.settings, user_id=user_id
+    )
