@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+import nacl.exceptions
 
 from skillnest.help import crypto
 
@@ -49,6 +51,14 @@ def _write_private(path: Path, data: dict[str, Any]) -> None:
         json.dump(data, handle)
     os.replace(tmp, path)
     path.chmod(0o600)
+
+
+def _uuid(value: str) -> str:
+    """A request id as a file name: only a well-formed UUID, never a path."""
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError as exc:
+        raise ClientError(f"not a request id: {value!r}") from exc
 
 
 def _read(path: Path) -> dict[str, Any] | None:
@@ -88,10 +98,10 @@ class KeyStore:
             _write_private(self._tokens, tokens)
 
     def _request_path(self, request_id: str) -> Path:
-        return self.root / "help" / "requests" / f"{request_id}.json"
+        return self.root / "help" / "requests" / f"{_uuid(request_id)}.json"
 
     def _offer_path(self, request_id: str) -> Path:
-        return self.root / "help" / "offers" / f"{request_id}.json"
+        return self.root / "help" / "offers" / f"{_uuid(request_id)}.json"
 
     def save_request_key(self, request_id: str, key: bytes) -> None:
         """Keep the key of a request this user asked."""
@@ -234,7 +244,13 @@ def read_plaintext(store: KeyStore, view: dict[str, Any]) -> str:
         private = store.offer_key(request_id)
         if private is None:
             raise ClientError("The private key of your offer is not on this machine.")
-        key = crypto.open_key(view["sealed_key"], private)
+        try:
+            key = crypto.open_key(view["sealed_key"], private)
+        except nacl.exceptions.CryptoError as exc:
+            raise ClientError("The sealed key does not open with your offer's key.") from exc
     else:
         raise ClientError("Only the requester and the accepted helper can read a request.")
-    return crypto.decrypt_request(key, ciphertext)
+    try:
+        return crypto.decrypt_request(key, ciphertext)
+    except nacl.exceptions.CryptoError as exc:
+        raise ClientError("The request does not decrypt with this key (tampered?).") from exc
