@@ -41,10 +41,13 @@ class ClientError(Exception):
         self.status = status
 
 
-def _write_private(path: Path, data: dict[str, Any]) -> None:
-    """Write JSON readable by the owner only (0600), in a 0700 directory."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path.parent.chmod(0o700)
+def _write_private(root: Path, path: Path, data: dict[str, Any]) -> None:
+    """Write JSON readable by the owner only (0600); directories it creates are 0700."""
+    relative = path.parent.relative_to(root)
+    for directory in [root, *(root / p for p in reversed(relative.parents)), path.parent]:
+        if not directory.exists():
+            directory.mkdir(mode=0o700, parents=directory == root)
+            directory.chmod(0o700)  # whatever the umask
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
@@ -82,7 +85,7 @@ class KeyStore:
         """Remember the session token for a server."""
         tokens = _read(self._tokens) or {}
         tokens[server] = token
-        _write_private(self._tokens, tokens)
+        _write_private(self.root, self._tokens, tokens)
 
     def token(self, server: str) -> str | None:
         """The token to use: ``SKILLNEST_TOKEN`` if set, else the one saved for the server."""
@@ -95,7 +98,7 @@ class KeyStore:
         """Drop the saved token of a server."""
         tokens = _read(self._tokens) or {}
         if tokens.pop(server, None) is not None:
-            _write_private(self._tokens, tokens)
+            _write_private(self.root, self._tokens, tokens)
 
     def _request_path(self, request_id: str) -> Path:
         return self.root / "help" / "requests" / f"{_uuid(request_id)}.json"
@@ -105,7 +108,7 @@ class KeyStore:
 
     def save_request_key(self, request_id: str, key: bytes) -> None:
         """Keep the key of a request this user asked."""
-        _write_private(self._request_path(request_id), {"key": crypto.b64encode(key)})
+        _write_private(self.root, self._request_path(request_id), {"key": crypto.b64encode(key)})
 
     def request_key(self, request_id: str) -> bytes | None:
         """The key of a request this user asked, if it is on this machine."""
@@ -115,7 +118,9 @@ class KeyStore:
     def save_offer_key(self, request_id: str, offer_id: str, private_key: str) -> None:
         """Keep the private key made for an offer."""
         _write_private(
-            self._offer_path(request_id), {"offer_id": offer_id, "private_key": private_key}
+            self.root,
+            self._offer_path(request_id),
+            {"offer_id": offer_id, "private_key": private_key},
         )
 
     def offer_key(self, request_id: str) -> str | None:
