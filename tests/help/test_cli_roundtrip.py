@@ -394,16 +394,28 @@ def test_expired_request_leaves_the_feed_at_once_and_maintenance_marks_it(live, 
         )
     listing = reader("feed", "-s", "sql")
     assert request_id not in listing and kept in listing
-    # The server's own maintenance loop runs every minute and may get there first.
-    result = subprocess.run(
-        [sys.executable, "-m", "skillnest", "maintenance", "run"],
-        env=live.env,
-        cwd=live.workdir,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert re.search(r"help: [01] requests expired", result.stdout), result.stdout
+    # Two maintenance runs at once (and the server's own loop, every minute, may join in):
+    # the request is expired exactly once, and neither run fails.
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "skillnest", "maintenance", "run"],
+            env=live.env,
+            cwd=live.workdir,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=60) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    expired = [
+        int(m.group(1))
+        for out, _ in outputs
+        if (m := re.search(r"help: (\d+) requests expired", out))
+    ]
+    skipped = [out for out, _ in outputs if "skipped: another worker holds the lock" in out]
+    assert len(expired) + len(skipped) == 2 and sum(expired) <= 1, outputs
     assert "Expired" in owner("show", request_id)
     # Finished: the ciphertext is gone from the database.
     (stored,) = live.sql(
