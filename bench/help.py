@@ -293,6 +293,8 @@ def measure(database_url: str, redis_url: str | None, workers: int) -> dict[str,
         figures["items_on_first_page"] = warm(base, tokens)
         figures["feed_http"] = wrk_feed(base, tokens)
         figures["trust_http_cached"] = wrk_get(base + "/api/v1/help/trust/me", helper_token)
+        # The ceiling of this server on this machine at this moment, for comparison.
+        figures["health_http"] = wrk_get(base + "/health", helper_token)
     figures.update(asyncio.run(in_process(database_url, redis_url)))
     return figures
 
@@ -339,6 +341,13 @@ def run() -> Section:
             _row("feed, SQLite + in-process, 1 worker", lite["feed_http"]),
             _row("trust/me (cached), PostgreSQL + Redis, 2 workers", pg["trust_http_cached"]),
             _row("trust/me (cached), SQLite + in-process, 1 worker", lite["trust_http_cached"]),
+            _row(
+                "/health (no auth, cached checks), PostgreSQL + Redis, 2 workers", pg["health_http"]
+            ),
+            _row(
+                "/health (no auth, cached checks), SQLite + in-process, 1 worker",
+                lite["health_http"],
+            ),
             "",
             "In-process, one call at a time (skills python or sql, min_urgency 3, 20 items):",
             "",
