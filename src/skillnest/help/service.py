@@ -10,7 +10,6 @@ database dump tie a user id to their trust interactions.
 
 from __future__ import annotations
 
-import logging
 import re
 import secrets
 import uuid
@@ -50,8 +49,6 @@ from skillnest.help.models import (
 )
 from skillnest.help.trust import TrustStats, months_before
 from skillnest.settings import Settings
-
-log = logging.getLogger("skillnest.help")
 
 REQUEST_LIMIT = "3/hour"
 FEED_LIMIT = "100/15 minutes"
