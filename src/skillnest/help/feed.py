@@ -326,7 +326,7 @@ async def _apply_delta(cache: Cache, copy: LocalCopy, now: float) -> None:
         m for m, _ in await cache.zrangebyscore(CLOSED_KEY, copy.closed_scan - margin, float("inf"))
     }
     now_us = int(now * 1_000_000)
-    fresh = _decode(((m, s) for m, s in added), closed)
+    fresh = _decode(added, closed)
     kept = [e for e in copy.entries if e.id not in closed and e.exp > now_us]
     new = [e for i, e in fresh.items() if i not in copy.ids]
     copy.entries = sorted(kept + new, key=_sort_key) if new else kept
