@@ -119,22 +119,24 @@ def server(
 ) -> Iterator[str]:
     """Run a server process until the block ends; yield its base URL."""
     process_env = {**os.environ, **(extra_env or {})}
+    # stderr goes to a file: an unread pipe fills up under load and blocks the server.
+    OUT.mkdir(parents=True, exist_ok=True)
+    log_path = OUT / f"server-{port}.log"
+    log_file = log_path.open("wb")
     proc = subprocess.Popen(
         argv,
         env=process_env,
         cwd=ROOT,
         start_new_session=True,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log_file,
     )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                raise RuntimeError(
-                    f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}"
-                )
+                raise RuntimeError(f"server exited: {log_path.read_text()[-2000:]}")
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(base + health, timeout=1).status_code < 500:
                     break
@@ -148,6 +150,7 @@ def server(
             proc.wait(10)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+        log_file.close()
 
 
 def skillnest_server(

@@ -1,0 +1,236 @@
+"""HTTP routes of anonymous help: requests, feed, offers, status, trust, verifications."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi.exceptions import RequestValidationError
+from sse_starlette.sse import EventSourceResponse
+
+from skillnest.core.deps import CacheDep, CurrentUser, PlatformDep, SessionDep
+from skillnest.core.responses import JSONBytes, json_response
+from skillnest.help import schemas, service
+from skillnest.help.feed import Filters
+
+router = APIRouter(tags=["help"])
+# Routes take the platform (already resolved for the session) rather than SettingsDep, HubDep
+# and LimiterDep: those are plain ``def`` dependencies, which FastAPI runs in its thread pool,
+# costing a thread hop each on every request.
+
+
+def _invalid(name: str, exc: ValueError) -> RequestValidationError:
+    return RequestValidationError(
+        [{"loc": ("query", name), "msg": str(exc), "type": "value_error"}]
+    )
+
+
+async def feed_filters(
+    skills: Annotated[
+        list[str] | None,
+        Query(description="Any of these skills; repeat the parameter or separate by commas."),
+    ] = None,
+    min_urgency: Annotated[int, Query(ge=1, le=5)] = 1,
+    college_domain: Annotated[str | None, Query(max_length=100)] = None,
+) -> Filters:
+    """The feed filters of the query string."""
+    try:
+        tags = schemas.normalise_tags(
+            [part for value in skills or () for part in value.split(",") if part.strip()]
+        )
+    except ValueError as exc:
+        raise _invalid("skills", exc) from exc
+    try:
+        domain = schemas.normalise_domain(college_domain) if college_domain else None
+    except ValueError as exc:
+        raise _invalid("college_domain", exc) from exc
+    return Filters(skills=frozenset(tags), min_urgency=min_urgency, college_domain=domain)
+
+
+FiltersDep = Annotated[Filters, Depends(feed_filters)]
+
+
+@router.post(
+    "/help/requests",
+    response_model=schemas.HelpRequestCreated,
+    status_code=status.HTTP_201_CREATED,
+)
+async def create_help_request(
+    data: schemas.HelpRequestCreate,
+    user: CurrentUser,
+    session: SessionDep,
+    cache: CacheDep,
+    platform: PlatformDep,
+) -> Any:
+    """Ask for help: details arrive encrypted by the client; returns only id and avatar."""
+    return await service.create_request(
+        session=session,
+        cache=cache,
+        hub=platform.hub,
+        limiter=platform.limiter,
+        settings=platform.settings,
+        user=user,
+        data=data,
+    )
+
+
+@router.get("/help/feed", response_model=schemas.FeedPage, response_class=JSONBytes)
+async def read_help_feed(
+    user: CurrentUser,
+    session: SessionDep,
+    cache: CacheDep,
+    platform: PlatformDep,
+    filters: FiltersDep,
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+    offset: Annotated[int, Query(ge=0, le=1_000)] = 0,
+) -> JSONBytes:
+    """Active requests, most urgent then newest first; never an expired or closed one."""
+    return JSONBytes(
+        await service.read_feed(
+            session=session,
+            cache=cache,
+            limiter=platform.limiter,
+            user=user,
+            filters=filters,
+            offset=offset,
+            limit=limit,
+        )
+    )
+
+
+@router.get("/help/feed/stream", response_class=EventSourceResponse)
+async def stream_help_feed(
+    user: CurrentUser, platform: PlatformDep, filters: FiltersDep, request: Request
+) -> EventSourceResponse:
+    """Live events: request.created (matching the filters), request.updated, request.expired."""
+    events = await service.stream_feed(
+        limiter=platform.limiter,
+        hub=platform.hub,
+        user=user,
+        filters=filters,
+        is_disconnected=request.is_disconnected,
+    )
+    return EventSourceResponse(events, ping=15)
+
+
+@router.get("/help/mine", response_model=list[schemas.MyRequest])
+async def list_my_help_requests(
+    user: CurrentUser, session: SessionDep, platform: PlatformDep
+) -> JSONBytes:
+    """The caller's own requests, newest first."""
+    return json_response(
+        await service.list_mine(session=session, settings=platform.settings, user=user)
+    )
+
+
+@router.get("/help/requests/{request_id}", response_model=schemas.HelpRequestRead)
+async def read_help_request(
+    request_id: uuid.UUID,
+    user: CurrentUser,
+    session: SessionDep,
+    cache: CacheDep,
+    platform: PlatformDep,
+) -> Any:
+    """A request as the caller may see it (404 if it is not theirs to see)."""
+    return await service.get_request(
+        session=session, cache=cache, settings=platform.settings, user=user, request_id=request_id
+    )
+
+
+@router.post(
+    "/help/requests/{request_id}/offers",
+    response_model=schemas.OfferRead,
+    status_code=status.HTTP_201_CREATED,
+)
+async def create_help_offer(
+    request_id: uuid.UUID,
+    data: schemas.OfferCreate,
+    user: CurrentUser,
+    session: SessionDep,
+    cache: CacheDep,
+    platform: PlatformDep,
+) -> Any:
+    """Offer to help on someone else's active request."""
+    return await service.create_offer(
+        session=session,
+        cache=cache,
+        settings=platform.settings,
+        user=user,
+        request_id=request_id,
+        data=data,
+    )
+
+
+@router.post("/help/requests/{request_id}/accept", response_model=schemas.HelpRequestRead)
+async def accept_help_offer(
+    request_id: uuid.UUID,
+    data: schemas.AcceptIn,
+    user: CurrentUser,
+    session: SessionDep,
+    cache: CacheDep,
+    platform: PlatformDep,
+) -> Any:
+    """Accept an offer, handing over the request key sealed to that helper."""
+    return await service.accept_offer(
+        session=session,
+        cache=cache,
+        hub=platform.hub,
+        settings=platform.settings,
+        user=user,
+        request_id=request_id,
+        data=data,
+    )
+
+
+@router.patch("/help/requests/{request_id}/status", response_model=schemas.HelpRequestRead)
+async def update_help_request_status(
+    request_id: uuid.UUID,
+    data: schemas.StatusUpdate,
+    user: CurrentUser,
+    session: SessionDep,
+    cache: CacheDep,
+    platform: PlatformDep,
+) -> Any:
+    """Mark in progress, complete (rating the helper) or cancel."""
+    return await service.update_status(
+        session=session,
+        cache=cache,
+        hub=platform.hub,
+        settings=platform.settings,
+        user=user,
+        request_id=request_id,
+        data=data,
+    )
+
+
+@router.get("/help/trust/me", response_model=schemas.TrustRead)
+async def read_my_trust(
+    user: CurrentUser, session: SessionDep, cache: CacheDep, platform: PlatformDep
+) -> Any:
+    """The caller's trust score as a helper."""
+    return await service.my_trust(
+        session=session, cache=cache, settings=platform.settings, user=user
+    )
+
+
+@router.post(
+    "/help/verifications",
+    response_model=schemas.VerificationRead,
+    status_code=status.HTTP_201_CREATED,
+)
+async def create_skill_verification(
+    data: schemas.VerificationCreate, user: CurrentUser, session: SessionDep, platform: PlatformDep
+) -> Any:
+    """Vouch for another user's skill (peer, quiz or project, score 0-100)."""
+    return await service.verify_skill(
+        session=session, settings=platform.settings, user=user, data=data
+    )
+
+
+@router.get("/users/{user_id}/verifications", response_model=schemas.UserVerifications)
+async def list_user_verifications(user_id: int, session: SessionDep, platform: PlatformDep) -> Any:
+    """A user's verified skills with counts and average scores."""
+    return await service.list_verifications(
+        session=session, settings=platform.settings, user_id=user_id
+    )

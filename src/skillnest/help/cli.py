@@ -1,0 +1,380 @@
+"""``skillnest help ...``: ask for and give anonymous help from the shell, against a server.
+
+The CLI is a client: it talks HTTP to a running skillnest (``--server`` or
+``SKILLNEST_SERVER_URL``) and does the encryption itself, so the server never sees a
+request's text. Tokens and keys stay in the local config directory (see ``client.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+
+from skillnest.core.cli import err_console
+from skillnest.help import crypto
+from skillnest.help.client import (
+    DEFAULT_SERVER,
+    ClientError,
+    HelpClient,
+    KeyStore,
+    config_dir,
+    read_plaintext,
+)
+
+T = TypeVar("T")
+PASSWORD_ENV = "SKILLNEST_PASSWORD"
+
+app = typer.Typer(
+    help="Anonymous peer help: ask, browse the live feed, offer, accept, read, rate.",
+    no_args_is_help=True,
+)
+
+
+@dataclass
+class State:
+    """Options shared by every ``help`` command."""
+
+    server: str
+    store: KeyStore
+
+    @contextmanager
+    def client(self, *, authenticated: bool = True) -> Iterator[HelpClient]:
+        """An API client with the saved (or ``SKILLNEST_TOKEN``) session token."""
+        token = self.store.token(self.server)
+        if authenticated and token is None:
+            raise ClientError("Not logged in: run `skillnest help login` first.")
+        with HelpClient(self.server, token) as http:
+            yield http
+
+
+@app.callback()
+def _options(
+    ctx: typer.Context,
+    server: str = typer.Option(
+        DEFAULT_SERVER, "--server", envvar="SKILLNEST_SERVER_URL", help="skillnest API base URL."
+    ),
+) -> None:
+    ctx.obj = State(server=server.rstrip("/"), store=KeyStore(config_dir()))
+
+
+def _run(work: Callable[[], T]) -> T:
+    try:
+        return work()
+    except ClientError as exc:
+        err_console.print(f"[red]error:[/red] {exc.detail}")
+        raise typer.Exit(1) from exc
+
+
+def _state(ctx: typer.Context) -> State:
+    state: State = ctx.obj
+    return state
+
+
+def _trust_text(trust: dict[str, Any] | None) -> str:
+    if not trust:
+        return "-"
+    if not trust["enough_data"]:
+        return f"not enough data ({trust['sessions']} sessions)"
+    return f"{trust['score']} ({trust['sessions']} sessions)"
+
+
+@app.command("login")
+def login(
+    ctx: typer.Context,
+    email: str = typer.Option(..., "--email", help="Account email."),
+) -> None:
+    """Log in and keep the session token (password from SKILLNEST_PASSWORD or a prompt)."""
+    state = _state(ctx)
+    password = os.environ.get(PASSWORD_ENV) or str(typer.prompt("Password", hide_input=True))
+
+    def work() -> None:
+        with state.client(authenticated=False) as http:
+            state.store.save_token(state.server, http.login(email, password))
+        typer.echo(f"logged in to {state.server}")
+
+    _run(work)
+
+
+@app.command("logout")
+def logout(ctx: typer.Context) -> None:
+    """Forget the saved session token of this server."""
+    state = _state(ctx)
+    state.store.forget_token(state.server)
+    typer.echo(f"logged out of {state.server}")
+
+
+def _read_text(text: str | None, file: Path | None) -> str:
+    if text is not None:
+        return text
+    if file is not None:
+        return file.read_text()
+    if not sys.stdin.isatty():
+        return sys.stdin.read()
+    return str(typer.prompt("What do you need help with"))
+
+
+@app.command("ask")
+def ask(
+    ctx: typer.Context,
+    skill: list[str] = typer.Option(..., "--skill", "-s", help="A skill tag (repeatable)."),
+    urgency: int = typer.Option(1, "--urgency", "-u", min=1, max=5, help="1 (calm) to 5."),
+    college: str | None = typer.Option(None, "--college", help="College domain, e.g. uni.edu."),
+    title: str | None = typer.Option(None, "--title", help="Public title (100 characters)."),
+    hours: int = typer.Option(24, "--hours", min=1, max=72, help="Lifetime in hours."),
+    text: str | None = typer.Option(None, "--text", "-t", help="The request (else --file/stdin)."),
+    file: Path | None = typer.Option(None, "--file", "-f", exists=True, dir_okay=False),
+) -> None:
+    """Ask for help anonymously; the text is encrypted here and only its ciphertext is sent."""
+    state = _state(ctx)
+    plaintext = _read_text(text, file).strip()
+    if not plaintext:
+        err_console.print("[red]error:[/red] the request is empty")
+        raise typer.Exit(2)
+
+    def work() -> None:
+        key = crypto.new_request_key()
+        payload: dict[str, Any] = {
+            "skill_tags": skill,
+            "urgency_level": urgency,
+            "encrypted_request": crypto.encrypt_request(key, plaintext),
+            "expires_in_hours": hours,
+        }
+        if college:
+            payload["college_domain"] = college
+        if title:
+            payload["title"] = title
+        with state.client() as http:
+            created = http.ask(payload)
+        state.store.save_request_key(str(created["id"]), key)
+        typer.echo(f"request {created['id']} created (avatar {created['avatar']})")
+
+    _run(work)
+
+
+@app.command("feed")
+def show_feed(
+    ctx: typer.Context,
+    skill: list[str] = typer.Option([], "--skill", "-s", help="Any of these skills."),
+    min_urgency: int = typer.Option(1, "--min-urgency", min=1, max=5),
+    college: str | None = typer.Option(None, "--college"),
+    limit: int = typer.Option(20, "--limit", min=1, max=50),
+    offset: int = typer.Option(0, "--offset", min=0),
+) -> None:
+    """Active requests, most urgent and newest first."""
+    state = _state(ctx)
+
+    def work() -> None:
+        params: dict[str, Any] = {"min_urgency": min_urgency, "limit": limit, "offset": offset}
+        if skill:
+            params["skills"] = ",".join(skill)
+        if college:
+            params["college_domain"] = college
+        with state.client() as http:
+            page = http.feed(params)
+        for item in page["items"]:
+            typer.echo(
+                f"{item['id']}  u{item['urgency_level']}  {', '.join(item['skill_tags'])}  "
+                f"{item['college_domain'] or '-'}  {item['avatar'] or ''}  "
+                f"{item['created_at'][11:16]}  {item['title'] or ''}"
+            )
+        if page["next_offset"] is not None:
+            typer.echo(f"more: --offset {page['next_offset']}")
+
+    _run(work)
+
+
+@app.command("show")
+def show(ctx: typer.Context, request_id: str) -> None:
+    """A request as you may see it; its owner also sees the offers and each helper's trust."""
+    state = _state(ctx)
+
+    def work() -> None:
+        with state.client() as http:
+            view = http.request(request_id)
+        typer.echo(
+            f"{view['id']}  {view['status']}  urgency {view['urgency_level']}  "
+            f"{', '.join(view['skill_tags'])}  ({view['role']})"
+        )
+        if view.get("title"):
+            typer.echo(f"title: {view['title']}")
+        for offer in view.get("offers") or []:
+            typer.echo(
+                f"offer {offer['id']}  {offer['status']}  trust {_trust_text(offer['trust'])}"
+            )
+        if view.get("my_offer"):
+            typer.echo(f"your offer {view['my_offer']['id']}: {view['my_offer']['status']}")
+
+    _run(work)
+
+
+@app.command("mine")
+def mine(ctx: typer.Context) -> None:
+    """Your own requests."""
+    state = _state(ctx)
+
+    def work() -> None:
+        with state.client() as http:
+            for item in http.mine():
+                typer.echo(
+                    f"{item['id']}  {item['status']}  {item['offers']} offers  "
+                    f"{', '.join(item['skill_tags'])}"
+                )
+
+    _run(work)
+
+
+@app.command("offer")
+def offer(ctx: typer.Context, request_id: str) -> None:
+    """Offer to help; a key pair is made for this request and its private half kept here."""
+    state = _state(ctx)
+
+    def work() -> None:
+        private, public = crypto.new_keypair()
+        with state.client() as http:
+            made = http.offer(request_id, public)
+        state.store.save_offer_key(request_id, str(made["id"]), private)
+        typer.echo(f"offer {made['id']} sent (your trust: {_trust_text(made.get('trust'))})")
+
+    _run(work)
+
+
+@app.command("accept")
+def accept(ctx: typer.Context, request_id: str, offer_id: str) -> None:
+    """Accept an offer: the request key is sealed to that helper's public key and sent."""
+    state = _state(ctx)
+
+    def work() -> None:
+        key = state.store.request_key(request_id)
+        if key is None:
+            raise ClientError("The key of this request is not on this machine.")
+        with state.client() as http:
+            view = http.request(request_id)
+            chosen = next((o for o in view.get("offers") or [] if o["id"] == offer_id), None)
+            if chosen is None:
+                raise ClientError("No such offer on this request.")
+            sealed = crypto.seal_key(key, chosen["helper_public_key"])
+            result = http.accept(request_id, offer_id, sealed)
+        typer.echo(f"request {request_id} is {result['status']}: offer {offer_id} accepted")
+
+    _run(work)
+
+
+@app.command("read")
+def read(
+    ctx: typer.Context,
+    request_id: str,
+    start: bool = typer.Option(
+        True, "--start/--no-start", help="As the helper, mark a matched request InProgress."
+    ),
+) -> None:
+    """Decrypt and print a request (as its owner, or as the accepted helper)."""
+    state = _state(ctx)
+
+    def work() -> None:
+        with state.client() as http:
+            view = http.request(request_id)
+            plaintext = read_plaintext(state.store, view)
+            if start and view["role"] == "helper" and view["status"] == "Matched":
+                http.set_status(request_id, "InProgress")
+        typer.echo(plaintext)
+
+    _run(work)
+
+
+@app.command("complete")
+def complete(
+    ctx: typer.Context,
+    request_id: str,
+    quality: int = typer.Option(..., "--quality", "-q", min=1, max=10, help="1 to 10."),
+    minutes: int = typer.Option(..., "--minutes", "-m", min=1, max=1440, help="Help duration."),
+) -> None:
+    """Mark your request Completed and rate the helper who took it."""
+    state = _state(ctx)
+
+    def work() -> None:
+        with state.client() as http:
+            result = http.set_status(
+                request_id, "Completed", session_quality=quality, help_duration=minutes
+            )
+        state.store.forget_request(request_id)
+        typer.echo(f"request {request_id} is {result['status']}; thank you for rating")
+
+    _run(work)
+
+
+@app.command("cancel")
+def cancel(ctx: typer.Context, request_id: str) -> None:
+    """Cancel your request."""
+    state = _state(ctx)
+
+    def work() -> None:
+        with state.client() as http:
+            result = http.set_status(request_id, "Cancelled")
+        state.store.forget_request(request_id)
+        typer.echo(f"request {request_id} is {result['status']}")
+
+    _run(work)
+
+
+@app.command("trust")
+def trust(ctx: typer.Context) -> None:
+    """Your trust score as a helper (shown once 5 different people rated you)."""
+    state = _state(ctx)
+
+    def work() -> None:
+        with state.client() as http:
+            result = http.trust()
+        typer.echo(f"trust score: {_trust_text(result)}")
+
+    _run(work)
+
+
+@app.command("verify")
+def verify(
+    ctx: typer.Context,
+    user_id: int,
+    skill_name: str,
+    kind: str = typer.Option("peer", "--type", help="peer, quiz or project."),
+    score: int = typer.Option(..., "--score", min=0, max=100),
+) -> None:
+    """Vouch for another user's skill."""
+    state = _state(ctx)
+
+    def work() -> None:
+        payload = {
+            "user_id": user_id,
+            "skill_name": skill_name,
+            "verification_type": kind,
+            "score": score,
+        }
+        with state.client() as http:
+            made = http.verify(payload)
+        typer.echo(f"verified {made['skill_name']} ({made['verification_type']}, {made['score']})")
+
+    _run(work)
+
+
+@app.command("verifications")
+def verifications(ctx: typer.Context, user_id: int) -> None:
+    """A user's verified skills."""
+    state = _state(ctx)
+
+    def work() -> None:
+        with state.client(authenticated=False) as http:
+            result = http.verifications(user_id)
+        for skill in result["skills"]:
+            typer.echo(f"{skill['skill_name']}: {skill['count']} x, avg {skill['average_score']}")
+
+    _run(work)
+
+
+def register(root: typer.Typer) -> None:
+    """Mount this module's commands on the root CLI."""
+    root.add_typer(app, name="help")

@@ -1,0 +1,112 @@
+"""Fixtures and helpers of the help tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from skillnest.core.cache import Cache
+from skillnest.core.realtime import Hub
+from skillnest.help import crypto, feed
+from skillnest.help.models import HelpSession
+from tests.factories import login, make_user
+
+SECRET_TEXT = "I keep failing the recursion exercise in week 3, can someone explain base cases?"
+
+
+@dataclass
+class Person:
+    """A test user: id, email and the Authorization header of a session."""
+
+    id: int
+    email: str
+    headers: dict[str, str]
+
+
+@pytest.fixture
+def people(client: AsyncClient, session: AsyncSession):  # type: ignore[no-untyped-def]
+    """A factory of logged-in users."""
+
+    async def make(**overrides: Any) -> Person:
+        user = await make_user(session, **overrides)
+        user_id, email = user.id, user.email
+        return Person(user_id, email, await login(client, user))
+
+    return make
+
+
+def encrypted(text: str = SECRET_TEXT) -> tuple[bytes, str]:
+    """A request key and the request text encrypted with it, as a client makes them."""
+    key = crypto.new_request_key()
+    return key, crypto.encrypt_request(key, text)
+
+
+def request_body(**overrides: Any) -> dict[str, Any]:
+    """A valid POST /help/requests body."""
+    body: dict[str, Any] = {
+        "skill_tags": ["Python", "recursion"],
+        "urgency_level": 3,
+        "college_domain": "uni.example.edu",
+        "encrypted_request": encrypted()[1],
+        "title": "Recursion base cases",
+    }
+    body.update(overrides)
+    return body
+
+
+async def ask(client: AsyncClient, person: Person, **overrides: Any) -> dict[str, Any]:
+    """Create a request through the API and return the response body."""
+    response = await client.post(
+        "/api/v1/help/requests", json=request_body(**overrides), headers=person.headers
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def insert_request(
+    session: AsyncSession,
+    cache: Cache,
+    hub: Hub,
+    *,
+    created_at: datetime | None = None,
+    hours: float = 24,
+    in_feed: bool = True,
+    **values: Any,
+) -> dict[str, Any]:
+    """Insert an active request directly (any creation time) and list it in the feed."""
+    created_at = created_at or datetime.now(UTC)
+    row_values = {
+        "skill_tags": ["python"],
+        "urgency_level": 1,
+        "college_domain": None,
+        "anonymous_avatar": "blue-circle",
+        "encrypted_request": encrypted()[1],
+        "created_at": created_at,
+        "expires_at": created_at + timedelta(hours=hours),
+        "status": "Active",
+    } | values
+    row = (
+        (
+            await session.execute(
+                insert(HelpSession).values(row_values).returning(*feed.CARD_COLUMNS)
+            )
+        )
+        .mappings()
+        .one()
+    )
+    if in_feed:
+        await feed.add(cache=cache, hub=hub, row=row)
+    return dict(row)
+
+
+async def feed_ids(client: AsyncClient, person: Person, **params: Any) -> list[str]:
+    """Ids of one feed page."""
+    response = await client.get("/api/v1/help/feed", params=params, headers=person.headers)
+    assert response.status_code == 200, response.text
+    return [item["id"] for item in response.json()["items"]]
