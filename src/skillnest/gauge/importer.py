@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
+from typing import cast as type_cast
 
 import orjson
 from pydantic import BaseModel, ValidationError
@@ -53,6 +54,19 @@ from skillnest.gauge.models import (
     ContractRpcConfig,
     GaugeAccount,
 )
+
+# The tables as Core objects (bulk statements work on tables, not on ORM classes).
+USERS: Table = type_cast(Table, User.__table__)
+ACCOUNTS: Table = type_cast(Table, GaugeAccount.__table__)
+ONBOARDING: Table = type_cast(Table, UserOnboarding.__table__)
+PREFERENCES: Table = type_cast(Table, UserPreferences.__table__)
+CONTRACTS: Table = type_cast(Table, Contract.__table__)
+COMPETITORS: Table = type_cast(Table, ContractCompetitor.__table__)
+RPC_CONFIG: Table = type_cast(Table, ContractRpcConfig.__table__)
+PARAMS: Table = type_cast(Table, ContractAnalysisParams.__table__)
+ANALYSES: Table = type_cast(Table, Analysis.__table__)
+CHAT_SESSIONS: Table = type_cast(Table, ChatSession.__table__)
+CHAT_MESSAGES: Table = type_cast(Table, ChatMessage.__table__)
 
 KINDS = ("users", "contracts", "analyses", "chat_sessions", "chat_messages")
 TABLES = (
@@ -575,9 +589,9 @@ class _Pending:
 
 KEY_WIDTH = {"contracts": 2, "analyses": 2, "chat_sessions": 2, "chat_messages": 3}
 CHILD_TABLES: dict[str, Table] = {
-    "contract_competitors": ContractCompetitor.__table__,  # type: ignore[dict-item]
-    "contract_rpc_config": ContractRpcConfig.__table__,  # type: ignore[dict-item]
-    "contract_analysis_params": ContractAnalysisParams.__table__,  # type: ignore[dict-item]
+    "contract_competitors": COMPETITORS,
+    "contract_rpc_config": RPC_CONFIG,
+    "contract_analysis_params": PARAMS,
 }
 
 
@@ -873,7 +887,7 @@ class Importer:
     ) -> None:
         result = await bulk_insert(
             self.session,
-            User.__table__,  # type: ignore[arg-type]
+            USERS,
             [rows["users"] for _, rows in batch],
             returning=("id", "email"),
         )
@@ -897,12 +911,12 @@ class Importer:
                 self.inserted_ids[table].add(user_id)
                 self.expected[table].add(row_digest(table, [rec.id, *_values(table, rows[table])]))
         self.t["users"].inserted += len(batch)
-        for model, rows_ in (
-            (GaugeAccount, accounts),
-            (UserOnboarding, onboarding),
-            (UserPreferences, preferences),
+        for table_, rows_ in (
+            (ACCOUNTS, accounts),
+            (ONBOARDING, onboarding),
+            (PREFERENCES, preferences),
         ):
-            await bulk_insert(self.session, model.__table__, rows_)  # type: ignore[arg-type]
+            await bulk_insert(self.session, table_, rows_)
 
     # -- rows keyed on (parent, legacy id): contracts, analyses, chat sessions and messages
 
@@ -965,10 +979,10 @@ class Importer:
         elif kind == "chat_sessions":
             await self._insert_chat_sessions(queue)
         elif kind == "analyses":
-            await self._insert_keyed("analyses", Analysis.__table__, "user_id", queue,
+            await self._insert_keyed("analyses", ANALYSES, "user_id", queue,
                                      need_ids=False)  # fmt: skip
         else:
-            await self._insert_keyed("chat_messages", ChatMessage.__table__, "session_id", queue,
+            await self._insert_keyed("chat_messages", CHAT_MESSAGES, "session_id", queue,
                                      need_ids=False)  # fmt: skip
 
     # -- contracts
@@ -991,7 +1005,7 @@ class Importer:
 
     async def _insert_contracts(self, pending: list[_Pending]) -> None:
         ids, new = await self._insert_keyed(
-            "contracts", Contract.__table__, "user_id", pending, need_ids=True
+            "contracts", CONTRACTS, "user_id", pending, need_ids=True
         )
         child_rows: dict[str, list[dict[str, Any]]] = {name: [] for name in CHILD_TABLES}
         for p in pending:
@@ -1071,7 +1085,7 @@ class Importer:
 
     async def _insert_chat_sessions(self, pending: list[_Pending]) -> None:
         ids, _ = await self._insert_keyed(
-            "chat_sessions", ChatSession.__table__, "user_id", pending, need_ids=True
+            "chat_sessions", CHAT_SESSIONS, "user_id", pending, need_ids=True
         )
         for p in pending:
             self.session_ids[(p.parent, p.legacy_id)] = ids[(p.parent, p.legacy_id)]
@@ -1167,9 +1181,9 @@ class Importer:
 
     def _verification_queries(self) -> dict[str, Select[Any]]:
         """Per table: the row's id, its legacy key, then the checksummed fields."""
-        u, g = User.__table__, GaugeAccount.__table__
-        c, a = Contract.__table__, Analysis.__table__
-        cs, cm = ChatSession.__table__, ChatMessage.__table__
+        u, g = USERS, ACCOUNTS
+        c, a = CONTRACTS, ANALYSES
+        cs, cm = CHAT_SESSIONS, CHAT_MESSAGES
         owner = g.alias("owner")
 
         def cols(table: Table, name: str) -> list[Any]:
@@ -1206,8 +1220,8 @@ class Importer:
             "users": select(u.c.id, g.c.legacy_id, *cols(u, "users"), *cols(g, "gauge_accounts"))
             .join(g, g.c.user_id == u.c.id)
             .where(g.c.legacy_id.is_not(None)),
-            "user_onboarding": per_user(UserOnboarding.__table__, "user_onboarding"),  # type: ignore[arg-type]
-            "user_preferences": per_user(UserPreferences.__table__, "user_preferences"),  # type: ignore[arg-type]
+            "user_onboarding": per_user(ONBOARDING, "user_onboarding"),
+            "user_preferences": per_user(PREFERENCES, "user_preferences"),
             "contracts": select(c.c.id, owner.c.legacy_id, c.c.legacy_id, *cols(c, "contracts"))
             .join(owner, owner.c.user_id == c.c.user_id)
             .where(c.c.legacy_id.is_not(None)),

@@ -339,7 +339,7 @@ class _Generator:
     def chat(self, created: datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         made = self.when(created, 100)
         session_id = self.uid()
-        messages = []
+        messages: list[dict[str, Any]] = []
         moment = made
         for n in range(self.rng.randint(2, 8)):
             moment = self.when(moment, 1)
@@ -445,7 +445,8 @@ def _user_data(
     analyses = [
         gen.analysis(created, contracts) for _ in range(gen.rng.randint(*analyses_per_user))
     ]
-    sessions, messages = [], []
+    sessions: list[dict[str, Any]] = []
+    messages: list[dict[str, Any]] = []
     for _ in range(gen.rng.randint(*chats_per_user)):
         session, session_messages = gen.chat(created)
         sessions.append(session)
