@@ -76,7 +76,8 @@ def _outcome(report: importer.ImportReport) -> str:
     if report.committed:
         return f"[green]imported and verified[/green] in {report.seconds:.1f} s"
     if report.dry_run:
-        state = "valid" if not report.problems and report.verified else "NOT valid"
+        valid = report.verified and (report.skip_invalid or not report.problems)
+        state = "valid" if valid else "NOT valid"
         return f"dry run: nothing written; the data is {state}"
     if report.problems and not report.skip_invalid:
         return (
@@ -158,7 +159,8 @@ def import_metagauge(
         if report_path:
             console.print(f"report: {report_path}")
         console.print(_outcome(report))
-    ok = report.committed or (report.dry_run and not report.problems and report.verified)
+    dry_run_ok = report.verified and (report.skip_invalid or not report.problems)
+    ok = report.committed or (report.dry_run and dry_run_ok)
     if not ok:
         raise typer.Exit(1)
 

@@ -338,8 +338,6 @@ async def get_contract(
     )
     return schemas.ContractRead(
         **_summary(row),
-        abi=row["abi"],
-        function_signatures=row["function_signatures"],
         competitors=[schemas.Competitor.model_validate(dict(c)) for c in competitors],
         rpc_config={chain: list(urls) for chain, urls in rpc},
         analysis_params=(
@@ -425,7 +423,10 @@ async def create_contract(
     """Create a contract and all its parts in the request's one transaction."""
     if data.is_default:
         await _clear_default(session, caller.user_id)
+    now = datetime.now(UTC)
     contract = Contract(
+        created_at=now,
+        updated_at=now,
         user_id=caller.user_id,
         name=data.name,
         description=data.description,
@@ -725,7 +726,10 @@ async def create_chat_session(
 ) -> schemas.ChatSessionRead:
     """Open an AI chat about a contract."""
     title = data.title or f"Chat: {data.contract_name or 'Unknown Contract'}"
+    now = datetime.now(UTC)
     chat = ChatSession(
+        created_at=now,
+        updated_at=now,
         user_id=caller.user_id,
         title=title,
         contract_address=data.contract_address,
