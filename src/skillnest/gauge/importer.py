@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -34,7 +35,7 @@ from typing import cast as type_cast
 
 import orjson
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Table, Text, and_, cast, false, func, select, text, tuple_
+from sqlalchemy import Table, Text, cast, false, func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
@@ -156,6 +157,7 @@ class ImportReport:
     rejected_records: list[dict[str, Any]] = field(default_factory=list)
     committed: bool = False
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def verified(self) -> bool:
@@ -184,6 +186,7 @@ class ImportReport:
             "committed": self.committed,
             "verified": self.verified,
             "seconds": round(self.seconds, 3),
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "records_read": self.records_read,
             "backup_dir": self.backup_dir,
             "sources": [asdict(s) for s in self.sources],
@@ -318,24 +321,19 @@ def _sha256(path: Path) -> str:
 # --- checksums ------------------------------------------------------------------------
 
 
-def _datetime(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    raise TypeError(f"cannot checksum {type(value).__name__}")
-
-
-_DIGEST_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+_DIGEST_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_UTC_Z
 
 
 def row_digest(table: str, values: Iterable[Any]) -> int:
     """A 128-bit digest of one row's imported fields.
 
-    Times are compared in UTC whatever zone the database hands them back in; documents
-    with sorted keys (JSONB reorders them). A number that JSONB rewrites (``1e21`` comes
-    back as an integer) would show as a mismatch: a false alarm that stops the import,
-    never a silent difference.
+    Times must be in UTC on both sides (the legacy dates are parsed to UTC; the read-back
+    sets the session to UTC on PostgreSQL, and SQLite's are marked UTC): orjson then writes
+    them natively. Documents are written with sorted keys (JSONB reorders them). A number
+    that JSONB rewrites (``1e21`` comes back as an integer) would show as a mismatch: a
+    false alarm that stops the import, never a silent difference.
     """
-    payload = orjson.dumps([table, *values], default=_datetime, option=_DIGEST_OPTIONS)
+    payload = orjson.dumps([table, *values], option=_DIGEST_OPTIONS)
     return int.from_bytes(hashlib.sha256(payload).digest()[:16], "big")
 
 
@@ -740,10 +738,11 @@ class Importer:
 
     async def run(self, *, make_backup: bool = True) -> ImportReport:
         """Back up, validate and write every file, then verify; return the report."""
-        started = datetime.now(UTC)
+        started = time.perf_counter()
         files, self.report.layouts, self.report.skipped = discover(self.data_dir)
         if make_backup and not self.report.dry_run:
             self.report.backup_dir = str(backup_sources(self.data_dir, files, self.now()))
+        self.report.timings["backup"] = time.perf_counter() - started
         if is_postgres(self.session):
             await self.session.execute(
                 text("SELECT pg_advisory_xact_lock(:id)"), {"id": IMPORT_LOCK_ID}
@@ -757,11 +756,15 @@ class Importer:
             "chat_sessions": self._chat_sessions,
             "chat_messages": self._chat_messages,
         }
+        writing = time.perf_counter()
         for kind in KINDS:
             await self._each_group(kind, by_kind[kind], handlers[kind])
+        verifying = time.perf_counter()
+        self.report.timings["read_validate_write"] = verifying - writing
         await self._verify()
+        self.report.timings["verify"] = time.perf_counter() - verifying
         self.report.dropped_fields = dict(self.dropped)
-        self.report.seconds = (datetime.now(UTC) - started).total_seconds()
+        self.report.seconds = time.perf_counter() - started
         return self.report
 
     async def _each_group(
@@ -1148,7 +1151,24 @@ class Importer:
     # -- verification
 
     async def _verify(self) -> None:
-        """Read every imported table back: count the legacy keys, checksum the new rows."""
+        """Read every imported table back: count the legacy keys, checksum the new rows.
+
+        Each table is read on its own and its ids are mapped to legacy keys with the maps
+        built while importing: no join, so no plan can go wrong on tables whose statistics
+        predate the import (a nested loop over 500,000 fresh rows).
+        """
+        contract_keys = {
+            cid: (self.user_legacy[owner], legacy_id)
+            for (owner, legacy_id), cid in self.contract_ids.items()
+        }
+        session_keys = {
+            sid: (self.user_legacy[owner], legacy_id)
+            for (owner, legacy_id), sid in self.session_ids.items()
+        }
+        if is_postgres(self.session):
+            # Times come back in the session's zone: make it UTC, like the legacy side.
+            await self.session.execute(text("SET LOCAL TIME ZONE 'UTC'"))
+        accounts, accounts_found = await self._gauge_values()
         for name, query in self._verification_queries().items():
             table = self.t[name]
             table.expected_checksum = self.expected[name].hexdigest()
@@ -1156,96 +1176,141 @@ class Importer:
             count = 0
             inserted = self.inserted_ids[name]
             keys = self.valid_keys.get(name)
-            width = KEY_WIDTH.get(name, 1)
-            documents = [
-                i for i, column in enumerate(query.selected_columns) if _is_text_doc(column)
-            ]
+            documents = [i for i, c in enumerate(query.selected_columns) if _is_text_doc(c)]
             result = await self.session.stream(query.execution_options(yield_per=2000))
             async for partition in result.partitions():
                 for row in partition:
-                    row_id, *values = row
-                    is_new = row_id in inserted
+                    fields = list(row)
+                    is_new = fields[0] in inserted  # the first column marks new rows
                     if is_new:
                         for i in documents:
-                            if values[i - 1] is not None:
-                                values[i - 1] = orjson.loads(values[i - 1])
-                        found.add(row_digest(name, values))
-                    if keys is not None:
-                        count += tuple(values[:width]) in keys
+                            if fields[i] is not None:
+                                fields[i] = orjson.loads(fields[i])
+                    key, values = self._verification_row(
+                        name, fields, contract_keys, session_keys, accounts
+                    )
+                    if key is None:
+                        continue  # not a row of this import
+                    if name == "users":
+                        pass  # counted on gauge_accounts, which holds the legacy ids
+                    elif keys is not None:
+                        count += key in keys
                     else:
                         count += is_new
+                    if is_new:
+                        found.add(row_digest(name, [*key, *values]))
             # Tables without keys of their own (onboarding, preferences, contract children)
             # are counted among the rows this run inserted, plus those already present.
             table.found = count if keys is not None else count + table.present
+            if name == "users":
+                table.found = accounts_found
             table.found_checksum = found.hexdigest()
 
+    async def _gauge_values(self) -> tuple[dict[int, list[Any]], int]:
+        """The ``gauge_accounts`` half of the "users" rows this run inserted, and a count.
+
+        The count is of the accounts that carry one of the imported legacy ids.
+        """
+        query = select(
+            ACCOUNTS.c.user_id, *(_as_text(ACCOUNTS.c[f]) for f in FIELDS["gauge_accounts"])
+        )
+        documents = [i for i, c in enumerate(query.selected_columns) if _is_text_doc(c)]
+        values: dict[int, list[Any]] = {}
+        found = 0
+        keys = self.valid_keys["users"]
+        query = query.add_columns(ACCOUNTS.c.legacy_id).where(ACCOUNTS.c.legacy_id.is_not(None))
+        result = await self.session.stream(query.execution_options(yield_per=2000))
+        async for partition in result.partitions():
+            for *row, legacy_id in partition:
+                found += (legacy_id,) in keys
+                if row[0] in self.inserted_ids["users"]:
+                    fields = list(row)
+                    for i in documents:
+                        if fields[i] is not None:
+                            fields[i] = orjson.loads(fields[i])
+                    values[row[0]] = fields[1:]
+        return values, found
+
+    def _verification_row(
+        self,
+        name: str,
+        row: list[Any],
+        contract_keys: dict[int, tuple[str, str]],
+        session_keys: dict[int, tuple[str, str]],
+        accounts: dict[int, list[Any]],
+    ) -> tuple[tuple[Any, ...] | None, list[Any]]:
+        """(legacy key, or None if the row is not of this import; checksummed fields)."""
+        if name in ("users", "user_onboarding", "user_preferences"):
+            user_id, *values = row
+            legacy_user = self.user_legacy.get(user_id)
+            if legacy_user is None:
+                return None, values
+            if name == "users":
+                values = [*values, *accounts.get(user_id, [])]
+            return (legacy_user,), values
+        if name in ("contracts", "chat_sessions"):
+            _, user_id, legacy_id, *values = row
+            legacy_user = self.user_legacy.get(user_id)
+            return ((legacy_user, legacy_id) if legacy_user else None), values
+        if name == "analyses":
+            _, user_id, legacy_id, contract_id, *values = row
+            legacy_user = self.user_legacy.get(user_id)
+            config = contract_keys[contract_id][1] if contract_id in contract_keys else None
+            key = (legacy_user, legacy_id) if legacy_user else None
+            # The contract's legacy id is checksummed with the row, not part of its key.
+            return key, [config, *values]
+        if name == "chat_messages":
+            _, session_id, legacy_id, *values = row
+            owner = session_keys.get(session_id)
+            return ((*owner, legacy_id) if owner else None), values
+        # contract children: the row is "new" when its contract is
+        contract_id, *values = row
+        return contract_keys.get(contract_id), values
+
     def _verification_queries(self) -> dict[str, Select[Any]]:
-        """Per table: the row's id, its legacy key, then the checksummed fields."""
-        u, g = USERS, ACCOUNTS
-        c, a = CONTRACTS, ANALYSES
+        """Per table (no joins): the row's ids, then the checksummed fields."""
+        u, c, a = USERS, CONTRACTS, ANALYSES
         cs, cm = CHAT_SESSIONS, CHAT_MESSAGES
-        owner = g.alias("owner")
 
         def cols(table: Table, name: str) -> list[Any]:
             # Documents come back as text and are parsed only for the rows checksummed.
             return [_as_text(table.c[f]) for f in FIELDS[name]]
 
-        def per_user(table: Table, name: str) -> Select[Any]:
-            return (
-                select(table.c.user_id, g.c.legacy_id, *cols(table, name))
-                .join(g, g.c.user_id == table.c.user_id)
-                .where(g.c.legacy_id.is_not(None))
-            )
-
+        user_ids = sorted(self.inserted_ids["users"])
         contract_ids = sorted(self.inserted_ids["contracts"])
         for name in CHILD_TABLES:
-            # A child row is "new" when its contract is: the loop matches on contract_id.
             self.inserted_ids[name] = self.inserted_ids["contracts"]
+
+        def between(column: Any, ids: list[int]) -> Any:
+            return column.between(ids[0], ids[-1]) if ids else false()
 
         def children(name: str, discriminator: list[Any]) -> Select[Any]:
             table = CHILD_TABLES[name]
-            query = (
-                select(table.c.contract_id, owner.c.legacy_id, c.c.legacy_id, *discriminator,
-                       *cols(table, name))
-                .join(c, c.c.id == table.c.contract_id)
-                .join(owner, owner.c.user_id == c.c.user_id)
-            )  # fmt: skip
-            if not contract_ids:
-                return query.where(false())
-            return query.where(table.c.contract_id.between(contract_ids[0], contract_ids[-1]))
+            return select(table.c.contract_id, *discriminator, *cols(table, name)).where(
+                between(table.c.contract_id, contract_ids)
+            )
 
-        competitors = CHILD_TABLES["contract_competitors"]
-        rpc = CHILD_TABLES["contract_rpc_config"]
         return {
-            "users": select(u.c.id, g.c.legacy_id, *cols(u, "users"), *cols(g, "gauge_accounts"))
-            .join(g, g.c.user_id == u.c.id)
-            .where(g.c.legacy_id.is_not(None)),
-            "user_onboarding": per_user(ONBOARDING, "user_onboarding"),
-            "user_preferences": per_user(PREFERENCES, "user_preferences"),
-            "contracts": select(c.c.id, owner.c.legacy_id, c.c.legacy_id, *cols(c, "contracts"))
-            .join(owner, owner.c.user_id == c.c.user_id)
+            "users": select(u.c.id, *cols(u, "users")).where(between(u.c.id, user_ids)),
+            "user_onboarding": select(ONBOARDING.c.user_id, *cols(ONBOARDING, "user_onboarding"))
+            .where(between(ONBOARDING.c.user_id, user_ids)),
+            "user_preferences": select(
+                PREFERENCES.c.user_id, *cols(PREFERENCES, "user_preferences")
+            ).where(between(PREFERENCES.c.user_id, user_ids)),
+            "contracts": select(c.c.id, c.c.user_id, c.c.legacy_id, *cols(c, "contracts"))
             .where(c.c.legacy_id.is_not(None)),
-            "contract_competitors": children("contract_competitors", [competitors.c.position]),
-            "contract_rpc_config": children("contract_rpc_config", [rpc.c.chain]),
+            "contract_competitors": children("contract_competitors", [COMPETITORS.c.position]),
+            "contract_rpc_config": children("contract_rpc_config", [RPC_CONFIG.c.chain]),
             "contract_analysis_params": children("contract_analysis_params", []),
             "analyses": select(
-                a.c.id, owner.c.legacy_id, a.c.legacy_id, c.c.legacy_id, *cols(a, "analyses")
-            )
-            .join(owner, owner.c.user_id == a.c.user_id)
-            .outerjoin(c, c.c.id == a.c.contract_id)
-            .where(a.c.legacy_id.is_not(None)),
+                a.c.id, a.c.user_id, a.c.legacy_id, a.c.contract_id, *cols(a, "analyses")
+            ).where(a.c.legacy_id.is_not(None)),
             "chat_sessions": select(
-                cs.c.id, owner.c.legacy_id, cs.c.legacy_id, *cols(cs, "chat_sessions")
-            )
-            .join(owner, owner.c.user_id == cs.c.user_id)
-            .where(cs.c.legacy_id.is_not(None)),
+                cs.c.id, cs.c.user_id, cs.c.legacy_id, *cols(cs, "chat_sessions")
+            ).where(cs.c.legacy_id.is_not(None)),
             "chat_messages": select(
-                cm.c.id, owner.c.legacy_id, cs.c.legacy_id, cm.c.legacy_id,
-                *cols(cm, "chat_messages"),
-            )
-            .join(cs, cs.c.id == cm.c.session_id)
-            .join(owner, owner.c.user_id == cs.c.user_id)
-            .where(and_(cm.c.legacy_id.is_not(None), cs.c.legacy_id.is_not(None))),
+                cm.c.id, cm.c.session_id, cm.c.legacy_id, *cols(cm, "chat_messages")
+            ).where(cm.c.legacy_id.is_not(None)),
         }  # fmt: skip
 
 
