@@ -283,7 +283,7 @@ def run() -> Section:
         "question parses a whole file; against that, the indexed queries win by the factors "
         "above. The later per-user layout already keeps one small file per user, so a user's "
         "contracts or analyses cost one small file read, and there the database is not faster "
-        "for that single question (the ratios near or below 1); it still wins `findByEmail` "
+        "for that single question (the ratios below 1 in the last two columns); it still wins `findByEmail` "
         "(users.json is one shared file in both layouts) and it is what makes concurrent "
         "writes, constraints and cross-user queries possible at all.",
     ]

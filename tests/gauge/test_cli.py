@@ -13,6 +13,7 @@ from skillnest.accounts.models import User
 from skillnest.cli import app
 from skillnest.core.security import verify_password
 from skillnest.gauge.sample import sample_password
+from skillnest.ops import backup
 from tests.gauge.conftest import read_json, write_json
 
 runner = CliRunner()
@@ -26,6 +27,15 @@ def row_counts(url: str) -> dict[str, int]:
     try:
         with engine.connect() as conn:
             return {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in TABLES}
+    finally:
+        engine.dispose()
+
+
+def fingerprints(url: str):
+    engine = create_engine(url.replace("+aiosqlite", ""))
+    try:
+        with engine.connect() as conn:
+            return backup.fingerprints(conn)
     finally:
         engine.dispose()
 
@@ -79,19 +89,26 @@ def test_a_corrupt_record_changes_nothing(cli_database, tmp_path):
     data = tmp_path / "mg"
     invoke("import", "metagauge-sample", str(data), "--users", "8", "--bcrypt-rounds", "4")
     folder = next(p for p in (data / "users").iterdir() if p.name != "anonymous")
+    # Half the folder is imported first, so the failed run has rows it could touch.
     analyses = read_json(folder / "analyses.json")
+    write_json(folder / "analyses.json", analyses[:1])
+    assert invoke("import", "metagauge", str(data)).exit_code == 0
+    new_analysis = dict(analyses[0], id="a-new-one")
+    analyses = [*analyses, new_analysis]
     analyses[1]["createdAt"] = "last tuesday"
     write_json(folder / "analyses.json", analyses)
     before = row_counts(cli_database)
+    exactly = fingerprints(cli_database)  # every row of every table, in key order
 
     result = invoke("import", "metagauge", str(data), "--json")
     assert result.exit_code == 1
     report = json.loads(result.output)
     assert not report["committed"]
+    assert report["tables"]["analyses"]["inserted"] == len(analyses) - 2  # then rolled back
     assert [(p["file"], p["index"], p["field"]) for p in report["problems"]] == [
         (f"users/{folder.name}/analyses.json", 1, "createdAt")
     ]
-    assert row_counts(cli_database) == before
+    assert fingerprints(cli_database) == exactly
     saved = orjson.loads(Path(report["report"]).read_bytes())
     assert saved["problems"] == report["problems"]
 
@@ -102,13 +119,13 @@ def test_a_corrupt_record_changes_nothing(cli_database, tmp_path):
     dry = invoke("import", "metagauge", str(data), "--dry-run", "--skip-invalid", "--json")
     assert dry.exit_code == 0
     assert json.loads(dry.output)["tables"]["analyses"]["rejected"] == 1
-    assert row_counts(cli_database) == before
+    assert fingerprints(cli_database) == exactly
 
     skipping = invoke("import", "metagauge", str(data), "--skip-invalid", "--json")
     assert skipping.exit_code == 0
     report = json.loads(skipping.output)
     assert report["committed"]
-    assert row_counts(cli_database)["analyses"] == report["tables"]["analyses"]["read"] - 1
+    assert row_counts(cli_database)["analyses"] == before["analyses"] + len(analyses) - 2
     rejected = (tmp_path / "mg").glob("import-*/rejected.jsonl")
     assert any(
         orjson.loads(p.read_text().splitlines()[0])["record"] == analyses[1] for p in rejected

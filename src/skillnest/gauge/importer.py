@@ -11,12 +11,13 @@ The import mapping (legacy record -> rows):
 - ``analyses.json`` -> ``analyses`` (``configId`` -> ``contract_id`` of the same owner).
 - ``chat_sessions.json`` / ``chat_messages.json`` -> ``chat_sessions`` / ``chat_messages``.
 
-Every table is written in the caller's one transaction, in multi-row ``INSERT ... ON
-CONFLICT DO NOTHING`` batches keyed on the legacy ids, so a second run inserts nothing.
-Then each table is read back: the rows carrying the imported legacy keys are counted and
-the rows this run inserted are checksummed field by field against the same checksum
-computed from the JSON. The caller commits only if there was no invalid record (or
-``--skip-invalid``), the verification passed, and it is not a dry run.
+Every table is written in the caller's one transaction, in batches keyed on the legacy
+ids with ``ON CONFLICT DO NOTHING`` (COPY through a staging table on PostgreSQL, multi-row
+INSERT on SQLite: ``gauge/bulk.py``), so a second run inserts nothing. Then each table is
+read back: the rows carrying the imported legacy keys are counted and the rows this run
+inserted are checksummed field by field against the same checksum computed from the JSON.
+The caller commits only if there was no invalid record (or ``--skip-invalid``), the
+verification passed, and it is not a dry run.
 """
 
 from __future__ import annotations
