@@ -916,7 +916,7 @@ async def reset_monthly_usage(*, session: AsyncSession, now: datetime | None = N
 async def run_maintenance(*, session: AsyncSession, platform: Any) -> str:
     """Periodic job: the monthly usage reset."""
     count = await reset_monthly_usage(session=session)
-    return f"gauge: monthly usage reset for {count} accounts"
+    return f"monthly usage reset for {count} accounts"
 
 
 DEMO_CONTRACT = "Uniswap V3 Router (demo)"
