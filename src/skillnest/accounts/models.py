@@ -82,6 +82,8 @@ class UserOnboarding(Base):
     social_links: Mapped[dict[str, Any] | None] = mapped_column(Document)
     logo: Mapped[str | None] = mapped_column(Text)
     default_contract: Mapped[dict[str, Any] | None] = mapped_column(Document)
+    # Added by migration 0006 (gauge): legacy onboarding fields without a column of their own.
+    extra: Mapped[dict[str, Any] | None] = mapped_column(Document)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, server_default=NOW, onupdate=func.now(), nullable=False

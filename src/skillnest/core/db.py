@@ -127,16 +127,46 @@ def install_sqlite_hooks(sync_engine: Engine) -> None:
 
 
 def install_slow_query_log(sync_engine: Engine, threshold_ms: int) -> None:
-    """Log statements slower than the threshold, without their parameters."""
+    """Log statements slower than the threshold with their duration, never their parameters.
 
-    def before(conn: Connection, cursor: Any, statement: str, *args: Any) -> None:
-        conn.info.setdefault("query_start", []).append(time.perf_counter())
+    The text logged is the statement as sent with placeholders (``%(email)s``, ``?``), with
+    whitespace collapsed and cut at 2000 characters (a 1000-row INSERT stays readable); the
+    bound values, which may be personal data or secrets, are not logged. The duration and
+    the text are also attached to the record (``duration_ms``, ``statement``) for
+    structured log handlers.
+    """
+    max_chars = 2000
 
-    def after(conn: Connection, cursor: Any, statement: str, *args: Any) -> None:
-        started = conn.info["query_start"].pop()
+    def before(
+        conn: Connection, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
+    ) -> None:
+        # On the execution context, not a per-connection stack: a statement that fails
+        # never reaches "after", and must not leave a stale start time behind.
+        if context is not None:
+            context._slow_log_started = time.perf_counter()
+        else:
+            conn.info["query_start"] = time.perf_counter()
+
+    def after(
+        conn: Connection, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
+    ) -> None:
+        started = getattr(context, "_slow_log_started", None)
+        if started is None:
+            started = conn.info.pop("query_start", None)
+        if started is None:
+            return
         elapsed_ms = (time.perf_counter() - started) * 1000
-        if elapsed_ms >= threshold_ms:
-            slow_log.warning("slow query %.1f ms: %s", elapsed_ms, " ".join(statement.split()))
+        if elapsed_ms < threshold_ms:
+            return
+        text_ = " ".join(statement.split())
+        if len(text_) > max_chars:
+            text_ = f"{text_[:max_chars]}... ({len(text_)} characters)"
+        slow_log.warning(
+            "slow query %.1f ms: %s",
+            elapsed_ms,
+            text_,
+            extra={"duration_ms": round(elapsed_ms, 1), "statement": text_},
+        )
 
     event.listen(sync_engine, "before_cursor_execute", before)
     event.listen(sync_engine, "after_cursor_execute", after)

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
 import typer
 from alembic import command
+from rich.table import Table
 
 from skillnest.core.cli import console, err_console, run
-from skillnest.ops import service
-from skillnest.settings import get_settings
+from skillnest.core.errors import DomainError
+from skillnest.ops import backup as backups
+from skillnest.ops import roles, service, stats
+from skillnest.settings import VAR_DIR, get_settings
+
+T = TypeVar("T")
+READONLY_PASSWORD_ENV = "SKILLNEST_READONLY_PASSWORD"
 
 db = typer.Typer(help="Database migrations and operations.", no_args_is_help=True)
 maintenance = typer.Typer(help="Periodic jobs.", no_args_is_help=True)
@@ -51,6 +63,125 @@ def db_revision(
 ) -> None:
     """Create a new migration file."""
     command.revision(_config(), message=message, autogenerate=autogenerate)
+
+
+def _checked(work: Callable[[], T]) -> T:
+    """Run an operation; a refused one prints why and exits 1."""
+    try:
+        return work()
+    except DomainError as exc:
+        err_console.print(f"[red]error:[/red] {exc.detail}")
+        raise typer.Exit(1) from exc
+
+
+def _fingerprint_table(title: str, tables: dict[str, backups.TableFingerprint]) -> Table:
+    table = Table(title=title)
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    table.add_column("checksum")
+    for name, fingerprint in tables.items():
+        table.add_row(name, str(fingerprint.rows), fingerprint.checksum[:16])
+    return table
+
+
+@db.command("backup")
+def db_backup(
+    directory: Path = typer.Option(VAR_DIR / "backups", "--dir", help="Where backups go."),
+    keep_days: int = typer.Option(7, min=0, help="Delete backups older than this many days."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Back up the database (pg_dump -Fc / SQLite online backup), compressed and timestamped."""
+    result = _checked(lambda: backups.backup(get_settings(), directory, keep_days))
+    if as_json:
+        document = {
+            "path": str(result.path),
+            "manifest": str(result.manifest),
+            "size_bytes": result.size,
+            "tables": {n: vars(t) for n, t in result.tables.items()},
+            "removed": [str(p) for p in result.removed],
+        }
+        typer.echo(json.dumps(document, indent=2))
+        return
+    rows = sum(t.rows for t in result.tables.values())
+    console.print(
+        f"backup written: {result.path} ({stats.human(result.size)}, {len(result.tables)} "
+        f"tables, {rows} rows); manifest {result.manifest.name}"
+    )
+    for path in result.removed:
+        console.print(f"removed old backup {path.name}")
+
+
+@db.command("restore")
+def db_restore(
+    file: Path = typer.Argument(..., help="A file written by `skillnest db backup`."),
+    force: bool = typer.Option(
+        False, "--force", help="Replace the content of a database that is not empty."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Restore a backup into an empty database and check it against the backup's manifest."""
+    result = _checked(lambda: backups.restore(get_settings(), file, force=force))
+    if as_json:
+        document = {
+            "path": str(result.path),
+            "verified": result.verified,
+            "mismatches": result.mismatches,
+            "tables": {n: vars(t) for n, t in result.tables.items()},
+        }
+        typer.echo(json.dumps(document, indent=2))
+    else:
+        console.print(_fingerprint_table(f"restored {file.name}", result.tables))
+        if result.verified is None:
+            console.print("[yellow]no manifest beside the backup: contents not verified[/yellow]")
+        elif result.verified:
+            console.print("[green]row counts and checksums match the backup[/green]")
+        for problem in result.mismatches:
+            console.print(f"[red]mismatch:[/red] {problem}")
+    if result.verified is False:
+        raise typer.Exit(1)
+
+
+@db.command("stats")
+def db_stats(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Database size, per-table sizes and rows, and active connections."""
+    info = _checked(lambda: stats.collect(get_settings()))
+    if as_json:
+        typer.echo(json.dumps(info.to_dict(), indent=2))
+        return
+    connections = (
+        f"{info.active_connections} active of {info.total_connections}"
+        if info.active_connections is not None
+        else "n/a (embedded database)"
+    )
+    table = Table(
+        title=f"{info.dialect} {info.database}: {stats.human(info.size_bytes)}, "
+        f"connections {connections}"
+    )
+    table.add_column("table")
+    table.add_column("size", justify="right")
+    table.add_column("rows", justify="right")
+    for t in info.tables:
+        table.add_row(
+            t.name, stats.human(t.size_bytes), f"{t.rows}" + ("" if t.rows_exact else " ~")
+        )
+    console.print(table)
+    if info.dialect == "postgresql":
+        console.print("~ estimate from the planner's statistics")
+
+
+@db.command("create-readonly-role")
+def db_create_readonly_role(
+    name: str = typer.Argument(..., help="Name of the login role, e.g. analytics."),
+) -> None:
+    """Create a read-only login role for analytics (password from the environment or a prompt)."""
+    password = os.environ.get(READONLY_PASSWORD_ENV) or str(
+        typer.prompt(f"Password for {name}", hide_input=True, confirmation_prompt=True)
+    )
+    created = _checked(lambda: roles.create_readonly_role(get_settings(), name, password))
+    verb = "created" if created else "updated"
+    console.print(
+        f"role {name} {verb}: CONNECT, USAGE on public, SELECT on all tables now and later"
+    )
 
 
 @maintenance.command("run")

@@ -1,0 +1,316 @@
+"""Pydantic shapes of the gauge API (MetaGauge contracts, analyses and AI chats)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from skillnest.gauge.models import ANALYSIS_STATUSES, CHAINS, MAX_COMPETITORS, TIERS
+
+Tier = Literal[TIERS]  # type: ignore[valid-type]
+ChainName = Literal[CHAINS]  # type: ignore[valid-type]
+Status = Literal[ANALYSIS_STATUSES]  # type: ignore[valid-type]
+Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Chain = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class Strict(BaseModel):
+    """Request bodies reject unknown fields (a typo is an error, not a silent no-op)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- account ---------------------------------------------------------------------------
+
+
+class TierLimits(BaseModel):
+    """What a tier allows; ``None`` means unlimited."""
+
+    history_days: int | None
+    monthly_analyses: int | None
+
+
+class AccountRead(BaseModel):
+    """The caller's MetaGauge account: tier, limits and usage this month."""
+
+    user_id: int
+    tier: Tier
+    limits: TierLimits
+    is_active: bool
+    has_api_key: bool
+    analysis_count: int
+    ai_query_count: int
+    monthly_analysis_count: int
+    monthly_ai_query_count: int
+    current_month: str | None
+    last_analysis_at: datetime | None
+    monthly_reset_date: datetime | None
+
+
+class ApiKeyOut(BaseModel):
+    """A new API key: shown once, only its SHA-256 is stored."""
+
+    api_key: str
+    header: str = "X-API-Key"
+
+
+class TierUpdate(Strict):
+    """An administrator changes a user's tier."""
+
+    tier: Tier
+
+
+class GaugeUserRead(BaseModel):
+    """An account found by email (administrators only)."""
+
+    id: int
+    name: str
+    email: str
+    tier: Tier | None
+    is_active: bool | None
+    legacy_id: str | None
+    created_at: datetime
+
+
+# --- contracts -------------------------------------------------------------------------
+
+
+class TargetContract(Strict):
+    """The contract being analysed."""
+
+    address: Address
+    chain: Chain
+    name: Annotated[str, StringConstraints(max_length=255)] | None = None
+    abi: str | None = None
+    function_signatures: list[Any] | None = None
+
+
+class Competitor(Strict):
+    """A competitor contract."""
+
+    address: Address
+    chain: Chain
+    name: Annotated[str, StringConstraints(max_length=255)] | None = None
+    abi: str | None = None
+
+
+class AnalysisParams(Strict):
+    """How analyses of the contract run (the legacy app's defaults)."""
+
+    search_strategy: Annotated[str, StringConstraints(max_length=50)] | None = "standard"
+    smart_search: bool | None = True
+    whale_threshold: float | None = 10
+    max_concurrent_requests: Annotated[int, Field(ge=1, le=100)] | None = 5
+    failover_timeout: Annotated[int, Field(ge=0)] | None = 30000
+    max_retries: Annotated[int, Field(ge=0, le=20)] | None = 2
+    output_formats: list[Annotated[str, StringConstraints(max_length=20)]] | None = Field(
+        default_factory=lambda: ["json", "csv", "markdown"]
+    )
+    extra: dict[str, Any] | None = None
+
+
+RpcConfig = Annotated[dict[ChainName, list[Url]], Field(min_length=1, max_length=len(CHAINS))]
+Competitors = Annotated[list[Competitor], Field(max_length=MAX_COMPETITORS)]
+
+
+class ContractCreate(Strict):
+    """A new contract with its competitors, RPC endpoints and analysis parameters."""
+
+    name: Name
+    description: str | None = None
+    target_contract: TargetContract
+    competitors: Competitors = []
+    rpc_config: RpcConfig
+    analysis_params: AnalysisParams = Field(default_factory=AnalysisParams)
+    tags: list[Annotated[str, StringConstraints(max_length=100)]] = []
+    is_active: bool = True
+    is_default: bool = False
+
+
+class ContractUpdate(Strict):
+    """PATCH: only the fields sent change; lists sent replace the old ones whole."""
+
+    name: Name | None = None
+    description: str | None = None
+    target_contract: TargetContract | None = None
+    competitors: Competitors | None = None
+    rpc_config: RpcConfig | None = None
+    analysis_params: AnalysisParams | None = None
+    tags: list[Annotated[str, StringConstraints(max_length=100)]] | None = None
+    is_active: bool | None = None
+    is_default: bool | None = None
+
+    @field_validator("name", "target_contract", "rpc_config", "analysis_params", "tags")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
+
+
+class ContractSummary(BaseModel):
+    """A contract in a listing."""
+
+    id: int
+    name: str
+    description: str | None
+    address: str
+    chain: str
+    target_name: str | None
+    tags: list[str]
+    is_active: bool
+    is_default: bool
+    last_analyzed_at: datetime | None
+    analysis_count: int
+    created_at: datetime
+    updated_at: datetime | None
+
+
+class ContractRead(ContractSummary):
+    """A contract with everything configured on it."""
+
+    abi: str | None
+    function_signatures: list[Any] | None
+    competitors: list[Competitor]
+    rpc_config: dict[str, list[str]]
+    analysis_params: AnalysisParams | None
+
+
+class ContractList(BaseModel):
+    """A page of contracts."""
+
+    items: list[ContractSummary]
+    limit: int
+    offset: int
+
+
+# --- analyses --------------------------------------------------------------------------
+
+
+class AnalysisCreate(Strict):
+    """Start an analysis (it is created ``pending``)."""
+
+    contract_id: int | None = None
+    contract_address: Address | None = None
+    chain: Chain | None = None
+    analysis_type: Annotated[str, StringConstraints(min_length=1, max_length=50)] = "single"
+    metadata: dict[str, Any] | None = None
+
+
+class AnalysisUpdate(Strict):
+    """Progress of a running analysis, and its outcome."""
+
+    status: Status | None = None
+    progress: Annotated[int, Field(ge=0, le=100)] | None = None
+    current_step: Annotated[str, StringConstraints(max_length=255)] | None = None
+    results: dict[str, Any] | None = None
+    error_message: str | None = None
+    logs: list[Any] | None = None
+
+
+class AnalysisSummary(BaseModel):
+    """An analysis in a listing (its results are fetched one by one)."""
+
+    id: int
+    contract_id: int | None
+    contract_address: str | None
+    chain: str | None
+    analysis_type: str
+    status: Status
+    progress: int
+    has_errors: bool
+    current_step: str | None
+    completed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime | None
+
+
+class AnalysisRead(AnalysisSummary):
+    """An analysis with its results and metadata."""
+
+    results: Any | None
+    metadata: dict[str, Any] | None
+    error_message: str | None
+    logs: list[Any] | None
+
+
+class AnalysisList(BaseModel):
+    """A page of analyses within the tier's history window."""
+
+    items: list[AnalysisSummary]
+    limit: int
+    offset: int
+    history_days: int | None
+    since: datetime | None
+
+
+# --- chat ------------------------------------------------------------------------------
+
+
+class ChatSessionCreate(Strict):
+    """A new AI chat about a contract."""
+
+    title: Annotated[str, StringConstraints(max_length=255)] | None = None
+    contract_address: Address | None = None
+    contract_chain: Chain | None = None
+    contract_name: Annotated[str, StringConstraints(max_length=255)] | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class ChatSessionRead(BaseModel):
+    """A chat session; ``message_count`` and ``last_message_at`` follow its messages."""
+
+    id: int
+    title: str | None
+    contract_address: str | None
+    contract_chain: str | None
+    contract_name: str | None
+    is_active: bool
+    message_count: int
+    last_message_at: datetime | None
+    metadata: dict[str, Any] | None
+    created_at: datetime
+    updated_at: datetime | None
+
+
+class ChatSessionList(BaseModel):
+    """A page of chat sessions, most recent conversation first."""
+
+    items: list[ChatSessionRead]
+    limit: int
+    offset: int
+
+
+class ChatMessageCreate(Strict):
+    """A message in a chat session."""
+
+    role: Literal["user", "assistant", "system"] = "user"
+    content: Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
+    components: list[Any] | None = None
+    metadata: dict[str, Any] | None = None
+    is_streaming: bool = False
+
+
+class ChatMessageRead(BaseModel):
+    """A stored chat message."""
+
+    id: int
+    session_id: int
+    role: str
+    content: str
+    components: list[Any] | None
+    metadata: dict[str, Any] | None
+    is_streaming: bool
+    created_at: datetime
+
+
+class ChatMessageList(BaseModel):
+    """A page of a session's messages, oldest first."""
+
+    items: list[ChatMessageRead]
+    limit: int
+    offset: int
