@@ -28,3 +28,16 @@ def isolated_home(tmp_path, monkeypatch):
     monkeypatch.delenv("SKILLNEST_CATALOG_SNAPSHOT", raising=False)
     monkeypatch.delenv("SKILLNEST_API_TOKEN", raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def catalog_session_in_test_transaction(request):
+    """The catalog's public routes resolve their session without the core dependency; route
+    them to the test transaction like every other route."""
+    if "app" not in request.fixturenames:
+        return
+    from skillnest.catalog.api import get_catalog_session
+    from skillnest.core.deps import get_session
+
+    app = request.getfixturevalue("app")
+    app.dependency_overrides[get_catalog_session] = app.dependency_overrides[get_session]

@@ -2,28 +2,65 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Response, status
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.accounts.service import AuthUser
 from skillnest.catalog import schemas, service
+from skillnest.core.cache import Cache
 from skillnest.core.deps import (
     AdminUser,
-    CacheDep,
     ClientAddress,
     CurrentUser,
     LimiterDep,
-    SessionDep,
+    Platform,
     bearer,
     get_current_user,
 )
+from skillnest.core.deps import SessionDep as CoreSessionDep
 from skillnest.core.responses import JSONBytes, json_response
 
 router = APIRouter(tags=["catalog"])
 
 Ecosystem = Literal["npm", "pypi"]
+
+
+async def get_cache(request: Request) -> Cache:
+    """The shared cache, resolved on the event loop.
+
+    ``skillnest.core.deps.CacheDep`` is a plain ``def``, which FastAPI runs in its thread
+    pool; on the suggest hot path that hop cost more than the cache read itself.
+    """
+    cache: Cache = request.app.state.platform.cache
+    return cache
+
+
+CacheDep = Annotated[Cache, Depends(get_cache)]
+
+
+async def get_platform(request: Request) -> Platform:
+    """The platform, resolved on the event loop (see :func:`get_cache`)."""
+    platform: Platform = request.app.state.platform
+    return platform
+
+
+async def get_catalog_session(
+    platform: Annotated[Platform, Depends(get_platform)],
+) -> AsyncIterator[AsyncSession]:
+    """``skillnest.core.deps.get_session`` without the thread-pool hop of its platform lookup.
+
+    The same unit of work (commit on success, roll back on error); the public read routes
+    use it because that hop was the largest cost of a cached suggest answer.
+    """
+    async with platform.db.unit_of_work() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_catalog_session, scope="function")]
 
 
 async def get_optional_user(
@@ -109,7 +146,7 @@ async def read_skill(skill_id: str, session: SessionDep, cache: CacheDep) -> Res
 
 @router.patch("/skills/{skill_id}", response_model=dict[str, object])
 async def update_skill(
-    skill_id: str, data: schemas.SkillUpdate, _: AdminUser, session: SessionDep, cache: CacheDep
+    skill_id: str, data: schemas.SkillUpdate, _: AdminUser, session: CoreSessionDep, cache: CacheDep
 ) -> Response:
     """Change a skill (admins); deactivating hides it everywhere."""
     result = await service.update_skill(session=session, cache=cache, ident=skill_id, data=data)
@@ -130,7 +167,7 @@ async def put_skill_package(
     package_name: str,
     data: schemas.MappingIn,
     _: AdminUser,
-    session: SessionDep,
+    session: CoreSessionDep,
     cache: CacheDep,
 ) -> Response:
     """Map a skill to a package (admins)."""
@@ -147,7 +184,7 @@ async def delete_skill_package(
     skill_id: str,
     package_name: str,
     _: AdminUser,
-    session: SessionDep,
+    session: CoreSessionDep,
     cache: CacheDep,
     ecosystem: Ecosystem = "npm",
 ) -> Response:
@@ -195,14 +232,14 @@ async def create_analytics_event(
 
 
 @router.get("/me/skill-preferences", response_model=list[schemas.PreferenceOut])
-async def list_my_skill_preferences(user: CurrentUser, session: SessionDep) -> Response:
+async def list_my_skill_preferences(user: CurrentUser, session: CoreSessionDep) -> Response:
     """Every skill preference of the signed-in user."""
     return json_response(await service.list_preferences(session=session, user_id=user.id))
 
 
 @router.get("/me/skill-preferences/{skill_id}", response_model=schemas.PreferenceOut)
 async def read_my_skill_preference(
-    skill_id: str, user: CurrentUser, session: SessionDep
+    skill_id: str, user: CurrentUser, session: CoreSessionDep
 ) -> Response:
     """The signed-in user's preference for a skill (defaults when none is stored)."""
     return json_response(
@@ -215,7 +252,7 @@ async def put_my_skill_preference(
     skill_id: str,
     data: schemas.PreferenceIn,
     user: CurrentUser,
-    session: SessionDep,
+    session: CoreSessionDep,
     cache: CacheDep,
 ) -> Response:
     """Enable or disable a skill for yourself; disabled skills leave your suggestions."""

@@ -13,7 +13,9 @@ from typing import Any, cast
 from sqlalchemy import (
     ColumnElement,
     Select,
+    String,
     Table,
+    any_,
     bindparam,
     column,
     func,
@@ -22,6 +24,7 @@ from sqlalchemy import (
     table,
     text,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -64,10 +67,16 @@ async def bulk_insert(
     table = table_of(model)
     if is_postgres(session):
         return await _copy(session, table.name, columns, rows)
-    params = [dict(zip(columns, row, strict=True)) for row in rows]
-    if params:
-        await session.execute(table.insert(), params)
-    return len(params)
+    count = 0
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(dict(zip(columns, row, strict=True)))
+        if len(batch) == 50_000:
+            await session.execute(table.insert(), batch)
+            count, batch = count + len(batch), []
+    if batch:
+        await session.execute(table.insert(), batch)
+    return count + len(batch)
 
 
 async def bulk_upsert(
@@ -124,6 +133,17 @@ def upsert_statement(session: AsyncSession, model: type[Base]) -> Any:
     """The dialect's ``INSERT`` construct that supports ``on_conflict_*``."""
     table = table_of(model)
     return pg_insert(table) if is_postgres(session) else sqlite_insert(table)
+
+
+def any_of(session: AsyncSession, column: Any, values: list[str]) -> Any:
+    """``column = ANY(:array)`` on PostgreSQL, ``column IN (...)`` on SQLite.
+
+    One statement text whatever the list length, so psycopg prepares it once per connection.
+    """
+    if is_postgres(session):
+        array = bindparam("any_values", value=values, type_=postgresql.ARRAY(String), unique=True)
+        return column == any_(array)
+    return column.in_(values)
 
 
 # --- the summary view ----------------------------------------------------------------------

@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 import strawberry
+from fastapi import Request
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext, GraphQLRouter
 from strawberry.types import Info
@@ -19,7 +20,7 @@ from strawberry.types import Info
 from skillnest.catalog import service
 from skillnest.catalog.ranking import build_query
 from skillnest.core.cache import Cache
-from skillnest.core.deps import CacheDep, SessionDep
+from skillnest.core.deps import SessionDep
 from skillnest.core.errors import NotFound
 
 Loader = DataLoader[str, list[dict[str, Any]]]
@@ -184,9 +185,9 @@ class Query:
 schema = strawberry.Schema(query=Query)
 
 
-async def get_context(session: SessionDep, cache: CacheDep) -> CatalogContext:
+async def get_context(session: SessionDep, request: Request) -> CatalogContext:
     """The GraphQL context of one request."""
-    return CatalogContext(session, cache)
+    return CatalogContext(session, request.app.state.platform.cache)
 
 
 def graphql_router() -> GraphQLRouter[CatalogContext, None]:

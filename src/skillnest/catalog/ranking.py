@@ -9,8 +9,11 @@ the packages of installed skills.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from collections.abc import Mapping as Mapping_
 from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 ECOSYSTEM_PREFIXES = ("npm", "pypi")
@@ -92,20 +95,25 @@ def qualified_name(name: str, ecosystem: str) -> str:
     return name if ecosystem == "npm" else f"{ecosystem}:{name}"
 
 
+@lru_cache(maxsize=65_536)
+def _package_keys(raw: str) -> tuple[PackageKey, ...]:
+    text = raw.strip()
+    prefix, sep, rest = text.partition(":")
+    if sep and prefix.lower() in ECOSYSTEM_PREFIXES and rest.strip():
+        ecosystem = prefix.lower()
+        return (PackageKey(normalise_package(rest, ecosystem), ecosystem),)
+    if not text:
+        return ()
+    return (PackageKey(normalise_npm(text), "npm"), PackageKey(normalise_pypi(text), "pypi"))
+
+
 def package_keys(raw: str) -> list[PackageKey]:
     """The stored packages a requested name may mean.
 
     ``npm:x`` and ``pypi:x`` name one ecosystem; a bare name (what the Upskill CLI sends)
     matches either ecosystem, each with its own normalisation.
     """
-    text = raw.strip()
-    prefix, sep, rest = text.partition(":")
-    if sep and prefix.lower() in ECOSYSTEM_PREFIXES and rest.strip():
-        ecosystem = prefix.lower()
-        return [PackageKey(normalise_package(rest, ecosystem), ecosystem)]
-    if not text:
-        return []
-    return [PackageKey(normalise_npm(text), "npm"), PackageKey(normalise_pypi(text), "pypi")]
+    return list(_package_keys(raw))
 
 
 def build_query(
@@ -116,7 +124,7 @@ def build_query(
     excluded: Iterable[str] = (),
 ) -> SuggestQuery:
     """Normalise raw request values into a query."""
-    wanted = frozenset(key for raw in packages for key in package_keys(raw))
+    wanted = frozenset(key for raw in packages for key in _package_keys(raw))
     installed = frozenset(s.strip() for s in installed_skills if s.strip())
     return SuggestQuery(
         wanted=wanted,
@@ -135,20 +143,18 @@ class Suggestion:
     confidence: float
     packages: tuple[str, ...]
 
-    @property
-    def tier(self) -> int:
-        """1 for a direct package match, 2 for a match through an installed skill."""
-        return 1 if self.match_type == PACKAGE_JSON else 2
-
-    def document(self) -> dict[str, Any]:
-        """The Upskill-compatible JSON shape of this suggestion."""
+    def document(self, details: Mapping_[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+        """The Upskill JSON shape; ``details`` may supply id, title, description and repo."""
         s = self.skill
+        extra = details.get(s.skill_id) if details else None
+        if extra is None:
+            extra = {"id": s.id, "title": s.title, "description": s.description, "repo": s.repo}
         return {
-            "id": s.id,
+            "id": extra["id"],
             "name": s.skill_id,
-            "title": s.title,
-            "description": s.description,
-            "repo": s.repo,
+            "title": extra["title"],
+            "description": extra["description"],
+            "repo": extra["repo"],
             "installs": s.installs,
             "packages": list(self.packages),
             "match_type": self.match_type,
@@ -165,30 +171,22 @@ class SuggestResult:
     matched_packages: list[str]
     matched_installed_skills: list[str]
 
-    def document(self) -> dict[str, Any]:
-        """The response body of ``/api/v1/skills/suggest``."""
+    def document(self, details: Mapping_[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+        """The response body of ``/api/v1/skills/suggest``.
+
+        The server ranks lean candidates and passes ``details`` (keyed by ``skill_id``) for the
+        page it returns; a snapshot's skills carry their own.
+        """
         return {
-            "skills": [s.document() for s in self.suggestions],
+            "skills": [s.document(details) for s in self.suggestions],
             "total": self.total,
             "matched_packages": self.matched_packages,
             "matched_installed_skills": self.matched_installed_skills,
         }
 
 
-def _sort_key(suggestion: Suggestion) -> tuple[int, float, int, str]:
-    # Tier, then the best mapping confidence, then popularity, then name (stable output).
-    return (
-        suggestion.tier,
-        -suggestion.confidence,
-        -suggestion.skill.installs,
-        suggestion.skill.skill_id,
-    )
-
-
-def _best(mappings: Sequence[Mapping]) -> tuple[float, tuple[str, ...]]:
-    confidence = round(max(m.confidence for m in mappings), 2)
-    names = tuple(sorted({qualified_name(m.name, m.ecosystem) for m in mappings}))
-    return confidence, names
+def _qualified(mappings: Iterable[Mapping]) -> tuple[str, ...]:
+    return tuple(sorted({qualified_name(m.name, m.ecosystem) for m in mappings}))
 
 
 def rank_suggestions(skills: Iterable[CatalogSkill], query: SuggestQuery) -> SuggestResult:
@@ -196,34 +194,52 @@ def rank_suggestions(skills: Iterable[CatalogSkill], query: SuggestQuery) -> Sug
 
     Tier 1 (``package_json``): skills mapped to a requested package. Tier 2
     (``installed_skill``): skills sharing a package with an installed skill. Installed and
-    excluded skills never appear. ``packages`` of each suggestion lists the packages that
-    matched, as in the Upskill API.
+    excluded skills never appear. Within a tier the best matching mapping's confidence
+    ranks first, then installs (descending), then ``skill_id``. ``packages`` of each
+    suggestion lists the packages that matched, as in the Upskill API.
     """
-    candidates = list(skills)
-    installed = [s for s in candidates if s.skill_id in query.installed]
-    installed_keys = {PackageKey(m.name, m.ecosystem) for s in installed for m in s.mappings}
+    candidates = skills if isinstance(skills, list) else list(skills)
+    wanted = query.wanted
+    installed_keys: set[tuple[str, str]] = set()
+    matched_installed: list[str] = []
+    if query.installed:
+        for skill in candidates:
+            if skill.skill_id in query.installed:
+                matched_installed.append(skill.skill_id)
+                installed_keys.update((m.name, m.ecosystem) for m in skill.mappings)
     hidden = query.installed | query.excluded
 
-    suggestions: list[Suggestion] = []
-    matched_packages: set[str] = set()
+    # (tier, -confidence, -installs, skill_id, skill, matching mappings); one tuple per skill.
+    ranked: list[tuple[int, float, int, str, CatalogSkill, list[Mapping]]] = []
+    matched_keys: set[tuple[str, str]] = set()
     for skill in candidates:
         if skill.skill_id in hidden:
             continue
-        direct = [m for m in skill.mappings if PackageKey(m.name, m.ecosystem) in query.wanted]
+        direct = [m for m in skill.mappings if (m.name, m.ecosystem) in wanted]
         if direct:
-            confidence, names = _best(direct)
-            matched_packages.update(names)
-            suggestions.append(Suggestion(skill, PACKAGE_JSON, confidence, names))
+            matched_keys.update((m.name, m.ecosystem) for m in direct)
+            best = max(m.confidence for m in direct)
+            ranked.append((1, -best, -skill.installs, skill.skill_id, skill, direct))
             continue
-        shared = [m for m in skill.mappings if PackageKey(m.name, m.ecosystem) in installed_keys]
-        if shared:
-            confidence, names = _best(shared)
-            suggestions.append(Suggestion(skill, INSTALLED_SKILL, confidence, names))
+        if installed_keys:
+            shared = [m for m in skill.mappings if (m.name, m.ecosystem) in installed_keys]
+            if shared:
+                best = max(m.confidence for m in shared)
+                ranked.append((2, -best, -skill.installs, skill.skill_id, skill, shared))
 
-    suggestions.sort(key=_sort_key)
+    ranked.sort(key=itemgetter(0, 1, 2, 3))
+    page = [
+        Suggestion(
+            skill=skill,
+            match_type=PACKAGE_JSON if tier == 1 else INSTALLED_SKILL,
+            confidence=round(-negative_confidence, 2),
+            packages=_qualified(matching),
+        )
+        for tier, negative_confidence, _, _, skill, matching in ranked[: query.limit]
+    ]
     return SuggestResult(
-        suggestions=suggestions[: query.limit],
-        total=len(suggestions),
-        matched_packages=sorted(matched_packages),
-        matched_installed_skills=sorted(s.skill_id for s in installed),
+        suggestions=page,
+        total=len(ranked),
+        matched_packages=sorted(qualified_name(n, e) for n, e in matched_keys),
+        matched_installed_skills=sorted(matched_installed),
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, and_, delete, func, select
+from sqlalchemy import Float, Select, and_, cast, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.catalog import dialect
@@ -177,42 +177,32 @@ async def resolve_package(
 # --- suggestions ----------------------------------------------------------------------------
 
 
-async def _skills_with_mappings(
-    session: AsyncSession, statement: Select[Any]
-) -> dict[uuid.UUID, CatalogSkill]:
-    """Run a (skill columns, package name, ecosystem, confidence) query; group by skill."""
-    found: dict[uuid.UUID, tuple[Any, list[Mapping]]] = {}
-    for row in await session.execute(statement):
-        entry = found.get(row.id)
+def _lean_skills(rows: Iterable[Any]) -> dict[str, CatalogSkill]:
+    """Group (skill_id, installs, package, ecosystem, confidence) rows into lean skills.
+
+    Ranking needs nothing else; the page's titles and descriptions are read afterwards for
+    the few skills returned (:func:`_page_details`).
+    """
+    grouped: dict[str, tuple[int, list[Mapping]]] = {}
+    for skill_id, installs, name, ecosystem, confidence in rows:
+        entry = grouped.get(skill_id)
         if entry is None:
-            entry = found[row.id] = (row, [])
-        if row.name is not None:
-            entry[1].append(Mapping(row.name, row.ecosystem, float(row.confidence_score)))
+            entry = grouped[skill_id] = (installs, [])
+        if name is not None:
+            entry[1].append(Mapping(name, ecosystem, confidence))
     return {
-        key: CatalogSkill(
-            id=str(row.id),
-            skill_id=row.skill_id,
-            title=row.title,
-            description=row.description,
-            repo=row.repo,
-            installs=row.installs,
-            mappings=tuple(mappings),
-        )
-        for key, (row, mappings) in found.items()
+        skill_id: CatalogSkill(None, skill_id, "", None, "", installs, tuple(mappings))
+        for skill_id, (installs, mappings) in grouped.items()
     }
 
 
-def _mapping_columns() -> Select[Any]:
+def _lean_columns() -> Select[Any]:
     return select(
-        Skill.id,
         Skill.skill_id,
-        Skill.title,
-        Skill.description,
-        Skill.repo,
         Skill.installs,
         Package.name,
         Package.ecosystem,
-        PackageSkillMapping.confidence_score,
+        cast(PackageSkillMapping.confidence_score, Float),
     )
 
 
@@ -220,31 +210,53 @@ async def load_candidates(*, session: AsyncSession, query: SuggestQuery) -> list
     """The skills ranking needs: installed ones in full, others through relevant packages.
 
     Two indexed queries: the installed skills with all their mappings, then every active skill
-    mapped to a requested package or to a package of an installed skill.
+    mapped to a requested package or to a package of an installed skill (only those
+    mappings: ranking looks at nothing else).
     """
-    installed: dict[uuid.UUID, CatalogSkill] = {}
+    installed: dict[str, CatalogSkill] = {}
     if query.installed:
-        installed = await _skills_with_mappings(
-            session,
-            _mapping_columns()
+        rows = await session.execute(
+            _lean_columns()
+            .select_from(Skill)
             .outerjoin(PackageSkillMapping, PackageSkillMapping.skill_id == Skill.id)
             .outerjoin(Package, Package.id == PackageSkillMapping.package_id)
-            .where(Skill.skill_id.in_(sorted(query.installed)), Skill.is_active.is_(True)),
+            .where(Skill.skill_id.in_(sorted(query.installed)), Skill.is_active.is_(True))
         )
+        installed = _lean_skills(rows.tuples())
     names = {key.name for key in query.wanted}
     names.update(m.name for skill in installed.values() for m in skill.mappings)
-    related: dict[uuid.UUID, CatalogSkill] = {}
+    related: dict[str, CatalogSkill] = {}
     if names:
-        related = await _skills_with_mappings(
-            session,
-            _mapping_columns()
+        rows = await session.execute(
+            _lean_columns()
             .select_from(Package)
             .join(PackageSkillMapping, PackageSkillMapping.package_id == Package.id)
             .join(Skill, Skill.id == PackageSkillMapping.skill_id)
-            .where(Package.name.in_(sorted(names)), Skill.is_active.is_(True)),
+            .where(dialect.any_of(session, Package.name, sorted(names)), Skill.is_active.is_(True))
         )
+        related = _lean_skills(rows.tuples())
     related.update(installed)
     return list(related.values())
+
+
+async def _page_details(session: AsyncSession, skill_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Id, title, description and repo of the skills on the returned page."""
+    if not skill_ids:
+        return {}
+    rows = await session.execute(
+        select(Skill.skill_id, Skill.id, Skill.title, Skill.description, Skill.repo).where(
+            Skill.skill_id.in_(skill_ids)
+        )
+    )
+    return {
+        r.skill_id: {
+            "id": str(r.id),
+            "title": r.title,
+            "description": r.description,
+            "repo": r.repo,
+        }
+        for r in rows
+    }
 
 
 def suggest_tags(query: SuggestQuery, candidates: Sequence[CatalogSkill]) -> set[str]:
@@ -263,7 +275,9 @@ async def compute_suggestions(*, session: AsyncSession, query: SuggestQuery) -> 
     if query.is_empty:
         raise BadRequest(NO_SUGGEST_INPUT)
     candidates = await load_candidates(session=session, query=query)
-    return rank_suggestions(candidates, query).document()
+    result = rank_suggestions(candidates, query)
+    details = await _page_details(session, [s.skill.skill_id for s in result.suggestions])
+    return result.document(details)
 
 
 async def suggest(*, session: AsyncSession, cache: Cache, query: SuggestQuery) -> bytes:
@@ -275,7 +289,9 @@ async def suggest(*, session: AsyncSession, cache: Cache, query: SuggestQuery) -
     if hit is not None:
         return hit
     candidates = await load_candidates(session=session, query=query)
-    document = rank_suggestions(candidates, query).document()
+    result = rank_suggestions(candidates, query)
+    details = await _page_details(session, [s.skill.skill_id for s in result.suggestions])
+    document = result.document(details)
     return await set_json(cache, key, document, QUERY_TTL, suggest_tags(query, candidates))
 
 
