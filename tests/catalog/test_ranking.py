@@ -12,7 +12,9 @@ from skillnest.catalog.ranking import (
     Mapping,
     PackageKey,
     build_query,
+    mapping_rows,
     package_keys,
+    rank_rows,
     rank_suggestions,
 )
 
@@ -52,7 +54,7 @@ def test_package_names_are_normalised_per_ecosystem():
 
 def test_tier_one_ranks_by_confidence_then_installs_then_name():
     result = rank_suggestions(CATALOG, build_query(["React", "next"]))
-    names = [s.skill.skill_id for s in result.suggestions]
+    names = [s.skill_id for s in result.suggestions]
     # Best confidence first (react-b's 0.9 via next ties react-a, more installs win), then
     # router's 0.7, then react-c's 0.4.
     assert names == ["react-b", "react-a", "router", "react-c"]
@@ -79,16 +81,24 @@ def test_tier_two_comes_after_tier_one_and_installed_skills_are_excluded():
 def test_limit_total_and_exclusions():
     query = build_query(["react"], limit=2, excluded=["react-a"])
     result = rank_suggestions(CATALOG, query)
-    assert [s.skill.skill_id for s in result.suggestions] == ["router", "react-b"]
+    assert [s.skill_id for s in result.suggestions] == ["router", "react-b"]
     assert result.total == 3
     assert build_query(["react"], limit=1000).limit == 100
 
 
 def test_pypi_names_match_only_pypi_when_prefixed():
-    assert [
-        s.skill.skill_id for s in rank_suggestions(CATALOG, build_query(["Django"])).suggestions
-    ] == ["django"]
+    assert [s.skill_id for s in rank_suggestions(CATALOG, build_query(["Django"])).suggestions] == [
+        "django"
+    ]
     assert rank_suggestions(CATALOG, build_query(["npm:django"])).total == 0
+
+
+def test_rows_and_whole_skills_rank_alike():
+    query = build_query(["react", "next"], ["router"], limit=3)
+    rows = mapping_rows(CATALOG)
+    assert rank_rows(rows, query).suggestions == rank_suggestions(CATALOG, query).suggestions
+    # Row order does not matter.
+    assert rank_rows(rows[::-1], query).document({}) == rank_rows(rows, query).document({})
 
 
 def test_unknown_installed_skills_are_not_reported():

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated, Literal
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response, status
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.accounts.service import AuthUser
 from skillnest.catalog import schemas, service
+from skillnest.catalog.ranking import SuggestQuery, build_query
 from skillnest.core.cache import Cache
 from skillnest.core.deps import (
     AdminUser,
@@ -77,7 +80,78 @@ async def get_optional_user(
 OptionalUser = Annotated[AuthUser | None, Depends(get_optional_user)]
 
 
-@router.get("/skills/suggest", response_model=schemas.SuggestOut, response_class=JSONBytes)
+_SUGGEST_PARAMS = frozenset({"packages", "packages[]", "installed_skills", "limit"})
+
+
+def _suggest_values(packages: Any, installed: Any, limit: Any) -> SuggestQuery | None:
+    """The query of a well-formed request; None when only full validation can tell."""
+    if not isinstance(packages, list) or not isinstance(installed, list):
+        return None
+    if len(packages) > schemas.MAX_PACKAGES or len(installed) > schemas.MAX_PACKAGES:
+        return None
+    if not all(isinstance(p, str) and len(p) <= 260 for p in packages):
+        return None
+    if not all(isinstance(s, str) and len(s) <= 255 for s in installed):
+        return None
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 100:
+        return None
+    query = build_query(packages, installed, limit=limit)
+    return None if query.is_empty else query
+
+
+async def _anonymous_suggest_query(request: Request) -> SuggestQuery | None:
+    if "authorization" in request.headers:
+        return None  # a signed-in caller's disabled skills shape the answer
+    if request.method == "GET":
+        params = request.query_params
+        if not params.keys() <= _SUGGEST_PARAMS:
+            return None
+        raw_limit = params.get("limit", "10")
+        limit = int(raw_limit) if raw_limit.isdigit() and len(raw_limit) < 4 else None
+        packages = params.getlist("packages") + params.getlist("packages[]")
+        return _suggest_values(packages, params.getlist("installed_skills"), limit)
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        return None
+    try:
+        body = orjson.loads(await request.body())
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(body, dict) or not body.keys() <= {"packages", "installed_skills", "limit"}:
+        return None
+    return _suggest_values(
+        body.get("packages", []), body.get("installed_skills", []), body.get("limit", 10)
+    )
+
+
+class CacheFirstRoute(APIRoute):
+    """A suggest route that answers a repeated anonymous question from the cache first.
+
+    The bytes are those the full route stored under the same key; only the parameter and
+    dependency resolution, which cost more than the cache read, are skipped. Anything
+    unusual (a bearer token, an unknown parameter, a value the full validation might
+    refuse, a cache miss) takes the normal route.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """Wrap FastAPI's handler with the cache lookup."""
+        handler = super().get_route_handler()
+
+        async def cache_first(request: Request) -> Response:
+            query = await _anonymous_suggest_query(request)
+            if query is not None:
+                cache: Cache = request.app.state.platform.cache
+                hit = await service.cached_suggestions(cache=cache, query=query)
+                if hit is not None:
+                    return JSONBytes(hit)
+            return await handler(request)
+
+        return cache_first
+
+
+suggest_router = APIRouter(route_class=CacheFirstRoute)
+
+
+@suggest_router.get("/skills/suggest", response_model=schemas.SuggestOut, response_class=JSONBytes)
 async def read_suggestions(
     session: SessionDep,
     cache: CacheDep,
@@ -99,7 +173,7 @@ async def read_suggestions(
     return JSONBytes(body)
 
 
-@router.post("/skills/suggest", response_model=schemas.SuggestOut, response_class=JSONBytes)
+@suggest_router.post("/skills/suggest", response_model=schemas.SuggestOut, response_class=JSONBytes)
 async def create_suggestions(
     data: schemas.SuggestIn, session: SessionDep, cache: CacheDep, user: OptionalUser
 ) -> Response:
@@ -113,6 +187,9 @@ async def create_suggestions(
         user_id=user.id if user else None,
     )
     return JSONBytes(body)
+
+
+router.include_router(suggest_router)
 
 
 @router.post("/skills/bulk-suggest", response_model=schemas.BulkSuggestOut)

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from collections.abc import Mapping as Mapping_
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import itemgetter
 from typing import Any, NamedTuple
 
 ECOSYSTEM_PREFIXES = ("npm", "pypi")
@@ -40,9 +39,11 @@ class Mapping(NamedTuple):
     confidence: float
 
 
-@dataclass(frozen=True, slots=True)
-class CatalogSkill:
-    """A skill as ranking sees it; ``mappings`` may be limited to the relevant packages."""
+class CatalogSkill(NamedTuple):
+    """A skill as ranking sees it; ``mappings`` may be limited to the relevant packages.
+
+    A named tuple: the server builds thousands per uncached answer.
+    """
 
     id: str | None
     skill_id: str
@@ -134,28 +135,41 @@ def build_query(
     )
 
 
+# One mapping of one skill, as the server's query returns it: skill_id, installs, package
+# name, ecosystem, confidence (the last three None for a skill without mappings).
+MappingRow = tuple[str, int, str | None, str | None, float | None]
+
+
+def mapping_rows(skills: Iterable[CatalogSkill]) -> list[MappingRow]:
+    """Whole skills (a snapshot) as the rows :func:`rank_rows` ranks."""
+    rows: list[MappingRow] = []
+    for skill in skills:
+        if not skill.mappings:
+            rows.append((skill.skill_id, skill.installs, None, None, None))
+        rows.extend((skill.skill_id, skill.installs, *m) for m in skill.mappings)
+    return rows
+
+
 @dataclass(frozen=True, slots=True)
 class Suggestion:
     """One ranked skill and why it was suggested."""
 
-    skill: CatalogSkill
+    skill_id: str
+    installs: int
     match_type: str
     confidence: float
     packages: tuple[str, ...]
 
-    def document(self, details: Mapping_[str, dict[str, Any]] | None = None) -> dict[str, Any]:
-        """The Upskill JSON shape; ``details`` may supply id, title, description and repo."""
-        s = self.skill
-        extra = details.get(s.skill_id) if details else None
-        if extra is None:
-            extra = {"id": s.id, "title": s.title, "description": s.description, "repo": s.repo}
+    def document(self, details: Mapping_[str, dict[str, Any]]) -> dict[str, Any]:
+        """The Upskill JSON shape; ``details`` supply id, title, description and repo."""
+        extra = details.get(self.skill_id) or {}
         return {
-            "id": extra["id"],
-            "name": s.skill_id,
-            "title": extra["title"],
-            "description": extra["description"],
-            "repo": extra["repo"],
-            "installs": s.installs,
+            "id": extra.get("id"),
+            "name": self.skill_id,
+            "title": extra.get("title", self.skill_id),
+            "description": extra.get("description"),
+            "repo": extra.get("repo", ""),
+            "installs": self.installs,
             "packages": list(self.packages),
             "match_type": self.match_type,
             "confidence": self.confidence,
@@ -170,76 +184,121 @@ class SuggestResult:
     total: int
     matched_packages: list[str]
     matched_installed_skills: list[str]
+    details: Mapping_[str, dict[str, Any]] = field(default_factory=dict)
 
     def document(self, details: Mapping_[str, dict[str, Any]] | None = None) -> dict[str, Any]:
         """The response body of ``/api/v1/skills/suggest``.
 
-        The server ranks lean candidates and passes ``details`` (keyed by ``skill_id``) for the
-        page it returns; a snapshot's skills carry their own.
+        The server ranks bare mapping rows and passes ``details`` (keyed by ``skill_id``) for
+        the page it returns; ranking whole skills keeps their own.
         """
+        chosen = self.details if details is None else details
         return {
-            "skills": [s.document(details) for s in self.suggestions],
+            "skills": [s.document(chosen) for s in self.suggestions],
             "total": self.total,
             "matched_packages": self.matched_packages,
             "matched_installed_skills": self.matched_installed_skills,
         }
 
 
-def _qualified(mappings: Iterable[Mapping]) -> tuple[str, ...]:
-    return tuple(sorted({qualified_name(m.name, m.ecosystem) for m in mappings}))
-
-
-def rank_suggestions(skills: Iterable[CatalogSkill], query: SuggestQuery) -> SuggestResult:
+def rank_rows(rows: Iterable[MappingRow], query: SuggestQuery) -> SuggestResult:
     """Rank skills for a query (Upskill's two tiers, then confidence, installs, name).
 
     Tier 1 (``package_json``): skills mapped to a requested package. Tier 2
     (``installed_skill``): skills sharing a package with an installed skill. Installed and
-    excluded skills never appear. Within a tier the best matching mapping's confidence
-    ranks first, then installs (descending), then ``skill_id``. ``packages`` of each
-    suggestion lists the packages that matched, as in the Upskill API.
+    excluded skills never appear. Within a tier the best matching mapping's confidence ranks
+    first, then installs (descending), then ``skill_id``. ``packages`` of each suggestion
+    lists the packages that matched, as in the Upskill API.
+
+    ``rows`` may be any superset of the mappings that matter (those to requested packages,
+    and all mappings of installed skills): others never change the answer, which is why the
+    server can rank what its indexed query found and the CLI a whole snapshot.
     """
-    candidates = skills if isinstance(skills, list) else list(skills)
+    rows = rows if isinstance(rows, list) else list(rows)
     wanted = query.wanted
+    installed = query.installed
+    hidden = installed | query.excluded
     installed_keys: set[tuple[str, str]] = set()
-    matched_installed: list[str] = []
-    if query.installed:
-        for skill in candidates:
-            if skill.skill_id in query.installed:
-                matched_installed.append(skill.skill_id)
-                installed_keys.update((m.name, m.ecosystem) for m in skill.mappings)
-    hidden = query.installed | query.excluded
+    matched_installed: set[str] = set()
+    if installed:
+        for skill_id, _, name, ecosystem, _ in rows:
+            if skill_id in installed:
+                matched_installed.add(skill_id)
+                if name is not None:
+                    installed_keys.add((name, ecosystem))  # type: ignore[arg-type]
 
-    # (tier, -confidence, -installs, skill_id, skill, matching mappings); one tuple per skill.
-    ranked: list[tuple[int, float, int, str, CatalogSkill, list[Mapping]]] = []
-    matched_keys: set[tuple[str, str]] = set()
-    for skill in candidates:
-        if skill.skill_id in hidden:
+    # Per skill: best confidence, matching keys and installs, for each tier. Plain dicts
+    # and locals: this loop runs once per mapping row of an uncached answer.
+    best: dict[str, float] = {}
+    keys: dict[str, list[tuple[str, str]]] = {}
+    shared_best: dict[str, float] = {}
+    shared_keys: dict[str, list[tuple[str, str]]] = {}
+    installs_of: dict[str, int] = {}
+    for skill_id, installs, name, ecosystem, confidence in rows:
+        if name is None:
             continue
-        direct = [m for m in skill.mappings if (m.name, m.ecosystem) in wanted]
-        if direct:
-            matched_keys.update((m.name, m.ecosystem) for m in direct)
-            best = max(m.confidence for m in direct)
-            ranked.append((1, -best, -skill.installs, skill.skill_id, skill, direct))
+        key = (name, ecosystem)
+        if key in wanted:
+            target_best, target_keys = best, keys
+        elif key in installed_keys:
+            target_best, target_keys = shared_best, shared_keys
+        else:
             continue
-        if installed_keys:
-            shared = [m for m in skill.mappings if (m.name, m.ecosystem) in installed_keys]
-            if shared:
-                best = max(m.confidence for m in shared)
-                ranked.append((2, -best, -skill.installs, skill.skill_id, skill, shared))
+        if skill_id in hidden:
+            continue
+        current = target_best.get(skill_id)
+        if current is None:
+            target_best[skill_id] = confidence  # type: ignore[assignment]
+            target_keys[skill_id] = [key]
+            installs_of[skill_id] = installs
+        else:
+            target_keys[skill_id].append(key)
+            if confidence > current:  # type: ignore[operator]
+                target_best[skill_id] = confidence  # type: ignore[assignment]
 
-    ranked.sort(key=itemgetter(0, 1, 2, 3))
+    ranked = [(1, -c, -installs_of[s], s) for s, c in best.items()]
+    ranked += [(2, -c, -installs_of[s], s) for s, c in shared_best.items() if s not in best]
+    ranked.sort()
+    matched_keys = {key for found in keys.values() for key in found}
     page = [
         Suggestion(
-            skill=skill,
+            skill_id=skill_id,
+            installs=-negative_installs,
             match_type=PACKAGE_JSON if tier == 1 else INSTALLED_SKILL,
             confidence=round(-negative_confidence, 2),
-            packages=_qualified(matching),
+            packages=tuple(
+                sorted(
+                    {
+                        qualified_name(n, e)
+                        for n, e in (keys if tier == 1 else shared_keys)[skill_id]
+                    }
+                )
+            ),
         )
-        for tier, negative_confidence, _, _, skill, matching in ranked[: query.limit]
+        for tier, negative_confidence, negative_installs, skill_id in ranked[: query.limit]
     ]
     return SuggestResult(
         suggestions=page,
         total=len(ranked),
         matched_packages=sorted(qualified_name(n, e) for n, e in matched_keys),
         matched_installed_skills=sorted(matched_installed),
+    )
+
+
+def rank_suggestions(skills: Iterable[CatalogSkill], query: SuggestQuery) -> SuggestResult:
+    """Rank whole skills (a catalog snapshot) with :func:`rank_rows`, keeping their details."""
+    skills = skills if isinstance(skills, list) else list(skills)
+    result = rank_rows(mapping_rows(skills), query)
+    page = {s.skill_id for s in result.suggestions}
+    details = {
+        s.skill_id: {"id": s.id, "title": s.title, "description": s.description, "repo": s.repo}
+        for s in skills
+        if s.skill_id in page
+    }
+    return SuggestResult(
+        result.suggestions,
+        result.total,
+        result.matched_packages,
+        result.matched_installed_skills,
+        details,
     )

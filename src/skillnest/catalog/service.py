@@ -34,14 +34,14 @@ from skillnest.catalog.models import (
 )
 from skillnest.catalog.ranking import (
     CatalogSkill,
-    Mapping,
+    MappingRow,
     PackageKey,
     SuggestQuery,
     build_query,
     normalise_package,
     package_keys,
     qualified_name,
-    rank_suggestions,
+    rank_rows,
 )
 from skillnest.catalog.schemas import MAX_PACKAGES, MappingIn, PreferenceIn, SkillUpdate, TrackIn
 from skillnest.core.cache import TTL, Cache, get_json, set_json
@@ -81,9 +81,13 @@ def suggest_key(query: SuggestQuery) -> str:
     return f"query:popular:{digest}"
 
 
-def package_tag(package: str) -> str:
-    """Tag of every cache entry computed from one package's mappings."""
-    return f"catalog:pkg:{package}"
+def package_tag(name: str) -> str:
+    """Tag of every cache entry computed from the mappings of packages with this name.
+
+    One tag per name for both ecosystems: a bare requested name may mean either, and one
+    tag per requested name keeps a cache miss cheap.
+    """
+    return f"catalog:pkg:{name}"
 
 
 def skill_tag(skill_id: str) -> str:
@@ -99,7 +103,7 @@ def preferences_key(user_id: int) -> str:
 async def invalidate(
     cache: Cache, *, packages: Iterable[str] = (), skills: Iterable[str] = ()
 ) -> None:
-    """Drop every cached answer that depends on these packages or skills."""
+    """Drop every cached answer that depends on these packages (names) or skills."""
     for package in set(packages):
         await cache.invalidate_tag(package_tag(package))
     for skill in set(skills):
@@ -177,26 +181,7 @@ async def resolve_package(
 # --- suggestions ----------------------------------------------------------------------------
 
 
-def _lean_skills(rows: Iterable[Any]) -> dict[str, CatalogSkill]:
-    """Group (skill_id, installs, package, ecosystem, confidence) rows into lean skills.
-
-    Ranking needs nothing else; the page's titles and descriptions are read afterwards for
-    the few skills returned (:func:`_page_details`).
-    """
-    grouped: dict[str, tuple[int, list[Mapping]]] = {}
-    for skill_id, installs, name, ecosystem, confidence in rows:
-        entry = grouped.get(skill_id)
-        if entry is None:
-            entry = grouped[skill_id] = (installs, [])
-        if name is not None:
-            entry[1].append(Mapping(name, ecosystem, confidence))
-    return {
-        skill_id: CatalogSkill(None, skill_id, "", None, "", installs, tuple(mappings))
-        for skill_id, (installs, mappings) in grouped.items()
-    }
-
-
-def _lean_columns() -> Select[Any]:
+def _mapping_columns() -> Select[Any]:
     return select(
         Skill.skill_id,
         Skill.installs,
@@ -206,37 +191,35 @@ def _lean_columns() -> Select[Any]:
     )
 
 
-async def load_candidates(*, session: AsyncSession, query: SuggestQuery) -> list[CatalogSkill]:
-    """The skills ranking needs: installed ones in full, others through relevant packages.
+async def load_candidates(*, session: AsyncSession, query: SuggestQuery) -> list[MappingRow]:
+    """The mapping rows ranking needs: all of installed skills', and those to wanted names.
 
-    Two indexed queries: the installed skills with all their mappings, then every active skill
-    mapped to a requested package or to a package of an installed skill (only those
-    mappings: ranking looks at nothing else).
+    Two indexed queries: the installed skills with all their mappings, then every active
+    skill's mappings to a requested package name or to a package of an installed skill.
+    Titles and descriptions are read afterwards, for the returned page only.
     """
-    installed: dict[str, CatalogSkill] = {}
+    rows: list[MappingRow] = []
     if query.installed:
-        rows = await session.execute(
-            _lean_columns()
+        result = await session.execute(
+            _mapping_columns()
             .select_from(Skill)
             .outerjoin(PackageSkillMapping, PackageSkillMapping.skill_id == Skill.id)
             .outerjoin(Package, Package.id == PackageSkillMapping.package_id)
             .where(Skill.skill_id.in_(sorted(query.installed)), Skill.is_active.is_(True))
         )
-        installed = _lean_skills(rows.tuples())
+        rows.extend(result.tuples())
     names = {key.name for key in query.wanted}
-    names.update(m.name for skill in installed.values() for m in skill.mappings)
-    related: dict[str, CatalogSkill] = {}
+    names.update(row[2] for row in rows if row[2] is not None)
     if names:
-        rows = await session.execute(
-            _lean_columns()
+        result = await session.execute(
+            _mapping_columns()
             .select_from(Package)
             .join(PackageSkillMapping, PackageSkillMapping.package_id == Package.id)
             .join(Skill, Skill.id == PackageSkillMapping.skill_id)
             .where(dialect.any_of(session, Package.name, sorted(names)), Skill.is_active.is_(True))
         )
-        related = _lean_skills(rows.tuples())
-    related.update(installed)
-    return list(related.values())
+        rows.extend(result.tuples())
+    return rows
 
 
 async def _page_details(session: AsyncSession, skill_ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -259,14 +242,15 @@ async def _page_details(session: AsyncSession, skill_ids: list[str]) -> dict[str
     }
 
 
-def suggest_tags(query: SuggestQuery, candidates: Sequence[CatalogSkill]) -> set[str]:
-    """What a suggest answer depends on: the packages it looked at and the installed skills."""
+def suggest_tags(query: SuggestQuery, rows: Sequence[MappingRow]) -> set[str]:
+    """What a suggest answer depends on: the package names it looked at, installed skills."""
     tags = {ALL_TAG}
-    tags.update(package_tag(qualified_name(k.name, k.ecosystem)) for k in query.wanted)
-    for skill in candidates:
-        if skill.skill_id in query.installed:
-            tags.add(skill_tag(skill.skill_id))
-            tags.update(package_tag(qualified_name(m.name, m.ecosystem)) for m in skill.mappings)
+    tags.update(package_tag(k.name) for k in query.wanted)
+    for skill_id, _, name, _, _ in rows:
+        if skill_id in query.installed:
+            tags.add(skill_tag(skill_id))
+            if name is not None:
+                tags.add(package_tag(name))
     return tags
 
 
@@ -274,10 +258,15 @@ async def compute_suggestions(*, session: AsyncSession, query: SuggestQuery) -> 
     """The suggest answer straight from the database (no cache)."""
     if query.is_empty:
         raise BadRequest(NO_SUGGEST_INPUT)
-    candidates = await load_candidates(session=session, query=query)
-    result = rank_suggestions(candidates, query)
-    details = await _page_details(session, [s.skill.skill_id for s in result.suggestions])
+    rows = await load_candidates(session=session, query=query)
+    result = rank_rows(rows, query)
+    details = await _page_details(session, [s.skill_id for s in result.suggestions])
     return result.document(details)
+
+
+async def cached_suggestions(*, cache: Cache, query: SuggestQuery) -> bytes | None:
+    """The cached answer to an anonymous suggest query, if there is one."""
+    return await cache.get(suggest_key(query))
 
 
 async def suggest(*, session: AsyncSession, cache: Cache, query: SuggestQuery) -> bytes:
@@ -288,11 +277,11 @@ async def suggest(*, session: AsyncSession, cache: Cache, query: SuggestQuery) -
     hit = await cache.get(key)
     if hit is not None:
         return hit
-    candidates = await load_candidates(session=session, query=query)
-    result = rank_suggestions(candidates, query)
-    details = await _page_details(session, [s.skill.skill_id for s in result.suggestions])
+    rows = await load_candidates(session=session, query=query)
+    result = rank_rows(rows, query)
+    details = await _page_details(session, [s.skill_id for s in result.suggestions])
     document = result.document(details)
-    return await set_json(cache, key, document, QUERY_TTL, suggest_tags(query, candidates))
+    return await set_json(cache, key, document, QUERY_TTL, suggest_tags(query, rows))
 
 
 async def suggest_for(
@@ -510,13 +499,13 @@ async def get_package_skills(
     *, session: AsyncSession, cache: Cache, name: str, ecosystem: str
 ) -> bytes:
     """``GET /packages/{name}/skills`` as cached JSON bytes (``pkg:skills:{name}``, 1 hour)."""
-    package = qualified_name(normalise_package(name, ecosystem), ecosystem)
-    key = package_skills_key(package)
+    normalised = normalise_package(name, ecosystem)
+    key = package_skills_key(qualified_name(normalised, ecosystem))
     hit = await cache.get(key)
     if hit is not None:
         return hit
     document = await package_skills_document(session=session, name=name, ecosystem=ecosystem)
-    tags = [ALL_TAG, package_tag(package)]
+    tags = [ALL_TAG, package_tag(normalised)]
     tags += [skill_tag(s["skill_id"]) for s in document["skills"]]
     return await set_json(cache, key, document, PACKAGE_TTL, tags)
 
@@ -624,7 +613,7 @@ async def _packages_of(session: AsyncSession, skill_uuid: uuid.UUID) -> list[str
         .join(PackageSkillMapping, PackageSkillMapping.package_id == Package.id)
         .where(PackageSkillMapping.skill_id == skill_uuid)
     )
-    return [qualified_name(r.name, r.ecosystem) for r in rows]
+    return [r.name for r in rows]
 
 
 async def put_mapping(
@@ -661,7 +650,7 @@ async def put_mapping(
         )
     )
     qualified = qualified_name(name, data.ecosystem)
-    await invalidate(cache, packages=[qualified], skills=[skill_id])
+    await invalidate(cache, packages=[name], skills=[skill_id])
     return {
         "skill_id": skill_id,
         "package": qualified,
@@ -688,7 +677,7 @@ async def delete_mapping(
     if not result.rowcount:
         raise NotFound("No such mapping.")
     name = normalise_package(package, ecosystem)
-    await invalidate(cache, packages=[qualified_name(name, ecosystem)], skills=[skill_id])
+    await invalidate(cache, packages=[name], skills=[skill_id])
 
 
 # --- analytics and co-installs ----------------------------------------------------------------
