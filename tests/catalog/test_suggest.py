@@ -241,3 +241,21 @@ async def test_bulk_suggest_groups_by_package(client, catalog):
     assert (
         await client.post("/api/v1/skills/bulk-suggest", json={"packages": []})
     ).status_code == 422
+
+
+async def test_repeated_questions_are_answered_from_the_cache_first(client, cache, catalog):
+    body = {"packages": ["expo"], "installed_skills": ["upgrading-expo"], "limit": 5}
+    first = await client.post("/api/v1/skills/suggest", json=body)
+    key = service.suggest_key(build_query(["expo"], ["upgrading-expo"], limit=5))
+    assert await cache.get(key) == first.content
+    # The stored bytes answer the same question again, in either form.
+    await cache.set(key, b'{"marker": true}', 60)
+    assert (await client.post("/api/v1/skills/suggest", json=body)).json() == {"marker": True}
+    same = "/api/v1/skills/suggest?packages=EXPO&installed_skills=upgrading-expo&limit=5"
+    assert (await client.get(same)).json() == {"marker": True}
+    # Signed-in callers and invalid values take the full route (auth, validation).
+    signed_in = await client.get(same, headers={"Authorization": "Bearer not-a-token"})
+    assert signed_in.status_code == 401
+    assert (await client.get(same.replace("limit=5", "limit=500"))).status_code == 422
+    bad = await client.post("/api/v1/skills/suggest", json={**body, "limit": "many"})
+    assert bad.status_code == 422
