@@ -181,17 +181,24 @@ async def test_cached_answers_equal_fresh_ones_and_writes_invalidate(
     assert again.status_code == 404
 
 
-async def test_a_write_leaves_unrelated_cached_answers_alone(client, session, cache, catalog):
-    vue = build_query(["vue"])
+async def test_a_write_drops_what_it_touches_and_keeps_the_rest(client, session, cache, catalog):
     await client.get("/api/v1/skills/suggest?packages=vue")
-    assert await cache.get(service.suggest_key(vue)) is not None
+    for path in ("/packages/vue/skills", "/packages/react/skills", "/skills/nuxt"):
+        assert (await client.get(f"/api/v1{path}")).status_code == 200
     admin = await make_user(session, is_admin=True)
     headers = await login(client, admin)
     await client.patch(
         "/api/v1/skills/vercel-react-best-practices", headers=headers, json={"installs": 1}
     )
-    assert await cache.get(service.suggest_key(vue)) is not None
-    assert await cache.get(service.suggest_key(build_query(["react"]))) is None
+    # Listings and documents that show the skill go; the others stay.
+    assert await cache.get(service.package_skills_key("react")) is None
+    assert await cache.get(service.package_skills_key("vue")) is not None
+    assert await cache.get(service.skill_key("nuxt")) is not None
+    # Suggest answers may depend on any mapping (through installed skills): all go.
+    assert await cache.get(service.suggest_key(build_query(["vue"]))) is None
+    react = (await client.get("/api/v1/packages/react/skills")).json()
+    changed = next(s for s in react["skills"] if s["skill_id"] == "vercel-react-best-practices")
+    assert changed["installs"] == 1
 
 
 async def test_disabled_skills_leave_only_that_users_suggestions(client, session, catalog):

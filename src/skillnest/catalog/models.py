@@ -93,6 +93,8 @@ class Skill(Base):
             sqlite_where=text("is_active = 1"),
         ),
         Index("idx_skills_search", "search_vector", postgresql_using="gin"),
+        # Covers the columns suggest reads for each matching skill (index-only lookups).
+        Index("idx_skills_ranking", "id", "is_active", "installs", "skill_id"),
         # Where the skill was read from; registry-only skills have no path.
         UniqueConstraint("repo", "path"),
     )
@@ -123,7 +125,13 @@ class PackageSkillMapping(Base):
     __tablename__ = "package_skill_mappings"
     __table_args__ = (
         UniqueConstraint("package_id", "skill_id"),
-        Index("idx_mappings_package", "package_id"),
+        # Seed 004's index; on PostgreSQL it carries what suggest reads, so the lookup by
+        # package is an index-only scan.
+        Index(
+            "idx_mappings_package",
+            "package_id",
+            postgresql_include=["skill_id", "confidence_score"],
+        ),
         Index("idx_mappings_skill", "skill_id"),
     )
 

@@ -1,9 +1,10 @@
 """Catalog rules: suggestions, skills, packages, search, analytics, preferences and the import.
 
 Caching follows seed 004: ``pkg:skills:{package}`` for an hour, ``skill:{skill_id}`` for 30
-minutes, ``query:popular:{hash}`` for 15 minutes. Every entry carries tags naming what it was
-computed from (``catalog:pkg:{package}``, ``catalog:skill:{skill_id}``, ``catalog:all``), so
-a write invalidates exactly what it touches and an import everything.
+minutes, ``query:popular:{hash}`` for 15 minutes. Package listings and skill documents carry
+tags naming what they show (``catalog:pkg:{name}``, ``catalog:skill:{skill_id}``); suggest
+answers carry ``catalog:queries``. A write drops the tags it touches and every suggest
+answer; an import drops everything.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ PACKAGE_TTL = 60 * 60
 SKILL_TTL = 30 * 60
 QUERY_TTL = 15 * 60
 ALL_TAG = "catalog:all"
+QUERIES_TAG = "catalog:queries"
 WRITES_KEY = "catalog:writes"
 REFRESHED_KEY = "catalog:writes:refreshed"
 TRACK_LIMIT = "120/minute"
@@ -103,7 +105,13 @@ def preferences_key(user_id: int) -> str:
 async def invalidate(
     cache: Cache, *, packages: Iterable[str] = (), skills: Iterable[str] = ()
 ) -> None:
-    """Drop every cached answer that depends on these packages (names) or skills."""
+    """Drop every cached answer that depends on these packages (names) or skills.
+
+    Package listings and skill documents go precisely; suggest answers (which may depend on
+    any mapping through installed skills) all go: writes are rare, and one tag per answer
+    keeps a cache miss cheap.
+    """
+    await cache.invalidate_tag(QUERIES_TAG)
     for package in set(packages):
         await cache.invalidate_tag(package_tag(package))
     for skill in set(skills):
@@ -114,6 +122,7 @@ async def invalidate(
 async def invalidate_all(cache: Cache, *, summary_refreshed: bool = False) -> None:
     """Drop every cached catalog answer (after an import)."""
     await cache.invalidate_tag(ALL_TAG)
+    await cache.invalidate_tag(QUERIES_TAG)
     await _mark_written(cache, summary_refreshed=summary_refreshed)
 
 
@@ -242,18 +251,6 @@ async def _page_details(session: AsyncSession, skill_ids: list[str]) -> dict[str
     }
 
 
-def suggest_tags(query: SuggestQuery, rows: Sequence[MappingRow]) -> set[str]:
-    """What a suggest answer depends on: the package names it looked at, installed skills."""
-    tags = {ALL_TAG}
-    tags.update(package_tag(k.name) for k in query.wanted)
-    for skill_id, _, name, _, _ in rows:
-        if skill_id in query.installed:
-            tags.add(skill_tag(skill_id))
-            if name is not None:
-                tags.add(package_tag(name))
-    return tags
-
-
 async def compute_suggestions(*, session: AsyncSession, query: SuggestQuery) -> dict[str, Any]:
     """The suggest answer straight from the database (no cache)."""
     if query.is_empty:
@@ -281,7 +278,7 @@ async def suggest(*, session: AsyncSession, cache: Cache, query: SuggestQuery) -
     result = rank_rows(rows, query)
     details = await _page_details(session, [s.skill_id for s in result.suggestions])
     document = result.document(details)
-    return await set_json(cache, key, document, QUERY_TTL, suggest_tags(query, rows))
+    return await set_json(cache, key, document, QUERY_TTL, [QUERIES_TAG])
 
 
 async def suggest_for(
@@ -852,7 +849,8 @@ async def snapshot_bytes(*, session: AsyncSession, cache: Cache) -> bytes:
     if hit is not None:
         return hit
     skills = await catalog_snapshot(session=session)
-    return await set_json(cache, key, snapshot_document(skills, "server"), QUERY_TTL, [ALL_TAG])
+    document = snapshot_document(skills, "server")
+    return await set_json(cache, key, document, QUERY_TTL, [QUERIES_TAG])
 
 
 # --- import -----------------------------------------------------------------------------------

@@ -242,6 +242,9 @@ def upgrade() -> None:
         "idx_skills_search", "skills", ["search_vector"], unique=False, postgresql_using="gin"
     )
     op.create_index("idx_skills_skill_id", "skills", ["skill_id"], unique=False)
+    op.create_index(
+        "idx_skills_ranking", "skills", ["id", "is_active", "installs", "skill_id"], unique=False
+    )
     op.create_table(
         "tags",
         _uuid_pk(),
@@ -327,7 +330,13 @@ def upgrade() -> None:
         [sa.text("confidence_score DESC")],
         unique=False,
     )
-    op.create_index("idx_mappings_package", "package_skill_mappings", ["package_id"], unique=False)
+    op.create_index(
+        "idx_mappings_package",
+        "package_skill_mappings",
+        ["package_id"],
+        unique=False,
+        postgresql_include=["skill_id", "confidence_score"],
+    )
     op.create_index("idx_mappings_skill", "package_skill_mappings", ["skill_id"], unique=False)
     op.create_table(
         "skill_tags",
@@ -430,6 +439,7 @@ def downgrade() -> None:
     op.drop_table("analytics")
     op.drop_index("idx_tags_name", table_name="tags")
     op.drop_table("tags")
+    op.drop_index("idx_skills_ranking", table_name="skills")
     op.drop_index("idx_skills_skill_id", table_name="skills")
     op.drop_index("idx_skills_search", table_name="skills", postgresql_using="gin")
     op.drop_index("idx_skills_repo", table_name="skills")
