@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Coroutine
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 import orjson
@@ -10,6 +11,7 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response, statu
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import QueryParams
 
 from skillnest.accounts.service import AuthUser
 from skillnest.catalog import schemas, service
@@ -99,28 +101,46 @@ def _suggest_values(packages: Any, installed: Any, limit: Any) -> SuggestQuery |
     return None if query.is_empty else query
 
 
+@lru_cache(maxsize=16_384)
+def _query_from_query_string(query_string: str) -> SuggestQuery | None:
+    params = QueryParams(query_string)
+    if not params.keys() <= _SUGGEST_PARAMS:
+        return None
+    raw_limit = params.get("limit", "10")
+    limit = int(raw_limit) if raw_limit.isdigit() and len(raw_limit) < 4 else None
+    packages = params.getlist("packages") + params.getlist("packages[]")
+    return _suggest_values(packages, params.getlist("installed_skills"), limit)
+
+
+@lru_cache(maxsize=4_096)
+def _query_from_body(body: bytes) -> SuggestQuery | None:
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(document, dict) or not document.keys() <= {
+        "packages",
+        "installed_skills",
+        "limit",
+    }:
+        return None
+    return _suggest_values(
+        document.get("packages", []),
+        document.get("installed_skills", []),
+        document.get("limit", 10),
+    )
+
+
 async def _anonymous_suggest_query(request: Request) -> SuggestQuery | None:
+    """The query of an anonymous suggest request, memoised on its raw text."""
     if "authorization" in request.headers:
         return None  # a signed-in caller's disabled skills shape the answer
     if request.method == "GET":
-        params = request.query_params
-        if not params.keys() <= _SUGGEST_PARAMS:
-            return None
-        raw_limit = params.get("limit", "10")
-        limit = int(raw_limit) if raw_limit.isdigit() and len(raw_limit) < 4 else None
-        packages = params.getlist("packages") + params.getlist("packages[]")
-        return _suggest_values(packages, params.getlist("installed_skills"), limit)
+        return _query_from_query_string(request.scope["query_string"].decode("latin-1"))
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         return None
-    try:
-        body = orjson.loads(await request.body())
-    except orjson.JSONDecodeError:
-        return None
-    if not isinstance(body, dict) or not body.keys() <= {"packages", "installed_skills", "limit"}:
-        return None
-    return _suggest_values(
-        body.get("packages", []), body.get("installed_skills", []), body.get("limit", 10)
-    )
+    body = await request.body()
+    return _query_from_body(body) if len(body) <= 65_536 else None
 
 
 class CacheFirstRoute(APIRoute):

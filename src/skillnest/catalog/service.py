@@ -14,6 +14,7 @@ import logging
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -77,6 +78,7 @@ def skill_key(ident: str) -> str:
     return f"skill:{ident}"
 
 
+@lru_cache(maxsize=16_384)
 def suggest_key(query: SuggestQuery) -> str:
     """``query:popular:{hash_of_packages}``; the hash covers everything the answer depends on."""
     digest = hashlib.sha256(query.cache_fingerprint().encode()).hexdigest()[:32]
