@@ -86,10 +86,9 @@ def suggest_key(query: SuggestQuery) -> str:
 
 
 def package_tag(name: str) -> str:
-    """Tag of every cache entry computed from the mappings of packages with this name.
+    """Tag of the package listings of this name.
 
-    One tag per name for both ecosystems: a bare requested name may mean either, and one
-    tag per requested name keeps a cache miss cheap.
+    npm and PyPI share it: a write to one drops both listings, which is rare and harmless.
     """
     return f"catalog:pkg:{name}"
 
