@@ -1,0 +1,304 @@
+"""Suggestion ranking: pure functions shared by the API and the offline ``suggest`` CLI.
+
+Nothing here does I/O. The server feeds :func:`rank_suggestions` the skills its query found
+(each with the mappings that matter), the CLI feeds it a whole catalog snapshot; both get the
+same answer because the function only ever looks at mappings to the requested packages and to
+the packages of installed skills.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from collections.abc import Mapping as Mapping_
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+ECOSYSTEM_PREFIXES = ("npm", "pypi")
+PACKAGE_JSON = "package_json"
+INSTALLED_SKILL = "installed_skill"
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 100
+
+_PEP503 = re.compile(r"[-_.]+")
+
+
+class PackageKey(NamedTuple):
+    """A package as stored: normalised name and ecosystem."""
+
+    name: str
+    ecosystem: str
+
+
+class Mapping(NamedTuple):
+    """One package a skill is about, with the mapping's confidence (0..1)."""
+
+    name: str
+    ecosystem: str
+    confidence: float
+
+
+class CatalogSkill(NamedTuple):
+    """A skill as ranking sees it; ``mappings`` may be limited to the relevant packages.
+
+    A named tuple: the server builds thousands per uncached answer.
+    """
+
+    id: str | None
+    skill_id: str
+    title: str
+    description: str | None
+    repo: str
+    installs: int
+    mappings: tuple[Mapping, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestQuery:
+    """What the caller asked for, already normalised (see :func:`build_query`)."""
+
+    wanted: frozenset[PackageKey]
+    installed: frozenset[str]
+    limit: int = DEFAULT_LIMIT
+    excluded: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_empty(self) -> bool:
+        """Neither packages nor installed skills were given."""
+        return not self.wanted and not self.installed
+
+    def cache_fingerprint(self) -> str:
+        """A canonical text of the query (the cache key hashes it)."""
+        wanted = ",".join(f"{k.ecosystem}:{k.name}" for k in sorted(self.wanted))
+        installed = ",".join(sorted(self.installed))
+        excluded = ",".join(sorted(self.excluded))
+        return f"p={wanted}|i={installed}|x={excluded}|l={self.limit}"
+
+
+def normalise_npm(name: str) -> str:
+    """Lower-case an npm name and drop surrounding space."""
+    return name.strip().lower()
+
+
+def normalise_pypi(name: str) -> str:
+    """PEP 503: lower case, runs of ``-``, ``_`` and ``.`` become one ``-``."""
+    return _PEP503.sub("-", name.strip()).lower()
+
+
+def normalise_package(name: str, ecosystem: str) -> str:
+    """The stored form of a package name in its ecosystem."""
+    return normalise_pypi(name) if ecosystem == "pypi" else normalise_npm(name)
+
+
+def qualified_name(name: str, ecosystem: str) -> str:
+    """``react`` for npm (the default ecosystem), ``pypi:requests`` for PyPI."""
+    return name if ecosystem == "npm" else f"{ecosystem}:{name}"
+
+
+@lru_cache(maxsize=65_536)
+def _package_keys(raw: str) -> tuple[PackageKey, ...]:
+    text = raw.strip()
+    prefix, sep, rest = text.partition(":")
+    if sep and prefix.lower() in ECOSYSTEM_PREFIXES and rest.strip():
+        ecosystem = prefix.lower()
+        return (PackageKey(normalise_package(rest, ecosystem), ecosystem),)
+    if not text:
+        return ()
+    return (PackageKey(normalise_npm(text), "npm"), PackageKey(normalise_pypi(text), "pypi"))
+
+
+def package_keys(raw: str) -> list[PackageKey]:
+    """The stored packages a requested name may mean.
+
+    ``npm:x`` and ``pypi:x`` name one ecosystem; a bare name (what the Upskill CLI sends)
+    matches either ecosystem, each with its own normalisation.
+    """
+    return list(_package_keys(raw))
+
+
+def build_query(
+    packages: Iterable[str],
+    installed_skills: Iterable[str] = (),
+    *,
+    limit: int = DEFAULT_LIMIT,
+    excluded: Iterable[str] = (),
+) -> SuggestQuery:
+    """Normalise raw request values into a query."""
+    wanted = frozenset(key for raw in packages for key in _package_keys(raw))
+    installed = frozenset(s.strip() for s in installed_skills if s.strip())
+    return SuggestQuery(
+        wanted=wanted,
+        installed=installed,
+        limit=max(1, min(int(limit), MAX_LIMIT)),
+        excluded=frozenset(excluded),
+    )
+
+
+# One mapping of one skill, as the server's query returns it: skill_id, installs, package
+# name, ecosystem, confidence (the last three None for a skill without mappings).
+MappingRow = tuple[str, int, str | None, str | None, float | None]
+
+
+def mapping_rows(skills: Iterable[CatalogSkill]) -> list[MappingRow]:
+    """Whole skills (a snapshot) as the rows :func:`rank_rows` ranks."""
+    rows: list[MappingRow] = []
+    for skill in skills:
+        if not skill.mappings:
+            rows.append((skill.skill_id, skill.installs, None, None, None))
+        rows.extend((skill.skill_id, skill.installs, *m) for m in skill.mappings)
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """One ranked skill and why it was suggested."""
+
+    skill_id: str
+    installs: int
+    match_type: str
+    confidence: float
+    packages: tuple[str, ...]
+
+    def document(self, details: Mapping_[str, dict[str, Any]]) -> dict[str, Any]:
+        """The Upskill JSON shape; ``details`` supply id, title, description and repo."""
+        extra = details.get(self.skill_id) or {}
+        return {
+            "id": extra.get("id"),
+            "name": self.skill_id,
+            "title": extra.get("title", self.skill_id),
+            "description": extra.get("description"),
+            "repo": extra.get("repo", ""),
+            "installs": self.installs,
+            "packages": list(self.packages),
+            "match_type": self.match_type,
+            "confidence": self.confidence,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestResult:
+    """The ranked page and what matched."""
+
+    suggestions: list[Suggestion]
+    total: int
+    matched_packages: list[str]
+    matched_installed_skills: list[str]
+    details: Mapping_[str, dict[str, Any]] = field(default_factory=dict)
+
+    def document(self, details: Mapping_[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+        """The response body of ``/api/v1/skills/suggest``.
+
+        The server ranks bare mapping rows and passes ``details`` (keyed by ``skill_id``) for
+        the page it returns; ranking whole skills keeps their own.
+        """
+        chosen = self.details if details is None else details
+        return {
+            "skills": [s.document(chosen) for s in self.suggestions],
+            "total": self.total,
+            "matched_packages": self.matched_packages,
+            "matched_installed_skills": self.matched_installed_skills,
+        }
+
+
+def rank_rows(rows: Iterable[MappingRow], query: SuggestQuery) -> SuggestResult:
+    """Rank skills for a query (Upskill's two tiers, then confidence, installs, name).
+
+    Tier 1 (``package_json``): skills mapped to a requested package. Tier 2
+    (``installed_skill``): skills sharing a package with an installed skill. Installed and
+    excluded skills never appear. Within a tier the best matching mapping's confidence ranks
+    first, then installs (descending), then ``skill_id``. ``packages`` of each suggestion
+    lists the packages that matched, as in the Upskill API.
+
+    ``rows`` may be any superset of the mappings that matter (those to requested packages,
+    and all mappings of installed skills): others never change the answer, which is why the
+    server can rank what its indexed query found and the CLI a whole snapshot.
+    """
+    rows = rows if isinstance(rows, list) else list(rows)
+    wanted = query.wanted
+    installed = query.installed
+    hidden = installed | query.excluded
+    installed_keys: set[tuple[str, str]] = set()
+    matched_installed: set[str] = set()
+    if installed:
+        for skill_id, _, name, ecosystem, _ in rows:
+            if skill_id in installed:
+                matched_installed.add(skill_id)
+                if name is not None:
+                    installed_keys.add((name, ecosystem))  # type: ignore[arg-type]
+
+    # Per skill: best confidence, matching keys and installs, for each tier. Plain dicts
+    # and locals: this loop runs once per mapping row of an uncached answer.
+    best: dict[str, float] = {}
+    keys: dict[str, list[tuple[str, str]]] = {}
+    shared_best: dict[str, float] = {}
+    shared_keys: dict[str, list[tuple[str, str]]] = {}
+    installs_of: dict[str, int] = {}
+    for skill_id, installs, name, ecosystem, confidence in rows:
+        if name is None:
+            continue
+        key = (name, ecosystem)
+        if key in wanted:
+            target_best, target_keys = best, keys
+        elif key in installed_keys:
+            target_best, target_keys = shared_best, shared_keys
+        else:
+            continue
+        if skill_id in hidden:
+            continue
+        current = target_best.get(skill_id)
+        if current is None:
+            target_best[skill_id] = confidence  # type: ignore[assignment]
+            target_keys[skill_id] = [key]
+            installs_of[skill_id] = installs
+        else:
+            target_keys[skill_id].append(key)
+            if confidence > current:  # type: ignore[operator]
+                target_best[skill_id] = confidence  # type: ignore[assignment]
+
+    ranked = [(1, -c, -installs_of[s], s) for s, c in best.items()]
+    ranked += [(2, -c, -installs_of[s], s) for s, c in shared_best.items() if s not in best]
+    ranked.sort()
+    matched_keys = {key for found in keys.values() for key in found}
+    page = [
+        Suggestion(
+            skill_id=skill_id,
+            installs=-negative_installs,
+            match_type=PACKAGE_JSON if tier == 1 else INSTALLED_SKILL,
+            confidence=round(-negative_confidence, 2),
+            packages=tuple(
+                sorted(
+                    {
+                        qualified_name(n, e)
+                        for n, e in (keys if tier == 1 else shared_keys)[skill_id]
+                    }
+                )
+            ),
+        )
+        for tier, negative_confidence, negative_installs, skill_id in ranked[: query.limit]
+    ]
+    return SuggestResult(
+        suggestions=page,
+        total=len(ranked),
+        matched_packages=sorted(qualified_name(n, e) for n, e in matched_keys),
+        matched_installed_skills=sorted(matched_installed),
+    )
+
+
+def rank_suggestions(skills: Iterable[CatalogSkill], query: SuggestQuery) -> SuggestResult:
+    """Rank whole skills (a catalog snapshot) with :func:`rank_rows`, keeping their details."""
+    skills = skills if isinstance(skills, list) else list(skills)
+    result = rank_rows(mapping_rows(skills), query)
+    page = {s.skill_id for s in result.suggestions}
+    details = {
+        s.skill_id: {"id": s.id, "title": s.title, "description": s.description, "repo": s.repo}
+        for s in skills
+        if s.skill_id in page
+    }
+    return SuggestResult(
+        result.suggestions,
+        result.total,
+        result.matched_packages,
+        result.matched_installed_skills,
+        details,
+    )
