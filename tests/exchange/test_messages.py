@@ -114,7 +114,7 @@ async def test_new_messages_and_read_marks_are_published_after_commit(client, pe
 
 
 async def test_a_failed_request_publishes_nothing(client, person, hub, session):
-    from skillnest.exchange.service import publish_after_commit
+    from skillnest.core.realtime import publish_after_commit
 
     alice = await person()
     async with hub.subscribe(user_channel(alice.id)) as events:

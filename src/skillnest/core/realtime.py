@@ -15,6 +15,9 @@ from typing import Any
 
 import orjson
 import redis.asyncio as aioredis
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
 from skillnest.core.cache import REDIS_DOWN_ERRORS
 
@@ -168,3 +171,49 @@ async def stream_user_events(
             except TimeoutError:
                 continue
             yield {"event": event["type"], "data": orjson.dumps(event["data"]).decode()}
+
+
+# --- events that wait for the commit ----------------------------------------------------
+
+_PENDING = "realtime.pending_events"
+_HOOKED = "realtime.events_hooked"
+_publishing: set[asyncio.Task[None]] = set()
+
+
+def publish_after_commit(
+    session: AsyncSession, hub: Hub, user_id: int, event_type: str, data: Any
+) -> None:
+    """Send a live event to a user once the session's transaction has committed.
+
+    Publishing before the commit could announce a message the recipient cannot read yet,
+    or one that is then rolled back; rolling the whole transaction back drops the queued
+    events (a savepoint rolled back inside it does not, so queue events after those).
+    """
+    info = session.info
+    if not info.get(_HOOKED):
+        event.listen(session.sync_session, "after_commit", _send_pending)
+        event.listen(session.sync_session, "after_soft_rollback", _drop_pending)
+        info[_HOOKED] = True
+    info.setdefault(_PENDING, []).append((hub, user_id, event_type, data))
+
+
+def _send_pending(sync_session: Session) -> None:
+    pending = sync_session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    loop = asyncio.get_running_loop()
+    for hub, user_id, event_type, data in pending:
+        task = loop.create_task(publish_to_user(hub, user_id, event_type, data))
+        _publishing.add(task)
+        task.add_done_callback(_published)
+
+
+def _published(task: asyncio.Task[None]) -> None:
+    _publishing.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        log.error("live event not delivered", exc_info=task.exception())
+
+
+def _drop_pending(sync_session: Session, previous_transaction: SessionTransaction) -> None:
+    if previous_transaction.parent is None:  # the outermost transaction, not a savepoint
+        sync_session.info.pop(_PENDING, None)

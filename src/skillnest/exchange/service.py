@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -14,7 +13,6 @@ from sqlalchemy import (
     and_,
     case,
     delete,
-    event,
     func,
     literal,
     not_,
@@ -26,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, SessionTransaction, aliased
+from sqlalchemy.orm import aliased
 from sqlalchemy.types import TypeEngine
 
 from skillnest.accounts.models import User
@@ -35,7 +33,7 @@ from skillnest.core.cache import TTL, Cache, cache_key, get_json, set_json
 from skillnest.core.db import StringArray, UTCDateTime, is_postgres
 from skillnest.core.errors import BadRequest, Conflict, NotFound
 from skillnest.core.ratelimit import RateLimiter
-from skillnest.core.realtime import Hub, publish_to_user
+from skillnest.core.realtime import Hub, publish_after_commit
 from skillnest.exchange import demo, schemas
 from skillnest.exchange.models import Chat, Message, Rating, pair_high, pair_low
 
@@ -90,50 +88,6 @@ def average(rating_sum: float | None, rating_count: int) -> float | None:
 
 
 # --- live events after commit -----------------------------------------------------------
-
-_PENDING = "exchange.pending_events"
-_HOOKED = "exchange.events_hooked"
-_publishing: set[asyncio.Task[None]] = set()
-
-
-def publish_after_commit(
-    session: AsyncSession, hub: Hub, user_id: int, event_type: str, data: Any
-) -> None:
-    """Send a live event to a user once the session's transaction has committed.
-
-    Publishing before the commit could announce a message the recipient cannot read yet,
-    or one that is then rolled back; rolling the whole transaction back drops the queued
-    events (a savepoint rolled back inside it does not, so queue events after those).
-    """
-    info = session.info
-    if not info.get(_HOOKED):
-        event.listen(session.sync_session, "after_commit", _send_pending)
-        event.listen(session.sync_session, "after_soft_rollback", _drop_pending)
-        info[_HOOKED] = True
-    info.setdefault(_PENDING, []).append((hub, user_id, event_type, data))
-
-
-def _send_pending(sync_session: Session) -> None:
-    pending = sync_session.info.pop(_PENDING, None)
-    if not pending:
-        return
-    loop = asyncio.get_running_loop()
-    for hub, user_id, event_type, data in pending:
-        task = loop.create_task(publish_to_user(hub, user_id, event_type, data))
-        _publishing.add(task)
-        task.add_done_callback(_published)
-
-
-def _published(task: asyncio.Task[None]) -> None:
-    _publishing.discard(task)
-    if not task.cancelled() and task.exception() is not None:
-        log.error("live event not delivered", exc_info=task.exception())
-
-
-def _drop_pending(sync_session: Session, previous_transaction: SessionTransaction) -> None:
-    if previous_transaction.parent is None:  # the outermost transaction, not a savepoint
-        sync_session.info.pop(_PENDING, None)
-
 
 # --- matching ---------------------------------------------------------------------------
 
