@@ -142,6 +142,7 @@ class RedisHub(Hub):
 
     async def close(self) -> None:
         """Stop the reader and release connections."""
+        await drain_pending_publishes()
         if self._reader is not None:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -217,3 +218,12 @@ def _published(task: asyncio.Task[None]) -> None:
 def _drop_pending(sync_session: Session, previous_transaction: SessionTransaction) -> None:
     if previous_transaction.parent is None:  # the outermost transaction, not a savepoint
         sync_session.info.pop(_PENDING, None)
+
+
+async def drain_pending_publishes(timeout: float = 2.0) -> None:
+    """Wait for events queued by ``publish_after_commit`` that are still being sent.
+
+    Closing a hub under an in-flight publish would leave its connection dangling.
+    """
+    if _publishing:
+        await asyncio.wait(list(_publishing), timeout=timeout)
