@@ -2,8 +2,9 @@
 
 Full-text search needs objects SQLAlchemy cannot model: a generated ``tsvector`` column
 with a GIN index on PostgreSQL, and an FTS5 virtual table (plus the shadow tables SQLite makes
-for it) on SQLite. Alembic's autogenerate would report them as tables, columns and indexes to drop, so
-this comparator, registered through Alembic's comparator hook, removes exactly those ops.
+for it) on SQLite. Alembic's autogenerate would report them as tables, columns and indexes
+to drop, so this comparator, registered through Alembic's comparator hook, removes exactly
+those ops.
 (The env.py ``include_name`` hook would be the usual place; the careers module registers
 this instead so that env.py stays untouched.)
 """

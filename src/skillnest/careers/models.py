@@ -271,7 +271,7 @@ class Job(Base):
         Index("ix_jobs_posted_at", "posted_at"),
         Index("ix_jobs_created_at", "created_at"),
         # Array containment/overlap for the skills filter and recommendation candidates.
-        Index("ix_jobs_required_skills", "required_skills", postgresql_using="gin"),
+        Index("ix_jobs_skill_keys", "skill_keys", postgresql_using="gin"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -286,6 +286,8 @@ class Job(Base):
     salary_max: Mapped[int | None] = mapped_column(Integer)
     description: Mapped[str | None] = mapped_column(Text)
     required_skills: Mapped[list[str] | None] = mapped_column(StringArray(100))
+    # required_skills case-folded, for indexed matching; never shown.
+    skill_keys: Mapped[list[str] | None] = mapped_column(StringArray(100))
     years_required: Mapped[int | None] = mapped_column(Integer)
     company_values: Mapped[list[str] | None] = mapped_column(StringArray(100))
     experience_level: Mapped[str | None] = mapped_column(String(50))

@@ -126,6 +126,11 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.ARRAY(sa.String(length=100)), "postgresql"),
             nullable=True,
         ),
+        sa.Column(
+            "skill_keys",
+            sa.JSON().with_variant(postgresql.ARRAY(sa.String(length=100)), "postgresql"),
+            nullable=True,
+        ),
         sa.Column("years_required", sa.Integer(), nullable=True),
         sa.Column(
             "company_values",
@@ -165,7 +170,7 @@ def upgrade() -> None:
     op.create_index("ix_jobs_posted_at", "jobs", ["posted_at"], unique=False)
     op.create_index("ix_jobs_remote_type", "jobs", ["remote_type"], unique=False)
     op.create_index(
-        "ix_jobs_required_skills", "jobs", ["required_skills"], unique=False, postgresql_using="gin"
+        "ix_jobs_skill_keys", "jobs", ["skill_keys"], unique=False, postgresql_using="gin"
     )
     op.create_index("ix_jobs_title", "jobs", ["title"], unique=False)
     op.create_table(
@@ -1121,7 +1126,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_career_goals_user_id"), table_name="career_goals")
     op.drop_table("career_goals")
     op.drop_index("ix_jobs_title", table_name="jobs")
-    op.drop_index("ix_jobs_required_skills", table_name="jobs", postgresql_using="gin")
+    op.drop_index("ix_jobs_skill_keys", table_name="jobs", postgresql_using="gin")
     op.drop_index("ix_jobs_remote_type", table_name="jobs")
     op.drop_index("ix_jobs_posted_at", table_name="jobs")
     op.drop_index("ix_jobs_location", table_name="jobs")

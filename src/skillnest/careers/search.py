@@ -1,0 +1,119 @@
+"""Dialect-specific job queries, each with its PostgreSQL form and its SQLite twin.
+
+- full text: the generated ``jobs.search_vector`` (GIN) with ``websearch_to_tsquery`` on
+  PostgreSQL; the ``jobs_fts`` FTS5 table (triggers keep it in step) on SQLite;
+- skills: array containment/overlap on ``jobs.skill_keys`` (GIN) on PostgreSQL;
+  ``json_each`` on SQLite.
+The objects themselves are created by the careers migration.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, and_, column, exists, func, literal_column, select, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql.elements import ColumnElement
+
+from skillnest.careers.models import Job
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def skill_key(name: str) -> str:
+    """The case-folded form skills are matched by."""
+    return " ".join(name.casefold().split())
+
+
+def skill_keys(names: Sequence[str] | None) -> list[str]:
+    """Distinct matching keys of skill names, in order."""
+    keys: list[str] = []
+    for name in names or ():
+        key = skill_key(name)
+        if key and key not in keys:
+            keys.append(key)
+    return keys
+
+
+def fts5_query(text_query: str) -> str | None:
+    """An FTS5 MATCH expression: every word of the query, quoted, all required."""
+    words = _WORD.findall(text_query)
+    if not words:
+        return None
+    return " ".join(f'"{word}"' for word in words[:20])
+
+
+def apply_text_search(query: Select[Any], text_query: str, *, postgres: bool) -> Select[Any]:
+    """Keep jobs matching the words of ``text_query``, best match first."""
+    if postgres:
+        tsquery = func.websearch_to_tsquery(literal_column("'english'"), text_query)
+        vector: ColumnElement[Any] = literal_column("jobs.search_vector")
+        return query.where(vector.op("@@", is_comparison=True)(tsquery)).order_by(
+            func.ts_rank(vector, tsquery).desc()
+        )
+    match = fts5_query(text_query)
+    if match is None:
+        return query.where(literal_column("0") == 1)
+    hits = (
+        text("SELECT rowid AS job_id, bm25(jobs_fts) AS rank FROM jobs_fts WHERE jobs_fts MATCH :m")
+        .bindparams(m=match)
+        .columns(column("job_id"), column("rank"))
+        .subquery("fts")
+    )
+    return query.join(hits, hits.c.job_id == Job.id).order_by(hits.c.rank)
+
+
+def _sqlite_skill_hits(keys: list[str]) -> Any:
+    each = func.json_each(Job.skill_keys).table_valued("value")
+    return select(func.count(func.distinct(each.c.value))).where(each.c.value.in_(keys))
+
+
+def has_all_skills(keys: list[str], *, postgres: bool) -> ColumnElement[bool]:
+    """Jobs that require every one of the skills."""
+    if postgres:
+        return Job.skill_keys.op("@>", is_comparison=True)(_pg_array(keys))
+    return _sqlite_skill_hits(keys).scalar_subquery() == len(keys)
+
+
+def has_any_skill(keys: list[str], *, postgres: bool) -> ColumnElement[bool]:
+    """Jobs that require at least one of the skills."""
+    if postgres:
+        return Job.skill_keys.op("&&", is_comparison=True)(_pg_array(keys))
+    each = func.json_each(Job.skill_keys).table_valued("value")
+    return exists(select(1).select_from(each).where(each.c.value.in_(keys)))
+
+
+def _pg_array(keys: list[str]) -> Any:
+    return postgresql.array(keys, type_=postgresql.VARCHAR(100))
+
+
+def job_filters(
+    *,
+    location: str | None = None,
+    remote_type: str | None = None,
+    employment_type: str | None = None,
+    salary_min: int | None = None,
+    skills: Sequence[str] | None = None,
+    postgres: bool,
+) -> list[ColumnElement[bool]]:
+    """The WHERE clauses shared by job search and job alerts."""
+    clauses: list[ColumnElement[bool]] = []
+    if location:
+        clauses.append(func.lower(Job.location).contains(location.casefold(), autoescape=True))
+    if remote_type:
+        clauses.append(Job.remote_type == remote_type)
+    if employment_type:
+        clauses.append(func.lower(Job.employment_type) == employment_type.casefold())
+    if salary_min is not None:
+        clauses.append(func.coalesce(Job.salary_max, Job.salary_min) >= salary_min)
+    keys = skill_keys(skills)
+    if keys:
+        clauses.append(has_all_skills(keys, postgres=postgres))
+    return clauses
+
+
+def all_of(clauses: list[ColumnElement[bool]]) -> ColumnElement[bool] | None:
+    """AND of the clauses, or None when there are none."""
+    return and_(*clauses) if clauses else None
