@@ -60,7 +60,7 @@ def _section_routes(
         return await service.list_entries(session=session, user_id=user.id, kind=kind)
 
     async def create_section(
-        data: create,  # type: ignore[valid-type]
+        data: Any,
         user: CurrentUser,
         session: SessionDep,
         cache: CacheDep,
@@ -72,7 +72,7 @@ def _section_routes(
 
     async def update_section(
         entry_id: int,
-        data: change,  # type: ignore[valid-type]
+        data: Any,
         user: CurrentUser,
         session: SessionDep,
         cache: CacheDep,
@@ -105,6 +105,9 @@ def _section_routes(
         )
         return Response(status_code=NO_CONTENT)
 
+    # The payload types are parameters of this factory: resolve the (postponed) annotations.
+    create_section.__annotations__["data"] = create
+    update_section.__annotations__["data"] = change
     base = f"/me/career/{path}"
     router.add_api_route(
         base,

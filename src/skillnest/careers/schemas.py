@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from skillnest.careers.rules import ALL_STATUSES
 
@@ -17,6 +24,9 @@ Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 Names = Annotated[list[Text100], Field(max_length=50)]
 Years = Annotated[float, Field(ge=0, le=70)]
 Salary = Annotated[int, Field(ge=0, le=100_000_000)]
+StrList = Annotated[list[str], BeforeValidator(lambda v: v or [])]
+"""A list read from a nullable array column: NULL reads as empty."""
+JSONObject = Annotated[dict[str, Any], BeforeValidator(lambda v: v or {})]
 RemoteType = Literal["remote", "hybrid", "onsite"]
 RemotePreference = Literal["remote", "hybrid", "onsite", "any"]
 SkillCategory = Literal["technical", "soft", "domain"]
@@ -85,13 +95,13 @@ class CareerProfileRead(ReadModel):
     headline: str | None = None
     summary: str | None = None
     years_of_experience: float | None = None
-    desired_roles: list[str] = Field(default_factory=list)
-    desired_locations: list[str] = Field(default_factory=list)
+    desired_roles: StrList = Field(default_factory=list)
+    desired_locations: StrList = Field(default_factory=list)
     remote_preference: str = "any"
     salary_expectation_min: int | None = None
     salary_expectation_max: int | None = None
-    culture_values: list[str] = Field(default_factory=list)
-    preferences: dict[str, Any] = Field(default_factory=dict)
+    culture_values: StrList = Field(default_factory=list)
+    preferences: JSONObject = Field(default_factory=dict)
     skill_score: float = 0.0
     updated_at: datetime | None = None
 
