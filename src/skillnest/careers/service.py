@@ -899,7 +899,9 @@ async def deliver_job_alerts(*, session: AsyncSession, hub: Hub, now: datetime) 
         interval = ALERT_INTERVALS.get(alert.frequency, ALERT_INTERVALS["daily"])
         if alert.last_triggered is not None and now - alert.last_triggered < interval:
             continue
-        since = max(alert.created_at, now - ALERT_LOOKBACK)
+        # One second of slack: SQLite stores CURRENT_TIMESTAMP without fractions, so a job
+        # made in the alert's second would otherwise compare as older than the alert.
+        since = max(alert.created_at, now - ALERT_LOOKBACK) - timedelta(seconds=1)
         jobs = (await session.execute(_alert_query(alert, postgres=postgres, since=since))).all()
         for job in jobs:
             session.add(JobAlertDelivery(alert_id=alert.id, job_id=job.id))
