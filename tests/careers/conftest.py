@@ -59,7 +59,9 @@ def job_payload(external_id: str, **overrides: Any) -> dict[str, Any]:
     return payload
 
 
-async def create_job(client: AsyncClient, admin: Person, external_id: str, **overrides: Any) -> dict[str, Any]:
+async def create_job(
+    client: AsyncClient, admin: Person, external_id: str, **overrides: Any
+) -> dict[str, Any]:
     """Add a job through the admin API and return it."""
     response = await client.post(
         "/api/v1/jobs", headers=admin.headers, json=job_payload(external_id, **overrides)

@@ -48,13 +48,22 @@ async def test_a_new_matching_job_produces_exactly_one_notification_on_the_strea
     context, queue = await _subscribed(platform.hub, me.id)
     try:
         fits = await create_job(
-            client, admin, "alert-1", title="Python Developer", location="Lisbon, Portugal",
+            client,
+            admin,
+            "alert-1",
+            title="Python Developer",
+            location="Lisbon, Portugal",
             required_skills=["Python", "PostgreSQL"],
         )
         await create_job(client, admin, "alert-2", title="Python Developer", location="Oslo")
         await create_job(
-            client, admin, "alert-3", title="Java Developer", description="Java only.",
-            location="Lisbon", required_skills=["Java", "PostgreSQL"],
+            client,
+            admin,
+            "alert-3",
+            title="Java Developer",
+            description="Java only.",
+            location="Lisbon",
+            required_skills=["Java", "PostgreSQL"],
         )
         report = await service.run_maintenance(session=session, platform=platform)
         assert report.startswith("1 job alert notifications")
@@ -74,10 +83,14 @@ async def test_a_new_matching_job_produces_exactly_one_notification_on_the_strea
 
     listed = (await client.get(f"{API}/me/notifications", headers=me.headers)).json()
     assert [n["metadata"]["job_id"] for n in listed] == [fits["id"]]
-    assert (await client.get(f"{API}/me/job-alerts", headers=me.headers)).json()[0]["last_triggered"]
+    assert (await client.get(f"{API}/me/job-alerts", headers=me.headers)).json()[0][
+        "last_triggered"
+    ]
 
 
-async def test_daily_alerts_wait_a_day_and_announce_each_job_once(client, session, platform, person, admin):
+async def test_daily_alerts_wait_a_day_and_announce_each_job_once(
+    client, session, platform, person, admin
+):
     me = await person()
     await client.post(
         f"{API}/me/job-alerts",
@@ -101,14 +114,22 @@ async def test_alert_criteria_are_validated_and_private(client, person):
     url = f"{API}/me/job-alerts"
     empty = await client.post(url, headers=me.headers, json={"name": "x", "criteria": {}})
     assert empty.status_code == 400  # the JSON Schema wants at least one criterion
-    unknown = await client.post(url, headers=me.headers, json={"name": "x", "criteria": {"colour": "red"}})
+    unknown = await client.post(
+        url, headers=me.headers, json={"name": "x", "criteria": {"colour": "red"}}
+    )
     assert unknown.status_code == 422
-    made = await client.post(url, headers=me.headers, json={"name": "x", "criteria": {"keywords": "go"}})
+    made = await client.post(
+        url, headers=me.headers, json={"name": "x", "criteria": {"keywords": "go"}}
+    )
     alert_url = f"{url}/{made.json()['id']}"
     assert (await client.get(alert_url, headers=other.headers)).status_code == 404
-    assert (await client.patch(alert_url, headers=other.headers, json={"active": False})).status_code == 404
+    assert (
+        await client.patch(alert_url, headers=other.headers, json={"active": False})
+    ).status_code == 404
     assert (await client.delete(alert_url, headers=other.headers)).status_code == 404
-    paused = await client.patch(alert_url, headers=me.headers, json={"active": False, "frequency": "weekly"})
+    paused = await client.patch(
+        alert_url, headers=me.headers, json={"active": False, "frequency": "weekly"}
+    )
     assert paused.json()["active"] is False and paused.json()["frequency"] == "weekly"
     assert (await client.delete(alert_url, headers=me.headers)).status_code == 204
 
@@ -118,20 +139,37 @@ async def test_notifications_unread_first_mark_read_and_count(client, session, p
     created = []
     for n in range(3):
         note = await service.notify(
-            session=session, hub=platform.hub, user_id=me.id, type="info", title=f"T{n}", message="m"
+            session=session,
+            hub=platform.hub,
+            user_id=me.id,
+            type="info",
+            title=f"T{n}",
+            message="m",
         )
         created.append(note.id)
     count = await client.get(f"{API}/me/notifications/unread-count", headers=me.headers)
     assert count.json() == {"unread": 3}
     first = created[0]
-    assert (await client.post(f"{API}/me/notifications/{first}/read", headers=other.headers)).status_code == 404
+    assert (
+        await client.post(f"{API}/me/notifications/{first}/read", headers=other.headers)
+    ).status_code == 404
     read = await client.post(f"{API}/me/notifications/{first}/read", headers=me.headers)
     assert read.status_code == 200 and read.json()["read"] is True and read.json()["read_at"]
     listed = (await client.get(f"{API}/me/notifications", headers=me.headers)).json()
-    assert [n["id"] for n in listed] == [created[2], created[1], first]  # unread first, newest first
-    unread = (await client.get(f"{API}/me/notifications", headers=me.headers, params={"unread_only": True})).json()
+    assert [n["id"] for n in listed] == [
+        created[2],
+        created[1],
+        first,
+    ]  # unread first, newest first
+    unread = (
+        await client.get(
+            f"{API}/me/notifications", headers=me.headers, params={"unread_only": True}
+        )
+    ).json()
     assert {n["id"] for n in unread} == {created[1], created[2]}
     marked = await client.post(f"{API}/me/notifications/read-all", headers=me.headers)
     assert marked.json() == {"updated": 2}
-    assert (await client.get(f"{API}/me/notifications/unread-count", headers=me.headers)).json() == {"unread": 0}
+    assert (
+        await client.get(f"{API}/me/notifications/unread-count", headers=me.headers)
+    ).json() == {"unread": 0}
     assert (await client.get(f"{API}/me/notifications", headers=other.headers)).json() == []

@@ -81,7 +81,9 @@ async def test_one_application_per_job(client, person, admin):
     assert missing.status_code == 404
 
 
-async def test_follow_up_reminder_once_then_none_within_seven_days(client, session, platform, person, admin):
+async def test_follow_up_reminder_once_then_none_within_seven_days(
+    client, session, platform, person, admin
+):
     me = await person()
     job = await create_job(client, admin, "app-4", title="Data Engineer", company="Bluefin")
     app = await _apply(client, me, job["id"], status="APPLIED")
@@ -90,9 +92,9 @@ async def test_follow_up_reminder_once_then_none_within_seven_days(client, sessi
     async def reminders() -> int:
         return int(
             await session.scalar(
-                select(func.count()).select_from(Notification).where(
-                    Notification.user_id == me.id, Notification.type == "follow_up_reminder"
-                )
+                select(func.count())
+                .select_from(Notification)
+                .where(Notification.user_id == me.id, Notification.type == "follow_up_reminder")
             )
         )
 
@@ -100,7 +102,9 @@ async def test_follow_up_reminder_once_then_none_within_seven_days(client, sessi
     assert await service.send_follow_up_reminders(session=session, hub=platform.hub, now=now) == 0
     # The follow-up date passes.
     await session.execute(
-        update(Application).where(Application.id == app_id).values(follow_up_date=date.today() - timedelta(days=1))
+        update(Application)
+        .where(Application.id == app_id)
+        .values(follow_up_date=date.today() - timedelta(days=1))
     )
     report = await service.run_maintenance(session=session, platform=platform)
     assert "1 follow-up reminders" in report
@@ -111,7 +115,10 @@ async def test_follow_up_reminder_once_then_none_within_seven_days(client, sessi
     assert await service.send_follow_up_reminders(session=session, hub=platform.hub, now=later) == 0
     assert await reminders() == 1
     week_later = now + timedelta(days=7, minutes=1)
-    assert await service.send_follow_up_reminders(session=session, hub=platform.hub, now=week_later) == 1
+    assert (
+        await service.send_follow_up_reminders(session=session, hub=platform.hub, now=week_later)
+        == 1
+    )
     assert await reminders() == 2
 
     notes = (await client.get(f"{API}/me/notifications", headers=me.headers)).json()
@@ -164,13 +171,19 @@ async def test_notes_add_edit_delete(client, person, admin):
     job = await create_job(client, admin, "notes-1")
     app = await _apply(client, me, job["id"])
     url = f"{API}/applications/{app['id']}/notes"
-    note = await client.post(url, headers=me.headers, json={"content": "Recruiter: Ana", "note_type": "contact"})
+    note = await client.post(
+        url, headers=me.headers, json={"content": "Recruiter: Ana", "note_type": "contact"}
+    )
     assert note.status_code == 201
     note_id = note.json()["id"]
-    edited = await client.patch(f"{url}/{note_id}", headers=me.headers, json={"content": "Recruiter: Ana P."})
+    edited = await client.patch(
+        f"{url}/{note_id}", headers=me.headers, json={"content": "Recruiter: Ana P."}
+    )
     assert edited.status_code == 200 and edited.json()["content"] == "Recruiter: Ana P."
     assert edited.json()["note_type"] == "contact"
-    assert [n["content"] for n in (await client.get(url, headers=me.headers)).json()] == ["Recruiter: Ana P."]
+    assert [n["content"] for n in (await client.get(url, headers=me.headers)).json()] == [
+        "Recruiter: Ana P."
+    ]
     assert (await client.delete(f"{url}/{note_id}", headers=me.headers)).status_code == 204
     assert (await client.get(url, headers=me.headers)).json() == []
     assert (await client.post(url, headers=me.headers, json={"content": "  "})).status_code == 422
@@ -199,17 +212,23 @@ async def test_another_users_application_and_notes_answer_404(client, person, ad
         assert response.status_code == 404, (method, url, response.text)
     assert (await client.get(f"{API}/applications", headers=other.headers)).json() == []
     unknown = await client.get(f"{API}/applications/999999", headers=other.headers)
-    assert unknown.json()["title"] == (await client.get(base, headers=other.headers)).json()["title"]
+    assert (
+        unknown.json()["title"] == (await client.get(base, headers=other.headers)).json()["title"]
+    )
     detail = (await client.get(base, headers=owner.headers)).json()
     assert detail["status"] == "SAVED" and len(detail["timeline"]) == 1
 
 
 async def test_interview_prep_and_practice_sessions(client, person, admin):
     me = await person()
-    job = await create_job(client, admin, "prep-1", company="Harbor", required_skills=["Kubernetes", "Go"])
+    job = await create_job(
+        client, admin, "prep-1", company="Harbor", required_skills=["Kubernetes", "Go"]
+    )
     app = await _apply(client, me, job["id"], status="APPLIED")
     url = f"{API}/applications/{app['id']}/interview-prep"
-    prep = await client.post(url, headers=me.headers, json={"interview_date": "2026-12-01T10:00:00Z"})
+    prep = await client.post(
+        url, headers=me.headers, json={"interview_date": "2026-12-01T10:00:00Z"}
+    )
     assert prep.status_code == 201, prep.text
     questions = prep.json()["questions"]
     skills = {q["skill"] for q in questions if q["category"] == "technical"}
@@ -222,8 +241,12 @@ async def test_interview_prep_and_practice_sessions(client, person, admin):
         f"{url}/questions/{question_id}/answer", headers=me.headers, json={"answer": "A CLI in Go."}
     )
     assert answered.status_code == 200
-    assert {q["id"]: q["answer"] for q in answered.json()["questions"]}[question_id] == "A CLI in Go."
-    assert (await client.put(f"{url}/questions/nope/answer", headers=me.headers, json={"answer": "x"})).status_code == 404
+    assert {q["id"]: q["answer"] for q in answered.json()["questions"]}[
+        question_id
+    ] == "A CLI in Go."
+    assert (
+        await client.put(f"{url}/questions/nope/answer", headers=me.headers, json={"answer": "x"})
+    ).status_code == 404
 
     practice_url = f"{API}/applications/{app['id']}/practice-sessions"
     practice = await client.post(
@@ -232,6 +255,8 @@ async def test_interview_prep_and_practice_sessions(client, person, admin):
         json={"question_id": question_id, "duration": 95, "self_rating": 4, "notes": "Too fast"},
     )
     assert practice.status_code == 201, practice.text
-    assert (await client.post(practice_url, headers=me.headers, json={"duration": 5, "self_rating": 6})).status_code == 422
+    assert (
+        await client.post(practice_url, headers=me.headers, json={"duration": 5, "self_rating": 6})
+    ).status_code == 422
     sessions = (await client.get(practice_url, headers=me.headers)).json()
     assert [(s["duration"], s["self_rating"]) for s in sessions] == [(95, 4)]

@@ -41,7 +41,11 @@ async def test_a_certification_can_be_verified_by_its_hash_without_login(client,
 
     verified = await client.get(f"{API}/credentials/verify/{digest.upper()}")
     assert verified.status_code == 200
-    assert verified.json() == {"valid": True, "holder_name": "Rita Lopes", "issued_on": "2025-03-01"}
+    assert verified.json() == {
+        "valid": True,
+        "holder_name": "Rita Lopes",
+        "issued_on": "2025-03-01",
+    }
     unknown = await client.get(f"{API}/credentials/verify/{'0' * 64}")
     assert unknown.json() == {"valid": False, "holder_name": None, "issued_on": None}
     assert (await client.get(f"{API}/credentials/verify/not-a-hash")).status_code == 422
@@ -68,12 +72,22 @@ async def test_endorsements_count_ratings_and_verifications_when_those_tables_ex
     endorsements.forget_tables()
     try:
         # Without the exchange and help modules' tables there is nothing to count.
-        assert await endorsements.count_endorsements(session=session, user_id=me.id, pseudonym_key=key) == 0
+        assert (
+            await endorsements.count_endorsements(session=session, user_id=me.id, pseudonym_key=key)
+            == 0
+        )
         # Stand-ins with the seeds' columns (rolled back with the test's transaction).
-        await session.execute(text("CREATE TABLE ratings (id INTEGER PRIMARY KEY, rated_id INTEGER, rating INTEGER)"))
-        await session.execute(text("CREATE TABLE skill_verifications (id INTEGER PRIMARY KEY, user_hash VARCHAR(64))"))
         await session.execute(
-            text("INSERT INTO ratings (id, rated_id, rating) VALUES (1, :me, 5), (2, :me, 4), (3, :other, 5)"),
+            text("CREATE TABLE ratings (id INTEGER PRIMARY KEY, rated_id INTEGER, rating INTEGER)")
+        )
+        await session.execute(
+            text("CREATE TABLE skill_verifications (id INTEGER PRIMARY KEY, user_hash VARCHAR(64))")
+        )
+        await session.execute(
+            text(
+                "INSERT INTO ratings (id, rated_id, rating) "
+                "VALUES (1, :me, 5), (2, :me, 4), (3, :other, 5)"
+            ),
             {"me": me.id, "other": rater.id},
         )
         await session.execute(
@@ -81,8 +95,16 @@ async def test_endorsements_count_ratings_and_verifications_when_those_tables_ex
             {"h": endorsements.verification_subject(key, me.id)},
         )
         endorsements.forget_tables()
-        assert await endorsements.count_endorsements(session=session, user_id=me.id, pseudonym_key=key) == 3
-        assert await endorsements.count_endorsements(session=session, user_id=me.id, pseudonym_key=None) == 2
+        assert (
+            await endorsements.count_endorsements(session=session, user_id=me.id, pseudonym_key=key)
+            == 3
+        )
+        assert (
+            await endorsements.count_endorsements(
+                session=session, user_id=me.id, pseudonym_key=None
+            )
+            == 2
+        )
         score = await service.refresh_skill_score(
             session=session, user_id=me.id, pseudonym_key=key, trigger="endorsement"
         )

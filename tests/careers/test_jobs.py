@@ -46,21 +46,48 @@ async def _ids(client, **params):
 
 async def test_full_text_search_and_filters(client, admin):
     rust = await create_job(
-        client, admin, "s-1", title="Embedded Rust Developer", company="Ferrous Systems",
-        description="Firmware for sensors, written in Rust.", required_skills=["Rust", "C"],
-        location="Berlin, Germany", remote_type="onsite", employment_type="full-time",
-        salary_min=60000, salary_max=80000, posted_at="2026-11-03T00:00:00Z",
+        client,
+        admin,
+        "s-1",
+        title="Embedded Rust Developer",
+        company="Ferrous Systems",
+        description="Firmware for sensors, written in Rust.",
+        required_skills=["Rust", "C"],
+        location="Berlin, Germany",
+        remote_type="onsite",
+        employment_type="full-time",
+        salary_min=60000,
+        salary_max=80000,
+        posted_at="2026-11-03T00:00:00Z",
     )
     data = await create_job(
-        client, admin, "s-2", title="Data Engineer", company="Bluefin",
-        description="Pipelines with Spark; some Rust tooling.", required_skills=["Python", "Spark"],
-        location="Lisbon, Portugal", remote_type="remote", employment_type="contract",
-        salary_min=40000, salary_max=50000, posted_at="2026-11-02T00:00:00Z",
+        client,
+        admin,
+        "s-2",
+        title="Data Engineer",
+        company="Bluefin",
+        description="Pipelines with Spark; some Rust tooling.",
+        required_skills=["Python", "Spark"],
+        location="Lisbon, Portugal",
+        remote_type="remote",
+        employment_type="contract",
+        salary_min=40000,
+        salary_max=50000,
+        posted_at="2026-11-02T00:00:00Z",
     )
     chef = await create_job(
-        client, admin, "s-3", title="Head Chef", company="Bistro", description="Run the kitchen.",
-        required_skills=["Cooking"], location="Paris, France", remote_type="onsite",
-        employment_type="full-time", salary_min=None, salary_max=None,
+        client,
+        admin,
+        "s-3",
+        title="Head Chef",
+        company="Bistro",
+        description="Run the kitchen.",
+        required_skills=["Cooking"],
+        location="Paris, France",
+        remote_type="onsite",
+        employment_type="full-time",
+        salary_min=None,
+        salary_max=None,
         posted_at="2026-11-01T00:00:00Z",
     )
     mine = {rust["id"], data["id"], chef["id"]}
@@ -87,7 +114,9 @@ async def test_full_text_search_and_filters(client, admin):
     assert "description" not in page["items"][0]
 
     # The search index follows updates.
-    await client.patch(f"{API}/jobs/{chef['id']}", headers=admin.headers, json={"title": "Rust Chef"})
+    await client.patch(
+        f"{API}/jobs/{chef['id']}", headers=admin.headers, json={"title": "Rust Chef"}
+    )
     assert chef["id"] in await _ids(client, q="rust")
     assert (await client.patch(f"{API}/jobs/{chef['id']}", json={"title": "x"})).status_code == 401
 
@@ -95,15 +124,21 @@ async def test_full_text_search_and_filters(client, admin):
 async def test_saved_jobs(client, person, admin):
     me, other = await person(), await person()
     job = await create_job(client, admin, "save-1")
-    saved = await client.put(f"{API}/jobs/{job['id']}/save", headers=me.headers, json={"notes": "apply by Friday"})
+    saved = await client.put(
+        f"{API}/jobs/{job['id']}/save", headers=me.headers, json={"notes": "apply by Friday"}
+    )
     assert saved.status_code == 200 and saved.json()["notes"] == "apply by Friday"
     again = await client.put(f"{API}/jobs/{job['id']}/save", headers=me.headers)
     assert again.status_code == 200 and again.json()["notes"] is None
     mine = (await client.get(f"{API}/me/saved-jobs", headers=me.headers)).json()
     assert [s["job"]["id"] for s in mine] == [job["id"]]
     assert (await client.get(f"{API}/me/saved-jobs", headers=other.headers)).json() == []
-    assert (await client.delete(f"{API}/jobs/{job['id']}/save", headers=other.headers)).status_code == 404
-    assert (await client.delete(f"{API}/jobs/{job['id']}/save", headers=me.headers)).status_code == 204
+    assert (
+        await client.delete(f"{API}/jobs/{job['id']}/save", headers=other.headers)
+    ).status_code == 404
+    assert (
+        await client.delete(f"{API}/jobs/{job['id']}/save", headers=me.headers)
+    ).status_code == 204
     assert (await client.put(f"{API}/jobs/999999/save", headers=me.headers)).status_code == 404
 
 
@@ -133,7 +168,9 @@ async def test_upserting_jobs_is_idempotent_on_source_and_external_id(session):
     changed = jobs[0].model_copy(update={"title": "Renamed"})
     await service.upsert_jobs(session=session, jobs=[changed])
     title = await session.scalar(
-        select(Job.title).where(Job.source == changed.source, Job.external_id == changed.external_id)
+        select(Job.title).where(
+            Job.source == changed.source, Job.external_id == changed.external_id
+        )
     )
     assert title == "Renamed"
     keys = await session.scalar(select(Job.skill_keys).where(Job.external_id == "demo-001"))

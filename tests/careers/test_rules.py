@@ -85,7 +85,9 @@ def test_overlapping_jobs_count_once_and_declared_years_are_the_fallback():
 
 
 def test_gpa_blends_into_education():
-    _, without = rules.skill_score(SkillScoreInputs(education=[EducationInput("Master")], today=TODAY))
+    _, without = rules.skill_score(
+        SkillScoreInputs(education=[EducationInput("Master")], today=TODAY)
+    )
     _, low_gpa = rules.skill_score(
         SkillScoreInputs(education=[EducationInput("Master", 2.0)], today=TODAY)
     )
@@ -94,7 +96,10 @@ def test_gpa_blends_into_education():
 
 def candidate(**overrides) -> CandidateInput:
     values = {
-        "skills": [SkillInput("Python", proficiency_level=5), SkillInput("SQL", proficiency_level=1)],
+        "skills": [
+            SkillInput("Python", proficiency_level=5),
+            SkillInput("SQL", proficiency_level=1),
+        ],
         "years": 4,
         "desired_locations": ["Lisbon"],
         "remote_preference": "any",
@@ -177,7 +182,12 @@ def test_no_salary_or_skill_information_is_neutral():
 
 scores = st.integers(min_value=1, max_value=5)
 skills = st.lists(
-    st.builds(SkillInput, st.text(min_size=1, max_size=8), st.sampled_from(["technical", "soft", "domain"]), scores),
+    st.builds(
+        SkillInput,
+        st.text(min_size=1, max_size=8),
+        st.sampled_from(["technical", "soft", "domain"]),
+        scores,
+    ),
     max_size=12,
 )
 
@@ -212,7 +222,9 @@ def test_skill_score_stays_within_0_and_100(skills, years, certs, portfolio, end
     salary=st.one_of(st.none(), st.integers(min_value=1, max_value=10**6)),
     offered=st.one_of(st.none(), st.integers(min_value=1, max_value=10**6)),
 )
-def test_match_score_stays_within_0_and_100(skills, required, years, years_required, salary, offered):
+def test_match_score_stays_within_0_and_100(
+    skills, required, years, years_required, salary, offered
+):
     result = rules.match_score(
         CandidateInput(skills=skills, years=years, salary_expectation_min=salary),
         JobInput(required_skills=required, years_required=years_required, salary_max=offered),
