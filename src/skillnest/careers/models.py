@@ -268,7 +268,8 @@ class Job(Base):
         Index("ix_jobs_location", "location"),
         Index("ix_jobs_employment_type", "employment_type"),
         Index("ix_jobs_remote_type", "remote_type"),
-        Index("ix_jobs_posted_at", "posted_at"),
+        # Newest first, read backwards: the order of every job list.
+        Index("ix_jobs_posted_at_id", "posted_at", "id"),
         Index("ix_jobs_created_at", "created_at"),
         # Array containment/overlap for the skills filter and recommendation candidates.
         Index("ix_jobs_skill_keys", "skill_keys", postgresql_using="gin"),
@@ -293,7 +294,7 @@ class Job(Base):
     experience_level: Mapped[str | None] = mapped_column(String(50))
     industry: Mapped[str | None] = mapped_column(String(100))
     apply_url: Mapped[str | None] = mapped_column(Text)
-    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _updated()
 

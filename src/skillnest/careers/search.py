@@ -45,24 +45,76 @@ def fts5_query(text_query: str) -> str | None:
     return " ".join(f'"{word}"' for word in words[:20])
 
 
-def apply_text_search(query: Select[Any], text_query: str, *, postgres: bool) -> Select[Any]:
-    """Keep jobs matching the words of ``text_query``, best match first."""
-    if postgres:
-        tsquery = func.websearch_to_tsquery(literal_column("'english'"), text_query)
-        vector: ColumnElement[Any] = literal_column("jobs.search_vector")
-        return query.where(vector.op("@@", is_comparison=True)(tsquery)).order_by(
-            func.ts_rank(vector, tsquery).desc()
-        )
-    match = fts5_query(text_query)
-    if match is None:
-        return query.where(literal_column("0") == 1)
-    hits = (
+TEXT_MATCH_WINDOW = 1000
+"""Text search ranks the newest matches by relevance: ranking every match of a common word
+over 100,000 listings costs a full scan, the newest thousand stay cheap (see docs/careers.md)."""
+
+
+def _tsquery(text_query: str) -> Any:
+    return func.websearch_to_tsquery(literal_column("'english'"), text_query)
+
+
+def _fts_hits(text_query: str) -> Any:
+    match = fts5_query(text_query) or '""'
+    return (
         text("SELECT rowid AS job_id, bm25(jobs_fts) AS rank FROM jobs_fts WHERE jobs_fts MATCH :m")
         .bindparams(m=match)
         .columns(column("job_id"), column("rank"))
         .subquery("fts")
     )
-    return query.join(hits, hits.c.job_id == Job.id).order_by(hits.c.rank)
+
+
+def matches_text(text_query: str, *, postgres: bool) -> ColumnElement[bool]:
+    """Jobs whose title, company, location or description match every word of the query."""
+    if postgres:
+        vector: ColumnElement[Any] = literal_column("jobs.search_vector")
+        return vector.op("@@", is_comparison=True)(_tsquery(text_query))
+    match = fts5_query(text_query)
+    if match is None:
+        return literal_column("0") == 1
+    return Job.id.in_(
+        text("SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH :m").bindparams(m=match)
+    )
+
+
+def text_search(
+    columns: Sequence[Any],
+    clauses: Sequence[ColumnElement[bool]],
+    text_query: str,
+    *,
+    postgres: bool,
+) -> Select[Any]:
+    """The newest ``TEXT_MATCH_WINDOW`` jobs matching the text and clauses, best match first.
+
+    PostgreSQL ranks with ``ts_rank`` on the stored ``search_vector``; SQLite with FTS5's
+    ``bm25`` (lower is better).
+    """
+    newest = (Job.posted_at.desc(), Job.id.desc())
+    if postgres:
+        vector: ColumnElement[Any] = literal_column("jobs.search_vector")
+        tsquery = _tsquery(text_query)
+        inner = (
+            select(*columns, func.ts_rank(vector, tsquery).label("rank"))
+            .where(vector.op("@@", is_comparison=True)(tsquery), *clauses)
+            .order_by(*newest)
+            .limit(TEXT_MATCH_WINDOW)
+            .subquery("matches")
+        )
+        best: Any = inner.c.rank.desc()
+    else:
+        hits = _fts_hits(text_query)
+        inner = (
+            select(*columns, hits.c.rank.label("rank"))
+            .join(hits, hits.c.job_id == Job.id)
+            .where(*clauses)
+            .order_by(*newest)
+            .limit(TEXT_MATCH_WINDOW)
+            .subquery("matches")
+        )
+        best = inner.c.rank.asc()
+    return select(*(inner.c[c.key] for c in columns)).order_by(
+        best, inner.c.posted_at.desc(), inner.c.id.desc()
+    )
 
 
 def _sqlite_skill_hits(keys: list[str]) -> Any:

@@ -469,6 +469,8 @@ JOB_MATCH_COLUMNS = (Job.years_required, Job.company_values)
 def _job_values(data: dict[str, Any]) -> dict[str, Any]:
     if "required_skills" in data:
         data["skill_keys"] = search.skill_keys(data["required_skills"])
+    if "posted_at" in data and data["posted_at"] is None:
+        del data["posted_at"]  # unknown: the database stamps the time it was added
     return data
 
 
@@ -511,6 +513,8 @@ async def update_job(
     """Change a listing (admins); the match scores of the job are recomputed on next read."""
     job = await get_job(session=session, job_id=job_id)
     for field, value in _job_values(data.model_dump(exclude_unset=True)).items():
+        if value is None and field in ("title", "company", "remote_type"):
+            raise BadRequest(f"{field} cannot be empty.")
         setattr(job, field, value)
     if (
         job.salary_min is not None
@@ -531,18 +535,23 @@ def _upsert(session: AsyncSession, table: Any) -> Any:
 async def upsert_jobs(*, session: AsyncSession, jobs: Sequence[schemas.JobIn]) -> list[int]:
     """Insert or refresh listings keyed by (source, external_id); return their ids."""
     unique = {(j.source, j.external_id): j for j in jobs}  # one row may not be hit twice
-    if not unique:
-        return []
     rows = [_job_values(j.model_dump()) for j in unique.values()]
-    stmt = _upsert(session, Job.__table__).values(rows)
-    refreshed = {
-        c: getattr(stmt.excluded, c) for c in rows[0] if c not in ("source", "external_id")
-    }
-    refreshed["updated_at"] = func.now()
-    stmt = stmt.on_conflict_do_update(index_elements=["source", "external_id"], set_=refreshed)
-    result = await session.execute(stmt.returning(Job.id))
-    ids = list(result.scalars())
-    await session.execute(delete(JobMatchScore).where(JobMatchScore.job_id.in_(ids)))
+    ids: list[int] = []
+    # Rows without posted_at keep the stored one (or get the current time): one statement
+    # for each shape, since a multi-row INSERT needs the same columns in every row.
+    for dated in (True, False):
+        group = [r for r in rows if ("posted_at" in r) == dated]
+        if not group:
+            continue
+        stmt = _upsert(session, Job.__table__).values(group)
+        refreshed = {
+            c: getattr(stmt.excluded, c) for c in group[0] if c not in ("source", "external_id")
+        }
+        refreshed["updated_at"] = func.now()
+        stmt = stmt.on_conflict_do_update(index_elements=["source", "external_id"], set_=refreshed)
+        ids.extend((await session.execute(stmt.returning(Job.id))).scalars())
+    if ids:
+        await session.execute(delete(JobMatchScore).where(JobMatchScore.job_id.in_(ids)))
     return ids
 
 
@@ -563,9 +572,8 @@ async def search_jobs(
     limit: int = 20,
     offset: int = 0,
 ) -> dict[str, Any]:
-    """Jobs matching the text and filters: best text match first, otherwise newest first."""
+    """Jobs matching the filters, newest first; with a text query, best match first."""
     postgres = is_postgres(session)
-    query: Select[Any] = select(*JOB_SUMMARY_COLUMNS)
     clauses = search.job_filters(
         location=location,
         remote_type=remote_type,
@@ -574,11 +582,15 @@ async def search_jobs(
         skills=skills,
         postgres=postgres,
     )
-    if clauses:
-        query = query.where(*clauses)
+    query: Select[Any]
     if q and q.strip():
-        query = search.apply_text_search(query, q.strip(), postgres=postgres)
-    query = query.order_by(Job.posted_at.desc().nulls_last(), Job.id.desc())
+        query = search.text_search(JOB_SUMMARY_COLUMNS, clauses, q.strip(), postgres=postgres)
+    else:
+        query = (
+            select(*JOB_SUMMARY_COLUMNS)
+            .where(*clauses)
+            .order_by(Job.posted_at.desc(), Job.id.desc())
+        )
     rows = (await session.execute(query.limit(limit + 1).offset(offset))).mappings().all()
     items = [schemas.JobSummary.model_validate(dict(r)).model_dump(mode="json") for r in rows]
     return {
@@ -777,9 +789,7 @@ async def recommendations(
     query = select(*JOB_SUMMARY_COLUMNS, *JOB_MATCH_COLUMNS)
     if keys:
         query = query.where(search.has_any_skill(keys, postgres=is_postgres(session)))
-    query = query.order_by(Job.posted_at.desc().nulls_last(), Job.id.desc()).limit(
-        RECOMMENDATION_CANDIDATES
-    )
+    query = query.order_by(Job.posted_at.desc(), Job.id.desc()).limit(RECOMMENDATION_CANDIDATES)
     rows = (await session.execute(query)).mappings().all()
     scored = sorted(
         ((rules.match_score(candidate, _job_input(r)), r) for r in rows),
@@ -874,7 +884,7 @@ def _alert_query(alert: Any, *, postgres: bool, since: datetime) -> Select[Any]:
         ),
     )
     if criteria.get("keywords"):
-        query = search.apply_text_search(query, criteria["keywords"], postgres=postgres)
+        query = query.where(search.matches_text(criteria["keywords"], postgres=postgres))
     return query.order_by(Job.id).limit(ALERT_JOBS_PER_RUN)
 
 

@@ -140,7 +140,12 @@ def upgrade() -> None:
         sa.Column("experience_level", sa.String(length=50), nullable=True),
         sa.Column("industry", sa.String(length=100), nullable=True),
         sa.Column("apply_url", sa.Text(), nullable=True),
-        sa.Column("posted_at", skillnest.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "posted_at",
+            skillnest.core.db.UTCDateTime(timezone=True),
+            server_default=sa.text("CURRENT_TIMESTAMP"),
+            nullable=False,
+        ),
         sa.Column(
             "created_at",
             skillnest.core.db.UTCDateTime(timezone=True),
@@ -167,7 +172,7 @@ def upgrade() -> None:
     op.create_index("ix_jobs_created_at", "jobs", ["created_at"], unique=False)
     op.create_index("ix_jobs_employment_type", "jobs", ["employment_type"], unique=False)
     op.create_index("ix_jobs_location", "jobs", ["location"], unique=False)
-    op.create_index("ix_jobs_posted_at", "jobs", ["posted_at"], unique=False)
+    op.create_index("ix_jobs_posted_at_id", "jobs", ["posted_at", "id"], unique=False)
     op.create_index("ix_jobs_remote_type", "jobs", ["remote_type"], unique=False)
     op.create_index(
         "ix_jobs_skill_keys", "jobs", ["skill_keys"], unique=False, postgresql_using="gin"
@@ -1128,7 +1133,7 @@ def downgrade() -> None:
     op.drop_index("ix_jobs_title", table_name="jobs")
     op.drop_index("ix_jobs_skill_keys", table_name="jobs", postgresql_using="gin")
     op.drop_index("ix_jobs_remote_type", table_name="jobs")
-    op.drop_index("ix_jobs_posted_at", table_name="jobs")
+    op.drop_index("ix_jobs_posted_at_id", table_name="jobs")
     op.drop_index("ix_jobs_location", table_name="jobs")
     op.drop_index("ix_jobs_employment_type", table_name="jobs")
     op.drop_index("ix_jobs_created_at", table_name="jobs")
