@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import typer
@@ -25,6 +26,10 @@ def import_jobs(
     batch_size: int = typer.Option(1000, min=1, max=10_000, help="Jobs per transaction."),
 ) -> None:
     """Import listings from a JSON-lines file; importing it again updates, never duplicates."""
+
+    # A batch upsert takes longer than the slow-query threshold by design, and the slow-query
+    # log would print each whole 1,000-row statement.
+    logging.getLogger("skillnest.db.slow").setLevel(logging.ERROR)
 
     async def work(platform: Platform) -> tuple[int, int, int, list[tuple[int, str]]]:
         async with platform.db.unit_of_work() as session:
