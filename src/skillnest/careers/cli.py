@@ -26,7 +26,6 @@ def import_jobs(
     batch_size: int = typer.Option(1000, min=1, max=10_000, help="Jobs per transaction."),
 ) -> None:
     """Import listings from a JSON-lines file; importing it again updates, never duplicates."""
-
     # A batch upsert takes longer than the slow-query threshold by design, and the slow-query
     # log would print each whole 1,000-row statement.
     logging.getLogger("skillnest.db.slow").setLevel(logging.ERROR)

@@ -1691,7 +1691,7 @@ async def verify_credential(
 
 # --- demo -------------------------------------------------------------------------------
 
-DEMO_SOURCE = "skillnest-demo"
+DEMO_USER_EMAIL = "demo@skillnest.dev"  # created by the accounts demo loader
 
 
 async def load_demo(*, session: AsyncSession) -> str:
@@ -1702,4 +1702,25 @@ async def load_demo(*, session: AsyncSession) -> str:
     ids = await upsert_jobs(session=session, jobs=jobs)
     templates = await session.scalar(select(func.count()).select_from(DocumentTemplate))
     suffix = f", {len(errors)} rejected" if errors else ""
+    demo = await session.scalar(select(User.id).where(User.email == DEMO_USER_EMAIL))
+    if demo is not None and not await _skill_names(session, demo):
+        profile = await ensure_profile(session=session, user_id=demo)
+        profile.headline = "Backend developer"
+        profile.desired_locations = ["Lisbon"]
+        profile.culture_values = ["learning", "remote-friendly"]
+        profile.salary_expectation_min = 50000
+        for name, level in (("Python", 4), ("SQL", 3), ("PostgreSQL", 3), ("Docker", 2)):
+            session.add(UserSkill(user_id=demo, name=name, proficiency_level=level))
+        session.add(
+            Experience(
+                user_id=demo,
+                company="Northwind Labs",
+                title="Software Developer",
+                start_date=date(2021, 3, 1),
+                is_current=True,
+                description="Builds the APIs of a logistics platform.",
+            )
+        )
+        await session.flush()
+        await refresh_skill_score(session=session, user_id=demo, pseudonym_key=None, trigger="demo")
     return f"careers: {len(ids)} demo jobs in place{suffix}, {templates} document templates"
