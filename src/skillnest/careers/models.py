@@ -398,10 +398,10 @@ class Application(Base):
     applied_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_updated: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
     resume_id: Mapped[int | None] = mapped_column(
-        ForeignKey("generated_documents.id", ondelete="SET NULL")
+        ForeignKey("generated_documents.id", ondelete="SET NULL"), index=True
     )
     cover_letter_id: Mapped[int | None] = mapped_column(
-        ForeignKey("generated_documents.id", ondelete="SET NULL")
+        ForeignKey("generated_documents.id", ondelete="SET NULL"), index=True
     )
     application_method: Mapped[str | None] = mapped_column(String(50))
     follow_up_date: Mapped[date | None] = mapped_column(Date)
@@ -553,7 +553,7 @@ class GeneratedDocument(Base):
         ForeignKey("jobs.id", ondelete="SET NULL"), index=True
     )
     template_id: Mapped[int | None] = mapped_column(
-        ForeignKey("document_templates.id", ondelete="SET NULL")
+        ForeignKey("document_templates.id", ondelete="SET NULL"), index=True
     )
     document_type: Mapped[str] = mapped_column(String(20), nullable=False)
     title: Mapped[str] = mapped_column(String(255), nullable=False)

@@ -408,6 +408,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_generated_documents")),
     )
     op.create_index(
+        op.f("ix_generated_documents_template_id"), "generated_documents", ["template_id"]
+    )
+    op.create_index(
         op.f("ix_generated_documents_job_id"), "generated_documents", ["job_id"], unique=False
     )
     op.create_index(
@@ -821,6 +824,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_applications")),
         sa.UniqueConstraint("user_id", "job_id", name=op.f("uq_applications_user_id_job_id")),
     )
+    op.create_index(op.f("ix_applications_resume_id"), "applications", ["resume_id"])
+    op.create_index(op.f("ix_applications_cover_letter_id"), "applications", ["cover_letter_id"])
     op.create_index(op.f("ix_applications_job_id"), "applications", ["job_id"], unique=False)
     op.create_index("ix_applications_status", "applications", ["status"], unique=False)
     op.create_index(
@@ -1093,6 +1098,8 @@ def downgrade() -> None:
     op.drop_index("ix_applications_user_id_applied_date", table_name="applications")
     op.drop_index("ix_applications_status_follow_up_date", table_name="applications")
     op.drop_index("ix_applications_status", table_name="applications")
+    op.drop_index(op.f("ix_applications_resume_id"), table_name="applications")
+    op.drop_index(op.f("ix_applications_cover_letter_id"), table_name="applications")
     op.drop_index(op.f("ix_applications_job_id"), table_name="applications")
     op.drop_table("applications")
     op.drop_index("ix_user_skills_name", table_name="user_skills")
@@ -1116,6 +1123,7 @@ def downgrade() -> None:
     op.drop_index("ix_job_alerts_active_frequency", table_name="job_alerts")
     op.drop_table("job_alerts")
     op.drop_index("ix_generated_documents_user_id_created_at", table_name="generated_documents")
+    op.drop_index(op.f("ix_generated_documents_template_id"), table_name="generated_documents")
     op.drop_index(op.f("ix_generated_documents_job_id"), table_name="generated_documents")
     op.drop_table("generated_documents")
     op.drop_index("ix_experience_user_id_start_date", table_name="experience")
