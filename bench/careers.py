@@ -208,7 +208,8 @@ def search_queries(rng: random.Random) -> list[dict[str, object]]:
 def timed_gets(base: str, requests: list[tuple[str, dict[str, str]]]) -> list[float]:
     """Send the requests one after the other; return each latency in ms."""
     samples: list[float] = []
-    with httpx.Client(base_url=base, timeout=30) as client:
+    time.sleep(2)  # let the server drain what wrk left in flight
+    with httpx.Client(base_url=base, timeout=120) as client:
         for path, headers in requests:
             started = time.perf_counter()
             response = client.get(path, headers=headers)
