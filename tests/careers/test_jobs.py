@@ -102,6 +102,8 @@ async def test_full_text_search_and_filters(client, admin):
     everything = set(await _ids(client, limit=100))
     assert mine <= everything
     assert set(await _ids(client, location="lisbon", limit=100)) & mine == {data["id"]}
+    assert set(await _ids(client, location="%", limit=100)) & mine == set()  # no wildcards
+    assert set(await _ids(client, employment_type="full_tim_", limit=100)) & mine == set()
     assert set(await _ids(client, employment_type="Contract", limit=100)) & mine == {data["id"]}
     assert set(await _ids(client, salary_min=55000, limit=100)) & mine == {rust["id"]}
     assert set(await _ids(client, skills=["rust"], limit=100)) & mine == {rust["id"]}

@@ -45,9 +45,9 @@ def fts5_query(text_query: str) -> str | None:
     return " ".join(f'"{word}"' for word in words[:20])
 
 
-TEXT_MATCH_WINDOW = 1000
+TEXT_MATCH_WINDOW = 500
 """Text search ranks the newest matches by relevance: ranking every match of a common word
-over 100,000 listings costs a full scan, the newest thousand stay cheap (see docs/careers.md)."""
+over 100,000 listings costs a full scan, the newest 500 stay cheap (see docs/careers.md)."""
 
 
 def _tsquery(text_query: str) -> Any:
@@ -141,6 +141,10 @@ def _pg_array(keys: list[str]) -> Any:
     return postgresql.array(keys, type_=postgresql.VARCHAR(100))
 
 
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def job_filters(
     *,
     location: str | None = None,
@@ -151,13 +155,15 @@ def job_filters(
     postgres: bool,
 ) -> list[ColumnElement[bool]]:
     """The WHERE clauses shared by job search and job alerts."""
+    # ILIKE on the bare columns (not lower(column)) lets PostgreSQL estimate from the column
+    # statistics, so a filter that keeps many jobs still walks the newest-first index.
     clauses: list[ColumnElement[bool]] = []
     if location:
-        clauses.append(func.lower(Job.location).contains(location.casefold(), autoescape=True))
+        clauses.append(Job.location.ilike(f"%{_like_escape(location)}%", escape="\\"))
     if remote_type:
         clauses.append(Job.remote_type == remote_type)
     if employment_type:
-        clauses.append(func.lower(Job.employment_type) == employment_type.casefold())
+        clauses.append(Job.employment_type.ilike(_like_escape(employment_type), escape="\\"))
     if salary_min is not None:
         clauses.append(func.coalesce(Job.salary_max, Job.salary_min) >= salary_min)
     keys = skill_keys(skills)
