@@ -243,6 +243,7 @@ def run() -> Section:
         port = free_port()
         with skillnest_server(port, 2, url, redis_url) as base:
             wrk(base + "/api/v1/jobs?q=python", seconds=3, connections=CONNECTIONS)  # warm-up
+            load_before = os.getloadavg()[0]
             scenarios = {
                 "full text `q=python`": "/api/v1/jobs?q=python",
                 "full text + filters `q=data engineer&remote_type=remote&salary_min=60000`": "/api/v1/jobs?"
@@ -277,6 +278,7 @@ def run() -> Section:
                     "/api/v1/jobs/recommendations",
                     headers={"Authorization": f"Bearer {picked[-1][1]}"},
                 ).json()
+            load_after = os.getloadavg()[0]
             print("recommendations, cached (wrk) ...", flush=True)
             warm = wrk(
                 base + "/api/v1/jobs/recommendations",
@@ -296,6 +298,7 @@ def run() -> Section:
         "search_sequential": varied,
         "recommendations_cold": cold,
         "recommendations_cached": vars(warm),
+        "load_average": [load_before, load_after],
         "sample_recommendation_count": len(sample["items"]),
     }
     lines = [
@@ -305,6 +308,10 @@ def run() -> Section:
         f"`skillnest jobs import` of the {JOBS:,} JSON lines (validation, upsert in batches of "
         f"1,000, the generated tsvector and the GIN indexes kept up): **{import_seconds:.1f} s**, "
         f"{JOBS / import_seconds:,.0f} jobs/s.",
+        "",
+        f"One-minute load average of this 2-core machine when the measurements began and near "
+        f"their end: {load_before:.1f} and {load_after:.1f} (anything above about 2 means other "
+        "processes, such as other benchmarks, were competing for the CPU).",
         "",
         "| job search (`GET /api/v1/jobs`, 20 per page) | req/s | p50 ms | p99 ms | errors |",
         "|---|---:|---:|---:|---:|",
