@@ -267,7 +267,7 @@ class Job(Base):
         Index("ix_jobs_company", "company"),
         Index("ix_jobs_location", "location"),
         Index("ix_jobs_employment_type", "employment_type"),
-        Index("ix_jobs_remote_type_posted_at", "remote_type", "posted_at"),
+        Index("ix_jobs_remote_type", "remote_type"),
         # Newest first, read backwards: the order of every job list.
         Index("ix_jobs_posted_at_id", "posted_at", "id"),
         Index("ix_jobs_created_at", "created_at"),

@@ -173,9 +173,7 @@ def upgrade() -> None:
     op.create_index("ix_jobs_employment_type", "jobs", ["employment_type"], unique=False)
     op.create_index("ix_jobs_location", "jobs", ["location"], unique=False)
     op.create_index("ix_jobs_posted_at_id", "jobs", ["posted_at", "id"], unique=False)
-    op.create_index(
-        "ix_jobs_remote_type_posted_at", "jobs", ["remote_type", "posted_at"], unique=False
-    )
+    op.create_index("ix_jobs_remote_type", "jobs", ["remote_type"], unique=False)
     op.create_index(
         "ix_jobs_skill_keys", "jobs", ["skill_keys"], unique=False, postgresql_using="gin"
     )
@@ -1142,7 +1140,7 @@ def downgrade() -> None:
     op.drop_table("career_goals")
     op.drop_index("ix_jobs_title", table_name="jobs")
     op.drop_index("ix_jobs_skill_keys", table_name="jobs", postgresql_using="gin")
-    op.drop_index("ix_jobs_remote_type_posted_at", table_name="jobs")
+    op.drop_index("ix_jobs_remote_type", table_name="jobs")
     op.drop_index("ix_jobs_posted_at_id", table_name="jobs")
     op.drop_index("ix_jobs_location", table_name="jobs")
     op.drop_index("ix_jobs_employment_type", table_name="jobs")
