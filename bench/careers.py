@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 import httpx
 import orjson
 import psycopg
+import redis
 
 from bench.common import (
     OUT,
@@ -224,6 +225,8 @@ def run() -> Section:
     # bench.common.server() pipes the server's stderr and never reads it: once the slow-query
     # log has filled the pipe, every worker blocks on its next log line. Keep that log quiet.
     os.environ["SKILLNEST_SLOW_QUERY_MS"] = "600000"
+    # A fresh database reuses user ids: answers cached by an earlier run must not be served.
+    redis.Redis.from_url(redis_url).flushdb()
     url = fresh_postgres_database("bench_careers")
     try:
         migrate(url)
