@@ -17,8 +17,10 @@ from __future__ import annotations
 import os
 import random
 import subprocess
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
@@ -27,7 +29,6 @@ import psycopg
 import redis
 
 from bench.common import (
-    OUT,
     ROOT,
     Section,
     bench_settings_env,
@@ -228,10 +229,11 @@ def run() -> Section:
     # A fresh database reuses user ids: answers cached by an earlier run must not be served.
     redis.Redis.from_url(redis_url).flushdb()
     url = fresh_postgres_database("bench_careers")
+    feed_dir: tempfile.TemporaryDirectory[str] | None = None
     try:
         migrate(url)
-        OUT.mkdir(parents=True, exist_ok=True)
-        feed = str(OUT / "careers-jobs.jsonl")
+        feed_dir = tempfile.TemporaryDirectory(prefix="skillnest-careers-")
+        feed = str(Path(feed_dir.name) / "jobs.jsonl")  # ~80 MB: never under the repository
         print(f"writing {JOBS} jobs ...", flush=True)
         write_jobs(feed)
         print("skillnest jobs import ...", flush=True)
@@ -291,6 +293,8 @@ def run() -> Section:
             )
     finally:
         drop_postgres_database(url)
+        if feed_dir is not None:
+            feed_dir.cleanup()
 
     figures: dict[str, object] = {
         "jobs": JOBS,
