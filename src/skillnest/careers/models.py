@@ -27,8 +27,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from skillnest.careers import autogen  # noqa: F401 - keeps migration-only objects out of diffs
-from skillnest.core.db import FALSE, NOW, TRUE, Base, Document, StringArray, UTCDateTime
+from skillnest.core.db import (
+    FALSE,
+    NOW,
+    TRUE,
+    Base,
+    Document,
+    StringArray,
+    UTCDateTime,
+    migration_only,
+)
 
 USER_FK = "users.id"
 
@@ -578,3 +586,8 @@ class DocumentVersion(Base):
     content: Mapped[dict[str, Any]] = mapped_column(Document, nullable=False)
     changes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = _created()
+
+
+# Full-text search objects SQLAlchemy cannot model; the migration creates them: the FTS5
+# table with its shadow tables (SQLite), the generated tsvector column and its GIN index.
+migration_only("jobs_fts*", "ix_jobs_search", "jobs.search_vector")

@@ -16,9 +16,6 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from alembic.autogenerate import comparators
-from alembic.operations import ops
-from alembic.util import DispatchPriority, PriorityDispatchResult
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -44,6 +41,7 @@ from skillnest.core.db import (
     StringArray,
     UTCDateTime,
     gen_random_uuid,
+    migration_only,
 )
 
 ECOSYSTEMS = ("npm", "pypi")
@@ -52,7 +50,7 @@ MAPPING_SOURCES = ("manual", "inferred", "ml")
 SCOPES = ("project", "global")
 
 # The SQLite full-text index (an FTS5 virtual table and its shadow tables) lives outside the
-# models; this prefix tells the autogenerate hook below to leave those tables alone.
+# models; declared migration-only below so autogenerate leaves them alone.
 FTS_TABLE = "skills_fts"
 
 
@@ -257,17 +255,5 @@ class AnalyticsEvent(Base):
 Index("idx_skills_installs", Skill.installs.desc())
 Index("idx_mappings_confidence", PackageSkillMapping.confidence_score.desc())
 
-
-@comparators.dispatch_for("autogenerate", priority=DispatchPriority.LAST, qualifier="sqlite")
-def _ignore_fts_tables(autogen_context: Any, upgrade_ops: ops.UpgradeOps) -> Any:
-    """Keep autogenerate from proposing to drop the FTS5 table and its shadow tables.
-
-    Alembic reflects SQLite virtual tables as plain tables; they are created by the migration
-    on purpose, like the PostgreSQL view and triggers that autogenerate never sees.
-    """
-    upgrade_ops.ops[:] = [
-        op
-        for op in upgrade_ops.ops
-        if not (isinstance(op, ops.DropTableOp) and op.table_name.startswith(FTS_TABLE))
-    ]
-    return PriorityDispatchResult.CONTINUE
+# The FTS5 table (and its shadow tables) exists only in the migration.
+migration_only(FTS_TABLE + "*")

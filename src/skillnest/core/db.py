@@ -101,6 +101,31 @@ FALSE = text("false")
 TRUE = text("true")
 
 
+# --- objects only the migrations create ----------------------------------------------
+
+_MIGRATION_ONLY: set[str] = set()
+
+
+def migration_only(*names: str) -> None:
+    """Declare objects that only migrations create, so autogenerate never proposes dropping them.
+
+    Names are tables, indexes or ``table.column``; a trailing ``*`` matches a prefix (an FTS5
+    table and the shadow tables SQLite makes for it). Used for what SQLAlchemy cannot model:
+    FTS5 virtual tables, generated ``tsvector`` columns and their GIN indexes.
+    """
+    _MIGRATION_ONLY.update(names)
+
+
+def is_migration_only(name: str | None) -> bool:
+    """Whether ``name`` (table, index or ``table.column``) was declared migration-only."""
+    if not name:
+        return False
+    return any(
+        name.startswith(entry[:-1]) if entry.endswith("*") else name == entry
+        for entry in _MIGRATION_ONLY
+    )
+
+
 # --- engines --------------------------------------------------------------------------
 
 

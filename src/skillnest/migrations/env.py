@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 from sqlalchemy import create_engine, pool
 from sqlalchemy.engine import Connection, Engine
 
-from skillnest.core.db import Base, install_sqlite_hooks
+from skillnest.core.db import Base, install_sqlite_hooks, is_migration_only
 from skillnest.modules import import_all_models
 
 import_all_models()
@@ -14,10 +16,22 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Leave alone what exists only in the database because a migration made it on purpose."""
+    if not reflected or compare_to is not None:
+        return True
+    if type_ == "column":
+        return not is_migration_only(f"{obj.table.name}.{name}")
+    return not is_migration_only(name)
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_object=include_object,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )
