@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -1149,74 +1149,91 @@ async def run_maintenance(*, session: AsyncSession, platform: Platform) -> str:
 # --- batch loads (GraphQL data loaders: one query per field, whatever the list size) ------------
 
 
+async def _grouped_by_owner(
+    session: AsyncSession,
+    keys: Sequence[str],
+    query: Callable[[list[uuid.UUID]], Select[Any]],
+    document: Callable[[Any], dict[str, Any]],
+) -> list[list[dict[str, Any]]]:
+    """Run one query for every key at once; return each key's documents in the order of keys.
+
+    ``query`` receives the keys as UUIDs and must select an ``owner`` column.
+    """
+    found: dict[str, list[dict[str, Any]]] = {key: [] for key in keys}
+    uuids = [u for u in (_as_uuid(key) for key in keys) if u is not None]
+    for row in await session.execute(query(uuids)):
+        found[str(row.owner)].append(document(row))
+    return [found[key] for key in keys]
+
+
 async def packages_of_skills(
     *, session: AsyncSession, skill_ids: Sequence[str]
 ) -> list[list[dict[str, Any]]]:
     """The packages of each skill (by uuid), in the order of ``skill_ids``."""
-    found: dict[str, list[dict[str, Any]]] = {key: [] for key in skill_ids}
-    uuids = [u for u in (_as_uuid(key) for key in skill_ids) if u is not None]
-    rows = await session.execute(
-        select(
-            PackageSkillMapping.skill_id.label("owner"),
-            Package.id,
-            Package.name,
-            Package.ecosystem,
-            Package.description,
-            Package.npm_url,
-        )
-        .join(Package, Package.id == PackageSkillMapping.package_id)
-        .where(PackageSkillMapping.skill_id.in_(uuids))
-        .order_by(PackageSkillMapping.confidence_score.desc(), Package.name)
+    return await _grouped_by_owner(
+        session,
+        skill_ids,
+        lambda uuids: (
+            select(
+                PackageSkillMapping.skill_id.label("owner"),
+                Package.id,
+                Package.name,
+                Package.ecosystem,
+                Package.description,
+                Package.npm_url,
+            )
+            .join(Package, Package.id == PackageSkillMapping.package_id)
+            .where(PackageSkillMapping.skill_id.in_(uuids))
+            .order_by(PackageSkillMapping.confidence_score.desc(), Package.name)
+        ),
+        lambda row: {
+            **{k: v for k, v in row._mapping.items() if k != "owner"},
+            "id": str(row.id),
+        },
     )
-    for row in rows:
-        document = {k: v for k, v in row._mapping.items() if k != "owner"}
-        found[str(row.owner)].append({**document, "id": str(row.id)})
-    return [found[key] for key in skill_ids]
 
 
 async def tags_of_skills(
     *, session: AsyncSession, skill_ids: Sequence[str]
 ) -> list[list[dict[str, Any]]]:
     """The tags of each skill (by uuid), in the order of ``skill_ids``."""
-    found: dict[str, list[dict[str, Any]]] = {key: [] for key in skill_ids}
-    uuids = [u for u in (_as_uuid(key) for key in skill_ids) if u is not None]
-    rows = await session.execute(
-        select(SkillTag.skill_id.label("owner"), Tag.id, Tag.name, Tag.category)
-        .join(Tag, Tag.id == SkillTag.tag_id)
-        .where(SkillTag.skill_id.in_(uuids))
-        .order_by(Tag.name)
+    return await _grouped_by_owner(
+        session,
+        skill_ids,
+        lambda uuids: (
+            select(SkillTag.skill_id.label("owner"), Tag.id, Tag.name, Tag.category)
+            .join(Tag, Tag.id == SkillTag.tag_id)
+            .where(SkillTag.skill_id.in_(uuids))
+            .order_by(Tag.name)
+        ),
+        lambda row: {"id": str(row.id), "name": row.name, "category": row.category},
     )
-    for row in rows:
-        found[str(row.owner)].append(
-            {"id": str(row.id), "name": row.name, "category": row.category}
-        )
-    return [found[key] for key in skill_ids]
 
 
 async def skills_of_packages(
     *, session: AsyncSession, package_ids: Sequence[str]
 ) -> list[list[dict[str, Any]]]:
     """The active skills of each package (by uuid), best mapping first."""
-    found: dict[str, list[dict[str, Any]]] = {key: [] for key in package_ids}
-    uuids = [u for u in (_as_uuid(key) for key in package_ids) if u is not None]
-    rows = await session.execute(
-        select(
-            PackageSkillMapping.package_id.label("owner"),
-            Skill.id,
-            Skill.skill_id,
-            Skill.title,
-            Skill.description,
-            Skill.repo,
-            Skill.installs,
-            PackageSkillMapping.confidence_score,
-            PackageSkillMapping.mapping_source,
-        )
-        .join(Skill, Skill.id == PackageSkillMapping.skill_id)
-        .where(PackageSkillMapping.package_id.in_(uuids), Skill.is_active.is_(True))
-        .order_by(
-            PackageSkillMapping.confidence_score.desc(), Skill.installs.desc(), Skill.skill_id
-        )
+    return await _grouped_by_owner(
+        session,
+        package_ids,
+        lambda uuids: (
+            select(
+                PackageSkillMapping.package_id.label("owner"),
+                Skill.id,
+                Skill.skill_id,
+                Skill.title,
+                Skill.description,
+                Skill.repo,
+                Skill.installs,
+                PackageSkillMapping.confidence_score,
+                PackageSkillMapping.mapping_source,
+            )
+            .join(Skill, Skill.id == PackageSkillMapping.skill_id)
+            .where(PackageSkillMapping.package_id.in_(uuids), Skill.is_active.is_(True))
+            .order_by(
+                PackageSkillMapping.confidence_score.desc(), Skill.installs.desc(), Skill.skill_id
+            )
+        ),
+        _package_skill,
     )
-    for row in rows:
-        found[str(row.owner)].append(_package_skill(row))
-    return [found[key] for key in package_ids]
