@@ -77,14 +77,27 @@ LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]
 
 bearer = HTTPBearer(auto_error=False, description="Session token from /auth/login")
 
+# The web pages keep the same opaque session token in this cookie.
+SESSION_COOKIE = "skillnest_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 async def get_token(
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> str:
-    """The bearer token of the request, or 401."""
-    if credentials is None or not credentials.credentials:
-        raise Unauthorized("A bearer token is required.")
-    return credentials.credentials
+    """The bearer token of the request, or 401.
+
+    Safe requests may carry the token in the pages' session cookie instead, so that a
+    browser's EventSource can follow ``/me/events``; an unsafe API request always needs the
+    header, which a cross-site form cannot send.
+    """
+    if credentials is not None and credentials.credentials:
+        return credentials.credentials
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie and request.method in SAFE_METHODS:
+        return cookie
+    raise Unauthorized("A bearer token is required.")
 
 
 TokenDep = Annotated[str, Depends(get_token)]
