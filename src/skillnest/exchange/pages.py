@@ -219,7 +219,13 @@ async def read_chat(
         await service.get_chat_for(session=session, chat_id=chat_id, user_id=viewer.id)
     messages = await _all_messages(session, chat_id, viewer.id)
     rated = await service.has_rated(session=session, rater_id=viewer.id, chat_id=chat_id)
-    context = {"chat": summaries[0], "messages": messages, "rated": rated, "errors": []}
+    mine = [message for message in messages if message.sender_id == viewer.id]
+    context = {
+        "chat": summaries[0],
+        "messages": messages,
+        "last_mine": mine[-1] if mine else None,
+        "rated": rated,
+    }
     return render(request, "exchange/chat.html", context)
 
 

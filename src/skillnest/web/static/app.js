@@ -106,6 +106,7 @@
     const list = chat.querySelector(".messages");
     list.scrollTop = list.scrollHeight;
     document.addEventListener("visibilitychange", markChatRead);
+    markChatRead();
     // A message sent from this page is appended by htmx; keep the read marker honest.
     document.addEventListener("htmx:afterSwap", () => {
       const state = chat.querySelector("[data-read-state]");
