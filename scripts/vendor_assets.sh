@@ -22,4 +22,12 @@ vendor() {
 
 vendor htmx htmx.org@2.0.11 "BSD Zero Clause License (0BSD)" dist/htmx.min.js LICENSE
 vendor pico @picocss/pico@2.1.1 "MIT License" css/pico.min.css LICENSE.md
+vendor libsodium libsodium@0.8.4 "ISC License" dist/modules-esm/libsodium.mjs LICENSE
+vendor libsodium-wrappers libsodium-wrappers@0.8.4 "ISC License" dist/modules-esm/libsodium-wrappers.mjs
+# One directory for both; the wrappers import the library by relative path (no import map,
+# since the Content-Security-Policy allows no inline script).
+sed 's|from"libsodium"|from"./libsodium.mjs"|' "$DEST/libsodium-wrappers/libsodium-wrappers.mjs" \
+  > "$DEST/libsodium/libsodium-wrappers.mjs"
+rm -rf "$DEST/libsodium-wrappers"
+echo 'libsodium@0.8.4 and libsodium-wrappers@0.8.4 (npm), dist/modules-esm/*.mjs, ISC License; the wrappers import "./libsodium.mjs" instead of the bare "libsodium" (no import map: the CSP allows no inline script)' > "$DEST/libsodium/VERSION"
 echo "vendored into $DEST"

@@ -50,6 +50,9 @@ PAGE_CSP = (
     b"connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; "
     b"frame-ancestors 'none'"
 )
+# Help pages seal and open requests with libsodium compiled to WebAssembly: they also allow
+# compiling WebAssembly ('wasm-unsafe-eval'), which still forbids eval() of JavaScript.
+HELP_PAGE_CSP = PAGE_CSP.replace(b"script-src 'self'", b"script-src 'self' 'wasm-unsafe-eval'")
 API_PATHS = ("/api/", "/health", "/openapi.json")
 
 
@@ -59,6 +62,8 @@ def csp_for(path: str) -> bytes:
         return DOCS_CSP
     if path.startswith(API_PATHS):
         return API_CSP
+    if path == "/help" or path.startswith("/help/"):
+        return HELP_PAGE_CSP
     return PAGE_CSP
 
 

@@ -14,6 +14,7 @@ from tests.web.conftest import (
     delete_account,
     set_skills,
     sign_up,
+    wait_live,
 )
 
 PUBLIC_PAGES = {
@@ -37,6 +38,11 @@ SIGNED_IN_PAGES = {
     "settings-providers": "/settings/providers",
     "settings-export": "/settings/export",
     "settings-delete": "/settings/delete",
+    "help-feed": "/help",
+    "help-ask": "/help/ask",
+    "help-mine": "/help/mine",
+    "help-trust": "/help/trust",
+    "help-keys": "/help/keys",
 }
 
 
@@ -65,6 +71,7 @@ async def test_every_page_is_accessible_at_both_widths(people, backend):
     await eli.goto("/exchange/matches")
     await eli.get_by_role("button", name="Chat with Dana").click()
     await eli.wait_for_url(re.compile(r".*/exchange/chats/\d+$"))
+    await wait_live(eli)
     await eli.get_by_role("textbox", name="Message").fill("Hola! Chess for Spanish?")
     await eli.get_by_role("button", name="Send").click()
     await eli.locator("#messages li.mine").wait_for()
@@ -73,7 +80,13 @@ async def test_every_page_is_accessible_at_both_widths(people, backend):
     await dana.goto("/exchange/chats")
     chat = await dana.locator("[data-chat-row] a").first.get_attribute("href")
     assert person and chat
-    await visit_all(dana, {**SIGNED_IN_PAGES, "person": person, "chat": chat}, folder)
+    await dana.goto("/help/ask")
+    await dana.get_by_label("Skills").fill("Chess")
+    await dana.get_by_label("What do you need help with?").fill("Which opening first?")
+    await dana.get_by_role("button", name="Encrypt and ask").click()
+    await dana.wait_for_url(re.compile(r".*/help/requests/[0-9a-f-]{36}$"))
+    pages = {**SIGNED_IN_PAGES, "person": person, "chat": chat, "help-request": dana.url}
+    await visit_all(dana, pages, folder)
 
     await delete_account(dana)
     await delete_account(eli)

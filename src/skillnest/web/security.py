@@ -38,6 +38,11 @@ class Viewer:
     session_id: int
     token: str
 
+    @property
+    def auth(self) -> accounts.AuthUser:
+        """The same caller as the API's dependencies would resolve it."""
+        return accounts.AuthUser(self.id, self.is_admin, self.session_id)
+
 
 class SignInRequired(DomainError):
     """A page for signed-in people was asked for without a session: go to sign in."""

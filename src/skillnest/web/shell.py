@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import mimetypes
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -89,6 +90,12 @@ def page_error(request: Request, exc: Exception) -> Response:
 
 def install(app: FastAPI) -> None:
     """Mount the static assets, every module's pages and the HTML error pages."""
+    # Python before 3.12 does not know .mjs; browsers refuse modules of another type.
+    mimetypes.add_type("text/javascript", ".mjs")
+    for module in MODULES:  # a module's own scripts, e.g. /static/help/help.js
+        folder = STATIC_DIR.parent.parent / module / "static"
+        if folder.is_dir():
+            app.mount(f"/static/{module}", StaticFiles(directory=folder), name=f"static-{module}")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     from skillnest.web import pages as shell_pages
 

@@ -21,6 +21,12 @@
     }
   });
 
+  // A refused htmx request says why instead of failing silently.
+  document.addEventListener("htmx:responseError", (event) => {
+    const xhr = event.detail.xhr;
+    announce(xhr.status === 403 ? "This form has expired. Reload the page." : `Not sent (error ${xhr.status}).`);
+  });
+
   function announce(text) {
     const status = document.getElementById("live-status");
     if (status) status.textContent = text;
