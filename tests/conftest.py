@@ -23,7 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from skillnest.app import create_app
 from skillnest.core.cache import Cache, MemoryCache, RedisCache
 from skillnest.core.db import Database, install_sqlite_hooks, make_engine
-from skillnest.core.deps import Platform, get_session
+from skillnest.core.deps import get_session
+from skillnest.core.platform import Platform
 from skillnest.core.ratelimit import RateLimiter
 from skillnest.core.realtime import Hub, RedisHub
 from skillnest.ops.service import alembic_config

@@ -16,8 +16,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from skillnest import __version__
 from skillnest.core.cache import make_cache
 from skillnest.core.db import Database
-from skillnest.core.deps import Platform, PlatformDep
+from skillnest.core.deps import PlatformDep
 from skillnest.core.errors import install_error_handlers
+from skillnest.core.platform import Platform
 from skillnest.core.ratelimit import RateLimiter
 from skillnest.core.realtime import make_hub
 from skillnest.core.responses import JSONBytes

@@ -8,17 +8,8 @@ from fastapi import APIRouter, Query, Request, Response, status
 from sse_starlette.sse import EventSourceResponse
 
 from skillnest.accounts import schemas, service
-from skillnest.core.deps import (
-    AdminUser,
-    CacheDep,
-    ClientAddress,
-    CurrentUser,
-    HubDep,
-    LimiterDep,
-    SessionDep,
-    SettingsDep,
-    TokenDep,
-)
+from skillnest.accounts.deps import AdminUser, CurrentUser, TokenDep
+from skillnest.core.deps import CacheDep, ClientAddress, HubDep, LimiterDep, SessionDep, SettingsDep
 from skillnest.core.realtime import stream_user_events
 from skillnest.core.responses import JSONBytes, json_response
 
