@@ -71,19 +71,20 @@ class SecurityHeaders:
 
 def build_platform(settings: Settings) -> Platform:
     """Connect the database, cache, pub/sub and rate limits described by the settings."""
+    hub = make_hub(settings.redis_url)
     return Platform(
         settings=settings,
         db=Database(settings),
-        cache=make_cache(settings.redis_url),
-        hub=make_hub(settings.redis_url),
+        cache=make_cache(settings.redis_url, hub),
+        hub=hub,
         limiter=RateLimiter(settings.redis_url),
     )
 
 
 async def close_platform(platform: Platform) -> None:
     """Release every connection the platform holds."""
+    await platform.cache.close()  # first: its eviction listener is a hub subscriber
     await platform.hub.close()
-    await platform.cache.close()
     await platform.limiter.close()
     await platform.db.dispose()
 
