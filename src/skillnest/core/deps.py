@@ -25,8 +25,11 @@ PlatformDep = Annotated[Platform, Depends(get_platform)]
 
 
 async def get_session(platform: PlatformDep) -> AsyncIterator[AsyncSession]:
-    """One unit of work per request: commit on success, roll back on any error."""
-    async with platform.db.unit_of_work() as session:
+    """One unit of work per request: commit on success, roll back on any error.
+
+    The session is created on first use, so routes answered from the cache cost nothing here.
+    """
+    async with platform.db.lazy_unit_of_work() as session:
         yield session
 
 
