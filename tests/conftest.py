@@ -8,6 +8,7 @@ transaction that is rolled back at the end, with the session swapped into the ap
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -83,6 +84,7 @@ def make_settings(database_url: str, redis: str | None) -> Settings:
         redis_url=redis,
         secret_key="test-secret-key-0123456789abcdef",  # type: ignore[arg-type]
         pseudonym_key="test-pseudonym-key-0123456789abcdef",  # type: ignore[arg-type]
+        media_dir=Path(tempfile.mkdtemp(prefix="skillnest-media-")),
     )
 
 

@@ -22,6 +22,7 @@ from skillnest.core.platform import Platform
 from skillnest.core.ratelimit import RateLimiter
 from skillnest.core.realtime import make_hub
 from skillnest.core.responses import JSONBytes
+from skillnest.core.storage import MEDIA_URL, MediaFiles
 from skillnest.modules import MODULES, submodule
 from skillnest.settings import Settings, get_settings
 
@@ -160,6 +161,7 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         status_code, body = await health(platform)
         return JSONBytes(body, status_code=status_code)
 
+    app.mount(MEDIA_URL, MediaFiles(directory=settings.media_dir, check_dir=False), name="media")
     for module in MODULES:
         api = submodule(module, "api")
         if api is not None and hasattr(api, "router"):
