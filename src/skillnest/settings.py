@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     db_max_overflow: int = 20
     log_level: str = "INFO"
+    # Uploaded files (avatars); served under /media.
+    media_dir: Path = VAR_DIR / "media"
     # Where people reach the site; an https URL marks the session cookie Secure.
     public_url: str = "http://127.0.0.1:8000"
 

@@ -219,7 +219,9 @@ async def set_skills(page: Page, offer: str, learn: str) -> None:
 
 async def wait_live(page: Page) -> None:
     """Wait until the page's event stream is connected."""
-    await page.wait_for_function("document.body.dataset.liveReady === '1'")
+    # A locator, not wait_for_function: polling a string predicate needs eval, which the
+    # pages' CSP forbids.
+    await page.locator("body[data-live-ready='1']").wait_for(state="attached")
 
 
 async def delete_account(page: Page) -> None:

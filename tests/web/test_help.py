@@ -40,9 +40,7 @@ async def test_ask_offer_accept_read_in_the_browser_and_the_cli(people, settings
 
     # The helper watches the feed filtered by skill.
     await helper.goto("/help?skills=haskell")
-    await helper.wait_for_function(
-        "document.querySelector('[data-feed-stream]').dataset.live === '1'"
-    )
+    await helper.locator("[data-feed-stream][data-live='1']").wait_for(state="attached")
 
     await asker.goto("/help/ask")
     await asker.get_by_label("Public title").fill("Stack overflow in a fold")

@@ -7,7 +7,8 @@ import re
 from httpx import ASGITransport, AsyncClient
 
 from skillnest.app import create_app
-from skillnest.core.deps import Platform, get_session
+from skillnest.core.deps import get_session
+from skillnest.core.platform import Platform
 from tests.factories import PASSWORD, make_user
 
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')

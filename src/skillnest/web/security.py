@@ -18,7 +18,8 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 
 from skillnest.accounts import service as accounts
-from skillnest.core.deps import SAFE_METHODS, SESSION_COOKIE, CacheDep, SessionDep
+from skillnest.accounts.deps import SAFE_METHODS, SESSION_COOKIE
+from skillnest.core.deps import CacheDep, SessionDep
 from skillnest.core.errors import DomainError, Forbidden
 from skillnest.settings import Settings
 from skillnest.web.registry import SHELL

@@ -23,7 +23,15 @@ from skillnest.web.templating import render
 log = logging.getLogger("skillnest.web")
 STATIC_DIR = Path(__file__).parent / "static"
 # Everything outside these prefixes is a page and gets HTML errors; these keep problem+json.
-NON_PAGE_PREFIXES = ("/api/", "/graphql", "/health", "/docs", "/redoc", "/openapi.json")
+NON_PAGE_PREFIXES = (
+    "/api/",
+    "/graphql",
+    "/health",
+    "/docs",
+    "/redoc",
+    "/openapi.json",
+    "/media/",
+)
 
 
 def page_router(**kwargs: Any) -> APIRouter:

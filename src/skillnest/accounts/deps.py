@@ -1,0 +1,87 @@
+"""FastAPI dependencies that resolve who is calling: bearer tokens, admins, optional sign-in."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from skillnest.accounts.service import AuthUser, resolve_token
+from skillnest.core.deps import CacheDep, SessionDep
+from skillnest.core.errors import Forbidden, Unauthorized
+
+bearer = HTTPBearer(auto_error=False, description="Session token from /auth/login")
+
+# The web pages keep the same opaque session token in this cookie.
+SESSION_COOKIE = "skillnest_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def get_bearer_token(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> str | None:
+    """The bearer token of the request, or None when none was sent.
+
+    Safe requests may carry the token in the pages' session cookie instead, so that a
+    browser's EventSource can follow ``/me/events``; an unsafe API request always needs the
+    header, which a cross-site form cannot send.
+    """
+    if credentials is not None and credentials.credentials:
+        return credentials.credentials
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie and request.method in SAFE_METHODS:
+        return cookie
+    return None
+
+
+BearerToken = Annotated[str | None, Depends(get_bearer_token)]
+
+
+async def get_token(token: BearerToken) -> str:
+    """The bearer token of the request, or 401."""
+    if token is None:
+        raise Unauthorized("A bearer token is required.")
+    return token
+
+
+TokenDep = Annotated[str, Depends(get_token)]
+
+
+async def user_from_token(*, session: SessionDep, cache: CacheDep, token: str) -> AuthUser:
+    """The user a session token belongs to, or 401 when it is invalid or expired."""
+    user = await resolve_token(session=session, cache=cache, token=token)
+    if user is None:
+        raise Unauthorized("The session is invalid or has expired.")
+    return user
+
+
+async def get_current_user(token: TokenDep, session: SessionDep, cache: CacheDep) -> AuthUser:
+    """The signed-in caller, or 401."""
+    return await user_from_token(session=session, cache=cache, token=token)
+
+
+CurrentUser = Annotated[AuthUser, Depends(get_current_user)]
+
+
+async def get_optional_user(
+    token: BearerToken, session: SessionDep, cache: CacheDep
+) -> AuthUser | None:
+    """The signed-in caller when a bearer token is sent (401 if it is invalid), else None."""
+    if token is None:
+        return None
+    return await user_from_token(session=session, cache=cache, token=token)
+
+
+OptionalUser = Annotated[AuthUser | None, Depends(get_optional_user)]
+
+
+async def get_admin_user(user: CurrentUser) -> AuthUser:
+    """The caller if they are an admin, otherwise 403."""
+    if not user.is_admin:
+        raise Forbidden("Administrators only.")
+    return user
+
+
+AdminUser = Annotated[AuthUser, Depends(get_admin_user)]
