@@ -31,6 +31,7 @@ NON_PAGE_PREFIXES = (
     "/redoc",
     "/openapi.json",
     "/media/",
+    "/admin",  # sqladmin renders its own pages
 )
 
 
@@ -105,9 +106,6 @@ def install(app: FastAPI) -> None:
         if folder.is_dir():
             app.mount(f"/static/{module}", StaticFiles(directory=folder), name=f"static-{module}")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    from skillnest.web import pages as shell_pages
-
-    app.include_router(shell_pages.router)
     SHELL.nav.clear()
     SHELL.badge_sources.clear()
     for module in MODULES:
@@ -119,3 +117,6 @@ def install(app: FastAPI) -> None:
         if hasattr(pages, "badges"):
             SHELL.badge_sources.append(pages.badges)
     _page_errors(app)
+    from skillnest.web.admin import mount_admin  # sqladmin loads its views lazily
+
+    mount_admin(app)
