@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis as sync_redis
 import uvicorn
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
@@ -54,6 +55,8 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def live_url(settings: Settings) -> Iterator[str]:
     """The app under uvicorn in a thread, once per backend; yields its base URL."""
+    if settings.redis_url:  # rate limits and caches of earlier runs (user ids repeat)
+        sync_redis.Redis.from_url(settings.redis_url).flushdb()
     port = free_port()
     config = uvicorn.Config(
         create_app(settings),

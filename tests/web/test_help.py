@@ -105,3 +105,38 @@ async def test_ask_offer_accept_read_in_the_browser_and_the_cli(people, settings
 
     await delete_account(asker)
     await delete_account(helper)
+
+
+async def test_a_request_asked_in_the_cli_is_read_in_the_browser(people, tmp_path):
+    asker = await people.page()
+    helper = await people.page()
+    await sign_up(asker, "CliAsker")
+    await sign_up(helper, "BrowserHelper")
+    token = next(
+        c["value"] for c in await asker.context.cookies() if c["name"] == "skillnest_session"
+    )
+    env = {"SKILLNEST_CONFIG_DIR": str(tmp_path / "cli"), "SKILLNEST_TOKEN": token}
+    cli = CliRunner()
+    server = ["help", "--server", people.base_url]
+    secret = "Asked from a terminal: how do I type a heterogeneous list?"
+    asked = cli.invoke(
+        skillnest_app,
+        [*server, "ask", "--skill", "haskell", "--title", "From the CLI", "--text", secret],
+        env=env,
+    )
+    assert asked.exit_code == 0, asked.output
+    request_id = re.search(r"request ([0-9a-f-]{36}) created", asked.output).group(1)
+
+    await helper.goto(f"/help/requests/{request_id}")
+    await helper.get_by_role("button", name="Offer to help").click()
+    await expect(helper.get_by_text("You offered to help (Pending).")).to_be_visible()
+    shown = cli.invoke(skillnest_app, [*server, "show", request_id], env=env)
+    offer_id = re.search(r"offer ([0-9a-f-]{36})", shown.output).group(1)
+    accepted = cli.invoke(skillnest_app, [*server, "accept", request_id, offer_id], env=env)
+    assert accepted.exit_code == 0, accepted.output
+
+    await helper.reload()
+    await expect(helper.locator("[data-plaintext]")).to_have_text(secret)
+
+    await delete_account(asker)
+    await delete_account(helper)
