@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from skillnest.accounts import schemas, service
+from skillnest.accounts.deps import SESSION_COOKIE
 from skillnest.core.deps import CacheDep, ClientAddress, PlatformDep, SessionDep
 from skillnest.core.errors import Conflict, RateLimited, Unauthorized
 from skillnest.web.forms import FormInvalid, parse, safe_next
@@ -18,7 +20,6 @@ from skillnest.web.templating import render
 router = page_router(tags=["pages"])
 
 Text = Annotated[str, Form(max_length=10_000)]
-OptionalText = Annotated[str, Form(max_length=10_000)]
 LABELS = {"new_password": "New password", "current_password": "Current password"}
 
 # Settings sections; those whose API is not there yet say so on their own page.
@@ -58,9 +59,9 @@ COMING = {
 }
 
 
-def _signed_in(request: Request, token: str, expires_at: object, target: str) -> Response:
+def _signed_in(request: Request, token: str, expires_at: datetime, target: str) -> Response:
     response = RedirectResponse(target, status_code=303)
-    start_session(request, response, token, expires_at)  # type: ignore[arg-type]
+    start_session(request, response, token, expires_at)
     return response
 
 
@@ -155,7 +156,7 @@ async def create_signin(
 async def delete_signin(request: Request, session: SessionDep, cache: CacheDep) -> Response:
     """Revoke the session and clear the cookie."""
     viewer = getattr(request.state, "viewer", None)
-    token = viewer.token if viewer else request.cookies.get("skillnest_session")
+    token = viewer.token if viewer else request.cookies.get(SESSION_COOKIE)
     if token:
         await service.logout(session=session, cache=cache, token=token)
     response = RedirectResponse("/", status_code=303)
@@ -188,11 +189,11 @@ async def update_settings(
     session: SessionDep,
     cache: CacheDep,
     name: Text = "",
-    pronouns: OptionalText = "",
-    bio: OptionalText = "",
-    location: OptionalText = "",
-    availability: OptionalText = "",
-    learning_style: OptionalText = "",
+    pronouns: Text = "",
+    bio: Text = "",
+    location: Text = "",
+    availability: Text = "",
+    learning_style: Text = "",
 ) -> Response:
     """Save the profile fields."""
     fields = {
