@@ -177,3 +177,19 @@ async def test_pages_still_coming_say_so(client):
     ):
         page = await client.get(path)
         assert page.status_code == 200 and "Coming soon." in page.text, path
+
+
+async def test_sign_in_is_rate_limited_as_in_the_api(client, session, platform):
+    user = await make_user(session)
+    token = await csrf_of(client, "/signin")
+    attempts = platform.settings.login_failures_per_account
+    for _ in range(attempts):
+        wrong = await client.post(
+            "/signin", data={"csrf_token": token, "email": user.email, "password": "nope nope"}
+        )
+        assert wrong.status_code == 401
+    blocked = await client.post(
+        "/signin", data={"csrf_token": token, "email": user.email, "password": PASSWORD}
+    )
+    assert blocked.status_code == 429
+    assert "Sign in" in blocked.text  # the form again, with the reason
