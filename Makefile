@@ -41,7 +41,7 @@ test: install services browser ## The whole suite, on SQLite and on PostgreSQL +
 
 screenshots: install services browser ## Every page at 375 and 1280 px wide under var/screenshots/.
 	@set -a; source var/services.env; set +a; \
-	$(BIN)/pytest -q -p no:cacheprovider tests/web/test_every_page.py -k sqlite
+	$(BIN)/pytest -q -p no:cacheprovider tests/web/test_every_page.py tests/web/test_admin.py -k sqlite
 
 lint: install ## ruff (lint + format check) and mypy.
 	$(BIN)/ruff check .

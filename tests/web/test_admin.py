@@ -12,6 +12,8 @@ from sqlalchemy import create_engine, text
 
 from tests.web.conftest import (
     PASSWORD,
+    SCREENSHOTS,
+    WIDTHS,
     check_accessibility,
     delete_account,
     sign_in,
@@ -72,7 +74,7 @@ def user_id(settings, email: str) -> int:
         engine.dispose()
 
 
-async def test_admins_browse_and_edit_with_an_audit_trail(people, settings):
+async def test_admins_browse_and_edit_with_an_audit_trail(people, settings, backend):
     stranger = await people.page()
     await stranger.goto("/admin/")
     await stranger.wait_for_url(re.compile(r".*/signin\?next=/admin/$"))
@@ -116,5 +118,23 @@ async def test_admins_browse_and_edit_with_an_audit_trail(people, settings):
         await expect(admin.get_by_role("link", name=re.compile("New"))).to_have_count(0)
         content = (await admin.content()).lower()
         assert "encrypted_request" not in content and "token_hash" not in content
+
+    # Every admin page kind at both widths: axe, and a screenshot for `make screenshots`.
+    folder = SCREENSHOTS / backend
+    folder.mkdir(parents=True, exist_ok=True)
+    pages = {
+        "admin-home": "/admin/",
+        "admin-users": "/admin/users/list",
+        "admin-user": f"/admin/users/details/{member_id}",
+        "admin-user-edit": f"/admin/users/edit/{member_id}",
+        "admin-help-requests": "/admin/anonymous_help_sessions/list",
+        "admin-audit-log": "/admin/admin_audit_log/list",
+    }
+    for width in WIDTHS:
+        await admin.set_viewport_size({"width": width, "height": 900})
+        for name, path in pages.items():
+            await admin.goto(path)
+            await check_accessibility(admin)
+            await admin.screenshot(path=folder / f"{name}-{width}.png", full_page=True)
 
     await delete_account(member)
