@@ -16,6 +16,7 @@ from tests.web.conftest import (
     WIDTHS,
     check_accessibility,
     delete_account,
+    set_skills,
     sign_in,
     sign_up,
     unique_email,
@@ -81,6 +82,7 @@ async def test_admins_browse_and_edit_with_an_audit_trail(people, settings, back
 
     member = await people.page()
     member_email = await sign_up(member, "Member")
+    await set_skills(member, "Knitting", "")
     response = await member.goto("/admin/users/list")
     assert response is not None and response.status == 403
     await expect(member.get_by_text("The admin pages are for administrators only.")).to_be_visible()
@@ -106,6 +108,8 @@ async def test_admins_browse_and_edit_with_an_audit_trail(people, settings, back
     await admin.wait_for_url(re.compile(r".*/admin/users/(list|details/\d+).*"))
     await member.goto("/settings")
     await expect(member.get_by_label("Name")).to_have_value("Renamed by an admin")
+    await member.goto("/exchange/skills")  # the edit left the other columns alone
+    await expect(member.get_by_label("Skills I can teach")).to_have_value("Knitting")
     entries = audit_rows(settings, "users")
     assert any(action == "update" and pk == member_id for _, action, pk in entries), entries
     await admin.goto("/admin/admin_audit_log/list")

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqladmin import Admin, ModelView
 from sqladmin.audit import AuditEntry, DBAuditBackend
 from sqladmin.authentication import AuthenticationBackend
-from sqlalchemy import inspect
+from sqlalchemy import JSON, inspect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
@@ -147,10 +147,14 @@ def view_for(model: type[Any]) -> type[ModelView]:
         return getattr(model, mapper.get_property_by_column(column).key)
 
     visible = [attribute(c) for c in columns]
+    # JSON documents and arrays stay read-only here: sqladmin's JSON field turns an empty
+    # list into {} on save, which would corrupt array columns.
     editable = [
         attribute(c)
         for c in columns
-        if c.name not in UNEDITABLE_COLUMNS and not (c.primary_key and c.autoincrement is True)
+        if c.name not in UNEDITABLE_COLUMNS
+        and not (c.primary_key and c.autoincrement is True)
+        and not isinstance(c.type, JSON)
     ]
     read_only = table.name in READ_ONLY_TABLES
     attributes: dict[str, Any] = {
