@@ -12,10 +12,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from skillnest.core.db import is_postgres
+from skillnest.gauge import dialect
 from skillnest.gauge.importer.reader import SourceFile, backup_sources, discover, load
 from skillnest.gauge.importer.report import KINDS, ImportReport, NoProgress, Progress, SourceGroup
 from skillnest.gauge.importer.state import Pending, RunState
@@ -28,8 +27,6 @@ from skillnest.gauge.importer.writers import (
     KeyedWriter,
     UserWriter,
 )
-
-IMPORT_LOCK_ID = 0x6A06E1  # serialises concurrent imports on PostgreSQL
 
 
 class Importer:
@@ -77,10 +74,7 @@ class Importer:
         if make_backup and not report.dry_run:
             report.backup_dir = str(backup_sources(self.data_dir, files, self.now()))
         report.timings["backup"] = time.perf_counter() - started
-        if is_postgres(self.session):
-            await self.session.execute(
-                text("SELECT pg_advisory_xact_lock(:id)"), {"id": IMPORT_LOCK_ID}
-            )
+        await dialect.lock_imports(self.session)
         await self.users.load_existing()
         writing = time.perf_counter()
         for kind in KINDS:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import Table, Text, cast, false, select, text
+from sqlalchemy import Table, Text, cast, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
-from skillnest.core.db import is_postgres
+from skillnest.gauge import dialect
 from skillnest.gauge.importer.rows import (
     ACCOUNTS,
     ANALYSES,
@@ -65,9 +65,8 @@ class Verifier:
             sid: (self.user_legacy[owner], legacy_id)
             for (owner, legacy_id), sid in self.state.session_ids.items()
         }
-        if is_postgres(self.session):
-            # Times come back in the session's zone: make it UTC, like the legacy side.
-            await self.session.execute(text("SET LOCAL TIME ZONE 'UTC'"))
+        # Times come back in the session's zone: make it UTC, like the legacy side.
+        await dialect.read_times_in_utc(self.session)
         accounts, accounts_found = await self._gauge_values()
         for name, query in self._verification_queries().items():
             table = self.t[name]
