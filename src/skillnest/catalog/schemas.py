@@ -9,10 +9,15 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from skillnest.catalog.ranking import DEFAULT_LIMIT, MAX_LIMIT
 
-PackageName = Annotated[str, StringConstraints(max_length=260)]
-SkillRef = Annotated[str, StringConstraints(max_length=255)]
-AgentName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+# The limits of every catalog input, stated once: the routes, ``SuggestIn`` and the suggest
+# fast path (which validates with ``SuggestIn`` itself) all take them from here.
+MAX_PACKAGE_NAME = 260
+MAX_SKILL_REF = 255
 MAX_PACKAGES = 1000
+PackageName = Annotated[str, StringConstraints(max_length=MAX_PACKAGE_NAME)]
+SkillRef = Annotated[str, StringConstraints(max_length=MAX_SKILL_REF)]
+AgentName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+SuggestLimit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
 
 
 class SuggestIn(BaseModel):
@@ -24,7 +29,7 @@ class SuggestIn(BaseModel):
     installed_skills: Annotated[list[SkillRef], Field(max_length=MAX_PACKAGES)] = Field(
         default_factory=list
     )
-    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT
+    limit: SuggestLimit = DEFAULT_LIMIT
 
 
 class SuggestedSkill(BaseModel):
@@ -163,13 +168,12 @@ class SkillSummary(BaseModel):
     relevance: float | None = None
 
 
-class SkillPage(BaseModel):
-    """One page of skills."""
+class SkillState(BaseModel):
+    """A skill after an admin change."""
 
-    items: list[SkillSummary]
-    total: int
-    limit: int
-    offset: int
+    id: str
+    skill_id: str
+    is_active: bool
 
 
 class TrackIn(BaseModel):
@@ -201,13 +205,6 @@ class RelatedSkill(BaseModel):
     repo: str
     installs: int
     co_installs: int
-
-
-class RelatedOut(BaseModel):
-    """Co-installed skills, most shared users first."""
-
-    skill_id: str
-    related: list[RelatedSkill]
 
 
 class PreferenceIn(BaseModel):

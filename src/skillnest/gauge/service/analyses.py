@@ -12,11 +12,7 @@ from skillnest.core.errors import Conflict, NotFound
 from skillnest.core.pages import page_of
 from skillnest.core.realtime import Hub, publish_to_user
 from skillnest.gauge import rules, schemas
-from skillnest.gauge.models import (
-    Analysis,
-    Contract,
-    GaugeAccount,
-)
+from skillnest.gauge.models import Analysis, Contract, GaugeAccount
 from skillnest.gauge.rules import TIER_LIMITS, month_key, month_start
 from skillnest.gauge.service.accounts import Caller
 

@@ -10,11 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from skillnest.accounts.models import User
 from skillnest.core.realtime import Hub
 from skillnest.gauge import schemas
-from skillnest.gauge.models import (
-    Analysis,
-    Contract,
-    GaugeAccount,
-)
+from skillnest.gauge.models import Analysis, Contract, GaugeAccount
 from skillnest.gauge.service.accounts import Caller, ensure_account
 from skillnest.gauge.service.analyses import create_analysis
 from skillnest.gauge.service.chat import add_chat_message, create_chat_session
