@@ -226,3 +226,15 @@ async def test_catalog_inputs_are_bounded(client, session, catalog):
     assert response.status_code == 422
     assert (await client.get(f"/api/v1/packages/{'p' * 261}/skills")).status_code == 422
     assert (await client.get(f"/api/v1/skills/{'x' * 255}")).status_code == 404
+
+
+async def test_admin_skill_changes_are_bounded(client, session, catalog):
+    admin = await login(client, await make_user(session, is_admin=True))
+    url = "/api/v1/skills/upgrading-expo"
+    for body in ({"installs": 2**31}, {"title": None}, {"installs": None}, {"is_active": None}):
+        response = await client.patch(url, headers=admin, json=body)
+        assert response.status_code == 422, body
+        assert response.headers["content-type"].startswith("application/problem+json")
+    changed = await client.patch(url, headers=admin, json={"installs": 2**31 - 1})
+    assert changed.status_code == 200
+    assert changed.json()["skill_id"] == "upgrading-expo" and changed.json()["is_active"] is True

@@ -145,3 +145,21 @@ async def test_a_document_json_cannot_store_is_422(client, session):
         f"{API}/analyses", headers=headers, json={"metadata": {"count": 2**70}}
     )
     assert_problem_422(response)
+
+
+async def test_nulls_and_numbers_beyond_their_columns_are_422(client, session):
+    _, headers = await gauge_user(client, session)
+    created = await client.post(f"{API}/contracts", headers=headers, json=contract_body())
+    contract_id = created.json()["id"]
+    for body in ({"is_active": None}, {"is_default": None}, {"name": None}):
+        response = await client.patch(f"{API}/contracts/{contract_id}", headers=headers, json=body)
+        assert_problem_422(response)
+    too_long = contract_body(analysis_params={"failover_timeout": 2**31})
+    assert_problem_422(await client.post(f"{API}/contracts", headers=headers, json=too_long))
+    analysis = await client.post(f"{API}/analyses", headers=headers, json={})
+    analysis_id = analysis.json()["id"]
+    for body in ({"progress": None}, {"status": None}):
+        response = await client.patch(f"{API}/analyses/{analysis_id}", headers=headers, json=body)
+        assert_problem_422(response)
+    still = await client.get(f"{API}/contracts/{contract_id}", headers=headers)
+    assert still.json()["is_active"] is True

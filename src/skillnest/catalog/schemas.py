@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from skillnest.catalog.ranking import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -14,6 +14,7 @@ from skillnest.catalog.ranking import DEFAULT_LIMIT, MAX_LIMIT
 MAX_PACKAGE_NAME = 260
 MAX_SKILL_REF = 255
 MAX_PACKAGES = 1000
+MAX_INTEGER = 2**31 - 1  # an INTEGER column (32-bit on PostgreSQL)
 PackageName = Annotated[str, StringConstraints(max_length=MAX_PACKAGE_NAME)]
 SkillRef = Annotated[str, StringConstraints(max_length=MAX_SKILL_REF)]
 AgentName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
@@ -236,9 +237,17 @@ class SkillUpdate(BaseModel):
         | None
     ) = None
     description: Annotated[str, Field(max_length=10_000)] | None = None
-    installs: Annotated[int, Field(ge=0)] | None = None
+    installs: Annotated[int, Field(ge=0, le=MAX_INTEGER)] | None = None
     is_active: bool | None = None
     source_url: Annotated[str, Field(max_length=500)] | None = None
+
+    @field_validator("title", "installs", "is_active")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        # Sent as null for a column that cannot be null: refused here, not by the database.
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
 
 
 class MappingIn(BaseModel):

@@ -26,6 +26,8 @@ Chain = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
+#: The largest value of an INTEGER column (PostgreSQL's is 32-bit).
+MAX_INTEGER = 2**31 - 1
 #: The largest JSON document (metadata, results, logs...) a request may store.
 MAX_DOCUMENT_BYTES = 64 * 1024
 
@@ -134,7 +136,7 @@ class AnalysisParams(Strict):
     smart_search: bool | None = True
     whale_threshold: float | None = 10
     max_concurrent_requests: Annotated[int, Field(ge=1, le=100)] | None = 5
-    failover_timeout: Annotated[int, Field(ge=0)] | None = 30000
+    failover_timeout: Annotated[int, Field(ge=0, le=MAX_INTEGER)] | None = 30000
     max_retries: Annotated[int, Field(ge=0, le=20)] | None = 2
     output_formats: list[Annotated[str, StringConstraints(max_length=20)]] | None = Field(
         default_factory=lambda: ["json", "csv", "markdown"]
@@ -173,7 +175,15 @@ class ContractUpdate(Strict):
     is_active: bool | None = None
     is_default: bool | None = None
 
-    @field_validator("name", "target_contract", "rpc_config", "analysis_params", "tags")
+    @field_validator(
+        "name",
+        "target_contract",
+        "rpc_config",
+        "analysis_params",
+        "tags",
+        "is_active",
+        "is_default",
+    )
     @classmethod
     def _not_null(cls, value: Any) -> Any:
         if value is None:
@@ -231,6 +241,13 @@ class AnalysisUpdate(Strict):
     results: JsonObject | None = None
     error_message: str | None = None
     logs: JsonList | None = None
+
+    @field_validator("status", "progress")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
 
 
 class AnalysisSummary(BaseModel):
