@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select, update
 
 from skillnest.careers import service
+from skillnest.careers.applications.service import send_follow_up_reminders
 from skillnest.careers.models import Application, Notification
 from tests.careers.conftest import create_job
 
@@ -99,7 +100,7 @@ async def test_follow_up_reminder_once_then_none_within_seven_days(
         )
 
     now = datetime.now(UTC)
-    assert await service.send_follow_up_reminders(session=session, hub=platform.hub, now=now) == 0
+    assert await send_follow_up_reminders(session=session, hub=platform.hub, now=now) == 0
     # The follow-up date passes.
     await session.execute(
         update(Application)
@@ -112,13 +113,10 @@ async def test_follow_up_reminder_once_then_none_within_seven_days(
     report = await service.run_maintenance(session=session, platform=platform)
     assert "0 follow-up reminders" in report
     later = now + timedelta(days=6)
-    assert await service.send_follow_up_reminders(session=session, hub=platform.hub, now=later) == 0
+    assert await send_follow_up_reminders(session=session, hub=platform.hub, now=later) == 0
     assert await reminders() == 1
     week_later = now + timedelta(days=7, minutes=1)
-    assert (
-        await service.send_follow_up_reminders(session=session, hub=platform.hub, now=week_later)
-        == 1
-    )
+    assert await send_follow_up_reminders(session=session, hub=platform.hub, now=week_later) == 1
     assert await reminders() == 2
 
     notes = (await client.get(f"{API}/me/notifications", headers=me.headers)).json()
@@ -129,7 +127,7 @@ async def test_follow_up_reminder_once_then_none_within_seven_days(
     # An answered application gets no reminder.
     await _move(client, me, app_id, "SCREENING")
     far = now + timedelta(days=60)
-    assert await service.send_follow_up_reminders(session=session, hub=platform.hub, now=far) == 0
+    assert await send_follow_up_reminders(session=session, hub=platform.hub, now=far) == 0
 
 
 async def test_list_filters_and_stats(client, session, person, admin):

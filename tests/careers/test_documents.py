@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from skillnest.careers import documents
+from skillnest.careers.documents import render as documents
 from skillnest.core.errors import BadRequest
 from tests.careers.conftest import create_job
 

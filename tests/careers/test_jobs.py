@@ -6,7 +6,7 @@ from alembic import command
 from sqlalchemy import create_engine, func, select
 from typer.testing import CliRunner
 
-from skillnest.careers import importer, service
+from skillnest.careers.jobs import importer, service
 from skillnest.careers.models import Job
 from skillnest.cli import app as cli_app
 from skillnest.ops.service import alembic_config
