@@ -85,9 +85,9 @@ async def test_a_new_matching_job_produces_exactly_one_notification_on_the_strea
     finally:
         await context.__aexit__(None, None, None)
 
-    listed = (await client.get(f"{API}/me/notifications", headers=me.headers)).json()
+    listed = (await client.get(f"{API}/me/notifications", headers=me.headers)).json()["items"]
     assert [n["metadata"]["job_id"] for n in listed] == [fits["id"]]
-    assert (await client.get(f"{API}/me/job-alerts", headers=me.headers)).json()[0][
+    assert (await client.get(f"{API}/me/job-alerts", headers=me.headers)).json()["items"][0][
         "last_triggered"
     ]
 
@@ -159,7 +159,7 @@ async def test_notifications_unread_first_mark_read_and_count(client, session, p
     ).status_code == 404
     read = await client.post(f"{API}/me/notifications/{first}/read", headers=me.headers)
     assert read.status_code == 200 and read.json()["read"] is True and read.json()["read_at"]
-    listed = (await client.get(f"{API}/me/notifications", headers=me.headers)).json()
+    listed = (await client.get(f"{API}/me/notifications", headers=me.headers)).json()["items"]
     assert [n["id"] for n in listed] == [
         created[2],
         created[1],
@@ -169,11 +169,17 @@ async def test_notifications_unread_first_mark_read_and_count(client, session, p
         await client.get(
             f"{API}/me/notifications", headers=me.headers, params={"unread_only": True}
         )
-    ).json()
+    ).json()["items"]
     assert {n["id"] for n in unread} == {created[1], created[2]}
     marked = await client.post(f"{API}/me/notifications/read-all", headers=me.headers)
     assert marked.json() == {"updated": 2}
     assert (
         await client.get(f"{API}/me/notifications/unread-count", headers=me.headers)
     ).json() == {"unread": 0}
-    assert (await client.get(f"{API}/me/notifications", headers=other.headers)).json() == []
+    assert (await client.get(f"{API}/me/notifications", headers=other.headers)).json() == {
+        "items": [],
+        "limit": 50,
+        "offset": 0,
+        "next_offset": None,
+        "total": None,
+    }
