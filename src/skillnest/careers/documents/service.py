@@ -44,7 +44,7 @@ async def list_templates(
     return page_of(items, limit=limit, offset=offset)
 
 
-async def document_context(
+async def _template_context(
     *, session: AsyncSession, user_id: int, job: JobRead | None
 ) -> dict[str, Any]:
     """What a template may use: the user, profile, skills, history and the job."""
@@ -101,7 +101,7 @@ async def generate_document(
     if template is None or not template.is_public:
         raise NotFound("No such template.")
     job = await get_job(session=session, job_id=data.job_id) if data.job_id else None
-    context = await document_context(session=session, user_id=user_id, job=job)
+    context = await _template_context(session=session, user_id=user_id, job=job)
     markdown = render.render_markdown(template.body, context)
     content = render.content_of(markdown)
     metadata = {

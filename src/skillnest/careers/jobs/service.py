@@ -41,7 +41,7 @@ JOB_SUMMARY_COLUMNS = (
 _IDENTITY = ("source", "external_id")
 
 
-def job_values(data: dict[str, Any]) -> dict[str, Any]:
+def _job_values(data: dict[str, Any]) -> dict[str, Any]:
     """Column values of a listing: the skill keys derived, an unknown posted_at left out."""
     if "required_skills" in data:
         data["skill_keys"] = dialect.skill_keys(data["required_skills"])
@@ -64,7 +64,7 @@ async def create_job(
     *, session: AsyncSession, cache: Cache, data: schemas.JobIn
 ) -> schemas.JobRead:
     """Add a job listing (admins); the (source, external_id) pair is unique."""
-    job = Job(**job_values(data.model_dump()))
+    job = Job(**_job_values(data.model_dump()))
     session.add(job)
     detail = f"A job {data.external_id!r} from source {data.source!r} already exists."
     async with conflict_on_integrity(session, detail):
@@ -90,7 +90,7 @@ async def update_job(
 ) -> schemas.JobRead:
     """Change a listing (admins); the match scores of the job are recomputed on next read."""
     job = await _job_row(session, job_id)
-    for field, value in job_values(data.model_dump(exclude_unset=True)).items():
+    for field, value in _job_values(data.model_dump(exclude_unset=True)).items():
         if value is None and field in REQUIRED_JOB_FIELDS:
             raise BadRequest(f"{field} cannot be empty.")
         setattr(job, field, value)
@@ -109,7 +109,7 @@ async def update_job(
 async def upsert_jobs(*, session: AsyncSession, jobs: Sequence[schemas.JobIn]) -> list[int]:
     """Insert or refresh listings keyed by (source, external_id); return their ids."""
     unique = {(j.source, j.external_id): j for j in jobs}  # one row may not be hit twice
-    rows = [job_values(j.model_dump()) for j in unique.values()]
+    rows = [_job_values(j.model_dump()) for j in unique.values()]
     return await upsert_job_rows(session=session, rows=rows)
 
 
