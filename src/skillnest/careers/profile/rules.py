@@ -32,10 +32,12 @@ FULL_CERTIFICATIONS = 3
 FULL_PORTFOLIO_ITEMS = 3
 FULL_ENDORSEMENTS = 10
 
+# Matched against the name padded with spaces: short forms carry their spaces so that they
+# only match whole words ("diploma" is not a master's "ma").
 DEGREE_LEVELS: list[tuple[tuple[str, ...], float]] = [
     (("phd", "ph.d", "doctor", "doctorate", "dphil", "md", "jd"), 1.0),
-    (("master", "msc", "m.sc", "mba", "ma ", "m.a", "meng", "m.eng", "ms "), 0.85),
-    (("bachelor", "bsc", "b.sc", "ba ", "b.a", "beng", "b.eng", "bs ", "b.s"), 0.7),
+    (("master", "msc", "m.sc", "mba", " ma ", "m.a", "meng", "m.eng", " ms "), 0.85),
+    (("bachelor", "bsc", "b.sc", " ba ", "b.a", "beng", "b.eng", " bs ", "b.s"), 0.7),
     (("associate",), 0.5),
     (("high school", "secondary", "ged", "diploma"), 0.3),
 ]
