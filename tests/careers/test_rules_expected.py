@@ -137,6 +137,12 @@ def test_current_past_open_and_future_jobs():
     assert experience_years([], TODAY) == 0.0
 
 
+def test_short_jobs_round_to_a_tenth_of_a_year():
+    assert experience_years([PeriodInput(date(2020, 1, 1), date(2020, 1, 19))], TODAY) == 0.0
+    assert experience_years([PeriodInput(date(2020, 1, 1), date(2020, 1, 20))], TODAY) == 0.1
+    assert experience_years([PeriodInput(date(2020, 1, 1), date(2020, 4, 10))], TODAY) == 0.3
+
+
 def test_a_current_job_ignores_a_stale_end_date():
     job = PeriodInput(date(2025, 11, 22), date(2026, 1, 1), is_current=True)
     assert experience_years([job], TODAY) == 1.0
@@ -291,6 +297,14 @@ def test_skill_points_by_proficiency(level, points):
     assert result.breakdown["skills"] == points
 
 
+def test_a_level_above_five_counts_as_five():
+    result = match_score(
+        CandidateInput(skills=[SkillInput("Go", proficiency_level=7)]),
+        JobInput(required_skills=["Go", "Rust"]),
+    )
+    assert result.breakdown["skills"] == 17.5  # 1.0 of 2 required, of 35
+
+
 def test_missing_skills_lower_the_share_and_are_advised_five_at_most():
     result = match_score(
         CandidateInput(skills=[SkillInput("Python", proficiency_level=5)]),
@@ -364,6 +378,7 @@ def test_salary_uses_the_top_of_the_range_else_its_bottom():
         ("any", [], "onsite", "Lisbon", 7.5),
         ("any", ["  "], "onsite", "Lisbon", 7.5),
         ("any", ["Lisbon"], "onsite", None, 0.0),
+        ("any", ["xx"], "onsite", None, 0.0),
         ("", ["Lisbon"], "remote", None, 15.0),
     ],
 )
