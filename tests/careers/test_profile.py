@@ -232,3 +232,21 @@ async def test_career_routes_need_a_login(client):
     assert (await client.get(f"{API}/me/career/profile")).status_code == 401
     assert (await client.get(f"{API}/me/skill-score")).status_code == 401
     assert (await client.get(f"{API}/jobs/recommendations")).status_code == 401
+
+
+async def test_recommendations_are_a_page_in_match_order(client, person, admin):
+    me = await person()
+    await client.post(
+        f"{API}/me/career/skills", headers=me.headers, json={"name": "Go", "proficiency_level": 5}
+    )
+    best = await create_job(client, admin, "go-best", required_skills=["Go"])
+    half = await create_job(client, admin, "go-half", required_skills=["Go", "Rust"])
+    url = f"{API}/jobs/recommendations"
+    first = (await client.get(url, headers=me.headers, params={"limit": 1})).json()
+    assert [i["job"]["id"] for i in first["items"]] == [best["id"]]
+    assert (first["limit"], first["offset"], first["next_offset"]) == (1, 0, 1)
+    second = (await client.get(url, headers=me.headers, params={"limit": 1, "offset": 1})).json()
+    assert [i["job"]["id"] for i in second["items"]] == [half["id"]]
+    assert second["next_offset"] is None
+    beyond = await client.get(url, headers=me.headers, params={"offset": 501})
+    assert beyond.status_code == 422

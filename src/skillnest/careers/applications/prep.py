@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.careers.applications import interview, schemas
 from skillnest.careers.applications.models import InterviewPrep, PracticeSession
-from skillnest.careers.applications.service import owned_application
+from skillnest.careers.applications.queries import owned_application
 from skillnest.careers.jobs.models import Job
 from skillnest.core.errors import NotFound, conflict_on_integrity
 from skillnest.core.pages import Page, page_of

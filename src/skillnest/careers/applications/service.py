@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.careers.applications import rules, schemas
 from skillnest.careers.applications.models import Application, ApplicationNote, ApplicationTimeline
+from skillnest.careers.applications.queries import NO_SUCH_APPLICATION, owned_application
 from skillnest.careers.documents.models import GeneratedDocument
 from skillnest.careers.jobs.models import Job
 from skillnest.careers.notifications.service import notify
@@ -21,8 +22,6 @@ from skillnest.core.db import get_owned_or_404
 from skillnest.core.errors import Conflict, NotFound, conflict_on_integrity
 from skillnest.core.pages import Page, page_of
 from skillnest.core.realtime import Hub
-
-NO_SUCH_APPLICATION = "No such application."
 
 APPLICATION_COLUMNS = (
     Application.id,
@@ -57,19 +56,6 @@ def _timeline(application_id: int, event_type: str, description: str, **meta: An
 
 def _label(status: str) -> str:
     return status.replace("_", " ").capitalize()
-
-
-async def owned_application(
-    session: AsyncSession, user_id: int, application_id: int, *, lock: bool = False
-) -> Application:
-    """The user's application row (locked for update when asked), else NotFound."""
-    query = select(Application).where(
-        Application.id == application_id, Application.user_id == user_id
-    )
-    application = await session.scalar(query.with_for_update() if lock else query)
-    if application is None:
-        raise NotFound(NO_SUCH_APPLICATION)
-    return application
 
 
 async def _check_document(session: AsyncSession, user_id: int, document_id: int | None) -> None:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from skillnest.accounts.deps import AdminUser, CurrentUser
 from skillnest.careers.jobs import alerts, matching, schemas, service
+from skillnest.careers.jobs.matching import RECOMMENDATION_CANDIDATES
 from skillnest.core.deps import CacheDep, SessionDep
 from skillnest.core.pages import MAX_ID, Limit, Offset, Page, PathId
 from skillnest.core.responses import JSONBytes
@@ -54,14 +55,22 @@ async def create_job(
 
 
 @router.get(
-    "/jobs/recommendations", response_model=schemas.RecommendationList, response_class=JSONBytes
+    "/jobs/recommendations",
+    response_model=Page[schemas.Recommendation],
+    response_class=JSONBytes,
 )
 async def list_recommendations(
-    user: CurrentUser, session: SessionDep, cache: CacheDep, limit: Limit = 20
+    user: CurrentUser,
+    session: SessionDep,
+    cache: CacheDep,
+    limit: Limit = 20,
+    offset: Annotated[int, Query(ge=0, le=RECOMMENDATION_CANDIDATES)] = 0,
 ) -> JSONBytes:
     """Jobs ranked by match score for the signed-in user, each with its breakdown."""
     return JSONBytes(
-        await matching.recommendations(session=session, cache=cache, user_id=user.id, limit=limit)
+        await matching.recommendations(
+            session=session, cache=cache, user_id=user.id, limit=limit, offset=offset
+        )
     )
 
 

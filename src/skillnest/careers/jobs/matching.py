@@ -24,15 +24,16 @@ from skillnest.core.bulk import bulk_insert
 from skillnest.core.cache import TTL, Cache, cache_key, set_json
 from skillnest.core.db import is_postgres
 from skillnest.core.errors import NotFound
+from skillnest.core.pages import page_of
 
 RECOMMENDATION_CANDIDATES = 500
 JOB_MATCH_COLUMNS = (Job.years_required, Job.company_values)
 _STORED = ("overall_score", "breakdown", "matching_skills", "missing_skills", "recommendations")
 
 
-def recommendations_key(user_id: int, limit: int) -> str:
-    """Cache key of a user's recommendations."""
-    return cache_key("careers", "user", user_id, f"recommendations:{limit}")
+def recommendations_key(user_id: int, limit: int, offset: int) -> str:
+    """Cache key of one page of a user's recommendations."""
+    return cache_key("careers", "user", user_id, f"recommendations:{limit}:{offset}")
 
 
 async def candidate_of(*, session: AsyncSession, user_id: int) -> rules.CandidateInput:
@@ -135,15 +136,15 @@ async def job_match(*, session: AsyncSession, user_id: int, job_id: int) -> sche
 
 
 async def recommendations(
-    *, session: AsyncSession, cache: Cache, user_id: int, limit: int = 20
+    *, session: AsyncSession, cache: Cache, user_id: int, limit: int = 20, offset: int = 0
 ) -> bytes:
-    """Jobs ranked by match score for the user, as ready JSON bytes (cached for an hour).
+    """One page of jobs ranked by match score for the user: a ``Page`` as ready JSON bytes.
 
     Candidates are the most recent jobs that require at least one of the user's skills (the
-    most recent jobs when the user lists none); each is scored and the best are stored in
-    ``job_match_scores`` with their breakdown.
+    most recent jobs when the user lists none); each is scored and those of the page are stored
+    in ``job_match_scores`` with their breakdown. Cached for an hour.
     """
-    key = recommendations_key(user_id, limit)
+    key = recommendations_key(user_id, limit, offset)
     raw = await cache.get(key)
     if raw is not None:
         return raw
@@ -158,16 +159,15 @@ async def recommendations(
         ((rules.match_score(candidate, _job_input(r)), r) for r in rows),
         key=lambda pair: pair[0].overall_score,
         reverse=True,
-    )[:limit]
-    await _store_matches(session, user_id, [(r["id"], result) for result, r in scored])
-    doc = schemas.RecommendationList(
-        items=[
-            schemas.Recommendation(
-                job=schemas.JobSummary.model_validate(dict(r)), match=_match_read(r["id"], result)
-            )
-            for result, r in scored
-        ]
-    ).model_dump(mode="json")
+    )[offset : offset + limit + 1]
+    await _store_matches(session, user_id, [(r["id"], result) for result, r in scored[:limit]])
+    items = [
+        schemas.Recommendation(
+            job=schemas.JobSummary.model_validate(dict(r)), match=_match_read(r["id"], result)
+        )
+        for result, r in scored
+    ]
+    doc = page_of(items, limit=limit, offset=offset).model_dump(mode="json")
     return await set_json(cache, key, doc, TTL.MEDIUM, tags=[user_tag(user_id), JOBS_TAG])
 
 

@@ -121,12 +121,6 @@ class Recommendation(BaseModel):
     match: MatchRead
 
 
-class RecommendationList(BaseModel):
-    """Jobs ranked for the user."""
-
-    items: list[Recommendation]
-
-
 class SaveJobIn(Strict):
     """Saving a job, with an optional note."""
 

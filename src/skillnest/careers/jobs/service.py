@@ -110,11 +110,11 @@ async def upsert_jobs(*, session: AsyncSession, jobs: Sequence[schemas.JobIn]) -
     """Insert or refresh listings keyed by (source, external_id); return their ids."""
     unique = {(j.source, j.external_id): j for j in jobs}  # one row may not be hit twice
     rows = [_job_values(j.model_dump()) for j in unique.values()]
-    return await upsert_job_rows(session=session, rows=rows)
+    return await _upsert_rows(session=session, rows=rows)
 
 
-async def upsert_job_rows(*, session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Upsert already validated, distinct listing rows (``job_values`` applied); their ids."""
+async def _upsert_rows(*, session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Upsert validated, distinct listing rows (``_job_values`` applied); return their ids."""
     ids: list[int] = []
     # Rows without posted_at keep the stored one (or get the current time): one load for
     # each shape, since every row of a bulk load has the same columns.

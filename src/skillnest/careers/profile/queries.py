@@ -1,7 +1,7 @@
-"""Narrow reads of the career profile that several careers services build on.
+"""Narrow reads of the career profile that several careers services build on (never routes).
 
-They return rules inputs and plain values, never rows to hand out; ``ensure_profile`` returns
-the profile row for the profile services of this package to change.
+They return rules inputs and plain values; ``ensure_profile`` returns the profile row, for the
+profile services of this package to change.
 """
 
 from __future__ import annotations
