@@ -7,6 +7,8 @@ import hashlib
 import orjson
 
 from skillnest.careers.profile.score import count_endorsements, refresh_skill_score
+from skillnest.exchange.service import rating_summary
+from skillnest.help.service import verification_summary
 
 API = "/api/v1"
 
@@ -96,3 +98,10 @@ async def test_endorsements_count_ratings_and_verifications(session, settings, p
         session=session, user_id=me.id, settings=settings, trigger="endorsement"
     )
     assert score == 1.0  # 2 of 10 endorsements, of a weight of 5
+    summary = await rating_summary(session=session, user_id=rater.id)
+    assert (summary.count, summary.average) == (1, 4.0)
+    assert (await rating_summary(session=session, user_id=other.id)).average == 5.0
+    nobody = await rating_summary(session=session, user_id=2**31 - 1)
+    assert (nobody.count, nobody.average) == (0, None)
+    verified = await verification_summary(session=session, settings=settings, user_id=rater.id)
+    assert verified.count == 0
