@@ -14,6 +14,7 @@ from skillnest.core.deps import (
     ClientAddress,
     CurrentUser,
     LimiterDep,
+    ReadSessionDep,
     SessionDep,
     SettingsDep,
 )
@@ -205,7 +206,7 @@ async def read_skill_gaps(
 
 @router.get("/jobs", response_model=schemas.JobPage)
 async def search_jobs(
-    session: SessionDep,
+    session: ReadSessionDep,
     q: Annotated[str | None, Query(max_length=200, description="Full-text query")] = None,
     location: Annotated[str | None, Query(max_length=255)] = None,
     remote_type: Literal["remote", "hybrid", "onsite"] | None = None,
@@ -252,7 +253,7 @@ async def list_recommendations(
 
 
 @router.get("/jobs/{job_id}", response_model=schemas.JobRead)
-async def read_job(job_id: int, session: SessionDep) -> Any:
+async def read_job(job_id: int, session: ReadSessionDep) -> Any:
     """A listing in full."""
     return await service.get_job(session=session, job_id=job_id)
 
@@ -548,7 +549,7 @@ async def create_practice_session(
 @router.get("/me/notifications", response_model=list[schemas.NotificationRead])
 async def list_notifications(
     user: CurrentUser,
-    session: SessionDep,
+    session: ReadSessionDep,
     unread_only: bool = False,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -586,7 +587,7 @@ async def mark_notification_read(
 
 @router.get("/document-templates", response_model=list[schemas.TemplateRead])
 async def list_document_templates(
-    session: SessionDep, document_type: DocumentType | None = None
+    session: ReadSessionDep, document_type: DocumentType | None = None
 ) -> Any:
     """The resume and cover-letter templates."""
     return await service.list_templates(session=session, document_type=document_type)

@@ -22,6 +22,7 @@ from skillnest.core.deps import (
     ClientAddress,
     CurrentUser,
     LimiterDep,
+    ReadSessionDep,
     SessionDep,
     bearer,
     get_current_user,
@@ -185,7 +186,7 @@ async def create_bulk_suggestions(data: schemas.BulkSuggestIn, session: SessionD
 
 @router.get("/skills", response_model=schemas.SkillPage)
 async def list_skills(
-    session: SessionDep,
+    session: ReadSessionDep,
     tag: str | None = None,
     repo: str | None = None,
     q: Annotated[str | None, Query(max_length=200, description="Full-text search.")] = None,
@@ -217,7 +218,7 @@ async def update_skill(
 
 @router.get("/skills/{skill_id}/related", response_model=schemas.RelatedOut)
 async def read_related_skills(
-    skill_id: str, session: SessionDep, limit: Annotated[int, Query(ge=1, le=50)] = 10
+    skill_id: str, session: ReadSessionDep, limit: Annotated[int, Query(ge=1, le=50)] = 10
 ) -> Response:
     """Users who installed this skill also installed these."""
     return json_response(await service.related_skills(session=session, ident=skill_id, limit=limit))

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, MetaData, String, event, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -20,10 +21,12 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator, TypeEngine, Uuid
 
+from skillnest.core import realtime, replicas
+from skillnest.core.cache import Cache
 from skillnest.settings import Settings, get_settings
 
 log = logging.getLogger("skillnest.db")
@@ -213,29 +216,104 @@ def make_engine(url: str, settings: Settings | None = None, **kwargs: Any) -> As
     return engine
 
 
+def _note_flush(session: Session, _context: Any) -> None:
+    session.info[replicas.WROTE_KEY] = True
+
+
+def _note_statement(state: ORMExecuteState) -> None:
+    if not state.is_select:  # bulk UPDATE/DELETE/INSERT and textual statements
+        state.session.info[replicas.WROTE_KEY] = True
+
+
 class Database:
-    """The engine and session factory of one process (the API or a CLI command)."""
+    """The engines and session factory of one process (the API or a CLI command).
+
+    With ``SKILLNEST_DATABASE_REPLICA_URLS`` set, ``read_session`` hands out sessions on
+    streaming replicas (see ``core.replicas``) and ``unit_of_work`` remembers the primary's
+    WAL position after each write, per user, in ``positions`` (the shared cache).
+    """
 
     def __init__(self, settings: Settings | None = None, engine: AsyncEngine | None = None):
         self.settings = settings or get_settings()
         self.engine = engine or make_engine(self.settings.database_url, self.settings)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.replicas = replicas.ReplicaSet(
+            (url, make_engine(replicas.replica_url(url), self.settings, **replicas.OPTIONS))
+            for url in self.settings.database_replica_urls
+        )
+        self.positions: Cache | None = None
 
     @property
     def dialect(self) -> str:
         """``postgresql`` or ``sqlite``."""
         return self.engine.dialect.name
 
+    @property
+    def tracks_positions(self) -> bool:
+        """Whether writes must record their WAL position for read-your-writes."""
+        return bool(self.replicas) and self.positions is not None
+
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
         """One transaction: commit when the block succeeds, roll back when it raises."""
         async with self.sessionmaker() as session:
+            tracking = self.tracks_positions
+            if tracking:
+                event.listen(session.sync_session, "after_flush", _note_flush)
+                event.listen(session.sync_session, "do_orm_execute", _note_statement)
             try:
                 yield session
+                readers = self._readers_to_hold(session) if tracking else None
                 await session.commit()
             except BaseException:
                 await session.rollback()
                 raise
+            if readers:
+                await self._remember_position(session, readers)
+
+    def _readers_to_hold(self, session: AsyncSession) -> set[int] | None:
+        """The writer and live-event recipients of a writing session, whose events wait."""
+        if not replicas.wrote(session):
+            return None
+        readers = realtime.pending_recipients(session)
+        writer = session.info.get(replicas.WRITER_KEY)
+        if writer is not None:
+            readers.add(writer)
+        if readers:
+            realtime.hold_pending_events(session)
+        return readers or None
+
+    async def _remember_position(self, session: AsyncSession, readers: set[int]) -> None:
+        """After the commit: record its WAL position for the readers, then release events."""
+        try:
+            assert self.positions is not None
+            lsn = await replicas.current_lsn(session)
+            await replicas.remember_position(self.positions, readers, lsn)
+        except Exception:  # the write is committed: never turn it into an error
+            log.exception("could not record the write position for read-your-writes")
+        finally:
+            realtime.release_pending_events(session)
+
+    @asynccontextmanager
+    async def read_session(self, needed: int | None) -> AsyncIterator[AsyncSession | None]:
+        """A session on a replica that has replayed ``needed``; None means: use the primary.
+
+        ``needed`` None (position unknown) always means the primary.
+        """
+        picked = await self.replicas.connect(needed) if needed is not None else None
+        if picked is None:
+            yield None
+            return
+        replica, conn = picked
+        session = AsyncSession(bind=conn, expire_on_commit=False)
+        try:
+            yield session
+        except (OperationalError, InterfaceError) as exc:
+            replica.mark_down(exc)  # lost mid-request: the next reads go elsewhere
+            raise
+        finally:
+            await session.close()
+            await conn.close()
 
     async def ping(self) -> bool:
         """Whether the database answers a trivial query."""
@@ -247,9 +325,23 @@ class Database:
             log.exception("database ping failed")
             return False
 
+    async def replica_status(self) -> list[dict[str, Any]]:
+        """Each replica's state and lag behind the primary (empty without replicas)."""
+        if not self.replicas:
+            return []
+        try:
+            async with self.engine.connect() as conn:
+                primary = replicas.parse_lsn(
+                    await conn.scalar(text("SELECT pg_current_wal_lsn()::text"))
+                )
+        except Exception:  # noqa: BLE001 - the primary's own state is reported by ping
+            primary = None
+        return await self.replicas.status(primary)
+
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+        await self.replicas.dispose()
 
 
 def is_postgres(session: AsyncSession) -> bool:

@@ -16,6 +16,7 @@ from skillnest.core.db import Database
 from skillnest.core.errors import Forbidden, Unauthorized
 from skillnest.core.ratelimit import RateLimiter
 from skillnest.core.realtime import Hub
+from skillnest.core.replicas import mark_writer, needed_position
 from skillnest.settings import Settings
 
 
@@ -48,6 +49,35 @@ async def get_session(platform: PlatformDep) -> AsyncIterator[AsyncSession]:
 # scope="function": the commit happens before the response is sent, so a failed commit
 # turns into an error response instead of a success the database never saw.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def _reader_id(request: Request, session: AsyncSession, cache: Cache) -> int | None:
+    """The user behind the request's bearer token, if any (from the cache, usually)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    user = await resolve_token(session=session, cache=cache, token=token.strip())
+    return user.id if user is not None else None
+
+
+async def get_read_session(
+    request: Request, platform: PlatformDep, session: SessionDep
+) -> AsyncIterator[AsyncSession]:
+    """A session for reads that tolerate replication lag.
+
+    On a replica when one is configured, healthy and has replayed the caller's last write;
+    otherwise the request's own session on the primary (always so without replicas).
+    """
+    if not platform.db.replicas:
+        yield session
+        return
+    reader = await _reader_id(request, session, platform.cache)
+    needed = await needed_position(platform.cache, reader)
+    async with platform.db.read_session(needed) as replica_session:
+        yield replica_session if replica_session is not None else session
+
+
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]
 
 
 async def get_settings_dep(platform: PlatformDep) -> Settings:
@@ -95,6 +125,7 @@ async def get_current_user(token: TokenDep, session: SessionDep, cache: CacheDep
     user = await resolve_token(session=session, cache=cache, token=token)
     if user is None:
         raise Unauthorized("The session is invalid or has expired.")
+    mark_writer(session, user.id)  # their next reads must see what this request writes
     return user
 
 
