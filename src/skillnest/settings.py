@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     db_max_overflow: int = 20
     log_level: str = "INFO"
+    # Period of the maintenance jobs; every server wakes at each period boundary and one
+    # worker across all of them runs the jobs.
+    maintenance_seconds: int = Field(default=60, ge=1)
 
     @field_validator("database_url")
     @classmethod
