@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench services services-stop clean
+.PHONY: install run test test-cluster lint bench services services-stop clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ services-stop:
 test: install services ## The whole suite, on SQLite and on PostgreSQL + Redis.
 	@set -a; source var/services.env; set +a; \
 	$(BIN)/pytest -v -p no:cacheprovider
+
+test-cluster: install ## Cluster scenarios: primary + replica, Redis, two servers behind nginx.
+	@trap 'bash scripts/cluster.sh down' EXIT; \
+	SKILLNEST_MAINTENANCE_SECONDS=2 timeout 300 bash scripts/cluster.sh up && \
+	set -a && source var/cluster.env && set +a && \
+	timeout 420 $(BIN)/pytest -v -p no:cacheprovider -m cluster tests/cluster
 
 lint: install ## ruff (lint + format check) and mypy.
 	$(BIN)/ruff check .

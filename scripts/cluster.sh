@@ -63,7 +63,7 @@ pg_running() { as_pg "$(pg_bin)/pg_ctl" -D "$1" status >/dev/null 2>&1; }
 
 pg_start() { # pg_start DIR PORT
   pg_running "$1" && return 0
-  as_pg "$(pg_bin)/pg_ctl" -D "$1" -w -t "$WAIT_SECONDS" -l "$1/server.log" start -o "-p $2 -k $1" >/dev/null
+  as_pg "$(pg_bin)/pg_ctl" -D "$1" -w -t "$WAIT_SECONDS" -l "$1/server.log" start -o "-p $2 -k $STATE" >/dev/null
 }
 
 start_primary() {
@@ -99,7 +99,8 @@ start_replica() {
     fi
     # -R writes standby.signal and primary_conninfo; the slot keeps the WAL the replica needs.
     as_pg timeout "$WAIT_SECONDS" "$(pg_bin)/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" \
-      -U postgres -D "$dir" -X stream "${create[@]}" -S "$SLOT" -R >/dev/null
+      -U postgres -D "$dir" -X stream -c fast "${create[@]}" -S "$SLOT" -R >/dev/null ||
+      die "pg_basebackup from the primary failed (or took over ${WAIT_SECONDS}s)"
   fi
   pg_start "$dir" "$REPLICA_PORT"
 }
@@ -116,10 +117,9 @@ start_redis() {
 write_env() {
   local pg="postgresql+psycopg://postgres@127.0.0.1"
   if [ ! -f "$STATE/secrets.env" ]; then
-    umask 077
-    printf 'SKILLNEST_SECRET_KEY=%s\nSKILLNEST_PSEUDONYM_KEY=%s\n' \
+    (umask 077 && printf 'SKILLNEST_SECRET_KEY=%s\nSKILLNEST_PSEUDONYM_KEY=%s\n' \
       "$(head -c 32 /dev/urandom | base64 | tr -d '=+/\n')" \
-      "$(head -c 32 /dev/urandom | base64 | tr -d '=+/\n')" >"$STATE/secrets.env"
+      "$(head -c 32 /dev/urandom | base64 | tr -d '=+/\n')" >"$STATE/secrets.env")
     is_root && chown "$(app_user)" "$STATE/secrets.env"
   fi
   mkdir -p "$(dirname "$ENV_FILE")"
