@@ -25,7 +25,7 @@ WORKERS=2
 MAINTENANCE_SECONDS="${SKILLNEST_MAINTENANCE_SECONDS:-60}"
 WAIT_SECONDS=60 # upper bound of every wait below
 
-log() { printf 'cluster: %s\n' "$*" >&2; }
+log() { printf 'cluster: %s %s\n' "$(date -u +%T)" "$*" >&2; }
 die() { log "$*"; exit 1; }
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
@@ -63,7 +63,12 @@ pg_running() { as_pg "$(pg_bin)/pg_ctl" -D "$1" status >/dev/null 2>&1; }
 
 pg_start() { # pg_start DIR PORT
   pg_running "$1" && return 0
-  as_pg "$(pg_bin)/pg_ctl" -D "$1" -w -t "$WAIT_SECONDS" -l "$1/server.log" start -o "-p $2 -k $STATE" >/dev/null
+  mkdir -p "$STATE/sockets"; is_root && chown "$(pg_user)" "$STATE/sockets"
+  # The port lives in the node's own configuration: a plain `pg_ctl start` brings it back.
+  grep -q "^port = $2\$" "$1/postgresql.conf" ||
+    printf "port = %s\nunix_socket_directories = '%s'\n" "$2" "$STATE/sockets" |
+    as_pg tee -a "$1/postgresql.conf" >/dev/null
+  as_pg "$(pg_bin)/pg_ctl" -D "$1" -w -t "$WAIT_SECONDS" -l "$1/server.log" start >/dev/null
 }
 
 start_primary() {
@@ -195,7 +200,10 @@ start_server() { # start_server N (1 or 2)
       --workers "$WORKERS" >"$dir/server.log" 2>&1 </dev/null &
     echo $! >"$dir/pid"
   )
-  wait_for "skillnest server $n" curl -fsS "http://127.0.0.1:$port/health"
+}
+
+wait_for_server() { # wait_for_server N
+  wait_for "skillnest server $1" curl -fsS "http://127.0.0.1:${SERVER_PORTS[$(($1 - 1))]}/health"
 }
 
 nginx_bin() { command -v nginx || echo /usr/sbin/nginx; }
@@ -234,18 +242,19 @@ up() {
   start_replica
   start_redis
   write_env
+  log "migrating"
   migrate
+  log "starting the servers"
   start_server 1
   start_server 2
+  wait_for_server 1
+  wait_for_server 2
   start_nginx
   log "up: nginx http://127.0.0.1:$NGINX_PORT -> servers ${SERVER_PORTS[*]}; primary $PRIMARY_PORT, replica $REPLICA_PORT, redis $REDIS_PORT"
 }
 
 down() {
-  if [ -f "$STATE/nginx/nginx.pid" ]; then
-    kill -QUIT "$(cat "$STATE/nginx/nginx.pid")" 2>/dev/null || true
-    sleep 0.2
-  fi
+  stop_pidfile "$STATE/nginx/nginx.pid"
   stop_pidfile "$STATE/server1/pid"
   stop_pidfile "$STATE/server2/pid"
   redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
