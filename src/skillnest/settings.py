@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # Period of the maintenance jobs; every server wakes at each period boundary and one
     # worker across all of them runs the jobs.
     maintenance_seconds: int = Field(default=60, ge=1)
+    # Uploaded files (avatars); served under /media.
+    media_dir: Path = VAR_DIR / "media"
 
     @field_validator("database_url")
     @classmethod

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 
-from skillnest.core.deps import Platform
+from skillnest.core.platform import Platform
 from skillnest.ops.models import MaintenanceRun
 from skillnest.ops.service import current_period, run_maintenance
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.accounts import schemas, service
 from skillnest.core.cli import console, err_console, run_in_transaction
-from skillnest.core.deps import Platform
+from skillnest.core.platform import Platform
 
 users = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 

@@ -8,9 +8,9 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any, TypeVar, cast
 
-from sqlalchemy import JSON, DateTime, MetaData, String, event, text
+from sqlalchemy import JSON, ColumnElement, DateTime, MetaData, String, event, func, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -21,12 +21,13 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, mapped_column
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator, TypeEngine, Uuid
 
-from skillnest.core import realtime, replicas
+from skillnest.core import replicas
 from skillnest.core.cache import Cache
+from skillnest.core.errors import NotFound
 from skillnest.settings import Settings, get_settings
 
 log = logging.getLogger("skillnest.db")
@@ -102,6 +103,13 @@ def _gen_random_uuid_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
 NOW = text("CURRENT_TIMESTAMP")
 FALSE = text("false")
 TRUE = text("true")
+
+# The two timestamp columns most tables carry, declared once: ``created_at: Mapped[CreatedAt]``.
+CreatedAt = Annotated[datetime, mapped_column(UTCDateTime, server_default=NOW, nullable=False)]
+UpdatedAt = Annotated[
+    datetime,
+    mapped_column(UTCDateTime, server_default=NOW, onupdate=func.now(), nullable=False),
+]
 
 
 # --- objects only the migrations create ----------------------------------------------
@@ -216,89 +224,98 @@ def make_engine(url: str, settings: Settings | None = None, **kwargs: Any) -> As
     return engine
 
 
-def _note_flush(session: Session, _context: Any) -> None:
-    session.info[replicas.WROTE_KEY] = True
+class LazySession:
+    """Stands in for an ``AsyncSession`` and creates it on first attribute access."""
 
+    __slots__ = ("_factory", "_session")
 
-def _note_statement(state: ORMExecuteState) -> None:
-    if not state.is_select:  # bulk UPDATE/DELETE/INSERT and textual statements
-        state.session.info[replicas.WROTE_KEY] = True
+    def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
+        self._factory = factory
+        self._session: AsyncSession | None = None
+
+    @property
+    def used(self) -> bool:
+        """Whether anything asked for the session."""
+        return self._session is not None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._session is None:
+            self._session = self._factory()
+        return getattr(self._session, name)
 
 
 class Database:
     """The engines and session factory of one process (the API or a CLI command).
 
-    With ``SKILLNEST_DATABASE_REPLICA_URLS`` set, ``read_session`` hands out sessions on
-    streaming replicas (see ``core.replicas``) and ``unit_of_work`` remembers the primary's
-    WAL position after each write, per user, in ``positions`` (the shared cache).
+    With ``SKILLNEST_DATABASE_REPLICA_URLS`` set, :meth:`read_session` hands out sessions on
+    streaming replicas (``core.replicas``), and each unit of work that writes records the
+    primary's WAL position for its user in ``positions`` (the shared cache).
     """
 
     def __init__(self, settings: Settings | None = None, engine: AsyncEngine | None = None):
         self.settings = settings or get_settings()
         self.engine = engine or make_engine(self.settings.database_url, self.settings)
-        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         self.replicas = replicas.ReplicaSet(
             (url, make_engine(replicas.replica_url(url), self.settings, **replicas.OPTIONS))
             for url in self.settings.database_replica_urls
         )
         self.positions: Cache | None = None
+        self.sessionmaker = async_sessionmaker(
+            self.engine,
+            expire_on_commit=False,
+            sync_session_class=replicas.TrackedSession if self.replicas else Session,
+        )
 
     @property
     def dialect(self) -> str:
         """``postgresql`` or ``sqlite``."""
         return self.engine.dialect.name
 
-    @property
-    def tracks_positions(self) -> bool:
-        """Whether writes must record their WAL position for read-your-writes."""
-        return bool(self.replicas) and self.positions is not None
-
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
         """One transaction: commit when the block succeeds, roll back when it raises."""
         async with self.sessionmaker() as session:
-            tracking = self.tracks_positions
-            if tracking:
-                event.listen(session.sync_session, "after_flush", _note_flush)
-                event.listen(session.sync_session, "do_orm_execute", _note_statement)
             try:
                 yield session
-                readers = self._readers_to_hold(session) if tracking else None
+                readers = replicas.hold_readers(session) if self.positions else None
                 await session.commit()
             except BaseException:
                 await session.rollback()
                 raise
             if readers:
-                await self._remember_position(session, readers)
+                await replicas.release_readers(session, self.positions, readers)
 
-    def _readers_to_hold(self, session: AsyncSession) -> set[int] | None:
-        """The writer and live-event recipients of a writing session, whose events wait."""
-        if not replicas.wrote(session):
-            return None
-        readers = realtime.pending_recipients(session)
-        writer = session.info.get(replicas.WRITER_KEY)
-        if writer is not None:
-            readers.add(writer)
-        if readers:
-            realtime.hold_pending_events(session)
-        return readers or None
+    @asynccontextmanager
+    async def lazy_unit_of_work(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work whose session is created on first use (the request path).
 
-    async def _remember_position(self, session: AsyncSession, readers: set[int]) -> None:
-        """After the commit: record its WAL position for the readers, then release events."""
+        Many requests never touch the database (cached answers, token lookups served from
+        the cache): they pay for no session, no commit and no close. Used or not, the
+        contract is the one of :meth:`unit_of_work`: commit when the block succeeds (before
+        the response is sent), roll back when it raises.
+        """
+        lazy = LazySession(self.sessionmaker)
+        session = cast(AsyncSession, lazy)
         try:
-            assert self.positions is not None
-            lsn = await replicas.current_lsn(session)
-            await replicas.remember_position(self.positions, readers, lsn)
-        except Exception:  # the write is committed: never turn it into an error
-            log.exception("could not record the write position for read-your-writes")
+            yield session
+            if lazy.used:
+                readers = replicas.hold_readers(session) if self.positions else None
+                await lazy.commit()
+                if readers:
+                    await replicas.release_readers(session, self.positions, readers)
+        except BaseException:
+            if lazy.used:
+                await lazy.rollback()
+            raise
         finally:
-            realtime.release_pending_events(session)
+            if lazy.used:
+                await lazy.close()
 
     @asynccontextmanager
     async def read_session(self, needed: int | None) -> AsyncIterator[AsyncSession | None]:
         """A session on a replica that has replayed ``needed``; None means: use the primary.
 
-        ``needed`` None (position unknown) always means the primary.
+        ``needed`` None (the position cannot be known) always means the primary.
         """
         picked = await self.replicas.connect(needed) if needed is not None else None
         if picked is None:
@@ -315,6 +332,20 @@ class Database:
             await session.close()
             await conn.close()
 
+    async def replica_status(self) -> list[dict[str, Any]]:
+        """Each replica's state and lag behind the primary (empty without replicas)."""
+        if not self.replicas:
+            return []
+        primary = None
+        try:
+            async with self.engine.connect() as conn:
+                primary = replicas.parse_lsn(
+                    await conn.scalar(text("SELECT pg_current_wal_lsn()::text"))
+                )
+        except Exception:  # noqa: BLE001 - the primary's own state is reported by ping
+            log.warning("could not read the primary's WAL position")
+        return await self.replicas.status(primary)
+
     async def ping(self) -> bool:
         """Whether the database answers a trivial query."""
         try:
@@ -325,19 +356,6 @@ class Database:
             log.exception("database ping failed")
             return False
 
-    async def replica_status(self) -> list[dict[str, Any]]:
-        """Each replica's state and lag behind the primary (empty without replicas)."""
-        if not self.replicas:
-            return []
-        try:
-            async with self.engine.connect() as conn:
-                primary = replicas.parse_lsn(
-                    await conn.scalar(text("SELECT pg_current_wal_lsn()::text"))
-                )
-        except Exception:  # noqa: BLE001 - the primary's own state is reported by ping
-            primary = None
-        return await self.replicas.status(primary)
-
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
@@ -347,3 +365,32 @@ class Database:
 def is_postgres(session: AsyncSession) -> bool:
     """Whether this session talks to PostgreSQL (for the dialect-specific paths)."""
     return session.get_bind().dialect.name == "postgresql"
+
+
+ModelT = TypeVar("ModelT", bound=Base)
+
+
+async def get_owned_or_404(
+    session: AsyncSession,
+    model: type[ModelT],
+    ident: int,
+    *,
+    owner: InstrumentedAttribute[Any] | None = None,
+    owner_id: int | None = None,
+    detail: str = "Not found.",
+    where: ColumnElement[bool] | None = None,
+) -> ModelT:
+    """The row of ``model`` with this primary key owned by ``owner_id``, else ``NotFound``.
+
+    Someone else's row answers exactly like a missing one, so existence is never revealed.
+    """
+    pk = model.__mapper__.primary_key[0]
+    query = select(model).where(pk == ident)
+    if owner is not None:
+        query = query.where(owner == owner_id)
+    if where is not None:
+        query = query.where(where)
+    row = await session.scalar(query)
+    if row is None:
+        raise NotFound(detail)
+    return row

@@ -14,14 +14,17 @@ import contextlib
 import logging
 import time
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session
 
+from skillnest.core import realtime
 from skillnest.core.cache import Cache
 
 log = logging.getLogger("skillnest.replicas")
@@ -32,8 +35,10 @@ BACKOFF_FIRST_SECONDS = 1.0
 BACKOFF_MAX_SECONDS = 30.0
 CONNECT_TIMEOUT_SECONDS = 2
 
-WRITER_KEY = "replicas.writer"
 WROTE_KEY = "replicas.wrote"
+# The user a request acts for, set by authentication: their next reads must see its writes.
+# A context variable, so that marking it never creates the request's (lazy) session.
+WRITER: ContextVar[int | None] = ContextVar("skillnest_writer", default=None)
 # Replicas fail fast when down, so that the primary takes over within the request.
 OPTIONS: dict[str, Any] = {"connect_args": {"connect_timeout": CONNECT_TIMEOUT_SECONDS}}
 
@@ -187,14 +192,54 @@ def replica_url(url: str) -> str:
 # --- read-your-writes -------------------------------------------------------------------
 
 
-def mark_writer(session: AsyncSession, user_id: int) -> None:
-    """Say whose request this session serves, so their next reads see its writes."""
-    session.info[WRITER_KEY] = user_id
+def mark_writer(user_id: int) -> None:
+    """Say whose request this is, so their next reads see what it writes."""
+    WRITER.set(user_id)
 
 
-def wrote(session: AsyncSession) -> bool:
-    """Whether the session changed something in its transaction."""
-    return bool(session.info.get(WROTE_KEY))
+def _note_flush(session: Session, _context: Any) -> None:
+    session.info[WROTE_KEY] = True
+
+
+def _note_statement(state: ORMExecuteState) -> None:
+    if not state.is_select:  # bulk UPDATE/DELETE/INSERT and textual statements
+        state.session.info[WROTE_KEY] = True
+
+
+class TrackedSession(Session):
+    """A session that notes whether its transaction wrote anything (used with replicas)."""
+
+
+event.listen(TrackedSession, "after_flush", _note_flush)
+event.listen(TrackedSession, "do_orm_execute", _note_statement)
+
+
+def hold_readers(session: AsyncSession) -> set[int] | None:
+    """Before a commit: the users who must read its writes; their live events wait.
+
+    The writer and the recipients of the events the commit announces: the reads an event
+    prompts must not reach a replica that lacks what it announces.
+    """
+    if not session.info.get(WROTE_KEY):
+        return None
+    readers = realtime.pending_recipients(session)
+    writer = WRITER.get()
+    if writer is not None:
+        readers.add(writer)
+    if readers:
+        realtime.hold_pending_events(session)
+    return readers or None
+
+
+async def release_readers(session: AsyncSession, cache: Cache | None, readers: set[int]) -> None:
+    """After the commit: record its WAL position for the readers, then let the events go."""
+    try:
+        if cache is not None:
+            await remember_position(cache, readers, await current_lsn(session))
+    except Exception:  # the write is committed: never turn it into an error
+        log.exception("could not record the write position for read-your-writes")
+    finally:
+        realtime.release_pending_events(session)
 
 
 async def current_lsn(session: AsyncSession) -> int:
