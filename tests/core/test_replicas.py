@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import socket
 
-from skillnest.core.cache import MemoryCache
+from skillnest.core.cache import MemoryCache, RedisCache
 from skillnest.core.db import make_engine
 from skillnest.core.replicas import (
     ReplicaSet,
@@ -69,3 +69,13 @@ async def test_a_reader_with_a_position_needs_a_replica_that_replayed_it():
         assert replicas.replicas[0].failures == 0  # behind is not unhealthy
     finally:
         await replicas.dispose()
+
+
+async def test_an_unknown_position_sends_readers_to_the_primary():
+    cache = RedisCache(f"redis://127.0.0.1:{closed_port()}/0")  # Redis is down
+    try:
+        assert await needed_position(cache, 7) is None
+        assert await needed_position(cache, 7) is None  # while the outage is waited out
+        assert await needed_position(cache, None) == 0  # anonymous readers need no position
+    finally:
+        await cache.close()

@@ -258,13 +258,18 @@ async def remember_position(cache: Cache, user_ids: Iterable[int], lsn: int) -> 
         await cache.set(key, str(lsn).encode(), POSITION_TTL_SECONDS)
 
 
+def _cache_up(cache: Cache) -> bool:
+    redis = getattr(cache, "inner", cache)  # under the near layer, if any
+    return bool(getattr(redis, "available", True))
+
+
 async def needed_position(cache: Cache, user_id: int | None) -> int | None:
     """The WAL position a user's reads need, 0 for none, None when it cannot be known."""
     if user_id is None:
         return 0
-    if not getattr(cache, "available", True):
+    value = await cache.get(position_key(user_id)) if _cache_up(cache) else None
+    if not _cache_up(cache):
         return None  # the cache is down: the primary is the only safe answer
     with contextlib.suppress(ValueError, TypeError):
-        value = await cache.get(position_key(user_id))
         return int(value) if value is not None else 0
     return None
