@@ -3,18 +3,21 @@
 psycopg turns ``%(name)s`` placeholders into ``$n`` in pure Python, which costs about
 80 microseconds per row of a 1000-row multi-row INSERT: for the MetaGauge import that is
 slower than the database itself. COPY sends rows without placeholders. Rows that need
-``ON CONFLICT DO NOTHING ... RETURNING`` are copied into a temporary staging table first
-and moved with one ``INSERT ... SELECT``.
+``ON CONFLICT DO NOTHING`` / ``DO UPDATE`` or ``RETURNING`` are copied into a temporary
+staging table first and moved with one ``INSERT ... SELECT``.
+
+The one loader of the project: the MetaGauge import, the catalog import and ``jobs import``.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from typing import Any
 
 import orjson
 from psycopg.types.json import Jsonb
-from sqlalchemy import JSON, Column, MetaData, Table, select, text
+from sqlalchemy import JSON, Column, MetaData, Table, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,16 +42,35 @@ async def bulk_insert(
     *,
     conflict: Sequence[str] | None = None,
     returning: Sequence[str] = (),
+    update: Sequence[str] = (),
 ) -> list[tuple[Any, ...]]:
     """Insert rows (all with the same keys); skip those hitting ``conflict``; return columns.
 
-    Returns the ``returning`` columns of the rows actually inserted.
+    With ``update``, a row hitting ``conflict`` updates those columns of the stored row
+    instead (and its ``updated_at``, where the table has one). Returns the ``returning``
+    columns of the rows inserted (or updated).
     """
     if not rows:
         return []
+    if update and conflict is None:
+        raise ValueError("update needs the conflict columns")
     if is_postgres(session):
-        return await _copy_insert(session, table, rows, conflict, returning)
-    return await _multirow_insert(session, table, rows, conflict, returning)
+        return await _copy_insert(session, table, rows, conflict, returning, update)
+    return await _multirow_insert(session, table, rows, conflict, returning, update)
+
+
+def _on_conflict(
+    stmt: Any, table: Table, conflict: Sequence[str] | None, update: Sequence[str]
+) -> Any:
+    """``ON CONFLICT (conflict) DO NOTHING`` or ``DO UPDATE SET`` the ``update`` columns."""
+    if conflict is None:
+        return stmt
+    if not update:
+        return stmt.on_conflict_do_nothing(index_elements=list(conflict))
+    values: dict[str, Any] = {name: stmt.excluded[name] for name in update}
+    if "updated_at" in table.c and "updated_at" not in values:
+        values["updated_at"] = func.current_timestamp()
+    return stmt.on_conflict_do_update(index_elements=list(conflict), set_=values)
 
 
 async def _multirow_insert(
@@ -57,10 +79,9 @@ async def _multirow_insert(
     rows: Sequence[dict[str, Any]],
     conflict: Sequence[str] | None,
     returning: Sequence[str],
+    update: Sequence[str],
 ) -> list[tuple[Any, ...]]:
-    stmt: Any = sqlite.insert(table)
-    if conflict is not None:
-        stmt = stmt.on_conflict_do_nothing(index_elements=list(conflict))
+    stmt: Any = _on_conflict(sqlite.insert(table), table, conflict, update)
     if returning:
         stmt = stmt.returning(*(table.c[name] for name in returning))
         return [tuple(row) for row in await session.execute(stmt, list(rows))]
@@ -69,8 +90,12 @@ async def _multirow_insert(
 
 
 def _staging_table(table: Table, names: Sequence[str]) -> Table:
-    """A temporary table with the columns being loaded (no constraints, no defaults)."""
-    name = f"_stage_{table.name}"
+    """A temporary table with the columns being loaded (no constraints, no defaults).
+
+    Named after the column set too: loads of different columns into one table in the same
+    transaction each get their own staging table.
+    """
+    name = f"_stage_{table.name}_{zlib.crc32(','.join(names).encode()):08x}"
     existing = _STAGING.tables.get(name)
     if existing is not None and [c.name for c in existing.columns] == list(names):
         return existing
@@ -90,6 +115,7 @@ async def _copy_insert(
     rows: Sequence[dict[str, Any]],
     conflict: Sequence[str] | None,
     returning: Sequence[str],
+    update: Sequence[str],
 ) -> list[tuple[Any, ...]]:
     names = list(rows[0])
     direct = conflict is None and not returning
@@ -126,8 +152,7 @@ async def _copy_insert(
     if direct:
         return []
     stmt: Any = postgresql.insert(table).from_select(names, select(*staging.columns))
-    if conflict is not None:
-        stmt = stmt.on_conflict_do_nothing(index_elements=list(conflict))
+    stmt = _on_conflict(stmt, table, conflict, update)
     if returning:
         stmt = stmt.returning(*(table.c[name] for name in returning))
         return [tuple(row) for row in await connection.execute(stmt)]
