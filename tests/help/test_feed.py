@@ -18,8 +18,8 @@ from skillnest.help.service import run_maintenance
 from tests.help.conftest import ask, feed_ids, insert_request
 
 
-async def test_order_is_urgency_then_newest(client, session, cache, hub, people):
-    reader = await people()
+async def test_order_is_urgency_then_newest(client, session, cache, hub, person):
+    reader = await person()
     now = datetime.now(UTC)
     old_urgent = await insert_request(
         session, cache, hub, urgency_level=5, created_at=now - timedelta(hours=2)
@@ -35,8 +35,8 @@ async def test_order_is_urgency_then_newest(client, session, cache, hub, people)
     assert await feed_ids(client, reader) == expected
 
 
-async def test_filters(client, session, cache, hub, people):
-    reader = await people()
+async def test_filters(client, session, cache, hub, person):
+    reader = await person()
     py = await insert_request(session, cache, hub, skill_tags=["python", "sql"], urgency_level=2)
     rust = await insert_request(
         session, cache, hub, skill_tags=["rust"], urgency_level=4, college_domain="a.edu"
@@ -61,8 +61,8 @@ async def test_filters(client, session, cache, hub, people):
     ).status_code == 422
 
 
-async def test_pagination(client, session, cache, hub, people):
-    reader = await people()
+async def test_pagination(client, session, cache, hub, person):
+    reader = await person()
     now = datetime.now(UTC)
     rows = [
         await insert_request(session, cache, hub, created_at=now - timedelta(minutes=i))
@@ -77,8 +77,8 @@ async def test_pagination(client, session, cache, hub, people):
     assert [i["id"] for i in second.json()["items"]] == [str(rows[4]["id"])]
 
 
-async def test_expired_request_is_absent_before_any_cleanup(client, session, cache, hub, people):
-    reader = await people()
+async def test_expired_request_is_absent_before_any_cleanup(client, session, cache, hub, person):
+    reader = await person()
     now = datetime.now(UTC)
     expired = await insert_request(
         session, cache, hub, created_at=now - timedelta(hours=2), hours=1
@@ -93,8 +93,8 @@ async def test_expired_request_is_absent_before_any_cleanup(client, session, cac
     assert got.status_code == 404  # expired and not the reader's: gone
 
 
-async def test_cancelled_request_leaves_the_feed(client, people):
-    owner, reader = await people(), await people()
+async def test_cancelled_request_leaves_the_feed(client, person):
+    owner, reader = await person(), await person()
     kept = await ask(client, owner)
     cancelled = await ask(client, owner)
     assert set(await feed_ids(client, reader)) == {kept["id"], cancelled["id"]}
@@ -115,8 +115,8 @@ def flush(cache) -> None:
         sync_redis.Redis.from_url(cache.url).flushdb()
 
 
-async def test_feed_survives_losing_the_cache(client, session, cache, hub, people):
-    reader = await people()
+async def test_feed_survives_losing_the_cache(client, session, cache, hub, person):
+    reader = await person()
     rows = [await insert_request(session, cache, hub, urgency_level=u) for u in (1, 2, 3)]
     # A row that only the database knows (inserted with the seed's SQL, say).
     sql_only = await insert_request(session, cache, hub, urgency_level=4, in_feed=False)
@@ -180,15 +180,15 @@ async def test_copy_and_database_paths_agree(session, cache, hub):
         assert from_copy[1] == from_db[1]
 
 
-async def test_feed_read_limit_is_100_per_15_minutes(client, people):
-    reader = await people()
+async def test_feed_read_limit_is_100_per_15_minutes(client, person):
+    reader = await person()
     for _ in range(100):
         response = await client.get("/api/v1/help/feed", headers=reader.headers)
         assert response.status_code == 200
     over = await client.get("/api/v1/help/feed", headers=reader.headers)
     assert over.status_code == 429
     assert int(over.headers["Retry-After"]) > 0
-    other = await people()
+    other = await person()
     assert (await client.get("/api/v1/help/feed", headers=other.headers)).status_code == 200
 
 
@@ -234,9 +234,9 @@ async def test_stream_delivers_matching_events(session, cache, hub):
 
 
 async def test_maintenance_reconciles_the_set_with_the_database(
-    client, session, cache, hub, platform, people
+    client, session, cache, hub, platform, person
 ):
-    reader = await people()
+    reader = await person()
     sql_only = await insert_request(session, cache, hub, in_feed=False)
     listed = await insert_request(session, cache, hub)
     # A card for a request the database never committed (its transaction rolled back).
@@ -252,9 +252,9 @@ async def test_maintenance_reconciles_the_set_with_the_database(
     )
 
 
-async def test_changes_made_by_sql_alone_are_honoured(client, session, cache, hub, people):
+async def test_changes_made_by_sql_alone_are_honoured(client, session, cache, hub, person):
     """Rows changed behind the service's back (by hand, say) still never show when closed."""
-    reader = await people()
+    reader = await person()
     rows = [await insert_request(session, cache, hub, urgency_level=u) for u in (5, 4, 3, 2, 1)]
     ids = [str(r["id"]) for r in rows]
     assert await feed_ids(client, reader, limit=2) == ids[:2]
