@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.exchange.models import Chat, Rating
-from skillnest.exchange.service import match_score
+from skillnest.exchange.rules import match_score
 from tests.factories import make_user
 
 

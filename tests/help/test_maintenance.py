@@ -42,8 +42,7 @@ async def test_expiry_job(client, session, cache, hub, platform, person):
     # Gone from the feed at once, before the job runs.
     assert await feed_ids(client, reader) == [lasting]
 
-    async with hub.subscribe(feed.FEED_CHANNEL) as queue:
-        await asyncio.sleep(0.1)
+    async with hub.subscribe(feed.FEED_CHANNEL) as queue:  # ready when it returns
         report = await run_maintenance(session=session, platform=platform)
         assert report.startswith("2 requests expired")
         events = [await asyncio.wait_for(queue.get(), 5) for _ in range(2)]

@@ -160,9 +160,25 @@ async def test_mine_lists_only_my_requests(client, person):
     await ask(client, other, title="not mine")
     response = await client.get("/api/v1/help/mine", headers=owner.headers)
     assert response.status_code == 200
-    items = response.json()
+    page = response.json()
+    items = page["items"]
     assert [i["id"] for i in items] == [second["id"], first["id"]]
     assert items[0]["status"] == "Active" and items[0]["offers"] == 0
+    assert (page["limit"], page["offset"], page["next_offset"]) == (20, 0, None)
+
+
+async def test_mine_is_paged(client, person):
+    owner = await person()
+    made = [await ask(client, owner, title=f"request {n}") for n in range(3)]
+    newest_first = [r["id"] for r in reversed(made)]
+    first = (await client.get("/api/v1/help/mine?limit=2", headers=owner.headers)).json()
+    assert [i["id"] for i in first["items"]] == newest_first[:2]
+    assert first["next_offset"] == 2
+    second = await client.get(
+        "/api/v1/help/mine", params={"limit": 2, "offset": 2}, headers=owner.headers
+    )
+    assert [i["id"] for i in second.json()["items"]] == newest_first[2:]
+    assert second.json()["next_offset"] is None
 
 
 async def test_responses_and_logs_hold_no_identity(client, person, caplog):

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 from sse_starlette.sse import EventSourceResponse
 
 from skillnest.accounts import schemas, service
 from skillnest.accounts.deps import AdminUser, CurrentUser, TokenDep
 from skillnest.core.deps import CacheDep, ClientAddress, HubDep, LimiterDep, SessionDep, SettingsDep
+from skillnest.core.pages import Limit, Offset, Page, PathId
 from skillnest.core.realtime import stream_user_events
-from skillnest.core.responses import JSONBytes, json_response
+from skillnest.core.responses import JSONBytes
 
 router = APIRouter(tags=["accounts"])
 
@@ -21,8 +20,7 @@ async def create_account(
     data: schemas.SignupIn, session: SessionDep, settings: SettingsDep
 ) -> schemas.AuthOut:
     """Create an account and return it with a session token."""
-    user, token, expires_at = await service.signup(session=session, data=data, settings=settings)
-    return schemas.AuthOut(user=schemas.Me.model_validate(user), token=token, expires_at=expires_at)
+    return await service.signup(session=session, data=data, settings=settings)
 
 
 @router.post("/auth/login", response_model=schemas.AuthOut)
@@ -34,10 +32,9 @@ async def create_login(
     address: ClientAddress,
 ) -> schemas.AuthOut:
     """Exchange email and password for a session token."""
-    user, token, expires_at = await service.login(
+    return await service.login(
         session=session, data=data, settings=settings, limiter=limiter, client_address=address
     )
-    return schemas.AuthOut(user=schemas.Me.model_validate(user), token=token, expires_at=expires_at)
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
@@ -60,8 +57,7 @@ async def update_me(
     data: schemas.ProfileUpdate, user: CurrentUser, session: SessionDep, cache: CacheDep
 ) -> schemas.Me:
     """Change profile fields, skills to offer and to learn included."""
-    updated = await service.update_profile(session=session, cache=cache, user_id=user.id, data=data)
-    return schemas.Me.model_validate(updated)
+    return await service.update_profile(session=session, cache=cache, user_id=user.id, data=data)
 
 
 @router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
@@ -83,9 +79,9 @@ async def change_my_password(
 
 
 @router.get("/users/{user_id}", response_model=schemas.PublicUser)
-async def read_user(user_id: int, session: SessionDep) -> Response:
+async def read_user(user_id: PathId, session: SessionDep) -> schemas.PublicUser:
     """A user's public profile (never the email or any hash)."""
-    return json_response(await service.public_profile(session=session, user_id=user_id))
+    return await service.public_profile(session=session, user_id=user_id)
 
 
 @router.get("/me/events", response_class=EventSourceResponse)
@@ -94,12 +90,9 @@ async def stream_my_events(user: CurrentUser, hub: HubDep, request: Request) -> 
     return EventSourceResponse(stream_user_events(hub, user.id, request.is_disconnected), ping=15)
 
 
-@router.get("/admin/users", response_model=schemas.UserPage)
+@router.get("/admin/users", response_model=Page[schemas.Me])
 async def list_accounts(
-    _: AdminUser,
-    session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
-) -> schemas.UserPage:
+    _: AdminUser, session: SessionDep, limit: Limit = 50, offset: Offset = 0
+) -> Page[schemas.Me]:
     """Every account, paginated (administrators only)."""
     return await service.list_users(session=session, limit=limit, offset=offset)
