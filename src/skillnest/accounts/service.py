@@ -14,6 +14,7 @@ from skillnest.accounts import schemas
 from skillnest.accounts.models import OAuthProvider, User, UserSession
 from skillnest.core import security
 from skillnest.core.cache import TTL, Cache, cache_key, get_json, set_json
+from skillnest.core.db import get_owned_or_404
 from skillnest.core.errors import Conflict, NotFound, Unauthorized, conflict_on_integrity
 from skillnest.core.pages import Page, page_of
 from skillnest.core.ratelimit import RateLimiter
@@ -70,10 +71,7 @@ async def get_user_by_email(*, session: AsyncSession, email: str) -> User | None
 
 async def get_user(*, session: AsyncSession, user_id: int) -> User:
     """A user by id, or NotFound."""
-    user = await session.get(User, user_id)
-    if user is None:
-        raise NotFound("No such user.")
-    return user
+    return await get_owned_or_404(session, User, user_id, detail="No such user.")
 
 
 async def create_user(

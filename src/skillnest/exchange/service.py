@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 from skillnest.accounts.models import User
 from skillnest.core import security
 from skillnest.core.cache import TTL, Cache, cache_key, get_json, set_json
+from skillnest.core.db import get_owned_or_404
 from skillnest.core.errors import BadRequest, Conflict, NotFound, conflict_on_integrity
 from skillnest.core.pages import CursorPage, Page, cursor_page_of, page_of
 from skillnest.core.ratelimit import RateLimiter
@@ -98,17 +99,15 @@ class ChatAccess:
 
 async def get_chat_for(*, session: AsyncSession, chat_id: int, user_id: int) -> ChatAccess:
     """The chat if the user takes part in it; otherwise NotFound, as if it did not exist."""
-    row = (
-        await session.execute(
-            select(Chat.id, Chat.user1_id, Chat.user2_id).where(
-                Chat.id == chat_id, or_(Chat.user1_id == user_id, Chat.user2_id == user_id)
-            )
-        )
-    ).one_or_none()
-    if row is None:
-        raise NotFound(NO_SUCH_CHAT)
-    other = row.user2_id if row.user1_id == user_id else row.user1_id
-    return ChatAccess(id=row.id, user_id=user_id, other_id=other)
+    chat = await get_owned_or_404(
+        session,
+        Chat,
+        chat_id,
+        where=or_(Chat.user1_id == user_id, Chat.user2_id == user_id),
+        detail=NO_SUCH_CHAT,
+    )
+    other = chat.user2_id if chat.user1_id == user_id else chat.user1_id
+    return ChatAccess(id=chat.id, user_id=user_id, other_id=other)
 
 
 def _pair(a: int, b: int) -> Any:
