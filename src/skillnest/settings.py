@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     db_max_overflow: int = 20
     log_level: str = "INFO"
+    # Uploaded files (avatars); served under /media.
+    media_dir: Path = VAR_DIR / "media"
 
     @field_validator("database_url")
     @classmethod
