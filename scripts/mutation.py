@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "mutation"
 THRESHOLD = 90.0
+MAX_LISTED = 15  # survivors printed per module; summary.json has them all
 
 
 @dataclass(frozen=True)
@@ -103,8 +104,11 @@ def main(names: list[str]) -> int:
             f"  {name:10} {result['module']:40} {result['killed']}/{result['mutants']}"
             f"  {result['score']}%"
         )
-        if result["survivors"]:
-            print("    survivors: " + result["survivors"].replace("\n", "\n    "))
+        survivors = str(result["survivors"]).splitlines()
+        for line in survivors[:MAX_LISTED]:
+            print(f"    {line.strip()}")
+        if len(survivors) > MAX_LISTED:
+            print(f"    ... {len(survivors) - MAX_LISTED} more in var/mutation/summary.json")
     failing = [name for name, result in results.items() if float(result["score"]) < THRESHOLD]
     if failing:
         print(f"under {THRESHOLD}%: {', '.join(failing)}")
