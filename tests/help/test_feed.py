@@ -107,22 +107,22 @@ async def test_cancelled_request_leaves_the_feed(client, person):
     assert await feed_ids(client, reader) == [kept["id"]]
 
 
-def flush(cache) -> None:
+def flush(cache, settings) -> None:
     """Lose everything the cache holds, as a Redis restart without persistence would."""
     if isinstance(cache, MemoryCache):
         cache.__init__()  # type: ignore[misc]
     else:
-        sync_redis.Redis.from_url(cache.url).flushdb()
+        sync_redis.Redis.from_url(settings.redis_url).flushdb()
 
 
-async def test_feed_survives_losing_the_cache(client, session, cache, hub, person):
+async def test_feed_survives_losing_the_cache(client, session, cache, hub, person, settings):
     reader = await person()
     rows = [await insert_request(session, cache, hub, urgency_level=u) for u in (1, 2, 3)]
     # A row that only the database knows (inserted with the seed's SQL, say).
     sql_only = await insert_request(session, cache, hub, urgency_level=4, in_feed=False)
     expected = [str(r["id"]) for r in (sql_only, *reversed(rows))]
     assert len(await feed_ids(client, reader)) == 3
-    flush(cache)
+    flush(cache, settings)
     assert await feed_ids(client, reader) == expected
     # The sorted set is back in the cache, not just answered from the database.
     assert len(await cache.zrangebyscore(feed.FEED_KEY, 0, float("inf"))) == 4
