@@ -201,8 +201,8 @@ async def test_stream_delivers_matching_events(session, cache, hub):
     events = feed.stream(
         hub=hub, filters=feed.Filters(skills=frozenset({"rust"})), is_disconnected=is_disconnected
     )
+    # "ready" comes once hub.subscribe() returned, which waits for Redis to confirm.
     assert (await anext(events))["event"] == "ready"
-    await asyncio.sleep(0.1)  # let a Redis subscription settle
     await insert_request(session, cache, hub, skill_tags=["python"])  # filtered out
     rust = await insert_request(session, cache, hub, skill_tags=["rust"])
     await feed.remove(

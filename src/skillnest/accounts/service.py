@@ -358,7 +358,9 @@ async def public_profile(*, session: AsyncSession, user_id: int) -> schemas.Publ
     if row is None:
         raise NotFound("No such user.")
     ratings = await exchange.rating_summary(session=session, user_id=user_id)
-    return schemas.PublicUser.model_validate({**row, **ratings.model_dump()})
+    return schemas.PublicUser.model_validate(
+        {**row, "average_rating": ratings.average, "rating_count": ratings.count}
+    )
 
 
 async def set_admin(*, session: AsyncSession, cache: Cache, email: str, is_admin: bool) -> User:

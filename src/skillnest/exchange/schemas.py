@@ -126,10 +126,10 @@ class ReceivedRating(BaseModel):
 
 
 class RatingSummary(BaseModel):
-    """The ratings a user received, summed up: what profiles and other modules show."""
+    """The ratings a user received: how many and their plain average (null with none)."""
 
-    average_rating: float | None = Field(description="Plain average, 2 decimals; null if none.")
-    rating_count: int
+    count: int
+    average: float | None = Field(default=None, description="Plain average, 2 decimals.")
 
 
 class ActivityStats(BaseModel):

@@ -422,17 +422,6 @@ async def ratings_received(
     return cursor_page_of(items, limit=limit, cursor_of=lambda rating: rating.id)
 
 
-async def rating_summary(*, session: AsyncSession, user_id: int) -> schemas.RatingSummary:
-    """How many ratings a user received and their plain average: what other modules show."""
-    row = (
-        await session.execute(
-            select(func.count(Rating.id), func.sum(Rating.rating)).where(Rating.rated_id == user_id)
-        )
-    ).one()
-    count, total = int(row[0] or 0), row[1]
-    return schemas.RatingSummary(average_rating=rules.average(total, count), rating_count=count)
-
-
 async def activity_stats(*, session: AsyncSession) -> schemas.ActivityStats:
     """Counts of chats, messages, unread messages and ratings, and the mean rating."""
     row = (
@@ -519,4 +508,20 @@ async def load_demo(*, session: AsyncSession) -> str:
         f"exchange: {len(missing)} people, {chats} chats and {ratings} ratings added "
         f"({len(demo.PEOPLE) - len(missing)} people already there); "
         f"GET /api/v1/matches as {demo.DEMO_EMAIL} shows who to swap skills with"
+    )
+
+
+# --- read by other modules --------------------------------------------------------------
+
+
+async def rating_summary(*, session: AsyncSession, user_id: int) -> schemas.RatingSummary:
+    """How many ratings a user received and their average, in one query."""
+    row = (
+        await session.execute(
+            select(func.count(), func.avg(Rating.rating)).where(Rating.rated_id == user_id)
+        )
+    ).one()
+    count, average = int(row[0] or 0), row[1]
+    return schemas.RatingSummary(
+        count=count, average=round(float(average), 2) if average is not None else None
     )
