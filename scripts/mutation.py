@@ -30,15 +30,23 @@ class Target:
     """One rules module and the pure tests that pin it."""
 
     name: str
-    module: str
+    modules: tuple[str, ...]
     tests: tuple[str, ...]
 
 
 TARGETS = (
-    Target("exchange", "src/skillnest/exchange/rules.py", ("tests/exchange/test_scoring.py",)),
-    Target("help", "src/skillnest/help/trust.py", ("tests/help/test_trust.py",)),
-    Target("catalog", "src/skillnest/catalog/ranking.py", ("tests/catalog/test_ranking.py",)),
-    Target("careers", "src/skillnest/careers/rules.py", ("tests/careers/test_rules.py",)),
+    Target("exchange", ("src/skillnest/exchange/rules.py",), ("tests/exchange/test_scoring.py",)),
+    Target("help", ("src/skillnest/help/trust.py",), ("tests/help/test_trust.py",)),
+    Target("catalog", ("src/skillnest/catalog/ranking.py",), ("tests/catalog/test_ranking.py",)),
+    Target(
+        "careers",
+        (
+            "src/skillnest/careers/profile/rules.py",
+            "src/skillnest/careers/jobs/rules.py",
+            "src/skillnest/careers/applications/rules.py",
+        ),
+        ("tests/careers/test_rules.py", "tests/careers/test_rules_expected.py"),
+    ),
 )
 
 
@@ -59,7 +67,7 @@ def prepare(target: Target) -> Path:
     config += (
         "\n[tool.mutmut]\n"
         'source_paths = ["src"]\n'
-        f"only_mutate = {_toml_list([target.module])}\n"
+        f"only_mutate = {_toml_list(target.modules)}\n"
         f"pytest_add_cli_args_test_selection = {_toml_list(target.tests)}\n"
         'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q"]\n'
     )
@@ -83,7 +91,7 @@ def run(target: Target) -> dict[str, int | float | str]:
         [str(mutmut), "results"], cwd=work, capture_output=True, text=True, check=False
     ).stdout
     return {
-        "module": target.module,
+        "modules": ", ".join(target.modules),
         "killed": killed,
         "mutants": stats["total"],
         "no_tests": stats["no_tests"],
@@ -100,10 +108,7 @@ def main(names: list[str]) -> int:
     (WORK / "summary.json").write_text(json.dumps(results, indent=2))
     print("\nmutation score (killed / mutants tested):")
     for name, result in results.items():
-        print(
-            f"  {name:10} {result['module']:40} {result['killed']}/{result['mutants']}"
-            f"  {result['score']}%"
-        )
+        print(f"  {name:10} {result['killed']}/{result['mutants']}  {result['score']}%")
         survivors = str(result["survivors"]).splitlines()
         for line in survivors[:MAX_LISTED]:
             print(f"    {line.strip()}")
