@@ -28,9 +28,9 @@ PATH_PARAMETER = re.compile(r"{(\w+)(?::\w+)?}")
 
 
 def int_path_routes(app: FastAPI) -> Iterator[tuple[str, str, str]]:
-    """(method, path, parameter) for every integer path parameter of the bounded modules."""
+    """(method, path, parameter) for every integer path parameter of the bounded modules' API."""
     for route in iter_route_contexts(app.routes):
-        if not isinstance(route.original_route, APIRoute):
+        if not isinstance(route.original_route, APIRoute) or not route.path.startswith("/api/"):
             continue
         if not route.endpoint.__module__.startswith(BOUNDED_MODULES):
             continue
