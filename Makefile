@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-cluster lint bench services services-stop browser screenshots clean
+.PHONY: install run test test-cluster lint bench services services-stop browser screenshots clean mutation
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,3 +61,6 @@ bench: install services ## Benchmarks against PostgreSQL + Redis; writes bench/R
 
 clean:
 	rm -rf $(VENV) var/skillnest.db* .pytest_cache .mypy_cache .ruff_cache
+
+mutation: install ## mutmut over each pure rules module with its pure tests; % of mutants killed.
+	$(BIN)/python scripts/mutation.py $(ONLY)

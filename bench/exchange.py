@@ -51,7 +51,8 @@ async def _measure(urls: dict[int, str], user_ids: dict[int, list[int]]) -> dict
     from skillnest.core.cache import MemoryCache
     from skillnest.core.db import Database
     from skillnest.exchange import service
-    from skillnest.exchange.service import MATCHES_POSTGRES, PRIOR_WEIGHT
+    from skillnest.exchange.dialect import MATCHES_POSTGRES
+    from skillnest.exchange.rules import PRIOR_WEIGHT
     from skillnest.settings import Settings
 
     dbs = {

@@ -71,6 +71,11 @@ start_redis() {
 
 write_env() {
   mkdir -p "$(dirname "$ENV_FILE")"
+  # Keep the Redis database number chosen earlier (make test runs this again without it):
+  # tests flush their database, so falling back to 0 would flush someone else's.
+  if [ -z "${SKILLNEST_TEST_REDIS_DB:-}" ] && [ -f "$ENV_FILE" ]; then
+    SKILLNEST_TEST_REDIS_DB=$(sed -n 's|.*SKILLNEST_TEST_REDIS_URL=redis://[^/]*/\([0-9]*\)$|\1|p' "$ENV_FILE")
+  fi
   cat >"$ENV_FILE" <<ENV
 export SKILLNEST_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/$PG_DB
 export SKILLNEST_TEST_ADMIN_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/postgres

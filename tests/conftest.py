@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from skillnest.app import create_app
 from skillnest.core.cache import Cache, MemoryCache, make_cache
+from skillnest.core.cli import use_settings
 from skillnest.core.db import Database, install_sqlite_hooks, make_engine
 from skillnest.core.deps import get_session
 from skillnest.core.platform import Platform
@@ -32,6 +33,10 @@ from skillnest.ops.service import alembic_config
 from skillnest.settings import Settings
 
 BACKENDS = ["sqlite", "postgresql"]
+TEST_SECRET_KEY = "test-secret-key-0123456789abcdef"
+TEST_PSEUDONYM_KEY = "test-pseudonym-key-0123456789abcdef"
+# The `person` factory, shared by every module's tests.
+pytest_plugins = ["tests.factories"]
 
 
 def required_env(name: str) -> str:
@@ -82,8 +87,8 @@ def make_settings(database_url: str, redis: str | None) -> Settings:
         env="test",
         database_url=database_url,
         redis_url=redis,
-        secret_key="test-secret-key-0123456789abcdef",  # type: ignore[arg-type]
-        pseudonym_key="test-pseudonym-key-0123456789abcdef",  # type: ignore[arg-type]
+        secret_key=TEST_SECRET_KEY,  # type: ignore[arg-type]
+        pseudonym_key=TEST_PSEUDONYM_KEY,  # type: ignore[arg-type]
         media_dir=Path(tempfile.mkdtemp(prefix="skillnest-media-")),
     )
 
@@ -110,6 +115,24 @@ def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     yield url
     if backend == "postgresql":
         drop_postgres_database(url)
+
+
+@pytest.fixture
+def cli_database(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh migrated database of the backend (never the shared one) for in-process CLI runs.
+
+    The commands run inside `use_settings`, so they use it without touching the process
+    environment or the cached process settings.
+    """
+    url = empty_database_url(backend, tmp_path, prefix="skillnest_cli")
+    settings = make_settings(url, None)
+    command.upgrade(alembic_config(settings), "head")
+    try:
+        with use_settings(settings):
+            yield url
+    finally:
+        if backend == "postgresql":
+            drop_postgres_database(url)
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,3 +57,29 @@ async def signup(
     assert response.status_code == 201, response.text
     body = response.json()
     return body["user"], {"Authorization": f"Bearer {body['token']}"}
+
+
+@dataclass(frozen=True)
+class Person:
+    """A signed-in user made for a test, kept as plain values (no ORM row to expire)."""
+
+    id: int
+    email: str
+    name: str
+    headers: dict[str, str]
+
+
+PersonFactory = Callable[..., Awaitable[Person]]
+
+
+@pytest.fixture
+def person(client: AsyncClient, session: AsyncSession) -> PersonFactory:
+    """Make a signed-in user: ``await person(is_admin=True, skills_to_offer=[...])``."""
+
+    async def make(**overrides: Any) -> Person:
+        user = await make_user(session, **overrides)
+        # Read the values before the login request commits the session.
+        user_id, email, name = user.id, user.email, user.name
+        return Person(user_id, email, name, await login(client, user))
+
+    return make

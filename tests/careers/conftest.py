@@ -7,28 +7,7 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 
-from tests.factories import login, make_user
-
-
-class Person:
-    """A signed-in user for API tests: id, name and Authorization header."""
-
-    def __init__(self, user_id: int, name: str, headers: dict[str, str]) -> None:
-        self.id = user_id
-        self.name = name
-        self.headers = headers
-
-
-@pytest.fixture
-def person(client: AsyncClient, session):  # type: ignore[no-untyped-def]
-    """A factory of signed-in users."""
-
-    async def make(**overrides: Any) -> Person:
-        user = await make_user(session, **overrides)
-        user_id, name = user.id, user.name
-        return Person(user_id, name, await login(client, user))
-
-    return make
+from tests.factories import Person
 
 
 @pytest.fixture

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from alembic import command
 from sqlalchemy import create_engine, func, select
 from typer.testing import CliRunner
 
 from skillnest.careers.jobs import importer, service
 from skillnest.careers.models import Job
 from skillnest.cli import app as cli_app
-from skillnest.ops.service import alembic_config
-from skillnest.settings import get_settings
 from tests.careers.conftest import create_job, job_payload
-from tests.conftest import drop_postgres_database, empty_database_url, make_settings
 
 API = "/api/v1"
 
@@ -179,34 +175,20 @@ async def test_upserting_jobs_is_idempotent_on_source_and_external_id(session):
     assert keys == ["python", "postgresql", "fastapi", "docker"]
 
 
-def test_jobs_import_command_is_idempotent(backend, tmp_path, monkeypatch):
-    url = empty_database_url(backend, tmp_path, prefix="skillnest_careers_cli")
-    try:
-        settings = make_settings(url, None)
-        command.upgrade(alembic_config(settings), "head")
-        monkeypatch.setenv("SKILLNEST_ENV", "test")
-        monkeypatch.setenv("SKILLNEST_DATABASE_URL", url)
-        monkeypatch.setenv("SKILLNEST_SECRET_KEY", "test-secret-key-0123456789abcdef")
-        monkeypatch.setenv("SKILLNEST_PSEUDONYM_KEY", "test-pseudonym-key-0123456789abcdef")
-        monkeypatch.delenv("SKILLNEST_REDIS_URL", raising=False)
-        get_settings.cache_clear()
-        runner = CliRunner()
-        feed = tmp_path / "jobs.jsonl"
-        lines = importer.DEMO_JOBS.read_text().splitlines()
-        feed.write_text("\n".join([*lines, "{broken"]) + "\n")
-        first = runner.invoke(cli_app, ["jobs", "import", str(feed), "--batch-size", "5"])
-        assert first.exit_code == 1  # one line was rejected, and said so
-        assert "12 jobs imported: 12 new, 0 updated, 1 rejected" in first.stdout
-        assert "line 13" in first.stderr
-        feed.write_text("\n".join(lines) + "\n")
-        second = runner.invoke(cli_app, ["jobs", "import", str(feed)])
-        assert second.exit_code == 0, second.stderr
-        assert "12 jobs imported: 0 new, 12 updated, 0 rejected" in second.stdout
-        engine = create_engine(settings.sync_database_url)
-        with engine.connect() as conn:
-            assert conn.scalar(select(func.count()).select_from(Job)) == 12
-        engine.dispose()
-    finally:
-        get_settings.cache_clear()
-        if backend == "postgresql":
-            drop_postgres_database(url)
+def test_jobs_import_command_is_idempotent(cli_database, tmp_path):
+    runner = CliRunner()
+    feed = tmp_path / "jobs.jsonl"
+    lines = importer.DEMO_JOBS.read_text().splitlines()
+    feed.write_text("\n".join([*lines, "{broken"]) + "\n")
+    first = runner.invoke(cli_app, ["jobs", "import", str(feed), "--batch-size", "5"])
+    assert first.exit_code == 1  # one line was rejected, and said so
+    assert "12 jobs imported: 12 new, 0 updated, 1 rejected" in first.stdout
+    assert "line 13" in first.stderr
+    feed.write_text("\n".join(lines) + "\n")
+    second = runner.invoke(cli_app, ["jobs", "import", str(feed)])
+    assert second.exit_code == 0, second.stderr
+    assert "12 jobs imported: 0 new, 12 updated, 0 rejected" in second.stdout
+    engine = create_engine(cli_database.replace("+aiosqlite", ""))
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Job)) == 12
+    engine.dispose()

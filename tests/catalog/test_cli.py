@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from skillnest.catalog.cli import suggest_command
 from skillnest.catalog.snapshot import default_snapshot_path, read_snapshot
 from skillnest.cli import app
-from skillnest.settings import get_settings
-from tests.conftest import drop_postgres_database, empty_database_url
+from skillnest.core.cli import use_settings
+from skillnest.settings import Settings
 
 REACT_PROJECT = {"dependencies": {"react": "^19.0.0", "next": "15.1.0"}}
 
@@ -26,10 +26,9 @@ def project(tmp_path, isolated_home, monkeypatch):
     monkeypatch.chdir(folder)  # no var/skillnest.db here: no local database to fall back on
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.delenv("SKILLNEST_DATABASE_URL", raising=False)
-    monkeypatch.setenv("SKILLNEST_ENV", "development")
-    get_settings.cache_clear()
-    yield folder
-    get_settings.cache_clear()
+    local = f"sqlite+aiosqlite:///{folder / 'var' / 'skillnest.db'}"
+    with use_settings(Settings(env="development", database_url=local)):
+        yield folder
 
 
 def json_output(capsys):
@@ -120,18 +119,10 @@ def test_errors_are_reported(project, tmp_path, capsys):
 
 
 @pytest.fixture
-def cli_database(backend, tmp_path, isolated_home, monkeypatch):
-    """An empty database of the backend that the CLI (its own process settings) uses."""
-    url = empty_database_url(backend, tmp_path, prefix="skillnest_cli")
-    monkeypatch.setenv("SKILLNEST_DATABASE_URL", url)
-    monkeypatch.setenv("SKILLNEST_ENV", "development")
-    monkeypatch.delenv("SKILLNEST_REDIS_URL", raising=False)
+def cli_database(cli_database, isolated_home, monkeypatch):
+    """The shared CLI database, with a home of its own and wide output."""
     monkeypatch.setenv("COLUMNS", "200")
-    get_settings.cache_clear()
-    yield url
-    get_settings.cache_clear()
-    if backend == "postgresql":
-        drop_postgres_database(url)
+    return cli_database
 
 
 def test_import_is_idempotent_and_refuses_bad_input_whole(cli_database, tmp_path):

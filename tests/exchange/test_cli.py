@@ -1,29 +1,13 @@
-"""``skillnest exchange`` commands against an embedded database of their own."""
+"""``skillnest exchange`` commands against a fresh database of each backend."""
 
 from __future__ import annotations
 
-import pytest
-from alembic import command
 from typer.testing import CliRunner
 
 from skillnest.cli import app
-from skillnest.ops.service import alembic_config
-from skillnest.settings import Settings, get_settings
 
 
-@pytest.fixture
-def embedded(tmp_path, monkeypatch):
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("SKILLNEST_ENV", "development")
-    monkeypatch.setenv("SKILLNEST_DATABASE_URL", url)
-    monkeypatch.delenv("SKILLNEST_REDIS_URL", raising=False)
-    get_settings.cache_clear()
-    command.upgrade(alembic_config(Settings(env="development", database_url=url)), "head")
-    yield
-    get_settings.cache_clear()
-
-
-def test_demo_then_matches_and_stats(embedded):
+def test_demo_then_matches_and_stats(cli_database):
     runner = CliRunner()
     loaded = runner.invoke(app, ["demo", "load"])
     assert loaded.exit_code == 0, loaded.output

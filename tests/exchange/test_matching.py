@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from skillnest.accounts.models import User
 from skillnest.exchange.models import Chat, Rating
-from skillnest.exchange.service import match_score
+from skillnest.exchange.rules import match_score
 from tests.factories import make_user
 
 
@@ -141,3 +143,27 @@ async def test_case_folding_beyond_ascii(client, person, backend):
     else:
         # SQLite's lower() folds ASCII letters only (documented in docs/exchange.md).
         assert found == []
+
+
+async def test_sql_order_is_the_rules_order(client, person, session):
+    """The match query orders as ``rules.match_order`` says, on both backends (by hand)."""
+    me = await person(skills_to_offer=["Python", "SQL"], skills_to_learn=["Guitar", "Spanish"])
+    p1 = await person(skills_to_offer=["Guitar", "Spanish"], skills_to_learn=["Python"])
+    p2 = await person(skills_to_offer=["Guitar"], skills_to_learn=["Python"])
+    p3 = await person(skills_to_offer=["Guitar"], skills_to_learn=["SQL"])
+    p4 = await person(skills_to_offer=["Spanish"], skills_to_learn=["Python"])
+    p5 = await person(skills_to_offer=["Spanish"], skills_to_learn=["SQL"])
+    await rate_user(session, p2.id, 5, 5, 5)
+    await rate_user(session, p3.id, 2)
+    hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    for who, active in ((p1, hour_ago), (p2, hour_ago), (p3, hour_ago), (p4, hour_ago)):
+        await session.execute(update(User).where(User.id == who.id).values(last_active_at=active))
+    await session.execute(update(User).where(User.id == p5.id).values(last_active_at=None))
+    await session.flush()
+
+    found = await matches(client, me)
+    # Mean of all ratings 17 / 4 = 4.25. p1 shares 3 skills; the others 2, then by Bayesian
+    # rating: p2 (5 * 4.25 + 15) / 8 = 4.53; p4 and p5 at the mean 4.25, p4 active, p5
+    # never; p3 (5 * 4.25 + 2) / 6 = 3.875.
+    assert [m["id"] for m in found] == [p1.id, p2.id, p4.id, p5.id, p3.id]
+    assert [m["score"] for m in found] == [3.425, 2.4531, 2.425, 2.425, 2.3875]

@@ -6,18 +6,8 @@ import asyncio
 
 from sqlalchemy import text
 
-from skillnest.core.realtime import Hub, RedisHub, user_channel
+from skillnest.core.realtime import user_channel
 from tests.exchange.conftest import open_chat, send
-
-
-async def wait_subscribed(hub: Hub, channel: str) -> None:
-    """With Redis, check that the server reports the subscription (channels carry a prefix)."""
-    if isinstance(hub, RedisHub):
-        for _ in range(100):
-            if await hub.client.pubsub_channels(f"*:{channel}"):
-                return
-            await asyncio.sleep(0.02)
-        raise AssertionError("never subscribed")
 
 
 async def expect(events: asyncio.Queue, event_type: str, chat_id: int) -> dict:
@@ -97,13 +87,11 @@ async def test_new_messages_and_read_marks_are_published_after_commit(client, pe
     # One subscription at a time: RedisHub races when two channels close back to back
     # (see docs/exchange.md, notes on the core).
     async with hub.subscribe(user_channel(bob.id)) as bob_events:
-        await wait_subscribed(hub, user_channel(bob.id))
         message = await send(client, alice, chat_id, "are you free on Tuesday?")
         created = await expect(bob_events, "message.created", chat_id)
         assert created == {"type": "message.created", "data": message}
 
     async with hub.subscribe(user_channel(alice.id)) as alice_events:
-        await wait_subscribed(hub, user_channel(alice.id))
         await send(client, alice, chat_id, "shall we say 6 pm?")
         reply = await send(client, bob, chat_id, "yes!")
         # The first event about this chat on Alice's stream is Bob's reply, not her message.
@@ -118,7 +106,6 @@ async def test_a_failed_request_publishes_nothing(client, person, hub, session):
 
     alice = await person()
     async with hub.subscribe(user_channel(alice.id)) as events:
-        await wait_subscribed(hub, user_channel(alice.id))
         await session.execute(text("SELECT 1"))  # a request's transaction is under way
         publish_after_commit(session, hub, alice.id, "message.created", {"chat_id": -1})
         await session.rollback()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import inspect, text
 
-from skillnest.exchange.service import MATCHES_POSTGRES
+from skillnest.exchange.dialect import MATCHES_POSTGRES
 
 SEED_INDEXES = {
     "users": {"idx_users_email"},

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skillnest.exchange.service import average, bayesian_rating, match_score
+from skillnest.exchange.rules import (
+    PRIOR_WEIGHT,
+    average,
+    bayesian_rating,
+    match_order,
+    match_score,
+)
 
 
 def score(teaches: int, learns: int, ratings: list[int], mean: float = 4.0) -> float:
@@ -57,3 +65,70 @@ def test_the_whole_part_is_always_the_overlap(teaches, learns, ratings, mean):
     value = score(teaches, learns, ratings, mean)
     assert int(value) == teaches + learns
     assert 0.1 <= round(value - int(value), 4) <= 0.5
+
+
+# --- expectations written out by hand ----------------------------------------------------
+# Seed 001 shows a user's rating as the plain mean of the ratings received
+# (``sum(r.rating for r in ratings_received) / len(ratings_received)``); the match order adds
+# the Bayesian pull toward the global mean with a prior of 5 ratings.
+
+
+def test_plain_average_as_seed_001_computes_it():
+    assert average(13, 3) == 4.33  # ratings 5, 4, 4
+    assert average(5, 1) == 5.0
+    assert average(None, 3) is None  # no sum, whatever the count says
+    assert average(7, 0) is None  # no count, whatever the sum says
+
+
+def test_bayesian_rating_by_hand():
+    # (5 * 3.0 + 10) / (5 + 2) = 25 / 7
+    assert bayesian_rating(10, 2, global_mean=3.0) == 25 / 7
+    # A prior of 2 ratings: (2 * 3.0 + 10) / (2 + 2) = 4.0
+    assert bayesian_rating(10, 2, global_mean=3.0, prior_weight=2) == 4.0
+
+
+def test_match_score_by_hand_to_four_decimals():
+    # 1 + 1 skills, rating 25 / 7 = 3.571428... -> 2 + 0.3571428... -> 2.3571
+    assert score(1, 1, [5, 5], mean=3.0) == 2.3571
+    # The prior weight is passed through: (2 * 3.0 + 10) / 4 = 4.0 -> 2.4
+    assert (
+        match_score(
+            teaches=1, learns=1, rating_sum=10, rating_count=2, global_mean=3.0, prior_weight=2
+        )
+        == 2.4
+    )
+
+
+HOUR_AGO = datetime(2026, 11, 30, 11, 0, tzinfo=UTC)
+YESTERDAY = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+
+def order(teaches, learns, ratings, active, user_id, mean=3.0, prior=PRIOR_WEIGHT):
+    return match_order(
+        teaches=teaches,
+        learns=learns,
+        rating_sum=sum(ratings),
+        rating_count=len(ratings),
+        last_active_at=active,
+        user_id=user_id,
+        global_mean=mean,
+        prior_weight=prior,
+    )
+
+
+def test_match_order_key_by_hand():
+    assert order(2, 1, [], HOUR_AGO, 10) == (-3, -3.0, 0, -HOUR_AGO.timestamp(), 10)
+    assert order(1, 1, [5, 5], None, 7) == (-2, -25 / 7, 1, 0.0, 7)
+    assert order(1, 1, [5, 5], None, 7, prior=2) == (-2, -4.0, 1, 0.0, 7)
+
+
+def test_match_order_overlap_then_rating_then_activity_then_id():
+    people = {
+        "a": order(2, 1, [], HOUR_AGO, 10),  # the largest overlap wins outright
+        "b": order(1, 1, [5, 5], None, 1),  # equal overlap: the better rating next
+        "c": order(1, 1, [], YESTERDAY, 5),
+        "d": order(1, 1, [], None, 3),  # never active: after everyone active
+        "e": order(1, 1, [], YESTERDAY, 4),  # same activity as c: the smaller id first
+        "f": order(1, 1, [], HOUR_AGO, 9),  # more recently active than c and e
+    }
+    assert sorted(people, key=people.__getitem__) == ["a", "b", "f", "e", "c", "d"]

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
-from alembic import command
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.gauge.models import GaugeAccount
 from skillnest.gauge.sample import write_sample
-from skillnest.ops.service import alembic_config
-from skillnest.settings import get_settings
-from tests.conftest import drop_postgres_database, empty_database_url, make_settings
 from tests.factories import login, make_user
 
 
@@ -43,20 +38,3 @@ async def gauge_user(client, session: AsyncSession, tier: str = "free", **overri
     user_id = user.id
     headers = await login(client, user)
     return user_id, headers
-
-
-@pytest.fixture
-def cli_database(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A fresh migrated database for in-process CLI runs, configured through the environment."""
-    url = empty_database_url(backend, tmp_path, prefix="skillnest_gauge_cli")
-    command.upgrade(alembic_config(make_settings(url, None)), "head")
-    monkeypatch.setenv("SKILLNEST_ENV", "test")
-    monkeypatch.setenv("SKILLNEST_DATABASE_URL", url)
-    monkeypatch.setenv("SKILLNEST_SECRET_KEY", "cli-test-secret-key-0123456789")
-    monkeypatch.setenv("SKILLNEST_PSEUDONYM_KEY", "cli-test-pseudonym-key-0123456789")
-    monkeypatch.delenv("SKILLNEST_REDIS_URL", raising=False)
-    get_settings.cache_clear()
-    yield url
-    get_settings.cache_clear()
-    if backend == "postgresql":
-        drop_postgres_database(url)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from httpx import AsyncClient
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,30 +13,9 @@ from skillnest.core.cache import Cache
 from skillnest.core.realtime import Hub
 from skillnest.help import crypto, feed
 from skillnest.help.models import HelpSession
-from tests.factories import login, make_user
+from tests.factories import Person
 
 SECRET_TEXT = "I keep failing the recursion exercise in week 3, can someone explain base cases?"
-
-
-@dataclass
-class Person:
-    """A test user: id, email and the Authorization header of a session."""
-
-    id: int
-    email: str
-    headers: dict[str, str]
-
-
-@pytest.fixture
-def people(client: AsyncClient, session: AsyncSession):  # type: ignore[no-untyped-def]
-    """A factory of logged-in users."""
-
-    async def make(**overrides: Any) -> Person:
-        user = await make_user(session, **overrides)
-        user_id, email = user.id, user.email
-        return Person(user_id, email, await login(client, user))
-
-    return make
 
 
 def encrypted(text: str = SECRET_TEXT) -> tuple[bytes, str]:

@@ -289,8 +289,7 @@ def test_round_trip_through_the_cli_leaves_no_identity_in_a_dump(live, tmp_path)
 
     listener = threading.Thread(target=listen, daemon=True)
     listener.start()
-    assert stream_ready.wait(10)
-    time.sleep(0.3)
+    assert stream_ready.wait(10)  # sent once the feed subscription is live
 
     for i, (seeker, (quality, minutes)) in enumerate(zip(seekers, ratings, strict=True)):
         out = seeker(

@@ -18,8 +18,8 @@ from skillnest.help.service import run_maintenance
 from tests.help.conftest import ask, feed_ids, insert_request
 
 
-async def test_order_is_urgency_then_newest(client, session, cache, hub, people):
-    reader = await people()
+async def test_order_is_urgency_then_newest(client, session, cache, hub, person):
+    reader = await person()
     now = datetime.now(UTC)
     old_urgent = await insert_request(
         session, cache, hub, urgency_level=5, created_at=now - timedelta(hours=2)
@@ -35,8 +35,8 @@ async def test_order_is_urgency_then_newest(client, session, cache, hub, people)
     assert await feed_ids(client, reader) == expected
 
 
-async def test_filters(client, session, cache, hub, people):
-    reader = await people()
+async def test_filters(client, session, cache, hub, person):
+    reader = await person()
     py = await insert_request(session, cache, hub, skill_tags=["python", "sql"], urgency_level=2)
     rust = await insert_request(
         session, cache, hub, skill_tags=["rust"], urgency_level=4, college_domain="a.edu"
@@ -61,8 +61,8 @@ async def test_filters(client, session, cache, hub, people):
     ).status_code == 422
 
 
-async def test_pagination(client, session, cache, hub, people):
-    reader = await people()
+async def test_pagination(client, session, cache, hub, person):
+    reader = await person()
     now = datetime.now(UTC)
     rows = [
         await insert_request(session, cache, hub, created_at=now - timedelta(minutes=i))
@@ -77,8 +77,8 @@ async def test_pagination(client, session, cache, hub, people):
     assert [i["id"] for i in second.json()["items"]] == [str(rows[4]["id"])]
 
 
-async def test_expired_request_is_absent_before_any_cleanup(client, session, cache, hub, people):
-    reader = await people()
+async def test_expired_request_is_absent_before_any_cleanup(client, session, cache, hub, person):
+    reader = await person()
     now = datetime.now(UTC)
     expired = await insert_request(
         session, cache, hub, created_at=now - timedelta(hours=2), hours=1
@@ -93,8 +93,8 @@ async def test_expired_request_is_absent_before_any_cleanup(client, session, cac
     assert got.status_code == 404  # expired and not the reader's: gone
 
 
-async def test_cancelled_request_leaves_the_feed(client, people):
-    owner, reader = await people(), await people()
+async def test_cancelled_request_leaves_the_feed(client, person):
+    owner, reader = await person(), await person()
     kept = await ask(client, owner)
     cancelled = await ask(client, owner)
     assert set(await feed_ids(client, reader)) == {kept["id"], cancelled["id"]}
@@ -107,22 +107,22 @@ async def test_cancelled_request_leaves_the_feed(client, people):
     assert await feed_ids(client, reader) == [kept["id"]]
 
 
-def flush(cache) -> None:
+def flush(cache, settings) -> None:
     """Lose everything the cache holds, as a Redis restart without persistence would."""
     if isinstance(cache, MemoryCache):
         cache.__init__()  # type: ignore[misc]
     else:
-        sync_redis.Redis.from_url(cache.url).flushdb()
+        sync_redis.Redis.from_url(settings.redis_url).flushdb()
 
 
-async def test_feed_survives_losing_the_cache(client, session, cache, hub, people):
-    reader = await people()
+async def test_feed_survives_losing_the_cache(client, session, cache, hub, person, settings):
+    reader = await person()
     rows = [await insert_request(session, cache, hub, urgency_level=u) for u in (1, 2, 3)]
     # A row that only the database knows (inserted with the seed's SQL, say).
     sql_only = await insert_request(session, cache, hub, urgency_level=4, in_feed=False)
     expected = [str(r["id"]) for r in (sql_only, *reversed(rows))]
     assert len(await feed_ids(client, reader)) == 3
-    flush(cache)
+    flush(cache, settings)
     assert await feed_ids(client, reader) == expected
     # The sorted set is back in the cache, not just answered from the database.
     assert len(await cache.zrangebyscore(feed.FEED_KEY, 0, float("inf"))) == 4
@@ -180,15 +180,15 @@ async def test_copy_and_database_paths_agree(session, cache, hub):
         assert from_copy[1] == from_db[1]
 
 
-async def test_feed_read_limit_is_100_per_15_minutes(client, people):
-    reader = await people()
+async def test_feed_read_limit_is_100_per_15_minutes(client, person):
+    reader = await person()
     for _ in range(100):
         response = await client.get("/api/v1/help/feed", headers=reader.headers)
         assert response.status_code == 200
     over = await client.get("/api/v1/help/feed", headers=reader.headers)
     assert over.status_code == 429
     assert int(over.headers["Retry-After"]) > 0
-    other = await people()
+    other = await person()
     assert (await client.get("/api/v1/help/feed", headers=other.headers)).status_code == 200
 
 
@@ -201,8 +201,8 @@ async def test_stream_delivers_matching_events(session, cache, hub):
     events = feed.stream(
         hub=hub, filters=feed.Filters(skills=frozenset({"rust"})), is_disconnected=is_disconnected
     )
+    # "ready" comes once hub.subscribe() returned, which waits for Redis to confirm.
     assert (await anext(events))["event"] == "ready"
-    await asyncio.sleep(0.1)  # let a Redis subscription settle
     await insert_request(session, cache, hub, skill_tags=["python"])  # filtered out
     rust = await insert_request(session, cache, hub, skill_tags=["rust"])
     await feed.remove(
@@ -234,9 +234,9 @@ async def test_stream_delivers_matching_events(session, cache, hub):
 
 
 async def test_maintenance_reconciles_the_set_with_the_database(
-    client, session, cache, hub, platform, people
+    client, session, cache, hub, platform, person
 ):
-    reader = await people()
+    reader = await person()
     sql_only = await insert_request(session, cache, hub, in_feed=False)
     listed = await insert_request(session, cache, hub)
     # A card for a request the database never committed (its transaction rolled back).
@@ -252,9 +252,9 @@ async def test_maintenance_reconciles_the_set_with_the_database(
     )
 
 
-async def test_changes_made_by_sql_alone_are_honoured(client, session, cache, hub, people):
+async def test_changes_made_by_sql_alone_are_honoured(client, session, cache, hub, person):
     """Rows changed behind the service's back (by hand, say) still never show when closed."""
-    reader = await people()
+    reader = await person()
     rows = [await insert_request(session, cache, hub, urgency_level=u) for u in (5, 4, 3, 2, 1)]
     ids = [str(r["id"]) for r in rows]
     assert await feed_ids(client, reader, limit=2) == ids[:2]

@@ -49,8 +49,8 @@ async def set_status(client, person, request_id: str, status: str, **rating):
     )
 
 
-async def test_full_flow_only_the_accepted_helper_can_read(client, session, people):
-    owner, helper, other_helper = await people(), await people(), await people()
+async def test_full_flow_only_the_accepted_helper_can_read(client, session, person):
+    owner, helper, other_helper = await person(), await person(), await person()
     key, ciphertext = encrypted()
     request_id = (await ask(client, owner, encrypted_request=ciphertext))["id"]
     chosen, private = await offer(client, helper, request_id)
@@ -95,8 +95,8 @@ async def test_full_flow_only_the_accepted_helper_can_read(client, session, peop
     assert (await session.execute(select(HelpKeyEnvelope))).first() is None
 
 
-async def test_rating_writes_one_pseudonymous_interaction(client, session, people, settings):
-    owner, helper = await people(), await people()
+async def test_rating_writes_one_pseudonymous_interaction(client, session, person, settings):
+    owner, helper = await person(), await person()
     key, ciphertext = encrypted()
     request_id = (await ask(client, owner, encrypted_request=ciphertext, skill_tags=["SQL"]))["id"]
     chosen, _ = await offer(client, helper, request_id)
@@ -121,8 +121,8 @@ async def test_rating_writes_one_pseudonymous_interaction(client, session, peopl
     assert mine == {"score": None, "sessions": 1, "enough_data": False}
 
 
-async def test_illegal_transitions_are_409_and_roles_are_enforced(client, people):
-    owner, helper, stranger = await people(), await people(), await people()
+async def test_illegal_transitions_are_409_and_roles_are_enforced(client, person):
+    owner, helper, stranger = await person(), await person(), await person()
     key, ciphertext = encrypted()
     request_id = (await ask(client, owner, encrypted_request=ciphertext))["id"]
     # Active cannot jump to InProgress or Completed.
@@ -170,8 +170,8 @@ async def test_illegal_transitions_are_409_and_roles_are_enforced(client, people
     assert (await set_status(client, owner, request_id, "Cancelled")).status_code == 409
 
 
-async def test_sealed_key_and_public_key_shapes_are_checked(client, people):
-    owner, helper = await people(), await people()
+async def test_sealed_key_and_public_key_shapes_are_checked(client, person):
+    owner, helper = await person(), await person()
     request_id = (await ask(client, owner))["id"]
     short = await client.post(
         url(request_id, "/offers"),
@@ -188,8 +188,8 @@ async def test_sealed_key_and_public_key_shapes_are_checked(client, people):
     assert plaintext_instead.status_code == 422
 
 
-async def test_expired_request_refuses_changes(client, session, people):
-    owner, helper = await people(), await people()
+async def test_expired_request_refuses_changes(client, session, person):
+    owner, helper = await person(), await person()
     key, ciphertext = encrypted()
     request_id = (await ask(client, owner, encrypted_request=ciphertext))["id"]
     chosen, _ = await offer(client, helper, request_id)
@@ -216,10 +216,10 @@ async def complete_with(client, owner, helper, quality: int, minutes: int) -> No
 
 
 async def test_score_appears_with_five_distinct_seekers_and_follows_the_seed(
-    client, session, people, cache, settings
+    client, session, person, cache, settings
 ):
-    helper = await people()
-    seekers = [await people() for _ in range(5)]
+    helper = await person()
+    seekers = [await person() for _ in range(5)]
     ratings = [(8, 45), (7, 20), (10, 60), (6, 10), (9, 25)]
     for seeker, (quality, minutes) in zip(seekers[:4], ratings[:4], strict=True):
         await complete_with(client, seeker, helper, quality, minutes)
@@ -240,7 +240,7 @@ async def test_score_appears_with_five_distinct_seekers_and_follows_the_seed(
     assert await cache.get(f"trust_score:{helper_hash}") is not None
 
     # The next offer by this helper shows the score to the request's owner.
-    newcomer = await people()
+    newcomer = await person()
     request_id = (await ask(client, newcomer))["id"]
     shown, _ = await offer(client, helper, request_id)
     assert shown["trust"] == {"score": 71, "sessions": 6, "enough_data": True}

@@ -15,8 +15,8 @@ from skillnest.help.service import run_maintenance
 from tests.help.conftest import ask, encrypted, feed_ids
 
 
-async def test_expiry_job(client, session, cache, hub, platform, people):
-    owner, helper, reader = await people(), await people(), await people()
+async def test_expiry_job(client, session, cache, hub, platform, person):
+    owner, helper, reader = await person(), await person(), await person()
     key, ciphertext = encrypted()
     soon = (await ask(client, owner, encrypted_request=ciphertext))["id"]
     matched = (await ask(client, owner, encrypted_request=ciphertext))["id"]
@@ -42,8 +42,7 @@ async def test_expiry_job(client, session, cache, hub, platform, people):
     # Gone from the feed at once, before the job runs.
     assert await feed_ids(client, reader) == [lasting]
 
-    async with hub.subscribe(feed.FEED_CHANNEL) as queue:
-        await asyncio.sleep(0.1)
+    async with hub.subscribe(feed.FEED_CHANNEL) as queue:  # ready when it returns
         report = await run_maintenance(session=session, platform=platform)
         assert report.startswith("2 requests expired")
         events = [await asyncio.wait_for(queue.get(), 5) for _ in range(2)]
@@ -67,8 +66,8 @@ async def test_expiry_job(client, session, cache, hub, platform, people):
     assert (await run_maintenance(session=session, platform=platform)).startswith("0 requests")
 
 
-async def test_old_finished_requests_are_deleted(client, session, platform, people):
-    owner = await people()
+async def test_old_finished_requests_are_deleted(client, session, platform, person):
+    owner = await person()
     request_id = (await ask(client, owner))["id"]
     await session.execute(
         update(HelpSession).values(

@@ -15,8 +15,8 @@ from skillnest.help.service import AVATAR_COLORS, AVATAR_SHAPES
 from tests.help.conftest import SECRET_TEXT, ask, encrypted, request_body
 
 
-async def test_create_returns_only_id_and_avatar_and_stores_ciphertext(client, session, people):
-    owner = await people()
+async def test_create_returns_only_id_and_avatar_and_stores_ciphertext(client, session, person):
+    owner = await person()
     key, ciphertext = encrypted()
     body = await ask(client, owner, encrypted_request=ciphertext, expires_in_hours=5)
     assert set(body) == {"id", "avatar"}
@@ -35,8 +35,8 @@ async def test_create_returns_only_id_and_avatar_and_stores_ciphertext(client, s
     assert lifetime == timedelta(hours=5)
 
 
-async def test_default_lifetime_is_24_hours_and_urgency_1(client, session, people):
-    owner = await people()
+async def test_default_lifetime_is_24_hours_and_urgency_1(client, session, person):
+    owner = await person()
     payload = request_body()
     del payload["urgency_level"]
     response = await client.post("/api/v1/help/requests", json=payload, headers=owner.headers)
@@ -50,8 +50,8 @@ async def test_default_lifetime_is_24_hours_and_urgency_1(client, session, peopl
     assert row.urgency_level == 1
 
 
-async def test_owner_is_a_keyed_pseudonym_not_a_user_id(client, session, people, settings):
-    owner = await people()
+async def test_owner_is_a_keyed_pseudonym_not_a_user_id(client, session, person, settings):
+    owner = await person()
     body = await ask(client, owner)
     stored = await session.scalar(
         select(HelpSession.owner_hash).where(HelpSession.id == uuid.UUID(body["id"]))
@@ -63,8 +63,8 @@ async def test_owner_is_a_keyed_pseudonym_not_a_user_id(client, session, people,
     assert str(owner.id) != stored and owner.email not in stored
 
 
-async def test_validation(client, people):
-    owner = await people()
+async def test_validation(client, person):
+    owner = await person()
     bad = [
         {"skill_tags": []},
         {"skill_tags": [f"s{i}" for i in range(11)]},
@@ -100,20 +100,20 @@ async def test_login_required(client):
     assert (await client.get("/api/v1/help/feed")).status_code == 401
 
 
-async def test_fourth_request_within_an_hour_is_429(client, people):
-    owner = await people()
+async def test_fourth_request_within_an_hour_is_429(client, person):
+    owner = await person()
     for _ in range(3):
         await ask(client, owner)
     fourth = await client.post("/api/v1/help/requests", json=request_body(), headers=owner.headers)
     assert fourth.status_code == 429
     assert int(fourth.headers["Retry-After"]) > 0
     # Another user is not affected.
-    other = await people()
+    other = await person()
     await ask(client, other)
 
 
-async def test_read_request_views(client, people):
-    owner, stranger = await people(), await people()
+async def test_read_request_views(client, person):
+    owner, stranger = await person(), await person()
     body = await ask(client, owner)
     mine = (await client.get(f"/api/v1/help/requests/{body['id']}", headers=owner.headers)).json()
     assert mine["role"] == "owner"
@@ -134,8 +134,8 @@ async def test_read_request_views(client, people):
     assert missing.status_code == 404
 
 
-async def test_cancelled_request_is_404_for_others(client, people):
-    owner, stranger = await people(), await people()
+async def test_cancelled_request_is_404_for_others(client, person):
+    owner, stranger = await person(), await person()
     body = await ask(client, owner)
     cancel = await client.patch(
         f"/api/v1/help/requests/{body['id']}/status",
@@ -153,20 +153,36 @@ async def test_cancelled_request_is_404_for_others(client, people):
     assert gone.json() == missing.json()
 
 
-async def test_mine_lists_only_my_requests(client, people):
-    owner, other = await people(), await people()
+async def test_mine_lists_only_my_requests(client, person):
+    owner, other = await person(), await person()
     first = await ask(client, owner, title="first")
     second = await ask(client, owner, title="second")
     await ask(client, other, title="not mine")
     response = await client.get("/api/v1/help/mine", headers=owner.headers)
     assert response.status_code == 200
-    items = response.json()
+    page = response.json()
+    items = page["items"]
     assert [i["id"] for i in items] == [second["id"], first["id"]]
     assert items[0]["status"] == "Active" and items[0]["offers"] == 0
+    assert (page["limit"], page["offset"], page["next_offset"]) == (20, 0, None)
 
 
-async def test_responses_and_logs_hold_no_identity(client, people, caplog):
-    owner, helper = await people(), await people()
+async def test_mine_is_paged(client, person):
+    owner = await person()
+    made = [await ask(client, owner, title=f"request {n}") for n in range(3)]
+    newest_first = [r["id"] for r in reversed(made)]
+    first = (await client.get("/api/v1/help/mine?limit=2", headers=owner.headers)).json()
+    assert [i["id"] for i in first["items"]] == newest_first[:2]
+    assert first["next_offset"] == 2
+    second = await client.get(
+        "/api/v1/help/mine", params={"limit": 2, "offset": 2}, headers=owner.headers
+    )
+    assert [i["id"] for i in second.json()["items"]] == newest_first[2:]
+    assert second.json()["next_offset"] is None
+
+
+async def test_responses_and_logs_hold_no_identity(client, person, caplog):
+    owner, helper = await person(), await person()
     caplog.set_level(logging.DEBUG, logger="skillnest")
     body = await ask(client, owner)
     for headers in (owner.headers, helper.headers):

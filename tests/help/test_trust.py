@@ -96,3 +96,19 @@ def test_score_is_withheld_below_five_distinct_seekers():
 )
 def test_three_months_before_clamps_like_postgresql(moment, expected):
     assert months_before(moment) == expected
+
+
+def test_missing_figures_are_guarded_by_hand():
+    # Seed 000 averages over the helper's rows: no rows means no quality, and no score.
+    # Sessions but no quality (every rating NULL): 0, not an error.
+    assert trust_score(None, 3, 30) == 0
+    # A quality but zero sessions (figures out of step): 0, not 48 + 0 + 15.
+    assert trust_score(8, 0, 30) == 0
+    # A quality but no duration: the time part is 0.  8 -> 48; 1 session -> 2:  50.
+    assert trust_score(8, 1, None) == 50
+
+
+def test_three_months_is_a_parameter():
+    # One month before 31 March is 28 February (clamped); twelve before is the same day.
+    assert months_before(datetime(2026, 3, 31, tzinfo=UTC), 1) == datetime(2026, 2, 28, tzinfo=UTC)
+    assert months_before(datetime(2026, 1, 15, tzinfo=UTC), 12) == datetime(2025, 1, 15, tzinfo=UTC)

@@ -16,9 +16,9 @@ async def verify(client, verifier, user_id: int, skill: str, kind: str = "peer",
     )
 
 
-async def test_verifications_are_listed_with_counts_and_averages(client, session, people, settings):
-    learner = await people()
-    peers = [await people() for _ in range(3)]
+async def test_verifications_are_listed_with_counts_and_averages(client, session, person, settings):
+    learner = await person()
+    peers = [await person() for _ in range(3)]
     created = await verify(client, peers[0], learner.id, "Python", "peer", 90)
     assert created.status_code == 201, created.text
     assert created.json()["skill_name"] == "python"
@@ -49,8 +49,8 @@ async def test_verifications_are_listed_with_counts_and_averages(client, session
     assert trust_pseudonym(settings, learner.id) not in {r.user_hash for r in rows}
 
 
-async def test_rules(client, people):
-    learner, peer = await people(), await people()
+async def test_rules(client, person):
+    learner, peer = await person(), await person()
     assert (await verify(client, learner, learner.id, "python")).status_code == 403
     assert (await verify(client, peer, 99_999_999, "python")).status_code == 404
     assert (await verify(client, peer, learner.id, "python")).status_code == 201

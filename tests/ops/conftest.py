@@ -2,40 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from alembic import command
 from sqlalchemy import create_engine, text
 
-from skillnest.ops.service import alembic_config
-from skillnest.settings import Settings, get_settings
-from tests.conftest import drop_postgres_database, empty_database_url, make_settings, postgres_url
+from skillnest.core.cli import cli_settings
+from skillnest.settings import Settings
+from tests.conftest import (
+    TEST_PSEUDONYM_KEY,
+    TEST_SECRET_KEY,
+    drop_postgres_database,
+    postgres_url,
+)
 
-SECRET_KEY = "ops-test-secret-Zq8w1Lx0VtYc"
-PSEUDONYM_KEY = "ops-test-pseudonym-Hh2Kp9Rr4Ms"
+SECRET_KEY = TEST_SECRET_KEY
+PSEUDONYM_KEY = TEST_PSEUDONYM_KEY
 
 
 @pytest.fixture
-def ops_database(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A fresh migrated database (never the shared test one), set in the environment."""
-    url = empty_database_url(backend, tmp_path, prefix="skillnest_ops")
-    command.upgrade(alembic_config(make_settings(url, None)), "head")
-    monkeypatch.setenv("SKILLNEST_ENV", "test")
-    monkeypatch.setenv("SKILLNEST_DATABASE_URL", url)
-    monkeypatch.setenv("SKILLNEST_SECRET_KEY", SECRET_KEY)
-    monkeypatch.setenv("SKILLNEST_PSEUDONYM_KEY", PSEUDONYM_KEY)
-    monkeypatch.delenv("SKILLNEST_REDIS_URL", raising=False)
-    get_settings.cache_clear()
-    yield url
-    get_settings.cache_clear()
-    if backend == "postgresql":
-        drop_postgres_database(url)
+def ops_database(cli_database: str) -> str:
+    """A fresh migrated database (never the shared test one) that the commands run on."""
+    return cli_database
 
 
 def ops_settings() -> Settings:
-    return get_settings()
+    """The settings the commands run with."""
+    return cli_settings()
 
 
 def recreate_empty(url: str) -> None:

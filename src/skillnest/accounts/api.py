@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, File, Request, Response, UploadFile, status
 from sse_starlette.sse import EventSourceResponse
 
 from skillnest.accounts import avatar, schemas, service
@@ -18,9 +18,10 @@ from skillnest.core.deps import (
     SettingsDep,
     StorageDep,
 )
+from skillnest.core.pages import Limit, Offset, Page, PathId
 from skillnest.core.realtime import stream_user_events
 from skillnest.core.replicas import mark_writer
-from skillnest.core.responses import JSONBytes, json_response
+from skillnest.core.responses import JSONBytes
 
 router = APIRouter(tags=["accounts"])
 
@@ -30,9 +31,9 @@ async def create_account(
     data: schemas.SignupIn, session: SessionDep, settings: SettingsDep
 ) -> schemas.AuthOut:
     """Create an account and return it with a session token."""
-    user, token, expires_at = await service.signup(session=session, data=data, settings=settings)
-    mark_writer(user.id)
-    return schemas.AuthOut(user=schemas.Me.model_validate(user), token=token, expires_at=expires_at)
+    out = await service.signup(session=session, data=data, settings=settings)
+    mark_writer(out.user.id)
+    return out
 
 
 @router.post("/auth/login", response_model=schemas.AuthOut)
@@ -44,10 +45,9 @@ async def create_login(
     address: ClientAddress,
 ) -> schemas.AuthOut:
     """Exchange email and password for a session token."""
-    user, token, expires_at = await service.login(
+    return await service.login(
         session=session, data=data, settings=settings, limiter=limiter, client_address=address
     )
-    return schemas.AuthOut(user=schemas.Me.model_validate(user), token=token, expires_at=expires_at)
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
@@ -70,8 +70,7 @@ async def update_me(
     data: schemas.ProfileUpdate, user: CurrentUser, session: SessionDep, cache: CacheDep
 ) -> schemas.Me:
     """Change profile fields, skills to offer and to learn included."""
-    updated = await service.update_profile(session=session, cache=cache, user_id=user.id, data=data)
-    return schemas.Me.model_validate(updated)
+    return await service.update_profile(session=session, cache=cache, user_id=user.id, data=data)
 
 
 @router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
@@ -93,9 +92,9 @@ async def change_my_password(
 
 
 @router.get("/users/{user_id}", response_model=schemas.PublicUser)
-async def read_user(user_id: int, session: ReadSessionDep) -> Response:
+async def read_user(user_id: PathId, session: ReadSessionDep) -> schemas.PublicUser:
     """A user's public profile (never the email or any hash)."""
-    return json_response(await service.public_profile(session=session, user_id=user_id))
+    return await service.public_profile(session=session, user_id=user_id)
 
 
 @router.put("/me/avatar", response_model=schemas.AvatarOut)
@@ -128,12 +127,9 @@ async def stream_my_events(user: CurrentUser, hub: HubDep, request: Request) -> 
     return EventSourceResponse(stream_user_events(hub, user.id, request.is_disconnected), ping=15)
 
 
-@router.get("/admin/users", response_model=schemas.UserPage)
+@router.get("/admin/users", response_model=Page[schemas.Me])
 async def list_accounts(
-    _: AdminUser,
-    session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
-) -> schemas.UserPage:
+    _: AdminUser, session: SessionDep, limit: Limit = 50, offset: Offset = 0
+) -> Page[schemas.Me]:
     """Every account, paginated (administrators only)."""
     return await service.list_users(session=session, limit=limit, offset=offset)

@@ -13,12 +13,20 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from skillnest.core.db import FALSE, NOW, TRUE, Base, Document, StringArray, UTCDateTime
+from skillnest.core.db import (
+    FALSE,
+    TRUE,
+    Base,
+    CreatedAt,
+    Document,
+    StringArray,
+    UpdatedAt,
+    UTCDateTime,
+)
 
 
 class User(Base):
@@ -45,10 +53,8 @@ class User(Base):
     skills_to_learn: Mapped[list[str] | None] = mapped_column(StringArray(50))
     image_url: Mapped[str | None] = mapped_column(String(255))
     # Added by skillnest; nullable or server-defaulted so seed 001's INSERTs still run.
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, server_default=NOW, onupdate=func.now(), nullable=False
-    )
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
     is_admin: Mapped[bool] = mapped_column(Boolean, server_default=FALSE, nullable=False)
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_active_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -63,7 +69,7 @@ class UserSession(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
+    created_at: Mapped[CreatedAt]
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -84,10 +90,8 @@ class UserOnboarding(Base):
     default_contract: Mapped[dict[str, Any] | None] = mapped_column(Document)
     # Added by migration 0006 (gauge): legacy onboarding fields without a column of their own.
     extra: Mapped[dict[str, Any] | None] = mapped_column(Document)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, server_default=NOW, onupdate=func.now(), nullable=False
-    )
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
 
 
 class UserPreferences(Base):
@@ -107,10 +111,8 @@ class UserPreferences(Base):
         String(50), server_default="ethereum", nullable=False
     )
     extra: Mapped[dict[str, Any] | None] = mapped_column(Document)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, server_default=NOW, onupdate=func.now(), nullable=False
-    )
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
 
 
 class OAuthProvider(Base):
@@ -131,7 +133,5 @@ class OAuthProvider(Base):
     access_token_encrypted: Mapped[str | None] = mapped_column(Text)
     refresh_token_encrypted: Mapped[str | None] = mapped_column(Text)
     token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, server_default=NOW, onupdate=func.now(), nullable=False
-    )
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]

@@ -86,9 +86,7 @@ async def create_signup(
     values = {"name": name, "email": email}
     try:
         data = parse(schemas.SignupIn, {"name": name, "email": email, "password": password})
-        user, token, expires_at = await service.signup(
-            session=session, data=data, settings=platform.settings
-        )
+        auth = await service.signup(session=session, data=data, settings=platform.settings)
     except FormInvalid as exc:
         return render(
             request,
@@ -103,7 +101,7 @@ async def create_signup(
             {"values": values, "errors": [exc.detail]},
             status_code=409,
         )
-    return _signed_in(request, token, expires_at, "/exchange/skills")
+    return _signed_in(request, auth.token, auth.expires_at, "/exchange/skills")
 
 
 @router.get("/signin", response_class=HTMLResponse)
@@ -131,7 +129,7 @@ async def create_signin(
     context = {"values": {"email": email}, "next": target}
     try:
         data = parse(schemas.LoginIn, {"email": email, "password": password})
-        _, token, expires_at = await service.login(
+        auth = await service.login(
             session=session,
             data=data,
             settings=platform.settings,
@@ -149,7 +147,7 @@ async def create_signin(
             {**context, "errors": [exc.detail]},
             status_code=exc.status,
         )
-    return _signed_in(request, token, expires_at, target)
+    return _signed_in(request, auth.token, auth.expires_at, target)
 
 
 @router.post("/signout")
@@ -210,10 +208,10 @@ async def update_settings(
         user = await service.get_user(session=session, user_id=viewer.id)
         shown = schemas.Me.model_validate(user).model_copy(update=fields)
         return _settings(request, "accounts/profile.html", 422, user=shown, errors=exc.messages)
-    user = await service.update_profile(session=session, cache=cache, user_id=viewer.id, data=data)
-    return _settings(
-        request, "accounts/profile.html", user=schemas.Me.model_validate(user), saved=True
+    updated = await service.update_profile(
+        session=session, cache=cache, user_id=viewer.id, data=data
     )
+    return _settings(request, "accounts/profile.html", user=updated, saved=True)
 
 
 @router.get("/settings/password", response_class=HTMLResponse)

@@ -135,12 +135,3 @@ class AuthOut(BaseModel):
     token: str
     token_type: str = "bearer"
     expires_at: datetime
-
-
-class UserPage(BaseModel):
-    """A page of accounts for administrators."""
-
-    items: list[Me]
-    total: int
-    limit: int
-    offset: int

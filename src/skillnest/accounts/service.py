@@ -9,22 +9,24 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.accounts import avatar, schemas
 from skillnest.accounts.models import OAuthProvider, User, UserSession
 from skillnest.core import security
 from skillnest.core.cache import TTL, Cache, cache_key, get_json, set_json
-from skillnest.core.errors import Conflict, NotFound, Unauthorized
+from skillnest.core.db import get_owned_or_404
+from skillnest.core.errors import Conflict, NotFound, Unauthorized, conflict_on_integrity
+from skillnest.core.pages import Page, page_of
 from skillnest.core.ratelimit import RateLimiter
 from skillnest.core.storage import Storage
-from skillnest.exchange.models import Rating
+from skillnest.exchange import service as exchange
 from skillnest.settings import Settings
 
 log = logging.getLogger("skillnest.accounts")
 
 INVALID_LOGIN = "Email or password is incorrect."
+EMAIL_TAKEN = "An account with this email already exists."
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +73,7 @@ async def get_user_by_email(*, session: AsyncSession, email: str) -> User | None
 
 async def get_user(*, session: AsyncSession, user_id: int) -> User:
     """A user by id, or NotFound."""
-    user = await session.get(User, user_id)
-    if user is None:
-        raise NotFound("No such user.")
-    return user
+    return await get_owned_or_404(session, User, user_id, detail="No such user.")
 
 
 async def create_user(
@@ -87,7 +86,7 @@ async def create_user(
     """Create an account with an Argon2id password hash."""
     email = normalise_email(str(data.email))
     if await get_user_by_email(session=session, email=email) is not None:
-        raise Conflict("An account with this email already exists.")
+        raise Conflict(EMAIL_TAKEN)
     user = User(
         name=data.name,
         email=email,
@@ -95,13 +94,11 @@ async def create_user(
         is_admin=is_admin,
         **profile,
     )
-    try:
-        # Added inside the savepoint so that a failed insert leaves nothing pending behind.
-        async with session.begin_nested():
-            session.add(user)
-            await session.flush()
-    except IntegrityError as exc:  # a concurrent sign-up won the race
-        raise Conflict("An account with this email already exists.") from exc
+    # Added inside the savepoint so that a failed insert leaves nothing pending behind;
+    # a concurrent sign-up with the same email is a conflict.
+    async with conflict_on_integrity(session, EMAIL_TAKEN):
+        session.add(user)
+        await session.flush()
     return user
 
 
@@ -119,13 +116,18 @@ async def open_session(
     return token, expires_at
 
 
+def auth_out(user: User, token: str, expires_at: datetime) -> schemas.AuthOut:
+    """The answer of a sign-up or a login: the account and its new session token."""
+    return schemas.AuthOut(user=schemas.Me.model_validate(user), token=token, expires_at=expires_at)
+
+
 async def signup(
     *, session: AsyncSession, data: schemas.SignupIn, settings: Settings
-) -> tuple[User, str, datetime]:
+) -> schemas.AuthOut:
     """Create an account and log it in."""
     user = await create_user(session=session, data=data)
     token, expires_at = await open_session(session=session, user=user, settings=settings)
-    return user, token, expires_at
+    return auth_out(user, token, expires_at)
 
 
 async def login(
@@ -135,7 +137,7 @@ async def login(
     settings: Settings,
     limiter: RateLimiter,
     client_address: str,
-) -> tuple[User, str, datetime]:
+) -> schemas.AuthOut:
     """Check credentials (rate limited per account and per address) and open a session."""
     email = normalise_email(str(data.email))
     window = settings.login_window_minutes
@@ -156,7 +158,7 @@ async def login(
         user.password_hash = await security.hash_password_async(data.password)
     await limiter.clear(per_account, "login-account", email)
     token, expires_at = await open_session(session=session, user=user, settings=settings)
-    return user, token, expires_at
+    return auth_out(user, token, expires_at)
 
 
 async def resolve_token(*, session: AsyncSession, cache: Cache, token: str) -> AuthUser | None:
@@ -268,7 +270,7 @@ async def invalidate_user(*, cache: Cache, user_id: int) -> None:
 
 async def update_profile(
     *, session: AsyncSession, cache: Cache, user_id: int, data: schemas.ProfileUpdate
-) -> User:
+) -> schemas.Me:
     """Apply the fields present in a PATCH."""
     user = await get_user(session=session, user_id=user_id)
     for field, value in data.model_dump(exclude_unset=True).items():
@@ -276,7 +278,7 @@ async def update_profile(
     user.updated_at = datetime.now(UTC)
     await session.flush()
     await invalidate_user(cache=cache, user_id=user_id)
-    return user
+    return schemas.Me.model_validate(user)
 
 
 def _avatar_prefix(user_id: int) -> str:
@@ -343,26 +345,22 @@ PUBLIC_COLUMNS = (
 )
 
 
-async def public_profile(*, session: AsyncSession, user_id: int) -> dict[str, Any]:
-    """A user's public profile with the average and count of ratings received, in one query.
+async def public_profile(*, session: AsyncSession, user_id: int) -> schemas.PublicUser:
+    """A user's public profile with the ratings received (from the exchange module).
 
     Read column by column (a hot path), never as an ORM entity.
     """
-    received = (Rating.rated_id == User.id,)
-    average = select(func.avg(Rating.rating)).where(*received).scalar_subquery()
-    count = select(func.count()).where(*received).scalar_subquery()
-    query = select(
-        *PUBLIC_COLUMNS, average.label("average_rating"), count.label("rating_count")
-    ).where(User.id == user_id)
-    row = (await session.execute(query)).mappings().one_or_none()
+    row = (
+        (await session.execute(select(*PUBLIC_COLUMNS).where(User.id == user_id)))
+        .mappings()
+        .one_or_none()
+    )
     if row is None:
         raise NotFound("No such user.")
-    profile = dict(row)
-    profile["skills_to_offer"] = profile["skills_to_offer"] or []
-    profile["skills_to_learn"] = profile["skills_to_learn"] or []
-    if profile["average_rating"] is not None:
-        profile["average_rating"] = round(float(profile["average_rating"]), 2)
-    return profile
+    ratings = await exchange.rating_summary(session=session, user_id=user_id)
+    return schemas.PublicUser.model_validate(
+        {**row, "average_rating": ratings.average, "rating_count": ratings.count}
+    )
 
 
 async def set_admin(*, session: AsyncSession, cache: Cache, email: str, is_admin: bool) -> User:
@@ -426,12 +424,12 @@ async def load_demo(*, session: AsyncSession) -> str:
     )
 
 
-async def list_users(*, session: AsyncSession, limit: int, offset: int) -> schemas.UserPage:
-    """A page of accounts, oldest first (administrators only)."""
+async def list_users(*, session: AsyncSession, limit: int, offset: int) -> Page[schemas.Me]:
+    """A page of accounts, oldest first (administrators only), with their total count."""
     total = await session.scalar(select(func.count()).select_from(User)) or 0
-    rows = await session.scalars(select(User).order_by(User.id).limit(limit).offset(offset))
+    rows = await session.scalars(select(User).order_by(User.id).limit(limit + 1).offset(offset))
     items = [schemas.Me.model_validate(user) for user in rows]
-    return schemas.UserPage(items=items, total=total, limit=limit, offset=offset)
+    return page_of(items, limit=limit, offset=offset, total=total)
 
 
 async def link_oauth_provider(
@@ -464,13 +462,12 @@ async def link_oauth_provider(
         security.encrypt_secret(key, refresh_token, "oauth") if refresh_token else None
     )
     link.token_expires_at = token_expires_at
-    try:
-        async with session.begin_nested():
-            if is_new:
-                session.add(link)
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(f"This {provider} identity is linked to another account.") from exc
+    async with conflict_on_integrity(
+        session, f"This {provider} identity is linked to another account."
+    ):
+        if is_new:
+            session.add(link)
+        await session.flush()
     return link
 
 

@@ -42,7 +42,7 @@ from skillnest.catalog.snapshot import (
     snapshot_document,
     write_snapshot,
 )
-from skillnest.core.cli import console, err_console, run
+from skillnest.core.cli import cli_settings, console, err_console, run
 from skillnest.core.platform import Platform
 
 catalog = typer.Typer(help="The agent-skill catalog.", no_args_is_help=True)
@@ -217,10 +217,8 @@ def refresh_cached_snapshot(api_url: str, *, client: httpx.Client | None = None)
 
 def _local_database_catalog() -> list[CatalogSkill] | None:
     """The catalog of the local skillnest database, if one is configured and exists."""
-    from skillnest.settings import get_settings
-
     try:
-        settings = get_settings()
+        settings = cli_settings()
     except ValueError:
         return None
     if "SKILLNEST_DATABASE_URL" not in os.environ and settings.is_sqlite:

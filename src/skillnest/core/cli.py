@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextvars import ContextVar
 from typing import TypeVar
 
 import typer
@@ -18,6 +19,24 @@ from skillnest.settings import Settings, get_settings
 T = TypeVar("T")
 console = Console()
 err_console = Console(stderr=True)
+# Settings given to the commands by their caller (tests, an embedding program) instead of
+# the process environment, which is read once and cached.
+_settings: ContextVar[Settings | None] = ContextVar("cli_settings", default=None)
+
+
+def cli_settings() -> Settings:
+    """The settings CLI commands run with: those in `use_settings`, else the process's."""
+    return _settings.get() or get_settings()
+
+
+@contextlib.contextmanager
+def use_settings(settings: Settings) -> Iterator[Settings]:
+    """Run the CLI commands called inside the block with these settings."""
+    token = _settings.set(settings)
+    try:
+        yield settings
+    finally:
+        _settings.reset(token)
 
 
 @contextlib.asynccontextmanager
@@ -25,7 +44,7 @@ async def open_platform(settings: Settings | None = None) -> AsyncIterator[Platf
     """A platform for the length of one command."""
     from skillnest.app import build_platform, close_platform
 
-    platform = build_platform(settings or get_settings())
+    platform = build_platform(settings or cli_settings())
     try:
         yield platform
     finally:

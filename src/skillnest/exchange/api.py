@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Response, status
 
 from skillnest.accounts.deps import CurrentUser, ReadSessionDep
 from skillnest.core.deps import CacheDep, HubDep, LimiterDep, SessionDep
+from skillnest.core.pages import Cursor, CursorPage, Limit, Offset, Page, PathId
 from skillnest.exchange import schemas, service
 
 router = APIRouter(tags=["exchange"])
 
-Limit = Annotated[int, Query(ge=1, le=100, description="Items per page.")]
-Offset = Annotated[int, Query(ge=0, le=10_000, description="Items to skip.")]
-Cursor = Annotated[
-    int | None, Query(ge=1, le=2**31 - 1, description="The `next_cursor` of the previous page.")
-]
-ChatId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
-
-@router.get("/matches", response_model=schemas.MatchPage)
+@router.get("/matches", response_model=Page[schemas.Match])
 async def read_matches(
     user: CurrentUser, session: SessionDep, cache: CacheDep, limit: Limit = 20, offset: Offset = 0
-) -> schemas.MatchPage:
+) -> Page[schemas.Match]:
     """People who offer what you want to learn and want to learn what you offer, best first."""
     return await service.find_matches(
         session=session, cache=cache, user_id=user.id, limit=limit, offset=offset
@@ -47,17 +38,17 @@ async def open_chat(
     return chat
 
 
-@router.get("/chats", response_model=schemas.ChatPage)
+@router.get("/chats", response_model=Page[schemas.ChatOut])
 async def list_chats(
     user: CurrentUser, session: ReadSessionDep, limit: Limit = 50, offset: Offset = 0
-) -> schemas.ChatPage:
+) -> Page[schemas.ChatOut]:
     """Your chats with the other participant, last message and unread count, newest first."""
     return await service.list_chats(session=session, user_id=user.id, limit=limit, offset=offset)
 
 
 @router.delete("/chats/{chat_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_chat(
-    chat_id: ChatId, user: CurrentUser, session: SessionDep, hub: HubDep
+    chat_id: PathId, user: CurrentUser, session: SessionDep, hub: HubDep
 ) -> Response:
     """Delete a chat and its messages (participants only)."""
     await service.delete_chat(session=session, hub=hub, chat_id=chat_id, user_id=user.id)
@@ -70,7 +61,7 @@ async def delete_chat(
     status_code=status.HTTP_201_CREATED,
 )
 async def create_message(
-    chat_id: ChatId,
+    chat_id: PathId,
     data: schemas.MessageCreate,
     user: CurrentUser,
     session: SessionDep,
@@ -88,14 +79,14 @@ async def create_message(
     )
 
 
-@router.get("/chats/{chat_id}/messages", response_model=schemas.MessagePage)
+@router.get("/chats/{chat_id}/messages", response_model=CursorPage[schemas.MessageOut])
 async def list_messages(
-    chat_id: ChatId,
+    chat_id: PathId,
     user: CurrentUser,
     session: ReadSessionDep,
     cursor: Cursor = None,
     limit: Limit = 50,
-) -> schemas.MessagePage:
+) -> CursorPage[schemas.MessageOut]:
     """Messages in time order, a page at a time."""
     return await service.list_messages(
         session=session, chat_id=chat_id, user_id=user.id, cursor=cursor, limit=limit
@@ -104,7 +95,7 @@ async def list_messages(
 
 @router.post("/chats/{chat_id}/read", response_model=schemas.ReadOut)
 async def mark_chat_read(
-    chat_id: ChatId, user: CurrentUser, session: SessionDep, hub: HubDep
+    chat_id: PathId, user: CurrentUser, session: SessionDep, hub: HubDep
 ) -> schemas.ReadOut:
     """Mark every message from the other participant as read; returns how many changed."""
     return await service.mark_read(session=session, hub=hub, chat_id=chat_id, user_id=user.id)
@@ -124,10 +115,10 @@ async def create_rating(
     return await service.rate(session=session, rater_id=user.id, data=data)
 
 
-@router.get("/users/{user_id}/ratings", response_model=schemas.RatingPage)
+@router.get("/users/{user_id}/ratings", response_model=CursorPage[schemas.ReceivedRating])
 async def list_user_ratings(
-    user_id: UserId, session: ReadSessionDep, cursor: Cursor = None, limit: Limit = 20
-) -> schemas.RatingPage:
+    user_id: PathId, session: ReadSessionDep, cursor: Cursor = None, limit: Limit = 20
+) -> CursorPage[schemas.ReceivedRating]:
     """Ratings a user received, newest first."""
     return await service.ratings_received(
         session=session, user_id=user_id, cursor=cursor, limit=limit

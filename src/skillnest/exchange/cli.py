@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from skillnest.accounts import service as accounts
 from skillnest.core.cli import console, run_in_transaction
 from skillnest.core.errors import NotFound
+from skillnest.core.pages import Page
 from skillnest.core.platform import Platform
 from skillnest.exchange import schemas, service
 
@@ -22,7 +23,7 @@ def show_matches(
 ) -> None:
     """Show the best two-way matches of the user with this EMAIL."""
 
-    async def work(platform: Platform, session: AsyncSession) -> schemas.MatchPage:
+    async def work(platform: Platform, session: AsyncSession) -> Page[schemas.Match]:
         user = await accounts.get_user_by_email(session=session, email=email)
         if user is None:
             raise NotFound(f"No account with email {email}.")
@@ -51,10 +52,10 @@ def show_matches(
 def show_stats() -> None:
     """Count chats, messages (unread too) and ratings."""
 
-    async def work(platform: Platform, session: AsyncSession) -> dict[str, float | int | None]:
+    async def work(platform: Platform, session: AsyncSession) -> schemas.ActivityStats:
         return await service.activity_stats(session=session)
 
-    for name, value in run_in_transaction(work).items():
+    for name, value in run_in_transaction(work).model_dump().items():
         console.print(f"{name}: {value if value is not None else '-'}")
 
 

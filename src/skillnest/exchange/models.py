@@ -8,9 +8,6 @@ chat, an index for reading a chat in time order, and GIN indexes on the skill ar
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -22,52 +19,16 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.types import Integer as IntegerType
 
 from skillnest.accounts.models import User
-from skillnest.core.db import FALSE, NOW, Base, UTCDateTime
+from skillnest.core.db import FALSE, Base, CreatedAt
+from skillnest.exchange.dialect import pair_high, pair_low
 
 # PostgreSQL function (created by the 0002 migration) that lower-cases every entry of a skill
 # array. It is IMMUTABLE so expression GIN indexes can be built on it; the match query uses
 # the same expression, so the index serves case-insensitive overlap (``&&``) directly.
 LOWER_SKILLS_FUNCTION = "exchange_lower_skills"
-
-
-class pair_low(FunctionElement[int]):  # noqa: N801 - reads as the SQL it emits
-    """The smaller of two ids: ``least(a, b)`` on PostgreSQL, ``min(a, b)`` on SQLite."""
-
-    type = IntegerType()
-    inherit_cache = True
-
-
-class pair_high(FunctionElement[int]):  # noqa: N801 - reads as the SQL it emits
-    """The larger of two ids: ``greatest(a, b)`` on PostgreSQL, ``max(a, b)`` on SQLite."""
-
-    type = IntegerType()
-    inherit_cache = True
-
-
-@compiles(pair_low, "postgresql")
-def _pair_low_pg(element: Any, compiler: Any, **kw: Any) -> str:
-    return f"least({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(pair_low)
-def _pair_low_default(element: Any, compiler: Any, **kw: Any) -> str:
-    return f"min({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(pair_high, "postgresql")
-def _pair_high_pg(element: Any, compiler: Any, **kw: Any) -> str:
-    return f"greatest({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(pair_high)
-def _pair_high_default(element: Any, compiler: Any, **kw: Any) -> str:
-    return f"max({compiler.process(element.clauses, **kw)})"
 
 
 class Chat(Base):
@@ -101,7 +62,7 @@ class Chat(Base):
     )
     # The seed leaves this nullable; NOT NULL is added because listings order by it, and
     # every INSERT that omits it (as the seed's do) still gets the default.
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
+    created_at: Mapped[CreatedAt]
 
 
 class Message(Base):
@@ -130,7 +91,7 @@ class Message(Base):
     )
     content: Mapped[str] = mapped_column(Text, nullable=False)
     # NOT NULL added for the same reason as chats.created_at: pages are keyed on it.
-    timestamp: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
+    timestamp: Mapped[CreatedAt]
     is_read: Mapped[bool] = mapped_column(Boolean, server_default=FALSE, nullable=False)
 
 
@@ -156,7 +117,7 @@ class Rating(Base):
     chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), nullable=False)
     rating: Mapped[int] = mapped_column(Integer, nullable=False)
     comment: Mapped[str | None] = mapped_column(Text)
-    timestamp: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
+    timestamp: Mapped[CreatedAt]
 
 
 # GIN indexes on the skill arrays of ``users`` (PostgreSQL only), over the lower-cased arrays

@@ -8,8 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from skillnest.accounts.schemas import PublicUser
-
-Id = Annotated[int, Field(gt=0, le=2**31 - 1)]
+from skillnest.core.pages import Id
 
 
 class UserBrief(BaseModel):
@@ -30,15 +29,6 @@ class Match(PublicUser):
     score: float = Field(
         description="Overlap size, plus a tenth of the rating pulled toward the global mean."
     )
-
-
-class MatchPage(BaseModel):
-    """One page of matches, best first."""
-
-    items: list[Match]
-    limit: int
-    offset: int
-    next_offset: int | None = Field(description="Offset of the next page; null on the last.")
 
 
 class ChatOpen(BaseModel):
@@ -77,13 +67,6 @@ class MessageOut(BaseModel):
     is_read: bool
 
 
-class MessagePage(BaseModel):
-    """Messages in time order; pass ``next_cursor`` as ``cursor`` for the following page."""
-
-    items: list[MessageOut]
-    next_cursor: int | None = None
-
-
 class ChatOut(BaseModel):
     """A chat as its participants see it."""
 
@@ -94,15 +77,6 @@ class ChatOut(BaseModel):
     other_user: UserBrief
     last_message: MessageOut | None = None
     unread_count: int = 0
-
-
-class ChatPage(BaseModel):
-    """The caller's chats, newest activity first."""
-
-    items: list[ChatOut]
-    limit: int
-    offset: int
-    next_offset: int | None = None
 
 
 class ReadOut(BaseModel):
@@ -151,15 +125,18 @@ class ReceivedRating(BaseModel):
     timestamp: datetime
 
 
-class RatingPage(BaseModel):
-    """Ratings newest first; pass ``next_cursor`` as ``cursor`` for the following page."""
-
-    items: list[ReceivedRating]
-    next_cursor: int | None = None
-
-
 class RatingSummary(BaseModel):
-    """The ratings a user received: how many and their average (null with none)."""
+    """The ratings a user received: how many and their plain average (null with none)."""
 
     count: int
-    average: float | None = None
+    average: float | None = Field(default=None, description="Plain average, 2 decimals.")
+
+
+class ActivityStats(BaseModel):
+    """Counts across the whole exchange (``skillnest exchange stats``)."""
+
+    chats: int
+    messages: int
+    unread_messages: int
+    ratings: int
+    mean_rating: float | None = None

@@ -7,200 +7,32 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    Float,
-    Integer,
-    and_,
-    case,
-    delete,
-    func,
-    literal,
-    not_,
-    or_,
-    select,
-    text,
-    tuple_,
-    update,
-)
+from sqlalchemy import and_, case, delete, func, literal, not_, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
-from sqlalchemy.types import TypeEngine
 
 from skillnest.accounts.models import User
 from skillnest.core import security
 from skillnest.core.cache import TTL, Cache, cache_key, get_json, set_json
-from skillnest.core.db import StringArray, UTCDateTime, is_postgres
-from skillnest.core.errors import BadRequest, Conflict, NotFound
+from skillnest.core.db import get_owned_or_404
+from skillnest.core.errors import BadRequest, Conflict, NotFound, conflict_on_integrity
+from skillnest.core.pages import CursorPage, Page, cursor_page_of, page_of
 from skillnest.core.ratelimit import RateLimiter
 from skillnest.core.realtime import Hub, publish_after_commit
-from skillnest.exchange import demo, schemas
-from skillnest.exchange.models import Chat, Message, Rating, pair_high, pair_low
+from skillnest.exchange import demo, dialect, rules, schemas
+from skillnest.exchange.dialect import pair_high, pair_low
+from skillnest.exchange.models import Chat, Message, Rating
 
 log = logging.getLogger("skillnest.exchange")
 
 NO_SUCH_CHAT = "No such chat."
+NO_SUCH_USER = "No such user."
+ALREADY_RATED = "You have already rated this chat."
 MESSAGE_RATE_LIMIT = "60/minute"
-# Bayesian average of ratings: a user's ratings count as if PRIOR_WEIGHT extra ratings at the
-# global mean came with them, so one 5-star rating does not outrank twenty 4.8s.
-PRIOR_WEIGHT = 5
-DEFAULT_MEAN = 3.0
 
-
-# --- pure calculations ------------------------------------------------------------------
-
-
-def bayesian_rating(
-    rating_sum: float, rating_count: int, *, global_mean: float, prior_weight: int = PRIOR_WEIGHT
-) -> float:
-    """The average rating pulled toward the global mean; exactly the mean with no ratings."""
-    return (prior_weight * global_mean + rating_sum) / (prior_weight + rating_count)
-
-
-def match_score(
-    *,
-    teaches: int,
-    learns: int,
-    rating_sum: float,
-    rating_count: int,
-    global_mean: float,
-    prior_weight: int = PRIOR_WEIGHT,
-) -> float:
-    """Rank of a match: the mutual overlap first, then the rating pulled toward the mean.
-
-    ``teaches`` skills they offer that you want and ``learns`` skills they want that you
-    offer make the whole part (the number of skills that would change hands); the rating
-    (1-5, Bayesian-averaged) divided by ten makes the fraction, at most 0.5, so it orders
-    matches of equal overlap and never lifts one over a larger overlap. The match query
-    orders by the same two components (then by most recent activity).
-    """
-    rating = bayesian_rating(
-        rating_sum, rating_count, global_mean=global_mean, prior_weight=prior_weight
-    )
-    return round(teaches + learns + rating / 10, 4)
-
-
-def average(rating_sum: float | None, rating_count: int) -> float | None:
-    """The plain average rating for display, or None when there is none."""
-    if not rating_count or rating_sum is None:
-        return None
-    return round(float(rating_sum) / rating_count, 2)
-
-
-# --- live events after commit -----------------------------------------------------------
 
 # --- matching ---------------------------------------------------------------------------
-
-PROFILE_COLUMNS = (
-    "id, name, pronouns, bio, location, availability, learning_style, "
-    "skills_to_offer, skills_to_learn, image_url, created_at"
-)
-
-# One statement. The caller's lower-cased lists are read once (InitPlans); both GIN
-# indexes are intersected (BitmapAnd) to find everyone who offers one of the caller's wanted
-# skills AND wants one of the caller's offered skills. For those rows only, each list becomes
-# a set (tsvector: deduplicated, sorted) and the overlap is its size minus the size after
-# ts_delete of the caller's skills: C-level set arithmetic, no subquery per row, which keeps
-# the cost per match low. Rating sums come from idx_ratings_rated_id; only the requested
-# page is joined back to the profiles and spelled out. NULL and empty entries (only raw SQL
-# can write them) are dropped: tsvectors refuse them.
-MATCHES_POSTGRES = text(f"""
-WITH me AS MATERIALIZED (
-    SELECT array_remove(array_remove(exchange_lower_skills(skills_to_offer), NULL), '') AS offer,
-           array_remove(array_remove(exchange_lower_skills(skills_to_learn), NULL), '') AS learn
-    FROM users WHERE id = :user_id
-),
-candidates AS MATERIALIZED (
-    SELECT u.id, u.last_active_at,
-        array_to_tsvector(array_remove(array_remove(
-            exchange_fold_skills(u.skills_to_offer), NULL), '')) AS offers,
-        array_to_tsvector(array_remove(array_remove(
-            exchange_fold_skills(u.skills_to_learn), NULL), '')) AS wants
-    FROM users AS u
-    WHERE exchange_lower_skills(u.skills_to_offer) && (SELECT learn FROM me)
-      AND exchange_lower_skills(u.skills_to_learn) && (SELECT offer FROM me)
-      AND u.id <> :user_id
-),
-scored AS (
-    SELECT c.id, c.last_active_at, r.rating_count, r.rating_sum,
-        length(c.offers) - length(ts_delete(c.offers, (SELECT learn FROM me))) AS teaches,
-        length(c.wants) - length(ts_delete(c.wants, (SELECT offer FROM me))) AS learns,
-        (:prior * CAST(:mean AS double precision) + coalesce(r.rating_sum, 0))
-            / (:prior + r.rating_count) AS rating_rank
-    FROM candidates AS c
-    CROSS JOIN LATERAL (
-        SELECT count(*) AS rating_count, sum(rating) AS rating_sum
-        FROM ratings WHERE rated_id = c.id
-    ) AS r
-),
-ranked AS (
-    SELECT * FROM scored
-    ORDER BY teaches + learns DESC, rating_rank DESC, last_active_at DESC NULLS LAST, id
-    LIMIT :limit OFFSET :offset
-)
-SELECT {", ".join(f"u.{c.strip()}" for c in PROFILE_COLUMNS.split(","))},
-    ranked.teaches, ranked.learns, ranked.rating_count, ranked.rating_sum,
-    ARRAY(SELECT o FROM unnest(u.skills_to_offer, exchange_fold_skills(u.skills_to_offer))
-          AS t(o, lo) WHERE lo = ANY((SELECT learn FROM me)::text[])) AS teaches_you,
-    ARRAY(SELECT o FROM unnest(u.skills_to_learn, exchange_fold_skills(u.skills_to_learn))
-          AS t(o, lo) WHERE lo = ANY((SELECT offer FROM me)::text[])) AS learns_from_you
-FROM ranked JOIN users AS u ON u.id = ranked.id
-ORDER BY ranked.teaches + ranked.learns DESC, ranked.rating_rank DESC,
-    ranked.last_active_at DESC NULLS LAST, ranked.id
-""")
-
-# The SQLite twin: no GIN, so every profile's JSON lists are walked with json_each (fine at
-# the embedded scale); lower() folds ASCII letters only on SQLite.
-MATCHES_SQLITE = text(f"""
-WITH me AS (
-    SELECT skills_to_offer AS offer, skills_to_learn AS learn FROM users WHERE id = :user_id
-),
-my_offer AS (SELECT DISTINCT lower(value) AS skill FROM json_each((SELECT offer FROM me))),
-my_learn AS (SELECT DISTINCT lower(value) AS skill FROM json_each((SELECT learn FROM me))),
-candidates AS (
-    SELECT u.id, u.last_active_at,
-        (SELECT count(DISTINCT lower(o.value)) FROM json_each(u.skills_to_offer) AS o
-         WHERE lower(o.value) IN (SELECT skill FROM my_learn)) AS teaches,
-        (SELECT count(DISTINCT lower(l.value)) FROM json_each(u.skills_to_learn) AS l
-         WHERE lower(l.value) IN (SELECT skill FROM my_offer)) AS learns
-    FROM users AS u
-    WHERE u.id <> :user_id
-),
-ranked AS (
-    SELECT c.id, c.last_active_at, c.teaches, c.learns,
-        (SELECT count(*) FROM ratings WHERE rated_id = c.id) AS rating_count,
-        (SELECT sum(rating) FROM ratings WHERE rated_id = c.id) AS rating_sum
-    FROM candidates AS c
-    WHERE c.teaches > 0 AND c.learns > 0
-)
-SELECT {", ".join(f"u.{c.strip()}" for c in PROFILE_COLUMNS.split(","))},
-    ranked.teaches, ranked.learns, ranked.rating_count, ranked.rating_sum,
-    (SELECT json_group_array(o.value) FROM json_each(u.skills_to_offer) AS o
-     WHERE lower(o.value) IN (SELECT skill FROM my_learn)) AS teaches_you,
-    (SELECT json_group_array(l.value) FROM json_each(u.skills_to_learn) AS l
-     WHERE lower(l.value) IN (SELECT skill FROM my_offer)) AS learns_from_you
-FROM ranked JOIN users AS u ON u.id = ranked.id
-ORDER BY ranked.teaches + ranked.learns DESC,
-    (:prior * :mean + coalesce(ranked.rating_sum, 0)) / (:prior + ranked.rating_count) DESC,
-    ranked.last_active_at DESC NULLS LAST, ranked.id
-LIMIT :limit OFFSET :offset
-""")
-
-_MATCH_TYPES: dict[str, TypeEngine[Any]] = {
-    "skills_to_offer": StringArray(50),
-    "skills_to_learn": StringArray(50),
-    "teaches_you": StringArray(50),
-    "learns_from_you": StringArray(50),
-    "created_at": UTCDateTime(),
-    "teaches": Integer(),
-    "learns": Integer(),
-    "rating_count": Integer(),
-    "rating_sum": Float(),
-}
-
-
-def _typed(statement: Any) -> Any:
-    return statement.columns(**_MATCH_TYPES)
 
 
 def global_mean_key() -> str:
@@ -214,43 +46,43 @@ async def global_mean_rating(*, session: AsyncSession, cache: Cache) -> float:
     if hit is not None:
         return float(hit)
     mean = await session.scalar(select(func.avg(Rating.rating)))
-    value = float(mean) if mean is not None else DEFAULT_MEAN
+    value = float(mean) if mean is not None else rules.DEFAULT_MEAN
     await set_json(cache, global_mean_key(), value, TTL.SHORT)
     return value
 
 
 async def find_matches(
     *, session: AsyncSession, cache: Cache, user_id: int, limit: int = 20, offset: int = 0
-) -> schemas.MatchPage:
+) -> Page[schemas.Match]:
     """People with whom the exchange works both ways, best first (one SQL query)."""
     mean = await global_mean_rating(session=session, cache=cache)
-    statement = MATCHES_POSTGRES if is_postgres(session) else MATCHES_SQLITE
     params = {
         "user_id": user_id,
-        "prior": PRIOR_WEIGHT,
+        "prior": rules.PRIOR_WEIGHT,
         "mean": mean,
         "limit": limit + 1,
         "offset": offset,
     }
-    rows = (await session.execute(_typed(statement), params)).mappings().all()
-    items = [
-        schemas.Match.model_validate(
-            {
-                **row,
-                "average_rating": average(row["rating_sum"], row["rating_count"]),
-                "score": match_score(
-                    teaches=row["teaches"],
-                    learns=row["learns"],
-                    rating_sum=row["rating_sum"] or 0,
-                    rating_count=row["rating_count"],
-                    global_mean=mean,
-                ),
-            }
-        )
-        for row in rows[:limit]
-    ]
-    next_offset = offset + limit if len(rows) > limit else None
-    return schemas.MatchPage(items=items, limit=limit, offset=offset, next_offset=next_offset)
+    rows = (await session.execute(dialect.matches_statement(session), params)).mappings().all()
+    items = [_match(row, mean) for row in rows]
+    return page_of(items, limit=limit, offset=offset)
+
+
+def _match(row: Any, mean: float) -> schemas.Match:
+    """One row of the match query as the API shows it."""
+    return schemas.Match.model_validate(
+        {
+            **row,
+            "average_rating": rules.average(row["rating_sum"], row["rating_count"]),
+            "score": rules.match_score(
+                teaches=row["teaches"],
+                learns=row["learns"],
+                rating_sum=row["rating_sum"] or 0,
+                rating_count=row["rating_count"],
+                global_mean=mean,
+            ),
+        }
+    )
 
 
 # --- chats ------------------------------------------------------------------------------
@@ -267,17 +99,15 @@ class ChatAccess:
 
 async def get_chat_for(*, session: AsyncSession, chat_id: int, user_id: int) -> ChatAccess:
     """The chat if the user takes part in it; otherwise NotFound, as if it did not exist."""
-    row = (
-        await session.execute(
-            select(Chat.id, Chat.user1_id, Chat.user2_id).where(
-                Chat.id == chat_id, or_(Chat.user1_id == user_id, Chat.user2_id == user_id)
-            )
-        )
-    ).one_or_none()
-    if row is None:
-        raise NotFound(NO_SUCH_CHAT)
-    other = row.user2_id if row.user1_id == user_id else row.user1_id
-    return ChatAccess(id=row.id, user_id=user_id, other_id=other)
+    chat = await get_owned_or_404(
+        session,
+        Chat,
+        chat_id,
+        where=or_(Chat.user1_id == user_id, Chat.user2_id == user_id),
+        detail=NO_SUCH_CHAT,
+    )
+    other = chat.user2_id if chat.user1_id == user_id else chat.user1_id
+    return ChatAccess(id=chat.id, user_id=user_id, other_id=other)
 
 
 def _pair(a: int, b: int) -> Any:
@@ -298,7 +128,7 @@ async def open_chat(
     if other_id == user_id:
         raise BadRequest("You cannot open a chat with yourself.")
     if await session.scalar(select(User.id).where(User.id == other_id)) is None:
-        raise NotFound("No such user.")
+        raise NotFound(NO_SUCH_USER)
     chat_id = await _find_chat_id(session, user_id, other_id)
     created = False
     if chat_id is None:
@@ -308,7 +138,7 @@ async def open_chat(
                 session.add(chat)
                 await session.flush()
             chat_id, created = chat.id, True
-        except IntegrityError:  # the other user opened it at the same moment
+        except IntegrityError:  # the other user opened it at the same moment: re-read it
             chat_id = await _find_chat_id(session, user_id, other_id)
             if chat_id is None:
                 raise
@@ -402,13 +232,10 @@ async def chat_summaries(
 
 async def list_chats(
     *, session: AsyncSession, user_id: int, limit: int = 50, offset: int = 0
-) -> schemas.ChatPage:
+) -> Page[schemas.ChatOut]:
     """One page of the user's chats, newest activity first."""
     items = await chat_summaries(session=session, user_id=user_id, limit=limit + 1, offset=offset)
-    next_offset = offset + limit if len(items) > limit else None
-    return schemas.ChatPage(
-        items=items[:limit], limit=limit, offset=offset, next_offset=next_offset
-    )
+    return page_of(items, limit=limit, offset=offset)
 
 
 async def delete_chat(*, session: AsyncSession, hub: Hub, chat_id: int, user_id: int) -> None:
@@ -462,7 +289,7 @@ async def list_messages(
     user_id: int,
     cursor: int | None = None,
     limit: int = 50,
-) -> schemas.MessagePage:
+) -> CursorPage[schemas.MessageOut]:
     """Messages of a chat in time order, ``limit`` at a time after the ``cursor`` message."""
     chat = await get_chat_for(session=session, chat_id=chat_id, user_id=user_id)
     query = select(
@@ -485,8 +312,8 @@ async def list_messages(
     rows = (
         await session.execute(query.order_by(Message.timestamp, Message.id).limit(limit + 1))
     ).all()
-    items = [schemas.MessageOut.model_validate(row._mapping) for row in rows[:limit]]
-    return schemas.MessagePage(items=items, next_cursor=items[-1].id if len(rows) > limit else None)
+    items = [schemas.MessageOut.model_validate(row._mapping) for row in rows]
+    return cursor_page_of(items, limit=limit, cursor_of=lambda message: message.id)
 
 
 async def mark_read(
@@ -535,7 +362,7 @@ async def rate(
         select(Rating.id).where(Rating.rater_id == rater_id, Rating.chat_id == chat.id)
     )
     if already is not None:
-        raise Conflict("You have already rated this chat.")
+        raise Conflict(ALREADY_RATED)
     rating = Rating(
         rater_id=rater_id,
         rated_id=chat.other_id,
@@ -543,12 +370,9 @@ async def rate(
         rating=data.rating,
         comment=data.comment,
     )
-    try:
-        async with session.begin_nested():
-            session.add(rating)
-            await session.flush()
-    except IntegrityError as exc:  # a concurrent request rated first
-        raise Conflict("You have already rated this chat.") from exc
+    async with conflict_on_integrity(session, ALREADY_RATED):  # a concurrent request won
+        session.add(rating)
+        await session.flush()
     return schemas.RatingOut.model_validate(rating)
 
 
@@ -589,10 +413,10 @@ async def skill_vocabulary(*, session: AsyncSession, cache: Cache, limit: int = 
 
 async def ratings_received(
     *, session: AsyncSession, user_id: int, cursor: int | None = None, limit: int = 20
-) -> schemas.RatingPage:
+) -> CursorPage[schemas.ReceivedRating]:
     """Ratings a user received, newest first, ``limit`` at a time before the ``cursor``."""
     if await session.scalar(select(User.id).where(User.id == user_id)) is None:
-        raise NotFound("No such user.")
+        raise NotFound(NO_SUCH_USER)
     query = (
         select(
             Rating.id,
@@ -628,12 +452,12 @@ async def ratings_received(
             comment=row.comment,
             timestamp=row.timestamp,
         )
-        for row in rows[:limit]
+        for row in rows
     ]
-    return schemas.RatingPage(items=items, next_cursor=items[-1].id if len(rows) > limit else None)
+    return cursor_page_of(items, limit=limit, cursor_of=lambda rating: rating.id)
 
 
-async def activity_stats(*, session: AsyncSession) -> dict[str, float | int | None]:
+async def activity_stats(*, session: AsyncSession) -> schemas.ActivityStats:
     """Counts of chats, messages, unread messages and ratings, and the mean rating."""
     row = (
         await session.execute(
@@ -653,7 +477,7 @@ async def activity_stats(*, session: AsyncSession) -> dict[str, float | int | No
     stats = dict(row._mapping)
     if stats["mean_rating"] is not None:
         stats["mean_rating"] = round(float(stats["mean_rating"]), 2)
-    return stats
+    return schemas.ActivityStats.model_validate(stats)
 
 
 # --- demo data --------------------------------------------------------------------------

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from sse_starlette.sse import EventSourceResponse
 
 from skillnest.accounts.deps import CurrentUser, ReadSessionDep
-from skillnest.core.deps import CacheDep, PlatformDep, SessionDep
-from skillnest.core.responses import JSONBytes, json_response
+from skillnest.core.deps import CacheDep, HubDep, LimiterDep, SessionDep, SettingsDep
+from skillnest.core.pages import Limit, Offset, Page, PathId
+from skillnest.core.responses import JSONBytes
 from skillnest.help import schemas, service
 from skillnest.help.feed import Filters
 
 router = APIRouter(tags=["help"])
-# Routes take the platform (already resolved for the session) rather than SettingsDep, HubDep
-# and LimiterDep: those are plain ``def`` dependencies, which FastAPI runs in its thread pool,
-# costing a thread hop each on every request.
 
 
 def _invalid(name: str, exc: ValueError) -> RequestValidationError:
@@ -62,26 +60,28 @@ async def create_help_request(
     user: CurrentUser,
     session: SessionDep,
     cache: CacheDep,
-    platform: PlatformDep,
-) -> Any:
+    settings: SettingsDep,
+    hub: HubDep,
+    limiter: LimiterDep,
+) -> schemas.HelpRequestCreated:
     """Ask for help: details arrive encrypted by the client; returns only id and avatar."""
     return await service.create_request(
         session=session,
         cache=cache,
-        hub=platform.hub,
-        limiter=platform.limiter,
-        settings=platform.settings,
+        hub=hub,
+        limiter=limiter,
+        settings=settings,
         user=user,
         data=data,
     )
 
 
-@router.get("/help/feed", response_model=schemas.FeedPage, response_class=JSONBytes)
+@router.get("/help/feed", response_model=Page[schemas.FeedCard], response_class=JSONBytes)
 async def read_help_feed(
     user: CurrentUser,
     session: SessionDep,
     cache: CacheDep,
-    platform: PlatformDep,
+    limiter: LimiterDep,
     filters: FiltersDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000)] = 0,
@@ -91,7 +91,7 @@ async def read_help_feed(
         await service.read_feed(
             session=session,
             cache=cache,
-            limiter=platform.limiter,
+            limiter=limiter,
             user=user,
             filters=filters,
             offset=offset,
@@ -102,12 +102,12 @@ async def read_help_feed(
 
 @router.get("/help/feed/stream", response_class=EventSourceResponse)
 async def stream_help_feed(
-    user: CurrentUser, platform: PlatformDep, filters: FiltersDep, request: Request
+    user: CurrentUser, hub: HubDep, limiter: LimiterDep, filters: FiltersDep, request: Request
 ) -> EventSourceResponse:
     """Live events: request.created (matching the filters), request.updated, request.expired."""
     events = await service.stream_feed(
-        limiter=platform.limiter,
-        hub=platform.hub,
+        limiter=limiter,
+        hub=hub,
         user=user,
         filters=filters,
         is_disconnected=request.is_disconnected,
@@ -115,13 +115,17 @@ async def stream_help_feed(
     return EventSourceResponse(events, ping=15)
 
 
-@router.get("/help/mine", response_model=list[schemas.MyRequest])
+@router.get("/help/mine", response_model=Page[schemas.MyRequest])
 async def list_my_help_requests(
-    user: CurrentUser, session: SessionDep, platform: PlatformDep
-) -> JSONBytes:
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Page[schemas.MyRequest]:
     """The caller's own requests, newest first."""
-    return json_response(
-        await service.list_mine(session=session, settings=platform.settings, user=user)
+    return await service.list_mine(
+        session=session, settings=settings, user=user, limit=limit, offset=offset
     )
 
 
@@ -131,11 +135,11 @@ async def read_help_request(
     user: CurrentUser,
     session: SessionDep,
     cache: CacheDep,
-    platform: PlatformDep,
-) -> Any:
+    settings: SettingsDep,
+) -> schemas.HelpRequestRead:
     """A request as the caller may see it (404 if it is not theirs to see)."""
     return await service.get_request(
-        session=session, cache=cache, settings=platform.settings, user=user, request_id=request_id
+        session=session, cache=cache, settings=settings, user=user, request_id=request_id
     )
 
 
@@ -150,13 +154,13 @@ async def create_help_offer(
     user: CurrentUser,
     session: SessionDep,
     cache: CacheDep,
-    platform: PlatformDep,
-) -> Any:
+    settings: SettingsDep,
+) -> schemas.OfferRead:
     """Offer to help on someone else's active request."""
     return await service.create_offer(
         session=session,
         cache=cache,
-        settings=platform.settings,
+        settings=settings,
         user=user,
         request_id=request_id,
         data=data,
@@ -170,14 +174,15 @@ async def accept_help_offer(
     user: CurrentUser,
     session: SessionDep,
     cache: CacheDep,
-    platform: PlatformDep,
-) -> Any:
+    settings: SettingsDep,
+    hub: HubDep,
+) -> schemas.HelpRequestRead:
     """Accept an offer, handing over the request key sealed to that helper."""
     return await service.accept_offer(
         session=session,
         cache=cache,
-        hub=platform.hub,
-        settings=platform.settings,
+        hub=hub,
+        settings=settings,
         user=user,
         request_id=request_id,
         data=data,
@@ -191,14 +196,15 @@ async def update_help_request_status(
     user: CurrentUser,
     session: SessionDep,
     cache: CacheDep,
-    platform: PlatformDep,
-) -> Any:
+    settings: SettingsDep,
+    hub: HubDep,
+) -> schemas.HelpRequestRead:
     """Mark in progress, complete (rating the helper) or cancel."""
     return await service.update_status(
         session=session,
         cache=cache,
-        hub=platform.hub,
-        settings=platform.settings,
+        hub=hub,
+        settings=settings,
         user=user,
         request_id=request_id,
         data=data,
@@ -207,12 +213,10 @@ async def update_help_request_status(
 
 @router.get("/help/trust/me", response_model=schemas.TrustRead)
 async def read_my_trust(
-    user: CurrentUser, session: SessionDep, cache: CacheDep, platform: PlatformDep
-) -> Any:
+    user: CurrentUser, session: SessionDep, cache: CacheDep, settings: SettingsDep
+) -> schemas.TrustRead:
     """The caller's trust score as a helper."""
-    return await service.my_trust(
-        session=session, cache=cache, settings=platform.settings, user=user
-    )
+    return await service.my_trust(session=session, cache=cache, settings=settings, user=user)
 
 
 @router.post(
@@ -221,19 +225,15 @@ async def read_my_trust(
     status_code=status.HTTP_201_CREATED,
 )
 async def create_skill_verification(
-    data: schemas.VerificationCreate, user: CurrentUser, session: SessionDep, platform: PlatformDep
-) -> Any:
+    data: schemas.VerificationCreate, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> schemas.VerificationRead:
     """Vouch for another user's skill (peer, quiz or project, score 0-100)."""
-    return await service.verify_skill(
-        session=session, settings=platform.settings, user=user, data=data
-    )
+    return await service.verify_skill(session=session, settings=settings, user=user, data=data)
 
 
 @router.get("/users/{user_id}/verifications", response_model=schemas.UserVerifications)
 async def list_user_verifications(
-    user_id: int, session: ReadSessionDep, platform: PlatformDep
-) -> Any:
+    user_id: PathId, session: ReadSessionDep, settings: SettingsDep
+) -> schemas.UserVerifications:
     """A user's verified skills with counts and average scores."""
-    return await service.list_verifications(
-        session=session, settings=platform.settings, user_id=user_id
-    )
+    return await service.verified_skills(session=session, settings=settings, user_id=user_id)

@@ -192,9 +192,14 @@ class HelpClient:
         return result
 
     def mine(self) -> list[dict[str, Any]]:
-        """GET /help/mine."""
-        result: list[dict[str, Any]] = self.call("GET", "/help/mine")
-        return result
+        """GET /help/mine, every page."""
+        items: list[dict[str, Any]] = []
+        offset: int | None = 0
+        while offset is not None:
+            page = self.call("GET", "/help/mine", params={"limit": 100, "offset": offset})
+            items.extend(page["items"])
+            offset = page["next_offset"]
+        return items
 
     def offer(self, request_id: str, public_key: str) -> dict[str, Any]:
         """POST /help/requests/{id}/offers."""

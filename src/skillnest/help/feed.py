@@ -204,11 +204,15 @@ def select_page(
     return window[offset : offset + limit], len(window) > offset + limit
 
 
-def render_page(page: list[Entry], has_more: bool, offset: int) -> bytes:
-    """The ``FeedPage`` JSON, assembled from ready card bytes."""
+def render_page(page: list[Entry], has_more: bool, offset: int, limit: int) -> bytes:
+    """The ``Page[FeedCard]`` JSON, assembled from ready card bytes."""
     next_offset = str(offset + len(page)).encode() if has_more else b"null"
     items = b",".join(entry.body for entry in page)
-    return b'{"items":[' + items + b'],"next_offset":' + next_offset + b"}"
+    return (
+        b'{"items":['
+        + items
+        + b'],"limit":%d,"offset":%d,"next_offset":%s,"total":null}' % (limit, offset, next_offset)
+    )
 
 
 # --- database side ----------------------------------------------------------------------
@@ -422,13 +426,13 @@ async def read_page(
             gone = set(ids) - await still_active(session=session, ids=ids, now=now)
             if not gone:
                 page = window[offset : offset + limit]
-                return render_page(page, len(window) > offset + limit, offset)
+                return render_page(page, len(window) > offset + limit, offset, limit)
             excluded |= gone
         log.info("live feed out of step with the database; reading this page from it")
     page, more = await page_from_db(
         session=session, filters=filters, offset=offset, limit=limit, now=now
     )
-    return render_page(page, more, offset)
+    return render_page(page, more, offset, limit)
 
 
 async def add(*, cache: Cache, hub: Hub, row: CardRow) -> None:

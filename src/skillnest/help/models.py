@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from skillnest.core.db import NOW, UUID, Base, StringArray, UTCDateTime, gen_random_uuid
+from skillnest.core.db import UUID, Base, CreatedAt, StringArray, UTCDateTime, gen_random_uuid
 
 ACTIVE = "Active"
 MATCHED = "Matched"
@@ -59,7 +59,7 @@ class HelpSession(Base):
     # Client-made ciphertext (base64); dropped when the request ends.
     encrypted_request: Mapped[str | None] = mapped_column(Text)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
+    created_at: Mapped[CreatedAt]
     # Added by skillnest; nullable or defaulted so the seed's INSERT runs unchanged.
     title: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20), server_default=ACTIVE, nullable=False)
@@ -85,7 +85,7 @@ class HelpOffer(Base):
     # X25519 public key (base64, 32 bytes), made by the helper's client for this request only.
     helper_public_key: Mapped[str] = mapped_column(String(64), nullable=False)
     status: Mapped[str] = mapped_column(String(20), server_default=OFFER_PENDING, nullable=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
+    created_at: Mapped[CreatedAt]
 
 
 class HelpKeyEnvelope(Base):
@@ -101,7 +101,7 @@ class HelpKeyEnvelope(Base):
         ForeignKey("help_offers.id", ondelete="CASCADE"), unique=True, nullable=False
     )
     sealed_key: Mapped[str] = mapped_column(Text, nullable=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
+    created_at: Mapped[CreatedAt]
 
 
 class TrustInteraction(Base):
@@ -116,7 +116,7 @@ class TrustInteraction(Base):
     session_quality: Mapped[int | None] = mapped_column(Integer)  # 1-10
     help_duration: Mapped[int | None] = mapped_column(Integer)  # minutes
     skill_category: Mapped[str | None] = mapped_column(String(50))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
+    created_at: Mapped[CreatedAt]
 
 
 class SkillVerification(Base):
@@ -142,4 +142,4 @@ class SkillVerification(Base):
     verification_type: Mapped[str | None] = mapped_column(String(50))
     score: Mapped[int | None] = mapped_column(Integer)
     verified_by_hash: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
+    created_at: Mapped[CreatedAt]

@@ -10,13 +10,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-import orjson
 from fastapi import Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from skillnest.accounts import service as accounts
 from skillnest.core.deps import CacheDep, PlatformDep, SessionDep
 from skillnest.core.errors import DomainError
+from skillnest.core.pages import MAX_LIMIT, Page
 from skillnest.help import schemas, service
 from skillnest.help.api import feed_filters
 from skillnest.help.feed import Filters
@@ -67,7 +67,7 @@ async def read_feed(
         offset=offset,
         limit=PAGE_SIZE,
     )
-    page = schemas.FeedPage.model_validate(orjson.loads(raw))
+    page = Page[schemas.FeedCard].model_validate_json(raw)
     query = {"skills": ",".join(sorted(filters.skills)), "min_urgency": filters.min_urgency}
     if filters.college_domain:
         query["college_domain"] = filters.college_domain
@@ -127,7 +127,7 @@ async def create_request(
         )
     except DomainError as exc:
         return json_error(exc)
-    return JSONResponse({"id": str(created["id"]), "avatar": created["avatar"]}, status_code=201)
+    return JSONResponse({"id": str(created.id), "avatar": created.avatar}, status_code=201)
 
 
 @router.get("/help/mine", response_class=HTMLResponse)
@@ -135,8 +135,10 @@ async def list_mine(
     request: Request, viewer: SignedIn, session: SessionDep, platform: PlatformDep
 ) -> Response:
     """The person's own requests with their offers."""
-    items = await service.list_mine(session=session, settings=platform.settings, user=viewer.auth)
-    mine = [schemas.MyRequest.model_validate(item) for item in items]
+    page = await service.list_mine(
+        session=session, settings=platform.settings, user=viewer.auth, limit=MAX_LIMIT
+    )
+    mine = page.items
     return render(request, "help/mine.html", {"items": mine})
 
 
@@ -184,7 +186,7 @@ async def create_offer(
         )
     except DomainError as exc:
         return json_error(exc)
-    return JSONResponse({"id": str(offer["id"])}, status_code=201)
+    return JSONResponse({"id": str(offer.id)}, status_code=201)
 
 
 @router.post("/help/requests/{request_id}/accept")
@@ -211,7 +213,7 @@ async def accept_offer(
         )
     except DomainError as exc:
         return json_error(exc)
-    return JSONResponse({"status": view["status"]})
+    return JSONResponse({"status": view.status})
 
 
 @router.post("/help/requests/{request_id}/status")

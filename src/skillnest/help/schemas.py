@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from skillnest.core.pages import Id
 from skillnest.help import crypto
 
 MAX_CIPHERTEXT_CHARS = 16 * 1024
@@ -118,13 +119,6 @@ class FeedCard(BaseModel):
     expires_at: datetime
 
 
-class FeedPage(BaseModel):
-    """One page of the feed; ``next_offset`` is null on the last page."""
-
-    items: list[FeedCard]
-    next_offset: int | None = None
-
-
 class TrustRead(BaseModel):
     """A helper's trust score, withheld (null) until enough distinct seekers rated them."""
 
@@ -207,7 +201,7 @@ class VerificationCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    user_id: int
+    user_id: Id
     skill_name: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
     ]

@@ -18,13 +18,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, delete, distinct, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.accounts.models import User
 from skillnest.accounts.service import AuthUser
 from skillnest.core.cache import TTL, Cache, get_json, set_json
-from skillnest.core.errors import Conflict, Forbidden, NotFound
+from skillnest.core.errors import Conflict, Forbidden, NotFound, conflict_on_integrity
+from skillnest.core.pages import Page, page_of
 from skillnest.core.platform import Platform
 from skillnest.core.ratelimit import RateLimiter
 from skillnest.core.realtime import Hub
@@ -138,7 +138,7 @@ async def create_request(
     settings: Settings,
     user: AuthUser,
     data: schemas.HelpRequestCreate,
-) -> dict[str, Any]:
+) -> schemas.HelpRequestCreated:
     """Store a request (ciphertext only), put it in the live feed; return its id and avatar."""
     await limiter.hit(REQUEST_LIMIT, "help-request", str(user.id))
     now = datetime.now(UTC)
@@ -160,7 +160,7 @@ async def create_request(
         .one()
     )
     await feed.add(cache=cache, hub=hub, row=row)
-    return {"id": row["id"], "avatar": row["anonymous_avatar"]}
+    return schemas.HelpRequestCreated(id=row["id"], avatar=row["anonymous_avatar"])
 
 
 async def _offers_of(
@@ -215,6 +215,18 @@ async def get_request(
     settings: Settings,
     user: AuthUser,
     request_id: uuid.UUID,
+) -> schemas.HelpRequestRead:
+    """A request as the caller may see it (see ``_request_doc``)."""
+    doc = await _request_doc(session, cache, settings, user, request_id)
+    return schemas.HelpRequestRead.model_validate(doc)
+
+
+async def _request_doc(
+    session: AsyncSession,
+    cache: Cache,
+    settings: Settings,
+    user: AuthUser,
+    request_id: uuid.UUID,
 ) -> dict[str, Any]:
     """A request as the caller may see it.
 
@@ -262,8 +274,8 @@ async def get_request(
 
 
 async def list_mine(
-    *, session: AsyncSession, settings: Settings, user: AuthUser, limit: int = 100
-) -> list[dict[str, Any]]:
+    *, session: AsyncSession, settings: Settings, user: AuthUser, limit: int = 20, offset: int = 0
+) -> Page[schemas.MyRequest]:
     """The caller's own requests, newest first, with how many offers each has."""
     offers = (
         select(func.count())
@@ -275,15 +287,20 @@ async def list_mine(
         await session.execute(
             select(*feed.CARD_COLUMNS, HelpSession.status, offers.label("offers"))
             .where(HelpSession.owner_hash == owner_pseudonym(settings, user.id))
-            .order_by(HelpSession.created_at.desc())
-            .limit(limit)
+            .order_by(HelpSession.created_at.desc(), HelpSession.id)
+            .limit(limit + 1)
+            .offset(offset)
         )
     ).all()
     now = datetime.now(UTC)
-    return [
-        _card_doc(r) | {"status": effective_status(r.status, r.expires_at, now), "offers": r.offers}
+    items = [
+        schemas.MyRequest.model_validate(
+            _card_doc(r)
+            | {"status": effective_status(r.status, r.expires_at, now), "offers": r.offers}
+        )
         for r in rows
     ]
+    return page_of(items, limit=limit, offset=offset)
 
 
 async def read_feed(
@@ -327,7 +344,7 @@ async def create_offer(
     user: AuthUser,
     request_id: uuid.UUID,
     data: schemas.OfferCreate,
-) -> dict[str, Any]:
+) -> schemas.OfferRead:
     """Offer to help on an active request that is not the caller's own."""
     row = await _request_row(session, request_id)
     if row.owner_hash is not None and row.owner_hash == owner_pseudonym(settings, user.id):
@@ -335,29 +352,26 @@ async def create_offer(
     if effective_status(row.status, row.expires_at, datetime.now(UTC)) != ACTIVE:
         raise Conflict("This request is no longer open for offers.")
     helper_hash = trust_pseudonym(settings, user.id)
-    try:
-        async with session.begin_nested():
-            offer = (
-                await session.execute(
-                    insert(HelpOffer)
-                    .values(
-                        request_id=row.id,
-                        helper_hash=helper_hash,
-                        helper_public_key=data.public_key,
-                        created_at=datetime.now(UTC),
-                    )
-                    .returning(
-                        HelpOffer.id,
-                        HelpOffer.status,
-                        HelpOffer.helper_public_key,
-                        HelpOffer.created_at,
-                    )
+    async with conflict_on_integrity(session, "You already offered to help on this request."):
+        offer = (
+            await session.execute(
+                insert(HelpOffer)
+                .values(
+                    request_id=row.id,
+                    helper_hash=helper_hash,
+                    helper_public_key=data.public_key,
+                    created_at=datetime.now(UTC),
                 )
-            ).one()
-    except IntegrityError as exc:
-        raise Conflict("You already offered to help on this request.") from exc
+                .returning(
+                    HelpOffer.id,
+                    HelpOffer.status,
+                    HelpOffer.helper_public_key,
+                    HelpOffer.created_at,
+                )
+            )
+        ).one()
     trust = await helper_trust(session=session, cache=cache, helper_hash=helper_hash)
-    return _offer_doc(offer, trust)
+    return schemas.OfferRead.model_validate(_offer_doc(offer, trust))
 
 
 async def _owned_row(
@@ -407,7 +421,7 @@ async def accept_offer(
     user: AuthUser,
     request_id: uuid.UUID,
     data: schemas.AcceptIn,
-) -> dict[str, Any]:
+) -> schemas.HelpRequestRead:
     """The owner picks a helper: the request becomes Matched and leaves the feed."""
     row = await _owned_row(session, settings, user, request_id)
     now = datetime.now(UTC)
@@ -462,7 +476,7 @@ async def update_status(
     user: AuthUser,
     request_id: uuid.UUID,
     data: schemas.StatusUpdate,
-) -> dict[str, Any]:
+) -> schemas.HelpRequestRead:
     """Move a request along Active -> Matched -> InProgress -> Completed, or cancel it.
 
     Only the owner completes (rating the accepted helper) or cancels; the accepted helper may
@@ -599,12 +613,12 @@ async def record_interaction(
 
 async def my_trust(
     *, session: AsyncSession, cache: Cache, settings: Settings, user: AuthUser
-) -> dict[str, Any]:
+) -> schemas.TrustRead:
     """The caller's own trust score as helper (withheld, like for anyone, below 5 seekers)."""
     stats = await helper_trust(
         session=session, cache=cache, helper_hash=trust_pseudonym(settings, user.id)
     )
-    return stats.public()
+    return schemas.TrustRead.model_validate(stats.public())
 
 
 # --- skill verification -----------------------------------------------------------------
@@ -621,42 +635,45 @@ async def verify_skill(
     settings: Settings,
     user: AuthUser,
     data: schemas.VerificationCreate,
-) -> dict[str, Any]:
+) -> schemas.VerificationRead:
     """Vouch for another user's skill; both sides are stored as pseudonyms."""
     if data.user_id == user.id:
         raise Forbidden("Nobody verifies their own skills.")
     await _require_user(session, data.user_id)
-    try:
-        async with session.begin_nested():
-            row = (
-                await session.execute(
-                    insert(SkillVerification)
-                    .values(
-                        user_hash=verification_pseudonym(settings, data.user_id),
-                        skill_name=normalise_skill_name(data.skill_name),
-                        verification_type=data.verification_type,
-                        score=data.score,
-                        verified_by_hash=verification_pseudonym(settings, user.id),
-                        created_at=datetime.now(UTC),
-                    )
-                    .returning(
-                        SkillVerification.id,
-                        SkillVerification.skill_name,
-                        SkillVerification.verification_type,
-                        SkillVerification.score,
-                        SkillVerification.created_at,
-                    )
+    async with conflict_on_integrity(
+        session, "You already verified this skill of this user this way."
+    ):
+        row = (
+            await session.execute(
+                insert(SkillVerification)
+                .values(
+                    user_hash=verification_pseudonym(settings, data.user_id),
+                    skill_name=normalise_skill_name(data.skill_name),
+                    verification_type=data.verification_type,
+                    score=data.score,
+                    verified_by_hash=verification_pseudonym(settings, user.id),
+                    created_at=datetime.now(UTC),
                 )
-            ).one()
-    except IntegrityError as exc:
-        raise Conflict("You already verified this skill of this user this way.") from exc
-    return dict(row._mapping)
+                .returning(
+                    SkillVerification.id,
+                    SkillVerification.skill_name,
+                    SkillVerification.verification_type,
+                    SkillVerification.score,
+                    SkillVerification.created_at,
+                )
+            )
+        ).one()
+    return schemas.VerificationRead.model_validate(row._mapping)
 
 
-async def list_verifications(
+async def verified_skills(
     *, session: AsyncSession, settings: Settings, user_id: int
-) -> dict[str, Any]:
-    """A user's verified skills with counts, average scores and counts per kind."""
+) -> schemas.UserVerifications:
+    """A user's verified skills with counts, average scores and counts per kind.
+
+    Exported: other modules (careers' endorsements) read verifications through this, never
+    through help's tables or its pseudonym purposes.
+    """
     await _require_user(session, user_id)
     rows = (
         await session.execute(
@@ -677,18 +694,18 @@ async def list_verifications(
         entry["total"] += int(total or 0)
         entry["by_type"][kind] = int(count)
     ordered = sorted(skills.values(), key=lambda s: (-s["count"], s["skill_name"]))
-    return {
-        "user_id": user_id,
-        "skills": [
-            {
-                "skill_name": s["skill_name"],
-                "count": s["count"],
-                "average_score": round(s["total"] / s["count"], 2),
-                "by_type": s["by_type"],
-            }
+    return schemas.UserVerifications(
+        user_id=user_id,
+        skills=[
+            schemas.VerifiedSkill(
+                skill_name=s["skill_name"],
+                count=s["count"],
+                average_score=round(s["total"] / s["count"], 2),
+                by_type=s["by_type"],
+            )
             for s in ordered
         ],
-    }
+    )
 
 
 # --- maintenance ------------------------------------------------------------------------

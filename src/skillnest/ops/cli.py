@@ -12,11 +12,11 @@ import typer
 from alembic import command
 from rich.table import Table
 
-from skillnest.core.cli import console, err_console, run
+from skillnest.core.cli import cli_settings, console, err_console, run
 from skillnest.core.errors import DomainError
 from skillnest.ops import backup as backups
 from skillnest.ops import roles, service, stats
-from skillnest.settings import VAR_DIR, get_settings
+from skillnest.settings import VAR_DIR
 
 T = TypeVar("T")
 READONLY_PASSWORD_ENV = "SKILLNEST_READONLY_PASSWORD"
@@ -27,7 +27,7 @@ demo = typer.Typer(help="Demo data.", no_args_is_help=True)
 
 
 def _config() -> service.Config:
-    return service.alembic_config(get_settings())
+    return service.alembic_config(cli_settings())
 
 
 @db.command("upgrade")
@@ -91,7 +91,7 @@ def db_backup(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Back up the database (pg_dump -Fc / SQLite online backup), compressed and timestamped."""
-    result = _checked(lambda: backups.backup(get_settings(), directory, keep_days))
+    result = _checked(lambda: backups.backup(cli_settings(), directory, keep_days))
     if as_json:
         document = {
             "path": str(result.path),
@@ -120,7 +120,7 @@ def db_restore(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Restore a backup into an empty database and check it against the backup's manifest."""
-    result = _checked(lambda: backups.restore(get_settings(), file, force=force))
+    result = _checked(lambda: backups.restore(cli_settings(), file, force=force))
     if as_json:
         document = {
             "path": str(result.path),
@@ -144,7 +144,7 @@ def db_restore(
 @db.command("stats")
 def db_stats(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Database size, per-table sizes and rows, and active connections."""
-    info = _checked(lambda: stats.collect(get_settings()))
+    info = _checked(lambda: stats.collect(cli_settings()))
     if as_json:
         typer.echo(json.dumps(info.to_dict(), indent=2))
         return
@@ -177,7 +177,7 @@ def db_create_readonly_role(
     password = os.environ.get(READONLY_PASSWORD_ENV) or str(
         typer.prompt(f"Password for {name}", hide_input=True, confirmation_prompt=True)
     )
-    created = _checked(lambda: roles.create_readonly_role(get_settings(), name, password))
+    created = _checked(lambda: roles.create_readonly_role(cli_settings(), name, password))
     verb = "created" if created else "updated"
     console.print(
         f"role {name} {verb}: CONNECT, USAGE on public, SELECT on all tables now and later"
@@ -207,7 +207,7 @@ def serve(
     """Serve the API with uvicorn."""
     import uvicorn
 
-    settings = get_settings()
+    settings = cli_settings()
     if workers > 1 and not settings.redis_url:
         err_console.print(
             "[red]error:[/red] several workers need a shared cache: set SKILLNEST_REDIS_URL "
