@@ -24,9 +24,15 @@ async def get_platform(request: Request) -> Platform:
 PlatformDep = Annotated[Platform, Depends(get_platform)]
 
 
-async def get_session(platform: PlatformDep) -> AsyncIterator[AsyncSession]:
-    """One unit of work per request: commit on success, roll back on any error."""
-    async with platform.db.unit_of_work() as session:
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def get_session(platform: PlatformDep, request: Request) -> AsyncIterator[AsyncSession]:
+    """One unit of work per request: commit on success, roll back on any error.
+
+    Requests with a reading method do not take SQLite's write lock up front.
+    """
+    async with platform.db.unit_of_work(readonly=request.method in READ_METHODS) as session:
         yield session
 
 

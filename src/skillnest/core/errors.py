@@ -8,12 +8,16 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from psycopg_pool import PoolTimeout
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 log = logging.getLogger("skillnest.errors")
 
@@ -118,6 +122,7 @@ HTTP_TITLES = {
     409: "Conflict",
     413: "Payload too large",
     415: "Unsupported media type",
+    503: "Service unavailable",
     422: "Validation failed",
     429: "Too many requests",
 }
@@ -133,13 +138,27 @@ async def _domain_error(_: Request, exc: Exception) -> Response:
     )
 
 
-async def _http_error(_: Request, exc: Exception) -> Response:
+def allowed_methods(request: Request) -> str:
+    """Every method some route of this path answers (the router alone names only one route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        route_methods = getattr(route, "methods", None)
+        if route_methods and match != Match.NONE:
+            methods.update(route_methods)
+    return ", ".join(sorted(methods))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     title = HTTP_TITLES.get(exc.status_code, "Error")
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
     if exc.status_code == 404 and detail == "Not Found":
         detail = None
-    return problem_response(exc.status_code, title, detail, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = allowed_methods(request) or headers.get("Allow", "")
+    return problem_response(exc.status_code, title, detail, headers=headers or None)
 
 
 async def _validation_error(_: Request, exc: Exception) -> Response:
@@ -157,15 +176,78 @@ async def _validation_error(_: Request, exc: Exception) -> Response:
     )
 
 
-async def _unexpected_error(_: Request, exc: Exception) -> Response:
-    # Log the details; never hand a stack trace or SQL to the client.
-    log.error("unhandled error", exc_info=exc)
-    return problem_response(500, "Internal server error", "Something went wrong on our side.")
+# Seconds a client should wait after a 503 before retrying.
+RETRY_AFTER_OUTAGE = 5
+# Errors that say the database cannot be reached right now, not that the request is wrong.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,  # no pooled connection became free in time
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    PoolTimeout,
+)
+
+
+def database_unavailable() -> Response:
+    """503 problem+json telling the client to retry shortly."""
+    return problem_response(
+        503,
+        "Service unavailable",
+        "The database is unavailable; retry shortly.",
+        code="unavailable",
+        headers={"Retry-After": str(RETRY_AFTER_OUTAGE)},
+    )
+
+
+async def _unavailable(_: Request, exc: Exception) -> Response:
+    log.warning("database unavailable: %s", type(exc).__name__, exc_info=exc)
+    return database_unavailable()
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    """Database errors no service turned into a domain error."""
+    assert isinstance(exc, sa_exc.DBAPIError)
+    unavailable = isinstance(exc, UNAVAILABLE_ERRORS) or isinstance(exc.orig, UNAVAILABLE_ERRORS)
+    if unavailable or exc.connection_invalidated:
+        return await _unavailable(request, exc)
+    if isinstance(exc, sa_exc.IntegrityError):
+        # A concurrent request made the same change first (a race past the service's check).
+        return problem_response(
+            409, "Conflict", "The change clashes with the current state.", code="conflict"
+        )
+    if isinstance(exc, sa_exc.DataError):
+        return _value_out_of_range()
+    # Anything else is a defect: the outermost guard logs it and answers 500.
+    raise exc
+
+
+def _value_out_of_range() -> Response:
+    return problem_response(
+        422,
+        "Validation failed",
+        "A value is out of the range or the character set the database can store.",
+        code="validation",
+        errors=[],
+    )
+
+
+async def _overflow(_: Request, exc: Exception) -> Response:
+    # SQLite's driver refuses integers beyond 64 bits before the query runs.
+    log.warning("value out of range: %s", exc)
+    return _value_out_of_range()
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Route every error the app can raise to a problem+json response."""
+    """Route every error the app can raise to a problem+json response.
+
+    Errors nothing here handles are answered by ``core.guard.RequestGuard`` (500).
+    """
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(Exception, _unexpected_error)
+    app.add_exception_handler(sa_exc.DBAPIError, _database_error)
+    for error in UNAVAILABLE_ERRORS:
+        if not issubclass(error, sa_exc.DBAPIError):
+            app.add_exception_handler(error, _unavailable)
+    app.add_exception_handler(OverflowError, _overflow)
