@@ -138,15 +138,25 @@ async def _domain_error(_: Request, exc: Exception) -> Response:
     )
 
 
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
 def allowed_methods(request: Request) -> str:
-    """Every method some route of this path answers (the router alone names only one route's)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        route_methods = getattr(route, "methods", None)
-        if route_methods and match != Match.NONE:
-            methods.update(route_methods)
-    return ", ".join(sorted(methods))
+    """Every method some route of this path answers (the router names only one route's)."""
+    allowed = []
+    for method in HTTP_METHODS:
+        # A fresh scope per method: the router's own per-request state must not leak in.
+        scope = {
+            "type": "http",
+            "method": method,
+            "path": request.scope["path"],
+            "root_path": request.scope.get("root_path", ""),
+            "headers": [],
+            "query_string": b"",
+        }
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
