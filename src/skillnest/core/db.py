@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -243,6 +244,7 @@ class Database:
         self.settings = settings or get_settings()
         self.engine = engine or make_engine(self.settings.database_url, self.settings)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._sqlite_writer = asyncio.Lock()
         # The same pool; on SQLite its transactions start with BEGIN IMMEDIATE.
         self.write_sessionmaker = async_sessionmaker(
             self.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}), expire_on_commit=False
@@ -260,7 +262,21 @@ class Database:
         ``readonly`` says the work is expected only to read: on SQLite it then does not take
         the write lock up front (it still may write, at the risk of a busy answer under load).
         """
-        factory = self.sessionmaker if readonly else self.write_sessionmaker
+        if readonly or self.dialect != "sqlite":
+            async with self._session(self.sessionmaker) as session:
+                yield session
+            return
+        # SQLite has one writer: queue this process's writers here, in order and without
+        # holding a pooled connection, rather than in SQLite's busy handler (which polls, is
+        # unfair, and ties up a connection per waiter). BEGIN IMMEDIATE still orders writers
+        # of other processes (CLI commands) through busy_timeout.
+        async with self._sqlite_writer, self._session(self.write_sessionmaker) as session:
+            yield session
+
+    @asynccontextmanager
+    async def _session(
+        self, factory: async_sessionmaker[AsyncSession]
+    ) -> AsyncIterator[AsyncSession]:
         async with factory() as session:
             try:
                 yield session
