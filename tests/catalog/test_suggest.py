@@ -83,8 +83,11 @@ async def test_limit_bounds(client, catalog):
     )
     many = (await client.get("/api/v1/skills/suggest?packages=react&limit=100")).json()
     assert len(many["skills"]) == many["total"]
-    assert (await client.get("/api/v1/skills/suggest?packages=react&limit=101")).status_code == 422
-    assert (await client.get("/api/v1/skills/suggest?packages=react&limit=0")).status_code == 422
+    # As the Upskill API: a larger limit is clamped, a non-positive one means 10.
+    clamped = (await client.get("/api/v1/skills/suggest?packages=react&limit=101")).json()
+    assert clamped == many
+    default = (await client.get("/api/v1/skills/suggest?packages=react&limit=0")).json()
+    assert len(default["skills"]) == min(10, many["total"])
     too_many = await client.post("/api/v1/skills/suggest", json={"packages": ["x"] * 1001})
     assert too_many.status_code == 422
 

@@ -29,8 +29,14 @@ def _problem(response, status: int) -> dict:
     ("raw", "loc"),
     [
         (b'{"name": "a\\u0000b", "email": "x@example.org", "password": "long enough pw"}', "name"),
-        (b'{"name": "Sam", "email": "x\\ud800@example.org", "password": "long enough pw"}', "email"),
-        (b'{"name": "Sam", "email": "x@example.org", "password": "pw\\uDFFF pw pw pw"}', "password"),
+        (
+            b'{"name": "Sam", "email": "x\\ud800@example.org", "password": "long enough pw"}',
+            "email",
+        ),
+        (
+            b'{"name": "Sam", "email": "x@example.org", "password": "pw\\uDFFF pw pw pw"}',
+            "password",
+        ),
     ],
 )
 async def test_nul_and_lone_surrogates_in_json_are_422_naming_the_field(client, raw, loc):
@@ -49,7 +55,9 @@ async def test_nested_json_strings_and_keys_are_checked(client, session):
 
 
 async def test_a_valid_surrogate_pair_passes_the_guard(client):
-    raw = b'{"name": "Sam \\ud83d\\ude00", "email": "pair@example.org", "password": "long enough pw"}'
+    raw = (
+        b'{"name": "Sam \\ud83d\\ude00", "email": "pair@example.org", "password": "long enough pw"}'
+    )
     response = await client.post(SIGNUP, content=raw, headers={"content-type": "application/json"})
     assert response.status_code == 201, response.text
     assert response.json()["user"]["name"] == "Sam \U0001f600"

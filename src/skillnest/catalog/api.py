@@ -120,7 +120,10 @@ async def read_suggestions(
     packages: Annotated[list[str], Query(description="Package names (repeat the parameter).")] = [],  # noqa: B006
     packages_array: Annotated[list[str], Query(alias="packages[]", include_in_schema=False)] = [],  # noqa: B006
     installed_skills: Annotated[list[str], Query()] = [],  # noqa: B006
-    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    limit: Annotated[
+        str | None,
+        Query(description=schemas.UPSKILL_LIMIT),
+    ] = None,
 ) -> Response:
     """Skills for a project's packages (tier 1) and installed skills (tier 2), ranked."""
     body = await service.suggest_for(
@@ -128,7 +131,7 @@ async def read_suggestions(
         cache=cache,
         packages=packages + packages_array,
         installed_skills=installed_skills,
-        limit=limit,
+        limit=schemas.upskill_limit(limit),
         user_id=user.id if user else None,
     )
     return JSONBytes(body)
@@ -142,8 +145,8 @@ async def create_suggestions(
     body = await service.suggest_for(
         session=session,
         cache=cache,
-        packages=data.packages,
-        installed_skills=data.installed_skills,
+        packages=data.packages or [],
+        installed_skills=data.installed_skills or [],
         limit=data.limit,
         user_id=user.id if user else None,
     )
