@@ -266,6 +266,8 @@ async def test_repeated_questions_are_answered_from_the_cache_first(client, cach
     # Signed-in callers and invalid values take the full route (auth, validation).
     signed_in = await client.get(same, headers={"Authorization": "Bearer not-a-token"})
     assert signed_in.status_code == 401
-    assert (await client.get(same.replace("limit=5", "limit=500"))).status_code == 422
+    # Unusual limits take the full route too, which reads them as the Upskill API does.
+    clamped = await client.get(same.replace("limit=5", "limit=500"))
+    assert clamped.status_code == 200 and clamped.json() != {"marker": True}
     bad = await client.post("/api/v1/skills/suggest", json={**body, "limit": "many"})
-    assert bad.status_code == 422
+    assert bad.status_code == 200 and bad.json() != {"marker": True}
