@@ -211,7 +211,9 @@ def database_unavailable() -> Response:
 
 
 async def _unavailable(_: Request, exc: Exception) -> Response:
-    log.warning("database unavailable: %s", type(exc).__name__, exc_info=exc)
+    # One line per failed request: an outage would otherwise flood the log with tracebacks.
+    reason = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]
+    log.warning("database unavailable (503): %s: %s", type(exc).__name__, reason)
     return database_unavailable()
 
 
