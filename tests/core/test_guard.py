@@ -159,3 +159,13 @@ async def test_docs_are_served_from_the_package(client):
         assert response.status_code == 200 and len(response.content) > 100_000
     redoc = await client.get("/redoc")
     assert "/docs/assets/redoc.standalone.js" in redoc.text and "googleapis" not in redoc.text
+
+
+async def test_a_literal_path_is_not_taken_for_a_parameter(client, session):
+    headers = await login(client, await make_user(session))
+    # /applications/stats exists (GET); DELETE /applications/{id} must not claim it.
+    response = await client.delete("/api/v1/applications/stats", headers=headers)
+    _problem(response, 405)
+    assert response.headers["allow"] == "GET"
+    response = await client.options("/api/v1/applications/stats")
+    assert response.headers["allow"] == "GET"

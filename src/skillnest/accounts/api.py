@@ -25,7 +25,11 @@ async def create_account(
     return schemas.AuthOut(user=schemas.Me.model_validate(user), token=token, expires_at=expires_at)
 
 
-@router.post("/auth/login", response_model=schemas.AuthOut)
+@router.post(
+    "/auth/login",
+    response_model=schemas.AuthOut,
+    responses={401: {"description": "Wrong email or password."}},
+)
 async def create_login(
     data: schemas.LoginIn,
     session: SessionDep,

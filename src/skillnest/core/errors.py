@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from typing import Any
 
 import orjson
 import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from psycopg_pool import PoolTimeout
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
-from starlette.routing import Match
+from starlette.routing import compile_path
 
 log = logging.getLogger("skillnest.errors")
 
@@ -138,25 +141,47 @@ async def _domain_error(_: Request, exc: Exception) -> Response:
     )
 
 
-HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+def resource_methods(request: Request) -> tuple[str | None, set[str]]:
+    """The route template this path names, and every method it answers.
+
+    When several templates match, the most specific one (fewest parameters) names the
+    resource: ``/applications/stats`` is not also ``/applications/{application_id}``.
+    """
+    path = request.scope["path"]
+    templates: dict[str, set[str]] = {}
+    for context in iter_route_contexts(request.app.router.routes):
+        template = getattr(context, "path_format", None)
+        route_methods = getattr(context, "methods", None)
+        if template and route_methods and _path_regex(template).match(path):
+            templates.setdefault(template, set()).update(route_methods)
+    if not templates:
+        return None, set()
+    owner = min(templates, key=lambda t: t.count("{"))
+    return owner, templates[owner]
 
 
 def allowed_methods(request: Request) -> str:
-    """Every method some route of this path answers (the router names only one route's)."""
-    allowed = []
-    for method in HTTP_METHODS:
-        # A fresh scope per method: the router's own per-request state must not leak in.
-        scope = {
-            "type": "http",
-            "method": method,
-            "path": request.scope["path"],
-            "root_path": request.scope.get("root_path", ""),
-            "headers": [],
-            "query_string": b"",
-        }
-        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
-            allowed.append(method)
-    return ", ".join(allowed)
+    """The ``Allow`` header of a 405: every method of the resource, not one route's."""
+    return ", ".join(sorted(resource_methods(request)[1]))
+
+
+def _method_not_allowed(request: Request) -> Response | None:
+    """405 when a path parameter failed only because the path names another resource.
+
+    ``DELETE /applications/stats`` reaches ``DELETE /applications/{application_id}`` and
+    fails on the id, but the path names the ``stats`` resource, which has no DELETE.
+    """
+    owner, methods = resource_methods(request)
+    if owner is None or request.method in methods or "{" in owner:
+        return None
+    return problem_response(
+        405, "Method not allowed", headers={"Allow": ", ".join(sorted(methods))}
+    )
+
+
+@lru_cache(maxsize=1024)
+def _path_regex(template: str) -> re.Pattern[str]:
+    return compile_path(template)[0]
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -171,8 +196,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return problem_response(exc.status_code, title, detail, headers=headers or None)
 
 
-async def _validation_error(_: Request, exc: Exception) -> Response:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    if exc.errors() and all(err.get("loc", ("",))[0] == "path" for err in exc.errors()):
+        wrong_resource = _method_not_allowed(request)
+        if wrong_resource is not None:
+            return wrong_resource
     errors = [
         {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
         for err in exc.errors()

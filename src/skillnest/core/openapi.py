@@ -2,7 +2,7 @@
 
 Every operation gets the error statuses it can answer, as ``application/problem+json`` with
 the ``Problem`` schema (``ValidationProblem`` for 422), derived from what the route is:
-its dependencies say whether it needs a signed-in user (401/403), an admin (403), rate limits
+its dependencies say whether it reads credentials (401/403), rate limits
 (429) or the database (503); its method says whether it writes (409) or takes a body (413).
 """
 
@@ -17,7 +17,8 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.security.base import SecurityBase
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
@@ -99,6 +100,13 @@ DESCRIPTIONS = {
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
+def api_routes(app: FastAPI) -> Iterator[Any]:
+    """Every API route with its effective path, methods and dependencies (routers included)."""
+    for context in iter_route_contexts(app.routes):
+        if isinstance(context.original_route, APIRoute):
+            yield context
+
+
 def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
     """Every dependency callable of a route, however deeply nested."""
     for dependency in dependant.dependencies:
@@ -107,16 +115,17 @@ def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
         yield from _calls(dependency)
 
 
-def _names(route: APIRoute) -> set[str]:
+def _names(route: Any) -> set[str]:
     return {getattr(call, "__name__", "") for call in _calls(route.dependant)}
 
 
-def error_statuses(route: APIRoute) -> list[str]:
+def error_statuses(route: Any) -> list[str]:
     """The error statuses this route can answer."""
     names = _names(route)
     # 422: the request guard refuses NUL and lone surrogates on every route.
     statuses = {"400", "404", "422", "500"}
-    if names & {"get_token", "get_current_user", "get_optional_user", "get_admin_user"}:
+    # Any credential the route reads (bearer token, API key), even optional, can be wrong.
+    if any(isinstance(call, SecurityBase) for call in _calls(route.dependant)):
         statuses |= {"401", "403"}
     if "get_limiter" in names:
         statuses.add("429")
@@ -127,10 +136,16 @@ def error_statuses(route: APIRoute) -> list[str]:
     return sorted(statuses)
 
 
+def _optional_credentials(route: Any) -> bool:
+    """Whether the route serves anonymous callers and signed-in ones alike."""
+    names = _names(route)
+    return "get_optional_user" in names and not names & {"get_token", "get_current_user"}
+
+
 def _problem(status: str) -> dict[str, Any]:
     name = "ValidationProblem" if status == "422" else "Problem"
     response: dict[str, Any] = {
-        "description": DESCRIPTIONS[status],
+        "description": DESCRIPTIONS.get(status, "An error."),
         "content": {PROBLEM_JSON: {"schema": {"$ref": f"#/components/schemas/{name}"}}},
     }
     if status in ("429", "503"):
@@ -167,8 +182,8 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     schemas["ValidationProblem"] = VALIDATION_PROBLEM_SCHEMA
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
-    for route in app.routes:
-        if not isinstance(route, APIRoute) or not route.include_in_schema:
+    for route in api_routes(app):
+        if not route.include_in_schema:
             continue
         path_item = document["paths"].get(route.path_format, {})
         for method in route.methods:
@@ -176,7 +191,11 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
             if operation is None:
                 continue
             responses = operation.setdefault("responses", {})
-            for status in error_statuses(route):
+            if _optional_credentials(route) and operation.get("security"):
+                # Signing in only adds to the answer: calling without credentials is fine too.
+                operation["security"] = [{}, *operation["security"]]
+            declared_errors = {s for s in responses if s.isdigit() and int(s) >= 400}
+            for status in sorted(set(error_statuses(route)) | declared_errors):
                 declared = responses.get(status, {})
                 if PROBLEM_JSON not in declared.get("content", {}) or status == "422":
                     responses[status] = {**_problem(status), **_described(declared)}
