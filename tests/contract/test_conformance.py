@@ -77,7 +77,10 @@ def test_schemathesis_all_checks(backend, tmp_path):
     if backend == "sqlite":
         url, extra = f"sqlite+aiosqlite:///{tmp_path / 'fuzz.db'}", {}
     else:
-        url, extra = create_postgres_database("skillnest_fuzz"), {"SKILLNEST_REDIS_URL": redis_url()}
+        url, extra = (
+            create_postgres_database("skillnest_fuzz"),
+            {"SKILLNEST_REDIS_URL": redis_url()},
+        )
     try:
         command.upgrade(alembic_config(settings_for(url)), "head")
         with serving(url, tmp_path / "server.log", **extra) as base:

@@ -182,6 +182,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     schemas["ValidationProblem"] = VALIDATION_PROBLEM_SCHEMA
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
+    _unique_titles(schemas)
     for route in api_routes(app):
         if not route.include_in_schema:
             continue
@@ -201,6 +202,18 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                     responses[status] = {**_problem(status), **_described(declared)}
     app.openapi_schema = document
     return document
+
+
+def _unique_titles(schemas: dict[str, Any]) -> None:
+    """Give same-named models of two modules distinct titles (client generators name by title).
+
+    FastAPI keys them ``skillnest__catalog__schemas__SkillUpdate``; the title becomes
+    ``CatalogSkillUpdate``.
+    """
+    for key, schema in schemas.items():
+        if key.startswith("skillnest__") and isinstance(schema, dict):
+            parts = key.split("__")
+            schema["title"] = parts[1].title() + parts[-1]
 
 
 def _described(declared: dict[str, Any]) -> dict[str, Any]:
