@@ -56,8 +56,22 @@ UpskillLimit = Annotated[
 ]
 
 
+def _needs_a_name(schema: dict[str, Any]) -> None:
+    """In the schema: at least one of the lists names something (else the answer is 400)."""
+    schema["anyOf"] = [
+        {"required": [name], "properties": {name: {"type": "array", "contains": NON_BLANK}}}
+        for name in ("packages", "installed_skills")
+    ]
+
+
+# A name with a visible character; blank names are dropped, as the Upskill API drops them.
+NON_BLANK = {"type": "string", "pattern": "\\S"}
+
+
 class SuggestIn(BaseModel):
     """Body of ``POST /skills/suggest`` (the Upskill API's fields; at least one list non-empty)."""
+
+    model_config = ConfigDict(json_schema_extra=_needs_a_name)
 
     packages: Annotated[
         list[PackageName] | None,
