@@ -116,7 +116,7 @@ class RequestGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        problems = [["path"]] if BAD_CHARACTER.search(scope["path"]) else []
+        problems: list[list[str | int]] = [["path"]] if BAD_CHARACTER.search(scope["path"]) else []
         problems += _query_problems(scope.get("query_string", b""))
         if problems:
             await _invalid_text(problems)(scope, receive, send)
