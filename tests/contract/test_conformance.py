@@ -39,6 +39,8 @@ EXCLUDED_PATHS = r"(/events|/stream|/auth/logout)$|^/graphql"
 
 
 def _token(base: str) -> str:
+    # Build the OpenAPI document once before schemathesis asks (a loaded machine is slow).
+    assert httpx.get(f"{base}/openapi.json", timeout=300).status_code == 200
     body = {"name": "Fuzz", "email": "fuzz@example.org", "password": "fuzzing password 1"}
     response = httpx.post(f"{base}/api/v1/auth/signup", json=body, timeout=30)
     assert response.status_code == 201, response.text
@@ -66,9 +68,9 @@ def _schemathesis(backend: str, base: str, report: Path) -> subprocess.Popen[str
     ]
     if os.environ.get("SKILLNEST_FUZZ_UPDATE_BASELINE"):
         args.append("--baseline-update")
-    out = (report.parent / f"schemathesis-{backend}.txt").open("w")
     env = {**os.environ, "NO_COLOR": "1"}
-    return subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, text=True, env=env)
+    with (report.parent / f"schemathesis-{backend}.txt").open("w") as out:
+        return subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, text=True, env=env)
 
 
 def test_schemathesis_all_checks_on_both_backends(tmp_path):
