@@ -39,8 +39,11 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     db_max_overflow: int = 20
     log_level: str = "INFO"
+    # Uploaded files (avatars); served under /media.
+    media_dir: Path = VAR_DIR / "media"
     # Largest request body accepted (413 beyond); JSON documents have their own, smaller caps.
-    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # 6 MiB: an avatar upload (at most 5 MB) with its multipart envelope fits.
+    max_body_bytes: int = Field(default=6 * 1024 * 1024, ge=1024)
     # Browser origins allowed to call the API (comma-separated); none by default.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 
 from sqlalchemy import JSON, ColumnElement, DateTime, MetaData, String, event, func, select, text
 from sqlalchemy.dialects import postgresql
@@ -237,6 +237,26 @@ def make_engine(url: str, settings: Settings | None = None, **kwargs: Any) -> As
     return engine
 
 
+class LazySession:
+    """Stands in for an ``AsyncSession`` and creates it on first attribute access."""
+
+    __slots__ = ("_factory", "_session")
+
+    def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
+        self._factory = factory
+        self._session: AsyncSession | None = None
+
+    @property
+    def used(self) -> bool:
+        """Whether anything asked for the session."""
+        return self._session is not None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._session is None:
+            self._session = self._factory()
+        return getattr(self._session, name)
+
+
 class Database:
     """The engine and session factory of one process (the API or a CLI command)."""
 
@@ -284,6 +304,38 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+
+    @asynccontextmanager
+    async def lazy_unit_of_work(self, *, readonly: bool = False) -> AsyncIterator[AsyncSession]:
+        """A unit of work whose session is created on first use (the request path).
+
+        Many requests never touch the database (cached answers, token lookups served from
+        the cache): they pay for no session, no commit and no close. Used or not, the
+        contract is the one of :meth:`unit_of_work`: commit when the block succeeds (before
+        the response is sent), roll back when it raises. A writing unit on SQLite queues for
+        the process's one writer up front, as :meth:`unit_of_work` does.
+        """
+        if readonly or self.dialect != "sqlite":
+            async with self._lazy(self.sessionmaker) as session:
+                yield session
+            return
+        async with self._sqlite_writer, self._lazy(self.write_sessionmaker) as session:
+            yield session
+
+    @asynccontextmanager
+    async def _lazy(self, factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+        lazy = LazySession(factory)
+        try:
+            yield cast(AsyncSession, lazy)
+            if lazy.used:
+                await lazy.commit()
+        except BaseException:
+            if lazy.used:
+                await lazy.rollback()
+            raise
+        finally:
+            if lazy.used:
+                await lazy.close()
 
     async def ping(self) -> bool:
         """Whether the database answers a trivial query."""

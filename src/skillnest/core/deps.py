@@ -12,6 +12,7 @@ from skillnest.core.cache import Cache
 from skillnest.core.platform import Platform
 from skillnest.core.ratelimit import RateLimiter
 from skillnest.core.realtime import Hub
+from skillnest.core.storage import LocalStorage, Storage
 from skillnest.settings import Settings
 
 
@@ -30,9 +31,11 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 async def get_session(platform: PlatformDep, request: Request) -> AsyncIterator[AsyncSession]:
     """One unit of work per request: commit on success, roll back on any error.
 
+    The session is created on first use, so routes answered from the cache cost nothing here.
     Requests with a reading method do not take SQLite's write lock up front.
     """
-    async with platform.db.unit_of_work(readonly=request.method in READ_METHODS) as session:
+    readonly = request.method in READ_METHODS
+    async with platform.db.lazy_unit_of_work(readonly=readonly) as session:
         yield session
 
 
@@ -61,7 +64,13 @@ async def get_limiter(platform: PlatformDep) -> RateLimiter:
     return platform.limiter
 
 
+async def get_storage(platform: PlatformDep) -> Storage:
+    """The store of uploaded files."""
+    return LocalStorage(platform.settings.media_dir)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+StorageDep = Annotated[Storage, Depends(get_storage)]
 CacheDep = Annotated[Cache, Depends(get_cache)]
 HubDep = Annotated[Hub, Depends(get_hub)]
 LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]

@@ -69,6 +69,18 @@ class Conflict(DomainError):
     status, code, title = 409, "conflict", "Conflict"
 
 
+class PayloadTooLarge(DomainError):
+    """The body is bigger than the route accepts."""
+
+    status, code, title = 413, "payload-too-large", "Payload too large"
+
+
+class UnsupportedMediaType(DomainError):
+    """The uploaded content is not of a type the route accepts."""
+
+    status, code, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
 class RateLimited(DomainError):
     """Too many attempts; ``retry_after`` says how many seconds to wait."""
 
