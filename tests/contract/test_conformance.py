@@ -8,8 +8,8 @@ phases. `make fuzz` runs every phase on both with many more examples.
 Every operation is tested with a signed-in user, except the event streams, logout and
 account deletion (they would end the session under test) and GraphQL (not an OpenAPI
 surface: it has its own schema). Failures already known and recorded in
-``schemathesis-baseline.json`` (module rules not yet in the schema, each with its route) do
-not fail the run; any new failure does, and a server error anywhere does.
+``schemathesis-baseline-<backend>.json`` (module rules not yet in the schema, each with its
+route) do not fail the run; any new failure does, and a server error anywhere does.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from skillnest.ops.service import alembic_config
 from tests.conftest import create_postgres_database, drop_postgres_database, redis_url
 from tests.contract.conftest import serving, settings_for
 
-BASELINE = Path(__file__).with_name("schemathesis-baseline.json")
+BASELINES = Path(__file__).parent
 EXAMPLES = os.environ.get("SKILLNEST_FUZZ_EXAMPLES", "3")
 SEED = os.environ.get("SKILLNEST_FUZZ_SEED", "20261201")
 ALL_PHASES = "examples,coverage,fuzzing,stateful"
@@ -62,7 +62,7 @@ def _schemathesis(backend: str, base: str, report: Path) -> subprocess.Popen[str
         "--no-shrink",
         f"--exclude-path-regex={EXCLUDED_PATHS}",
         '--exclude-by=method == "DELETE" and path == "/api/v1/me"',
-        f"--baseline={BASELINE}",
+        f"--baseline={BASELINES / f'schemathesis-baseline-{backend}.json'}",
         "--report=junit",
         f"--report-dir={report}",
     ]

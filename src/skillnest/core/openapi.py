@@ -92,6 +92,7 @@ DESCRIPTIONS = {
     "404": "Missing, or not yours.",
     "409": "Clashes with the current state (for example, already exists).",
     "413": "The request body is too large.",
+    "415": "The uploaded content is not of an accepted type.",
     "422": "A field failed validation.",
     "429": "Too many attempts; see Retry-After.",
     "500": "Something went wrong on the server.",
@@ -196,6 +197,9 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                 # Signing in only adds to the answer: calling without credentials is fine too.
                 operation["security"] = [{}, *operation["security"]]
             declared_errors = {s for s in responses if s.isdigit() and int(s) >= 400}
+            body_types = operation.get("requestBody", {}).get("content", {})
+            if any("json" not in media_type for media_type in body_types):
+                declared_errors.add("415")  # uploads are judged by their content
             for status in sorted(set(error_statuses(route)) | declared_errors):
                 declared = responses.get(status, {})
                 if PROBLEM_JSON not in declared.get("content", {}) or status == "422":
