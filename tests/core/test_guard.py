@@ -169,3 +169,16 @@ async def test_a_literal_path_is_not_taken_for_a_parameter(client, session):
     assert response.headers["allow"] == "GET"
     response = await client.options("/api/v1/applications/stats")
     assert response.headers["allow"] == "GET"
+
+
+@pytest.mark.parametrize("ident", [2**31, 2**63, 2**70, int("9" * 4000)])
+async def test_ids_beyond_any_column_are_never_500(client, session, ident):
+    headers = await login(client, await make_user(session))
+    # Routes typed with the bounded Id refuse at validation (422). A route still taking a
+    # plain int reaches the database: beyond 64 bits (or PostgreSQL's 32-bit column) its
+    # range error answers 422 too; within SQLite's 64 bits the row is simply not found.
+    for path in ("/api/v1/users/{}", "/api/v1/jobs/{}", "/api/v1/chats/{}/messages"):
+        response = await client.get(path.format(ident), headers=headers)
+        assert response.headers["content-type"] == "application/problem+json"
+        expected = {422} if ident >= 2**64 else {404, 422}
+        assert response.status_code in expected, (path, response.text)
