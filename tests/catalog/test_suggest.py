@@ -155,7 +155,7 @@ async def test_cached_answers_equal_fresh_ones_and_writes_invalidate(
     second = await client.get(url)
     assert second.content == first.content
     fresh = await service.compute_suggestions(session=session, query=query)
-    assert orjson.loads(first.content) == orjson.loads(orjson.dumps(fresh))
+    assert orjson.loads(first.content) == fresh.model_dump(mode="json")
 
     # A new mapping to `next` (admin write) must show up at once.
     admin = await make_user(session, is_admin=True)
@@ -171,7 +171,7 @@ async def test_cached_answers_equal_fresh_ones_and_writes_invalidate(
     assert "remotion-best-practices" in names(after)
     assert after["total"] == first.json()["total"] + 1
     fresh = await service.compute_suggestions(session=session, query=query)
-    assert after == orjson.loads(orjson.dumps(fresh))
+    assert after == fresh.model_dump(mode="json")
 
     removed = await client.delete(
         "/api/v1/skills/remotion-best-practices/packages/next", headers=headers
@@ -266,8 +266,27 @@ async def test_repeated_questions_are_answered_from_the_cache_first(client, cach
     # Signed-in callers and invalid values take the full route (auth, validation).
     signed_in = await client.get(same, headers={"Authorization": "Bearer not-a-token"})
     assert signed_in.status_code == 401
-    # Unusual limits take the full route too, which reads them as the Upskill API does.
+    # Unusual limits are read as the Upskill API reads them (clamped, or 10).
     clamped = await client.get(same.replace("limit=5", "limit=500"))
     assert clamped.status_code == 200 and clamped.json() != {"marker": True}
     bad = await client.post("/api/v1/skills/suggest", json={**body, "limit": "many"})
     assert bad.status_code == 200 and bad.json() != {"marker": True}
+
+
+async def test_the_fast_path_takes_its_limits_from_suggest_in(client, cache, catalog):
+    body = {"packages": ["expo"], "limit": 3}
+    first = await client.post("/api/v1/skills/suggest", json=body)
+    key = service.suggest_key(build_query(["expo"], [], limit=3))
+    await cache.set(key, b'{"marker": true}', 60)
+    # What SuggestIn accepts (a numeric string limit too) is answered from the cache...
+    assert (await client.post("/api/v1/skills/suggest", json={**body, "limit": "3"})).json() == {
+        "marker": True
+    }
+    assert first.status_code == 200
+    # ...what it refuses is the full route's problem, never a cached answer.
+    too_long = {**body, "packages": ["expo", "x" * 261]}
+    assert (await client.post("/api/v1/skills/suggest", json=too_long)).status_code == 422
+    many = "&".join(f"packages=p{n}" for n in range(1001))
+    response = await client.get(f"/api/v1/skills/suggest?{many}&packages=expo&limit=3")
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")

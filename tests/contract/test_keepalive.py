@@ -18,7 +18,7 @@ async def test_unhandled_error_is_500_problem_and_the_connection_stays_open(sett
     app = create_app(settings)
     router = APIRouter()
 
-    @router.get("/boom")
+    @router.get("/api/v1/boom")
     async def boom() -> None:
         raise RuntimeError("SELECT secret FROM internals")
 
@@ -46,7 +46,7 @@ def _three_requests_on_one_connection(port: int) -> list[int]:
     statuses = []
     conn.connect()
     sock = conn.sock
-    for path in ("/boom", "/health", "/boom"):
+    for path in ("/api/v1/boom", "/health", "/api/v1/boom"):
         conn.request("GET", path)
         response = conn.getresponse()
         body = response.read()

@@ -13,14 +13,21 @@ from pydantic import (
     Field,
     StringConstraints,
     WithJsonSchema,
+    field_validator,
 )
 
 from skillnest.catalog.ranking import DEFAULT_LIMIT, MAX_LIMIT
 
-PackageName = Annotated[str, StringConstraints(max_length=260)]
-SkillRef = Annotated[str, StringConstraints(max_length=255)]
-AgentName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+# The limits of every catalog input, stated once: the routes, ``SuggestIn`` and the suggest
+# fast path (which validates with ``SuggestIn`` itself) all take them from here.
+MAX_PACKAGE_NAME = 260
+MAX_SKILL_REF = 255
 MAX_PACKAGES = 1000
+MAX_INTEGER = 2**31 - 1  # an INTEGER column (32-bit on PostgreSQL)
+PackageName = Annotated[str, StringConstraints(max_length=MAX_PACKAGE_NAME)]
+SkillRef = Annotated[str, StringConstraints(max_length=MAX_SKILL_REF)]
+AgentName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+SuggestLimit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
 
 
 def upskill_limit(value: Any) -> int:
@@ -47,13 +54,10 @@ UPSKILL_LIMIT = (
 UpskillLimit = Annotated[
     int,
     BeforeValidator(upskill_limit),
-    WithJsonSchema(
-        {
-            "description": UPSKILL_LIMIT,
-            "examples": [10, 150],
-        }
-    ),
+    WithJsonSchema({"description": UPSKILL_LIMIT, "examples": [10, 150]}),
 ]
+# A name with a visible character; blank names are dropped, as the Upskill API drops them.
+NON_BLANK = {"type": "string", "pattern": "\\S"}
 
 
 def _needs_a_name(schema: dict[str, Any]) -> None:
@@ -64,26 +68,20 @@ def _needs_a_name(schema: dict[str, Any]) -> None:
     ]
 
 
-# A name with a visible character; blank names are dropped, as the Upskill API drops them.
-NON_BLANK = {"type": "string", "pattern": "\\S"}
-
-
 class SuggestIn(BaseModel):
     """Body of ``POST /skills/suggest`` (the Upskill API's fields; at least one list non-empty)."""
 
     model_config = ConfigDict(json_schema_extra=_needs_a_name)
 
     packages: Annotated[
-        list[PackageName] | None,
+        Annotated[list[PackageName], Field(max_length=MAX_PACKAGES)] | None,
         BeforeValidator(_list_or_empty),
-        Field(max_length=MAX_PACKAGES, examples=[["react", "next"]]),
+        Field(examples=[["react", "next"]]),
     ] = Field(default_factory=list)
     installed_skills: Annotated[
-        list[SkillRef] | None,
+        Annotated[list[SkillRef], Field(max_length=MAX_PACKAGES)] | None,
         BeforeValidator(_list_or_empty),
-        Field(
-            max_length=MAX_PACKAGES, examples=[["vercel-labs/agent-skills/react-best-practices"]]
-        ),
+        Field(examples=[["vercel-labs/agent-skills/react-best-practices"]]),
     ] = Field(default_factory=list)
     limit: UpskillLimit = DEFAULT_LIMIT
 
@@ -224,13 +222,12 @@ class SkillSummary(BaseModel):
     relevance: float | None = None
 
 
-class SkillPage(BaseModel):
-    """One page of skills."""
+class SkillState(BaseModel):
+    """A skill after an admin change."""
 
-    items: list[SkillSummary]
-    total: int
-    limit: int
-    offset: int
+    id: str
+    skill_id: str
+    is_active: bool
 
 
 class TrackIn(BaseModel):
@@ -264,13 +261,6 @@ class RelatedSkill(BaseModel):
     co_installs: int
 
 
-class RelatedOut(BaseModel):
-    """Co-installed skills, most shared users first."""
-
-    skill_id: str
-    related: list[RelatedSkill]
-
-
 class PreferenceIn(BaseModel):
     """A user's override for one skill."""
 
@@ -300,9 +290,17 @@ class SkillUpdate(BaseModel):
         | None
     ) = None
     description: Annotated[str, Field(max_length=10_000)] | None = None
-    installs: Annotated[int, Field(ge=0)] | None = None
+    installs: Annotated[int, Field(ge=0, le=MAX_INTEGER)] | None = None
     is_active: bool | None = None
     source_url: Annotated[str, Field(max_length=500)] | None = None
+
+    @field_validator("title", "installs", "is_active")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        # Sent as null for a column that cannot be null: refused here, not by the database.
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
 
 
 class MappingIn(BaseModel):

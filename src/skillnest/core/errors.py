@@ -294,7 +294,8 @@ async def _overflow(_: Request, exc: Exception) -> Response:
 def install_error_handlers(app: FastAPI) -> None:
     """Route every error the app can raise to a problem+json response.
 
-    Errors nothing here handles are answered by ``core.guard.RequestGuard`` (500).
+    Errors nothing here handles are answered by ``core.guard.RequestGuard`` through the
+    ``Exception`` handler (500).
     """
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
@@ -304,3 +305,12 @@ def install_error_handlers(app: FastAPI) -> None:
         if not issubclass(error, sa_exc.DBAPIError):
             app.add_exception_handler(error, _unavailable)
     app.add_exception_handler(OverflowError, _overflow)
+    # Called by core.guard.RequestGuard (not Starlette's outermost handler, which would close
+    # the connection); kept in the handler table so other layers (pages) can wrap it.
+    app.add_exception_handler(Exception, unexpected_error)
+
+
+async def unexpected_error(_: Request, exc: Exception) -> Response:
+    """500 problem+json for an error nothing else handled; the details go to the log only."""
+    log.error("unhandled error", exc_info=exc)
+    return problem_response(500, "Internal server error", "Something went wrong on our side.")

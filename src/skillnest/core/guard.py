@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from skillnest.core.errors import problem_response
@@ -183,12 +184,29 @@ class RequestGuard:
         except Exception as exc:
             if started:
                 raise  # half a response was sent: only closing the connection is honest
-            # Log the details; never hand a stack trace or SQL to the client.
-            log.error("unhandled error", exc_info=exc)
-            response = problem_response(
-                500, "Internal server error", "Something went wrong on our side."
-            )
-            await response(scope, receive, send)
+            await _answer_500(scope, exc)(scope, receive, send)
+
+
+def _answer_500(scope: Scope, exc: Exception) -> Any:
+    """The app's own answer to an unhandled error (its ``Exception`` handler), else a problem."""
+    app = scope.get("app")
+    handler = getattr(app, "exception_handlers", {}).get(Exception)
+    if handler is None:
+        # Log the details; never hand a stack trace or SQL to the client.
+        log.error("unhandled error", exc_info=exc)
+        return problem_response(500, "Internal server error", "Something went wrong on our side.")
+    return _Deferred(handler, exc)
+
+
+class _Deferred:
+    """An ASGI response computed by an async exception handler when called."""
+
+    def __init__(self, handler: Any, exc: Exception) -> None:
+        self.handler, self.exc = handler, exc
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.handler(Request(scope, receive), self.exc)
+        await response(scope, receive, send)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -552,6 +552,41 @@ async def rate(
     return schemas.RatingOut.model_validate(rating)
 
 
+async def has_rated(*, session: AsyncSession, rater_id: int, chat_id: int) -> bool:
+    """Whether the user already rated the other participant of this chat."""
+    found = await session.scalar(
+        select(Rating.id).where(Rating.rater_id == rater_id, Rating.chat_id == chat_id)
+    )
+    return found is not None
+
+
+VOCABULARY_SAMPLE = 5000
+
+
+async def skill_vocabulary(*, session: AsyncSession, cache: Cache, limit: int = 200) -> list[str]:
+    """The skills people offer or want most often, for suggestions (cached briefly)."""
+    key = cache_key("exchange", "vocabulary", limit)
+    hit = await get_json(cache, key)
+    if hit is not None:
+        return list(hit)
+    rows = await session.execute(
+        select(User.skills_to_offer, User.skills_to_learn)
+        .order_by(User.last_active_at.desc().nulls_last(), User.id.desc())
+        .limit(VOCABULARY_SAMPLE)
+    )
+    counts: dict[str, int] = {}
+    spelling: dict[str, str] = {}
+    for offer, learn in rows:
+        for skill in (*(offer or ()), *(learn or ())):
+            folded = skill.casefold()
+            spelling.setdefault(folded, skill)
+            counts[folded] = counts.get(folded, 0) + 1
+    ranked = sorted(counts, key=lambda folded: (-counts[folded], folded))[:limit]
+    skills = [spelling[folded] for folded in ranked]
+    await set_json(cache, key, skills, TTL.SHORT)
+    return skills
+
+
 async def ratings_received(
     *, session: AsyncSession, user_id: int, cursor: int | None = None, limit: int = 20
 ) -> schemas.RatingPage:
@@ -684,4 +719,20 @@ async def load_demo(*, session: AsyncSession) -> str:
         f"exchange: {len(missing)} people, {chats} chats and {ratings} ratings added "
         f"({len(demo.PEOPLE) - len(missing)} people already there); "
         f"GET /api/v1/matches as {demo.DEMO_EMAIL} shows who to swap skills with"
+    )
+
+
+# --- read by other modules --------------------------------------------------------------
+
+
+async def rating_summary(*, session: AsyncSession, user_id: int) -> schemas.RatingSummary:
+    """How many ratings a user received and their average, in one query."""
+    row = (
+        await session.execute(
+            select(func.count(), func.avg(Rating.rating)).where(Rating.rated_id == user_id)
+        )
+    ).one()
+    count, average = int(row[0] or 0), row[1]
+    return schemas.RatingSummary(
+        count=count, average=round(float(average), 2) if average is not None else None
     )

@@ -1,0 +1,177 @@
+"""Dialect-specific job queries, each with its PostgreSQL form and its SQLite twin.
+
+- full text: the generated ``jobs.search_vector`` (GIN) with ``websearch_to_tsquery`` on
+  PostgreSQL; the ``jobs_fts`` FTS5 table (triggers keep it in step) on SQLite;
+- skills: array containment/overlap on ``jobs.skill_keys`` (GIN) on PostgreSQL;
+  ``json_each`` on SQLite.
+The objects themselves are created by the careers migration.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, and_, column, exists, func, literal_column, select, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql.elements import ColumnElement
+
+from skillnest.careers.jobs.models import Job
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def skill_key(name: str) -> str:
+    """The case-folded form skills are matched by."""
+    return " ".join(name.casefold().split())
+
+
+def skill_keys(names: Sequence[str] | None) -> list[str]:
+    """Distinct matching keys of skill names, in order."""
+    keys: list[str] = []
+    for name in names or ():
+        key = skill_key(name)
+        if key and key not in keys:
+            keys.append(key)
+    return keys
+
+
+def fts5_query(text_query: str) -> str | None:
+    """An FTS5 MATCH expression: every word of the query, quoted, all required."""
+    words = _WORD.findall(text_query)
+    if not words:
+        return None
+    return " ".join(f'"{word}"' for word in words[:20])
+
+
+TEXT_MATCH_WINDOW = 500
+"""Text search ranks the newest matches by relevance: ranking every match of a common word
+over 100,000 listings costs a full scan, the newest 500 stay cheap (see docs/careers.md)."""
+
+
+def _tsquery(text_query: str) -> Any:
+    return func.websearch_to_tsquery(literal_column("'english'"), text_query)
+
+
+def _fts_hits(text_query: str) -> Any:
+    match = fts5_query(text_query) or '""'
+    return (
+        text("SELECT rowid AS job_id, bm25(jobs_fts) AS rank FROM jobs_fts WHERE jobs_fts MATCH :m")
+        .bindparams(m=match)
+        .columns(column("job_id"), column("rank"))
+        .subquery("fts")
+    )
+
+
+def matches_text(text_query: str, *, postgres: bool) -> ColumnElement[bool]:
+    """Jobs whose title, company, location or description match every word of the query."""
+    if postgres:
+        vector: ColumnElement[Any] = literal_column("jobs.search_vector")
+        return vector.op("@@", is_comparison=True)(_tsquery(text_query))
+    match = fts5_query(text_query)
+    if match is None:
+        return literal_column("0") == 1
+    return Job.id.in_(
+        text("SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH :m").bindparams(m=match)
+    )
+
+
+def text_search(
+    columns: Sequence[Any],
+    clauses: Sequence[ColumnElement[bool]],
+    text_query: str,
+    *,
+    postgres: bool,
+) -> Select[Any]:
+    """The newest ``TEXT_MATCH_WINDOW`` jobs matching the text and clauses, best match first.
+
+    PostgreSQL ranks with ``ts_rank`` on the stored ``search_vector``; SQLite with FTS5's
+    ``bm25`` (lower is better).
+    """
+    newest = (Job.posted_at.desc(), Job.id.desc())
+    if postgres:
+        vector: ColumnElement[Any] = literal_column("jobs.search_vector")
+        tsquery = _tsquery(text_query)
+        inner = (
+            select(*columns, func.ts_rank(vector, tsquery).label("rank"))
+            .where(vector.op("@@", is_comparison=True)(tsquery), *clauses)
+            .order_by(*newest)
+            .limit(TEXT_MATCH_WINDOW)
+            .subquery("matches")
+        )
+        best: Any = inner.c.rank.desc()
+    else:
+        hits = _fts_hits(text_query)
+        inner = (
+            select(*columns, hits.c.rank.label("rank"))
+            .join(hits, hits.c.job_id == Job.id)
+            .where(*clauses)
+            .order_by(*newest)
+            .limit(TEXT_MATCH_WINDOW)
+            .subquery("matches")
+        )
+        best = inner.c.rank.asc()
+    return select(*(inner.c[c.key] for c in columns)).order_by(
+        best, inner.c.posted_at.desc(), inner.c.id.desc()
+    )
+
+
+def _sqlite_skill_hits(keys: list[str]) -> Any:
+    each = func.json_each(Job.skill_keys).table_valued("value")
+    return select(func.count(func.distinct(each.c.value))).where(each.c.value.in_(keys))
+
+
+def has_all_skills(keys: list[str], *, postgres: bool) -> ColumnElement[bool]:
+    """Jobs that require every one of the skills."""
+    if postgres:
+        return Job.skill_keys.op("@>", is_comparison=True)(_pg_array(keys))
+    return _sqlite_skill_hits(keys).scalar_subquery() == len(keys)
+
+
+def has_any_skill(keys: list[str], *, postgres: bool) -> ColumnElement[bool]:
+    """Jobs that require at least one of the skills."""
+    if postgres:
+        return Job.skill_keys.op("&&", is_comparison=True)(_pg_array(keys))
+    each = func.json_each(Job.skill_keys).table_valued("value")
+    return exists(select(1).select_from(each).where(each.c.value.in_(keys)))
+
+
+def _pg_array(keys: list[str]) -> Any:
+    return postgresql.array(keys, type_=postgresql.VARCHAR(100))
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def job_filters(
+    *,
+    location: str | None = None,
+    remote_type: str | None = None,
+    employment_type: str | None = None,
+    salary_min: int | None = None,
+    skills: Sequence[str] | None = None,
+    postgres: bool,
+) -> list[ColumnElement[bool]]:
+    """The WHERE clauses shared by job search and job alerts."""
+    # ILIKE on the bare columns (not lower(column)) lets PostgreSQL estimate from the column
+    # statistics, so a filter that keeps many jobs still walks the newest-first index.
+    clauses: list[ColumnElement[bool]] = []
+    if location:
+        clauses.append(Job.location.ilike(f"%{_like_escape(location)}%", escape="\\"))
+    if remote_type:
+        clauses.append(Job.remote_type == remote_type)
+    if employment_type:
+        clauses.append(Job.employment_type.ilike(_like_escape(employment_type), escape="\\"))
+    if salary_min is not None:
+        clauses.append(func.coalesce(Job.salary_max, Job.salary_min) >= salary_min)
+    keys = skill_keys(skills)
+    if keys:
+        clauses.append(has_all_skills(keys, postgres=postgres))
+    return clauses
+
+
+def all_of(clauses: list[ColumnElement[bool]]) -> ColumnElement[bool] | None:
+    """AND of the clauses, or None when there are none."""
+    return and_(*clauses) if clauses else None
