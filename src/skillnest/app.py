@@ -100,13 +100,15 @@ class SecurityHeaders:
 def build_platform(settings: Settings) -> Platform:
     """Connect the database, cache, pub/sub and rate limits described by the settings."""
     hub = make_hub(settings.redis_url)
-    return Platform(
+    platform = Platform(
         settings=settings,
         db=Database(settings),
         cache=make_cache(settings.redis_url, hub),
         hub=hub,
         limiter=RateLimiter(settings.redis_url),
     )
+    platform.db.positions = platform.cache  # write positions for read-your-writes
+    return platform
 
 
 async def close_platform(platform: Platform) -> None:
@@ -147,8 +149,11 @@ class HealthCheck:
             cache=cache_state,
             version=__version__,
             revision=revision or None,
+            replicas=await platform.db.replica_status() if platform.db.replicas else None,
         )
-        return (200 if database_ok else 503), orjson.dumps(body.model_dump())
+        return (200 if database_ok else 503), orjson.dumps(
+            body.model_dump(exclude={"replicas"} if body.replicas is None else set())
+        )
 
 
 class Health(BaseModel):
@@ -164,6 +169,7 @@ class Health(BaseModel):
         description="The database's migration revision (null when unmigrated or down).",
         examples=["0006_gauge"],
     )
+    replicas: Any = Field(default=None, description="Read replicas and their lag, when any.")
 
 
 def create_app(settings: Settings | None = None, platform: Platform | None = None) -> FastAPI:
@@ -214,7 +220,10 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         responses={503: {"model": Health, "description": "The database does not answer."}},
     )
     async def read_health(platform: PlatformDep) -> JSONBytes:
-        """Liveness and dependencies: 200 while the database answers (cache may be degraded)."""
+        """Liveness and dependencies: 200 while the database answers (cache may be degraded).
+
+        With replicas configured, each one is listed with its state and lag.
+        """
         status_code, body = await health(platform)
         return JSONBytes(body, status_code=status_code)
 

@@ -228,7 +228,7 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 
 # Seconds a client should wait after a 503 before retrying.
-RETRY_AFTER_OUTAGE = 5
+RETRY_AFTER_OUTAGE = 1
 # Errors that say the database cannot be reached right now, not that the request is wrong.
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     sa_exc.OperationalError,
