@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-cluster lint bench services services-stop browser screenshots clean mutation
+.PHONY: install run test test-cluster fuzz client lint bench services services-stop browser screenshots clean mutation
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,23 @@ browser: ## Install Debian's Chromium for the browser tests when it is missing.
 test: install services browser ## The whole suite, on SQLite and on PostgreSQL + Redis.
 	@set -a; source var/services.env; set +a; \
 	$(BIN)/pytest -v -p no:cacheprovider
+
+fuzz: install services ## Schemathesis, every phase and check, many examples, on both backends.
+	@set -a; source var/services.env; set +a; \
+	SKILLNEST_FUZZ_EXAMPLES=$${SKILLNEST_FUZZ_EXAMPLES:-100} \
+	SKILLNEST_FUZZ_PHASES=$${SKILLNEST_FUZZ_PHASES:-examples,coverage,fuzzing,stateful} \
+	$(BIN)/pytest -v -s -p no:cacheprovider tests/contract/test_conformance.py
+
+client: install ## Generate a typed Python client from /openapi.json into var/client and compile it.
+	@mkdir -p var
+	@test -x var/client-venv/bin/openapi-python-client || { $(PYTHON) -m venv var/client-venv && \
+	  var/client-venv/bin/pip install --quiet "$$(grep -o 'openapi-python-client==[0-9.]*' pyproject.toml)"; }
+	@SKILLNEST_ENV=development $(BIN)/python -c "import json; from skillnest.app import create_app; \
+	  print(json.dumps(create_app().openapi()))" > var/openapi.json
+	@echo '{"post_hooks": []}' > var/client-config.json
+	var/client-venv/bin/openapi-python-client generate --path var/openapi.json --output-path var/client \
+	  --meta none --overwrite --config var/client-config.json
+	$(BIN)/python -m compileall -q var/client && echo "client generated and compiled: var/client"
 
 screenshots: install services browser ## Every page at 375 and 1280 px wide under var/screenshots/.
 	@set -a; source var/services.env; set +a; \

@@ -7,17 +7,21 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 from fastapi import FastAPI
+from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from skillnest import __version__
 from skillnest.core.cache import make_cache
+from skillnest.core.cors import ListedOriginsCORS
 from skillnest.core.db import Database
 from skillnest.core.deps import PlatformDep
 from skillnest.core.errors import install_error_handlers
+from skillnest.core.guard import RequestGuard
+from skillnest.core.openapi import install_docs
 from skillnest.core.platform import Platform
 from skillnest.core.ratelimit import RateLimiter
 from skillnest.core.realtime import make_hub
@@ -37,12 +41,12 @@ SECURITY_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 API_CSP = b"default-src 'none'; frame-ancestors 'none'"
-# The interactive docs load Swagger UI's script and style from a CDN.
+# The interactive docs load Swagger UI and ReDoc from the package itself (offline); their
+# pages start them with an inline script, and ReDoc runs its search in a blob: worker.
 DOCS_CSP = (
-    b"default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    b"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    b"img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; "
-    b"frame-ancestors 'none'"
+    b"default-src 'none'; script-src 'self' 'unsafe-inline'; "
+    b"style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
+    b"connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'"
 )
 DOCS_PATHS = ("/docs", "/redoc", "/graphql")
 # Pages: everything from this origin, nothing inline, no eval, never framed (Pico's form
@@ -134,19 +138,38 @@ class HealthCheck:
         return self._result
 
     async def _check(self, platform: Platform) -> tuple[int, bytes]:
-        database_ok = await platform.db.ping()
+        revision = await platform.db.revision()
+        database_ok = revision is not None
         cache_ok = await platform.cache.ping()
         cache_state = platform.cache.backend if cache_ok else "degraded"
         status = "ok" if database_ok and cache_ok else ("degraded" if database_ok else "down")
-        body: dict[str, object] = {
-            "status": status,
-            "database": platform.db.dialect if database_ok else "down",
-            "cache": cache_state,
-            "version": __version__,
-        }
-        if platform.db.replicas:
-            body["replicas"] = await platform.db.replica_status()
-        return (200 if database_ok else 503), orjson.dumps(body)
+        body = Health(
+            status=status,
+            database=platform.db.dialect if database_ok else "down",
+            cache=cache_state,
+            version=__version__,
+            revision=revision or None,
+            replicas=await platform.db.replica_status() if platform.db.replicas else None,
+        )
+        return (200 if database_ok else 503), orjson.dumps(
+            body.model_dump(exclude={"replicas"} if body.replicas is None else set())
+        )
+
+
+class Health(BaseModel):
+    """What /health answers."""
+
+    status: Literal["ok", "degraded", "down"] = Field(
+        description="ok; degraded while the cache is unreachable; down without the database."
+    )
+    database: str = Field(description="The database dialect, or `down`.", examples=["sqlite"])
+    cache: str = Field(description="`memory`, `redis`, or `degraded`.", examples=["memory"])
+    version: str = Field(examples=[__version__])
+    revision: str | None = Field(
+        description="The database's migration revision (null when unmigrated or down).",
+        examples=["0006_gauge"],
+    )
+    replicas: Any = Field(default=None, description="Read replicas and their lag, when any.")
 
 
 def create_app(settings: Settings | None = None, platform: Platform | None = None) -> FastAPI:
@@ -174,15 +197,28 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         version=__version__,
         summary="One open backend for skill platforms.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     if platform is not None:
         app.state.platform = platform
     install_error_handlers(app)
+    # Added innermost first: CORS (outermost) -> security headers -> request guard -> routes.
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
+    if settings.cors_origins:
+        app.add_middleware(ListedOriginsCORS, allow_origins=settings.cors_origins)
+    install_docs(app)
 
     health = HealthCheck()
 
-    @app.get("/health", tags=["ops"], response_class=JSONBytes)
+    @app.get(
+        "/health",
+        tags=["ops"],
+        response_model=Health,
+        response_class=JSONBytes,
+        responses={503: {"model": Health, "description": "The database does not answer."}},
+    )
     async def read_health(platform: PlatformDep) -> JSONBytes:
         """Liveness and dependencies: 200 while the database answers (cache may be degraded).
 

@@ -1,10 +1,19 @@
-"""The ``skillnest`` command: mounts every module's ``cli.py``."""
+"""The ``skillnest`` command: mounts every module's ``cli.py``.
+
+Configuration and connection errors of any command print one line and exit 2; ``--debug``
+shows the traceback instead.
+"""
 
 from __future__ import annotations
 
 import logging
+import sys
 
+import psycopg
 import typer
+from alembic.util.exc import CommandError
+from pydantic import ValidationError
+from sqlalchemy import exc as sa_exc
 
 from skillnest import __version__
 from skillnest.modules import MODULES, submodule
@@ -16,14 +25,23 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
+CONFIG_EXIT = 2
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"skillnest {__version__}")
+        raise typer.Exit()
+
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", is_eager=True, callback=_print_version, help="Print the version."
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of errors."),
 ) -> None:
-    if version:
-        typer.echo(__version__)
-        raise typer.Exit()
+    """skillnest: one open backend for skill platforms."""
 
 
 for _module in MODULES:
@@ -32,7 +50,49 @@ for _module in MODULES:
         _cli.register(app)
 
 
+def _settings_problem(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        message = str(error.get("msg", "")).removeprefix("Value error, ")
+        loc = error.get("loc") or ()
+        parts.append(f"SKILLNEST_{str(loc[0]).upper()}: {message}" if loc else message)
+    return "invalid configuration: " + "; ".join(parts)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def describe_startup_error(exc: BaseException) -> str | None:
+    """One line for a configuration or connection error; None for anything else (a bug)."""
+    if isinstance(exc, ValidationError) and exc.title == "Settings":
+        return _settings_problem(exc)
+    if isinstance(exc, sa_exc.ArgumentError | sa_exc.NoSuchModuleError):
+        return f"invalid SKILLNEST_DATABASE_URL: {_first_line(exc)}"
+    if isinstance(
+        exc,
+        sa_exc.OperationalError
+        | sa_exc.InterfaceError
+        | sa_exc.TimeoutError
+        | psycopg.OperationalError
+        | ConnectionError,
+    ):
+        return f"cannot use the database: {_first_line(exc)}"
+    if isinstance(exc, CommandError):
+        return f"migrations: {_first_line(exc)}"
+    return None
+
+
 def main() -> None:
     """Entry point of the console script."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    app()
+    debug = "--debug" in sys.argv[1:]
+    try:
+        app(standalone_mode=True)
+    except Exception as exc:
+        line = describe_startup_error(exc)
+        if debug or line is None:
+            raise
+        typer.echo(f"error: {line} (--debug for details)", err=True)
+        sys.exit(CONFIG_EXIT)

@@ -48,6 +48,28 @@ class Settings(BaseSettings):
     media_dir: Path = VAR_DIR / "media"
     # Where people reach the site; an https URL marks the session cookie Secure.
     public_url: str = "http://127.0.0.1:8000"
+    # Largest request body accepted (413 beyond); JSON documents have their own, smaller caps.
+    # 6 MiB: an avatar upload (at most 5 MB) with its multipart envelope fits.
+    max_body_bytes: int = Field(default=6 * 1024 * 1024, ge=1024)
+    # Browser origins allowed to call the API (comma-separated); none by default.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        """One of Python's logging level names."""
+        level = value.strip().upper()
+        if level not in ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"):
+            raise ValueError("must be one of CRITICAL, ERROR, WARNING, INFO, DEBUG")
+        return level
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        """A comma-separated list of origins such as ``https://app.example``."""
+        if isinstance(value, str):
+            return [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -36,7 +36,11 @@ async def create_account(
     return out
 
 
-@router.post("/auth/login", response_model=schemas.AuthOut)
+@router.post(
+    "/auth/login",
+    response_model=schemas.AuthOut,
+    responses={401: {"description": "Wrong email or password."}},
+)
 async def create_login(
     data: schemas.LoginIn,
     session: SessionDep,

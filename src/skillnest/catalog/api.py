@@ -14,7 +14,7 @@ from starlette.datastructures import QueryParams
 
 from skillnest.accounts.deps import AdminUser, CurrentUser, OptionalUser, ReadSessionDep
 from skillnest.catalog import schemas, service
-from skillnest.catalog.ranking import DEFAULT_LIMIT, MAX_LIMIT, SuggestQuery, build_query
+from skillnest.catalog.ranking import SuggestQuery, build_query
 from skillnest.core.cache import Cache
 from skillnest.core.deps import CacheDep, ClientAddress, LimiterDep, SessionDep
 from skillnest.core.pages import Limit, Offset, Page
@@ -42,7 +42,7 @@ def _valid_query(data: dict[str, Any]) -> SuggestQuery | None:
         request = schemas.SuggestIn.model_validate(data)
     except ValidationError:
         return None
-    query = build_query(request.packages, request.installed_skills, limit=request.limit)
+    query = build_query(request.packages or [], request.installed_skills or [], limit=request.limit)
     return None if query.is_empty else query
 
 
@@ -126,7 +126,7 @@ async def read_suggestions(
     installed_skills: Annotated[
         list[schemas.SkillRef], Query(max_length=schemas.MAX_PACKAGES)
     ] = [],  # noqa: B006
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    limit: Annotated[str | None, Query(description=schemas.UPSKILL_LIMIT)] = None,
 ) -> Response:
     """Skills for a project's packages (tier 1) and installed skills (tier 2), ranked."""
     body = await service.suggest_for(
@@ -134,7 +134,7 @@ async def read_suggestions(
         cache=cache,
         packages=packages + packages_array,
         installed_skills=installed_skills,
-        limit=limit,
+        limit=schemas.upskill_limit(limit),
         user_id=user.id if user else None,
     )
     return JSONBytes(body)
@@ -148,8 +148,8 @@ async def create_suggestions(
     body = await service.suggest_for(
         session=session,
         cache=cache,
-        packages=data.packages,
-        installed_skills=data.installed_skills,
+        packages=data.packages or [],
+        installed_skills=data.installed_skills or [],
         limit=data.limit,
         user_id=user.id if user else None,
     )

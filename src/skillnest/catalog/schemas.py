@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
 
 from skillnest.catalog.ranking import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -21,16 +30,60 @@ AgentName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 SuggestLimit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
 
 
-class SuggestIn(BaseModel):
-    """Body of ``POST /skills/suggest`` (the Upskill API's fields)."""
+def upskill_limit(value: Any) -> int:
+    """The Upskill API's reading of ``limit``: a positive number (clamped here), else 10."""
+    try:
+        number = float(value) if isinstance(value, int | float | str) else 0.0
+    except ValueError:
+        number = 0.0
+    if not math.isfinite(number) or number <= 0:
+        return DEFAULT_LIMIT
+    return max(1, min(int(number), MAX_LIMIT))
 
-    packages: Annotated[list[PackageName], Field(max_length=MAX_PACKAGES)] = Field(
-        default_factory=list
-    )
-    installed_skills: Annotated[list[SkillRef], Field(max_length=MAX_PACKAGES)] = Field(
-        default_factory=list
-    )
-    limit: SuggestLimit = DEFAULT_LIMIT
+
+def _list_or_empty(value: Any) -> Any:
+    """``null`` is an empty list, as the Upskill API reads it."""
+    return [] if value is None else value
+
+
+UPSKILL_LIMIT = (
+    f"Suggestions wanted: a positive number, at most {MAX_LIMIT} returned; anything else "
+    f"(missing, 0, negative, not a number) means {DEFAULT_LIMIT}."
+)
+#: ``limit`` as Upskill clients send it: any JSON value; not a positive number means 10.
+UpskillLimit = Annotated[
+    int,
+    BeforeValidator(upskill_limit),
+    WithJsonSchema({"description": UPSKILL_LIMIT, "examples": [10, 150]}),
+]
+# A name with a visible character; blank names are dropped, as the Upskill API drops them.
+NON_BLANK = {"type": "string", "pattern": "\\S"}
+
+
+def _needs_a_name(schema: dict[str, Any]) -> None:
+    """In the schema: at least one of the lists names something (else the answer is 400)."""
+    schema["anyOf"] = [
+        {"required": [name], "properties": {name: {"type": "array", "contains": NON_BLANK}}}
+        for name in ("packages", "installed_skills")
+    ]
+
+
+class SuggestIn(BaseModel):
+    """Body of ``POST /skills/suggest`` (the Upskill API's fields; at least one list non-empty)."""
+
+    model_config = ConfigDict(json_schema_extra=_needs_a_name)
+
+    packages: Annotated[
+        Annotated[list[PackageName], Field(max_length=MAX_PACKAGES)] | None,
+        BeforeValidator(_list_or_empty),
+        Field(examples=[["react", "next"]]),
+    ] = Field(default_factory=list)
+    installed_skills: Annotated[
+        Annotated[list[SkillRef], Field(max_length=MAX_PACKAGES)] | None,
+        BeforeValidator(_list_or_empty),
+        Field(examples=[["vercel-labs/agent-skills/react-best-practices"]]),
+    ] = Field(default_factory=list)
+    limit: UpskillLimit = DEFAULT_LIMIT
 
 
 class SuggestedSkill(BaseModel):

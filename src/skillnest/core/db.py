@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -140,6 +141,10 @@ def is_migration_only(name: str | None) -> bool:
 # --- engines --------------------------------------------------------------------------
 
 
+# How long a writer waits for SQLite's single write lock before answering 503.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """WAL for concurrent readers, enforced foreign keys, and waiting instead of failing."""
     # pysqlite's own transaction handling breaks SAVEPOINT; SQLAlchemy emits BEGIN itself.
@@ -147,13 +152,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
+# Execution option naming how an SQLite transaction starts. A unit of work that writes
+# takes the write lock up front (BEGIN IMMEDIATE): SQLite then waits up to busy_timeout for a
+# concurrent writer. A deferred BEGIN that later writes must upgrade its read lock, and that
+# upgrade fails at once ("database is locked") instead of waiting when another writer committed
+# meanwhile. Read-only work keeps the deferred BEGIN, so readers never queue behind writers.
+SQLITE_BEGIN = "skillnest_sqlite_begin"
+
+
 def _sqlite_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN")
+    mode = conn.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
 
 
 def install_sqlite_hooks(sync_engine: Engine) -> None:
@@ -212,7 +226,9 @@ def make_engine(url: str, settings: Settings | None = None, **kwargs: Any) -> As
     """Create an async engine with the right options for its dialect."""
     settings = settings or get_settings()
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 5}, **kwargs)
+        engine = create_async_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
+        )
         install_sqlite_hooks(engine.sync_engine)
     else:
         kwargs.setdefault("pool_size", settings.db_pool_size)
@@ -265,6 +281,11 @@ class Database:
             expire_on_commit=False,
             sync_session_class=replicas.TrackedSession if self.replicas else Session,
         )
+        self._sqlite_writer = asyncio.Lock()
+        # The same pool; on SQLite its transactions start with BEGIN IMMEDIATE.
+        self.write_sessionmaker = async_sessionmaker(
+            self.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}), expire_on_commit=False
+        )
 
     @property
     def dialect(self) -> str:
@@ -272,9 +293,28 @@ class Database:
         return self.engine.dialect.name
 
     @asynccontextmanager
-    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
-        """One transaction: commit when the block succeeds, roll back when it raises."""
-        async with self.sessionmaker() as session:
+    async def unit_of_work(self, *, readonly: bool = False) -> AsyncIterator[AsyncSession]:
+        """One transaction: commit when the block succeeds, roll back when it raises.
+
+        ``readonly`` says the work is expected only to read: on SQLite it then does not take
+        the write lock up front (it still may write, at the risk of a busy answer under load).
+        """
+        if readonly or self.dialect != "sqlite":
+            async with self._session(self.sessionmaker) as session:
+                yield session
+            return
+        # SQLite has one writer: queue this process's writers here, in order and without
+        # holding a pooled connection, rather than in SQLite's busy handler (which polls, is
+        # unfair, and ties up a connection per waiter). BEGIN IMMEDIATE still orders writers
+        # of other processes (CLI commands) through busy_timeout.
+        async with self._sqlite_writer, self._session(self.write_sessionmaker) as session:
+            yield session
+
+    @asynccontextmanager
+    async def _session(
+        self, factory: async_sessionmaker[AsyncSession]
+    ) -> AsyncIterator[AsyncSession]:
+        async with factory() as session:
             try:
                 yield session
                 readers = replicas.hold_readers(session) if self.positions else None
@@ -286,15 +326,25 @@ class Database:
                 await replicas.release_readers(session, self.positions, readers)
 
     @asynccontextmanager
-    async def lazy_unit_of_work(self) -> AsyncIterator[AsyncSession]:
+    async def lazy_unit_of_work(self, *, readonly: bool = False) -> AsyncIterator[AsyncSession]:
         """A unit of work whose session is created on first use (the request path).
 
         Many requests never touch the database (cached answers, token lookups served from
         the cache): they pay for no session, no commit and no close. Used or not, the
         contract is the one of :meth:`unit_of_work`: commit when the block succeeds (before
-        the response is sent), roll back when it raises.
+        the response is sent), roll back when it raises. A writing unit on SQLite queues for
+        the process's one writer up front, as :meth:`unit_of_work` does.
         """
-        lazy = LazySession(self.sessionmaker)
+        if readonly or self.dialect != "sqlite":
+            async with self._lazy(self.sessionmaker) as session:
+                yield session
+            return
+        async with self._sqlite_writer, self._lazy(self.write_sessionmaker) as session:
+            yield session
+
+    @asynccontextmanager
+    async def _lazy(self, factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+        lazy = LazySession(factory)
         session = cast(AsyncSession, lazy)
         try:
             yield session
@@ -355,6 +405,16 @@ class Database:
         except Exception:  # noqa: BLE001 - any failure means "not reachable" here
             log.exception("database ping failed")
             return False
+
+    async def revision(self) -> str | None:
+        """The migration revision of the database: None if down, "" if never migrated."""
+        try:
+            async with self.engine.connect() as conn:
+                return str(await conn.scalar(text("SELECT version_num FROM alembic_version")) or "")
+        except Exception:  # noqa: BLE001 - a missing table or a dead server alike
+            if await self.ping():
+                return ""
+            return None
 
     async def dispose(self) -> None:
         """Close every pooled connection."""

@@ -27,12 +27,17 @@ async def get_platform(request: Request) -> Platform:
 PlatformDep = Annotated[Platform, Depends(get_platform)]
 
 
-async def get_session(platform: PlatformDep) -> AsyncIterator[AsyncSession]:
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def get_session(platform: PlatformDep, request: Request) -> AsyncIterator[AsyncSession]:
     """One unit of work per request: commit on success, roll back on any error.
 
     The session is created on first use, so routes answered from the cache cost nothing here.
+    Requests with a reading method do not take SQLite's write lock up front.
     """
-    async with platform.db.lazy_unit_of_work() as session:
+    readonly = request.method in READ_METHODS
+    async with platform.db.lazy_unit_of_work(readonly=readonly) as session:
         yield session
 
 

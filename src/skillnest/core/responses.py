@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from starlette.responses import Response
+from starlette.responses import JSONResponse
 
 
-class JSONBytes(Response):
-    """A JSON response whose body is already serialised (for example, a cache hit)."""
+class JSONBytes(JSONResponse):
+    """A JSON response whose body is already serialised (for example, a cache hit).
+
+    A ``JSONResponse`` subclass, so the OpenAPI document shows the route's ``response_model``
+    as the body rather than a string.
+    """
 
     media_type = "application/json"
 

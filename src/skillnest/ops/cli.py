@@ -214,6 +214,15 @@ def serve(
             "(the in-process cache cannot invalidate across processes)"
         )
         raise typer.Exit(2)
+    current, heads = service.migration_state(settings)
+    if current != heads:
+        at = ", ".join(sorted(current)) or "no revision (empty database)"
+        err_console.print(
+            f"[red]error:[/red] the database is at {at}, not at {', '.join(sorted(heads))}: "
+            "run `skillnest db upgrade`",
+            soft_wrap=True,
+        )
+        raise typer.Exit(2)
     console.print(f"skillnest on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     uvicorn.run(
         "skillnest.app:create_app",

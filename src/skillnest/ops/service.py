@@ -43,6 +43,22 @@ def alembic_config(settings: Settings) -> Config:
     return config
 
 
+def migration_state(settings: Settings) -> tuple[set[str], set[str]]:
+    """The revisions the database is at and the head revisions of the code."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine
+
+    heads = set(ScriptDirectory.from_config(alembic_config(settings)).get_heads())
+    engine = create_engine(settings.sync_database_url)
+    try:
+        with engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+    finally:
+        engine.dispose()
+    return current, heads
+
+
 @contextlib.asynccontextmanager
 async def advisory_lock(session: AsyncSession, lock_id: int) -> AsyncIterator[bool]:
     """Hold a PostgreSQL transaction-level advisory lock if free; SQLite has one writer anyway."""
