@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from sse_starlette.sse import EventSourceResponse
 
-from skillnest.accounts import schemas, service
+from skillnest.accounts import schemas, service, twofactor
 from skillnest.core.deps import (
     AdminUser,
     CacheDep,
@@ -25,28 +25,105 @@ from skillnest.core.responses import JSONBytes, json_response
 router = APIRouter(tags=["accounts"])
 
 
+async def client_info(request: Request) -> service.ClientInfo:
+    """The address and user agent of the client, recorded on the sessions it opens."""
+    address = request.client.host if request.client else None
+    return service.ClientInfo(address, request.headers.get("user-agent"))
+
+
+ClientDep = Annotated[service.ClientInfo, Depends(client_info)]
+
+
 @router.post("/auth/signup", response_model=schemas.AuthOut, status_code=status.HTTP_201_CREATED)
 async def create_account(
-    data: schemas.SignupIn, session: SessionDep, settings: SettingsDep
+    data: schemas.SignupIn, session: SessionDep, settings: SettingsDep, client: ClientDep
 ) -> schemas.AuthOut:
-    """Create an account and return it with a session token."""
-    user, token, expires_at = await service.signup(session=session, data=data, settings=settings)
-    return schemas.AuthOut(user=schemas.Me.model_validate(user), token=token, expires_at=expires_at)
+    """Create an account, mail a verification link and return it with a session token."""
+    user, token, expires_at = await service.signup(
+        session=session, data=data, settings=settings, client=client
+    )
+    me = service.me_view(user, settings)
+    return schemas.AuthOut(user=me, token=token, expires_at=expires_at)
 
 
-@router.post("/auth/login", response_model=schemas.AuthOut)
+@router.post(
+    "/auth/login",
+    response_model=schemas.AuthOut,
+    responses={401: {"description": "Wrong credentials, or `otp-required` (two-factor)"}},
+)
 async def create_login(
     data: schemas.LoginIn,
     session: SessionDep,
     settings: SettingsDep,
     limiter: LimiterDep,
     address: ClientAddress,
+    client: ClientDep,
 ) -> schemas.AuthOut:
-    """Exchange email and password for a session token."""
+    """Exchange email, password (and a one-time code with two-factor) for a session token."""
     user, token, expires_at = await service.login(
-        session=session, data=data, settings=settings, limiter=limiter, client_address=address
+        session=session,
+        data=data,
+        settings=settings,
+        limiter=limiter,
+        client_address=address,
+        client=client,
     )
-    return schemas.AuthOut(user=schemas.Me.model_validate(user), token=token, expires_at=expires_at)
+    me = service.me_view(user, settings)
+    return schemas.AuthOut(user=me, token=token, expires_at=expires_at)
+
+
+@router.post(
+    "/auth/password-reset", response_model=schemas.Accepted, status_code=status.HTTP_202_ACCEPTED
+)
+async def request_password_reset(
+    data: schemas.PasswordResetIn,
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+    address: ClientAddress,
+) -> schemas.Accepted:
+    """Mail a reset link; the answer is the same whether or not the address has an account."""
+    detail = await service.request_password_reset(
+        session=session,
+        settings=settings,
+        limiter=limiter,
+        email=str(data.email),
+        client_address=address,
+    )
+    return schemas.Accepted(detail=detail)
+
+
+@router.post("/auth/password-reset/confirm", status_code=status.HTTP_204_NO_CONTENT)
+async def confirm_password_reset(
+    data: schemas.PasswordResetConfirm, session: SessionDep, cache: CacheDep
+) -> Response:
+    """Set a new password with a reset link's token; every session is signed out."""
+    await service.confirm_password_reset(
+        session=session, cache=cache, token=data.token, password=data.password
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/auth/verify-email", response_model=schemas.Accepted, status_code=status.HTTP_202_ACCEPTED
+)
+async def resend_verification(
+    user: CurrentUser, session: SessionDep, settings: SettingsDep, limiter: LimiterDep
+) -> schemas.Accepted:
+    """Mail a new verification link to the signed-in user's address."""
+    detail = await service.resend_verification(
+        session=session, settings=settings, limiter=limiter, caller=user
+    )
+    return schemas.Accepted(detail=detail)
+
+
+@router.post("/auth/verify-email/confirm", response_model=schemas.Me)
+async def confirm_email(
+    data: schemas.TokenIn, session: SessionDep, cache: CacheDep, settings: SettingsDep
+) -> schemas.Me:
+    """Mark the address of a verification link as verified."""
+    user = await service.confirm_email(session=session, cache=cache, token=data.token)
+    return service.me_view(user, settings)
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
@@ -59,18 +136,116 @@ async def delete_login(
 
 
 @router.get("/me", response_model=schemas.Me, response_class=JSONBytes)
-async def read_me(user: CurrentUser, session: SessionDep, cache: CacheDep) -> Response:
-    """The signed-in user's profile."""
-    return JSONBytes(await service.me_document(session=session, cache=cache, user_id=user.id))
+async def read_me(
+    user: CurrentUser, session: SessionDep, cache: CacheDep, settings: SettingsDep
+) -> Response:
+    """The signed-in user's profile (with ``email_verified`` and the verified college)."""
+    return JSONBytes(
+        await service.me_document(session=session, cache=cache, user_id=user.id, settings=settings)
+    )
 
 
 @router.patch("/me", response_model=schemas.Me)
 async def update_me(
-    data: schemas.ProfileUpdate, user: CurrentUser, session: SessionDep, cache: CacheDep
+    data: schemas.ProfileUpdate,
+    user: CurrentUser,
+    session: SessionDep,
+    cache: CacheDep,
+    settings: SettingsDep,
 ) -> schemas.Me:
     """Change profile fields, skills to offer and to learn included."""
     updated = await service.update_profile(session=session, cache=cache, user_id=user.id, data=data)
-    return schemas.Me.model_validate(updated)
+    return service.me_view(updated, settings)
+
+
+@router.post("/me/email", response_model=schemas.Me)
+async def change_my_email(
+    data: schemas.EmailChangeIn,
+    user: CurrentUser,
+    session: SessionDep,
+    cache: CacheDep,
+    settings: SettingsDep,
+) -> schemas.Me:
+    """Move the account to a new address; it stays unverified until the mailed link is opened."""
+    updated = await service.change_email(
+        session=session, cache=cache, settings=settings, caller=user, data=data
+    )
+    return service.me_view(updated, settings)
+
+
+@router.get("/me/sessions", response_model=schemas.SessionPage)
+async def list_my_sessions(
+    user: CurrentUser,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> schemas.SessionPage:
+    """The caller's open sessions: created, last seen, address, user agent, current flag."""
+    return await service.list_sessions(session=session, caller=user, limit=limit, offset=offset)
+
+
+@router.delete("/me/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def revoke_my_session(
+    session_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    user: CurrentUser,
+    session: SessionDep,
+    cache: CacheDep,
+) -> Response:
+    """Sign one session out; its token answers 401 from now on."""
+    await service.revoke_session(session=session, cache=cache, caller=user, session_id=session_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.delete("/me/sessions", status_code=status.HTTP_204_NO_CONTENT)
+async def revoke_my_other_sessions(
+    user: CurrentUser, session: SessionDep, cache: CacheDep
+) -> Response:
+    """Sign out every session but the current one."""
+    await service.revoke_other_sessions(
+        session=session, cache=cache, user_id=user.id, keep_session_id=user.session_id
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/me/2fa/setup", response_model=schemas.TwoFactorSetup)
+async def set_up_two_factor(
+    user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> schemas.TwoFactorSetup:
+    """A new TOTP secret for an authenticator app; two-factor stays off until enabled."""
+    doc = await twofactor.setup(session=session, settings=settings, user_id=user.id)
+    return schemas.TwoFactorSetup(**doc)
+
+
+@router.post("/me/2fa/enable", response_model=schemas.RecoveryCodes)
+async def enable_two_factor(
+    data: schemas.CodeIn,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    cache: CacheDep,
+) -> schemas.RecoveryCodes:
+    """Turn two-factor on with a first code; returns 10 single-use recovery codes, once."""
+    codes = await twofactor.enable(
+        session=session, settings=settings, user_id=user.id, code=data.code
+    )
+    await service.invalidate_user(cache=cache, user_id=user.id)
+    return schemas.RecoveryCodes(recovery_codes=codes)
+
+
+@router.post("/me/2fa/disable", status_code=status.HTTP_204_NO_CONTENT)
+async def disable_two_factor(
+    data: schemas.TwoFactorDisable,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    cache: CacheDep,
+) -> Response:
+    """Turn two-factor off with the password and a one-time or recovery code."""
+    await twofactor.disable(
+        session=session, settings=settings, user_id=user.id, password=data.password, code=data.code
+    )
+    await service.invalidate_user(cache=cache, user_id=user.id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
