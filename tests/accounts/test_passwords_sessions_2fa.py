@@ -161,7 +161,8 @@ async def test_wrong_codes_count_toward_the_login_limit(client, session):
     statuses = [
         (
             await client.post(
-                "/api/v1/auth/login", json={"email": email, "password": PASSWORD, "otp": "abcdefghij"}
+                "/api/v1/auth/login",
+                json={"email": email, "password": PASSWORD, "otp": "abcdefghij"},
             )
         ).status_code
         for _ in range(11)
@@ -175,7 +176,9 @@ async def test_disable_needs_password_and_code(client, session):
     headers = await login(client, user)
     _, codes = await _enable_two_factor(client, headers)
     bad = await client.post(
-        "/api/v1/me/2fa/disable", json={"password": "not it at all", "code": codes[1]}, headers=headers
+        "/api/v1/me/2fa/disable",
+        json={"password": "not it at all", "code": codes[1]},
+        headers=headers,
     )
     assert bad.status_code == 401
     off = await client.post(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from skillnest.help import crypto, feed
 from skillnest.help.models import HelpSession
 from tests.factories import login, make_user
 
+_numbers = itertools.count(1)
 SECRET_TEXT = "I keep failing the recursion exercise in week 3, can someone explain base cases?"
 
 
@@ -34,6 +36,10 @@ def people(client: AsyncClient, session: AsyncSession):  # type: ignore[no-untyp
     """A factory of logged-in users."""
 
     async def make(**overrides: Any) -> Person:
+        # Students of uni.example.edu whose address is verified: their college is real.
+        n = next(_numbers)
+        overrides.setdefault("email", f"student{n}@uni.example.edu")
+        overrides.setdefault("email_verified_at", datetime.now(UTC))
         user = await make_user(session, **overrides)
         user_id, email = user.id, user.email
         return Person(user_id, email, await login(client, user))
@@ -52,7 +58,7 @@ def request_body(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "skill_tags": ["Python", "recursion"],
         "urgency_level": 3,
-        "college_domain": "uni.example.edu",
+        "college_domain": "example.edu",
         "encrypted_request": encrypted()[1],
         "title": "Recursion base cases",
     }

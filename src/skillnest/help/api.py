@@ -85,7 +85,13 @@ async def read_help_feed(
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000)] = 0,
 ) -> JSONBytes:
-    """Active requests, most urgent then newest first; never an expired or closed one."""
+    """Active requests, most urgent then newest first; never an expired or closed one.
+
+    ``college_domain`` (or ``mine``) keeps the caller's verified college only.
+    """
+    filters = await service.college_filters(
+        session=session, settings=platform.settings, user=user, filters=filters
+    )
     return JSONBytes(
         await service.read_feed(
             session=session,
@@ -101,9 +107,16 @@ async def read_help_feed(
 
 @router.get("/help/feed/stream", response_class=EventSourceResponse)
 async def stream_help_feed(
-    user: CurrentUser, platform: PlatformDep, filters: FiltersDep, request: Request
+    user: CurrentUser,
+    session: SessionDep,
+    platform: PlatformDep,
+    filters: FiltersDep,
+    request: Request,
 ) -> EventSourceResponse:
     """Live events: request.created (matching the filters), request.updated, request.expired."""
+    filters = await service.college_filters(
+        session=session, settings=platform.settings, user=user, filters=filters
+    )
     events = await service.stream_feed(
         limiter=platform.limiter,
         hub=platform.hub,
