@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from sse_starlette.sse import EventSourceResponse
 
-from skillnest.accounts import schemas, service, twofactor
+from skillnest.accounts import export, schemas, service, twofactor
 from skillnest.core.deps import (
     AdminUser,
     CacheDep,
@@ -171,6 +171,16 @@ async def change_my_email(
         session=session, cache=cache, settings=settings, caller=user, data=data
     )
     return service.me_view(updated, settings)
+
+
+@router.get("/me/export", response_class=JSONBytes)
+async def export_my_data(user: CurrentUser, session: SessionDep) -> JSONBytes:
+    """Everything the caller owns across all modules, as one JSON document."""
+    document = await export.export_everything(session=session, user_id=user.id)
+    return JSONBytes(
+        document,
+        headers={"Content-Disposition": 'attachment; filename="skillnest-export.json"'},
+    )
 
 
 @router.get("/me/sessions", response_model=schemas.SessionPage)
