@@ -18,6 +18,7 @@ from skillnest.core.cache import make_cache
 from skillnest.core.db import Database
 from skillnest.core.deps import Platform, PlatformDep
 from skillnest.core.errors import install_error_handlers
+from skillnest.core.mail import drain_mail
 from skillnest.core.ratelimit import RateLimiter
 from skillnest.core.realtime import make_hub
 from skillnest.core.responses import JSONBytes
@@ -80,7 +81,8 @@ def build_platform(settings: Settings) -> Platform:
 
 
 async def close_platform(platform: Platform) -> None:
-    """Release every connection the platform holds."""
+    """Release every connection the platform holds (mails still being sent go out first)."""
+    await drain_mail()
     await platform.hub.close()
     await platform.cache.close()
     await platform.limiter.close()
