@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi.responses import RedirectResponse
 from sse_starlette.sse import EventSourceResponse
 
-from skillnest.accounts import export, schemas, service, twofactor
+from skillnest.accounts import export, oauth, schemas, service, twofactor
 from skillnest.core.deps import (
     AdminUser,
     CacheDep,
@@ -32,6 +33,7 @@ async def client_info(request: Request) -> service.ClientInfo:
 
 
 ClientDep = Annotated[service.ClientInfo, Depends(client_info)]
+ProviderName = Annotated[str, Path(pattern=r"^[a-z0-9]{1,40}$")]
 
 
 @router.post("/auth/signup", response_model=schemas.AuthOut, status_code=status.HTTP_201_CREATED)
@@ -132,6 +134,59 @@ async def delete_login(
 ) -> Response:
     """Revoke the current session token."""
     await service.logout(session=session, cache=cache, token=token)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/auth/oauth/{provider}/start", status_code=status.HTTP_302_FOUND)
+async def start_oauth_sign_in(
+    provider: ProviderName, settings: SettingsDep, cache: CacheDep
+) -> RedirectResponse:
+    """Send the browser to the provider (state and PKCE challenge included)."""
+    url = await oauth.start(settings=settings, cache=cache, name=provider)
+    return RedirectResponse(url, status_code=status.HTTP_302_FOUND)
+
+
+@router.get("/auth/oauth/{provider}/callback", response_model=schemas.AuthOut)
+async def finish_oauth_sign_in(
+    provider: ProviderName,
+    session: SessionDep,
+    settings: SettingsDep,
+    cache: CacheDep,
+    client: ClientDep,
+    code: Annotated[str | None, Query(max_length=2048)] = None,
+    state: Annotated[str | None, Query(max_length=512)] = None,
+    error: Annotated[str | None, Query(max_length=200)] = None,
+) -> schemas.AuthOut:
+    """Where the provider sends the browser back: a session for the linked, matching or new account."""
+    user, token, expires_at = await oauth.callback(
+        session=session,
+        settings=settings,
+        cache=cache,
+        name=provider,
+        code=code,
+        state=state,
+        error=error,
+        client=client,
+    )
+    me = service.me_view(user, settings)
+    return schemas.AuthOut(user=me, token=token, expires_at=expires_at)
+
+
+@router.get("/me/oauth/{provider}", response_model=schemas.OAuthLinkRead)
+async def read_my_oauth_link(
+    provider: ProviderName, user: CurrentUser, session: SessionDep
+) -> schemas.OAuthLinkRead:
+    """The caller's link to a sign-in provider (never its tokens)."""
+    link = await oauth.read_link(session=session, user_id=user.id, name=provider)
+    return schemas.OAuthLinkRead.model_validate(link)
+
+
+@router.delete("/me/oauth/{provider}", status_code=status.HTTP_204_NO_CONTENT)
+async def unlink_my_oauth_provider(
+    provider: ProviderName, user: CurrentUser, session: SessionDep
+) -> Response:
+    """Unlink a sign-in provider; its stored tokens are deleted."""
+    await oauth.unlink(session=session, user_id=user.id, name=provider)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
