@@ -1,4 +1,4 @@
-"""``skillnest users reset-password | sessions | export`` against a real database and SMTP server."""
+"""``skillnest users reset-password | sessions | export``, with a real database and SMTP server."""
 
 from __future__ import annotations
 

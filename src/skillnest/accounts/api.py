@@ -157,7 +157,7 @@ async def finish_oauth_sign_in(
     state: Annotated[str | None, Query(max_length=512)] = None,
     error: Annotated[str | None, Query(max_length=200)] = None,
 ) -> schemas.AuthOut:
-    """Where the provider sends the browser back: a session for the linked, matching or new account."""
+    """The provider's redirect: a session for the linked, matching or new account."""
     user, token, expires_at = await oauth.callback(
         session=session,
         settings=settings,

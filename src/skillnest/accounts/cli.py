@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Awaitable, Callable
 
 import orjson
 import typer
@@ -88,7 +89,9 @@ def reset_password(email: str) -> None:
     console.print(f"reset link mailed to {address}")
 
 
-def _then_drain(work):  # type: ignore[no-untyped-def]
+def _then_drain(
+    work: Callable[[Platform, AsyncSession], Awaitable[str]],
+) -> Callable[[Platform, AsyncSession], Awaitable[str]]:
     """Wrap CLI work so that mails queued by its commit are sent before the process exits."""
 
     async def wrapped(platform: Platform, session: AsyncSession) -> str:

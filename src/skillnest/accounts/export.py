@@ -24,9 +24,10 @@ SECRET_COLUMNS = ("password_hash", "totp_secret_encrypted", "totp_last_step")
 
 async def export_user(*, session: AsyncSession, user_id: int) -> dict[str, Any]:
     """The account itself: profile, onboarding, preferences, sessions and linked sign-ins."""
-    [profile] = await rows_of(session, User, User.id == user_id, exclude=SECRET_COLUMNS) or [None]
-    if profile is None:
+    found = await rows_of(session, User, User.id == user_id, exclude=SECRET_COLUMNS)
+    if not found:
         raise NotFound("No such user.")
+    profile = found[0]
     return {
         "profile": profile,
         "onboarding": await rows_of(session, UserOnboarding, UserOnboarding.user_id == user_id),

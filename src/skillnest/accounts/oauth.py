@@ -161,7 +161,7 @@ async def _oidc_identity(
     try:
         decoded = jwt.decode(id_token, await _jwks(provider))
         jwt.JWTClaimsRegistry(
-            iss={"essential": True, "value": provider.endpoints.get("issuer")},
+            iss={"essential": True, "value": str(provider.endpoints.get("issuer"))},
             aud={"essential": True, "value": provider.client.client_id},
             nonce={"essential": True, "value": nonce},
             sub={"essential": True},

@@ -44,7 +44,7 @@ async def rows_of(
     """Every row of ``model`` matching ``where``, as plain dicts, in primary-key order."""
     skip = set(exclude)
     table = model.__table__
-    columns = [c for c in table.columns if c.name not in skip]  # type: ignore[attr-defined]
+    columns = [c for c in table.columns if c.name not in skip]
     order = list(table.primary_key.columns)  # type: ignore[attr-defined]
     result = await session.execute(select(*columns).where(*where).order_by(*order))
     return [{k: plain(v) for k, v in row.items()} for row in result.mappings()]
