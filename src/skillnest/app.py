@@ -16,12 +16,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from skillnest import __version__
 from skillnest.core.cache import make_cache
 from skillnest.core.db import Database
-from skillnest.core.deps import Platform, PlatformDep
+from skillnest.core.deps import PlatformDep
 from skillnest.core.errors import install_error_handlers
 from skillnest.core.mail import drain_mail
+from skillnest.core.platform import Platform
 from skillnest.core.ratelimit import RateLimiter
 from skillnest.core.realtime import make_hub
 from skillnest.core.responses import JSONBytes
+from skillnest.core.storage import MEDIA_URL, MediaFiles
 from skillnest.modules import MODULES, submodule
 from skillnest.settings import Settings, get_settings
 
@@ -71,11 +73,12 @@ class SecurityHeaders:
 
 def build_platform(settings: Settings) -> Platform:
     """Connect the database, cache, pub/sub and rate limits described by the settings."""
+    hub = make_hub(settings.redis_url)
     return Platform(
         settings=settings,
         db=Database(settings),
-        cache=make_cache(settings.redis_url),
-        hub=make_hub(settings.redis_url),
+        cache=make_cache(settings.redis_url, hub),
+        hub=hub,
         limiter=RateLimiter(settings.redis_url),
     )
 
@@ -83,8 +86,8 @@ def build_platform(settings: Settings) -> Platform:
 async def close_platform(platform: Platform) -> None:
     """Release every connection the platform holds (mails still being sent go out first)."""
     await drain_mail()
+    await platform.cache.close()  # first: its eviction listener is a hub subscriber
     await platform.hub.close()
-    await platform.cache.close()
     await platform.limiter.close()
     await platform.db.dispose()
 
@@ -160,6 +163,7 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         status_code, body = await health(platform)
         return JSONBytes(body, status_code=status_code)
 
+    app.mount(MEDIA_URL, MediaFiles(directory=settings.media_dir, check_dir=False), name="media")
     for module in MODULES:
         api = submodule(module, "api")
         if api is not None and hasattr(api, "router"):

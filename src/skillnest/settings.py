@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     # Domains counted as academic besides .edu, .edu.<cc> and .ac.<cc>.
     academic_domains: list[str] = Field(default_factory=list)
     oauth: dict[str, OAuthClient] = Field(default_factory=dict)
+    # Uploaded files (avatars); served under /media.
+    media_dir: Path = VAR_DIR / "media"
 
     @field_validator("database_url")
     @classmethod

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from skillnest.core.cache import Cache
 from skillnest.core.db import Database
-from skillnest.core.deps import Platform
 from skillnest.core.mail import drain_mail
+from skillnest.core.platform import Platform
 from skillnest.core.ratelimit import RateLimiter
 from skillnest.core.realtime import Hub
 from skillnest.settings import Settings

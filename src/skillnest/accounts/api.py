@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile, status
 from fastapi.responses import RedirectResponse
 from sse_starlette.sse import EventSourceResponse
 
-from skillnest.accounts import export, oauth, schemas, service, twofactor
+from skillnest.accounts import avatar, export, oauth, schemas, service, twofactor
+from skillnest.accounts.deps import AdminUser, CurrentUser, TokenDep
 from skillnest.core.deps import (
-    AdminUser,
     CacheDep,
     ClientAddress,
-    CurrentUser,
     HubDep,
     LimiterDep,
     SessionDep,
     SettingsDep,
-    TokenDep,
+    StorageDep,
 )
+from skillnest.core.pages import DEFAULT_LIMIT, Limit, Offset, Page, PathId
 from skillnest.core.realtime import stream_user_events
 from skillnest.core.responses import JSONBytes, json_response
 
@@ -238,20 +238,17 @@ async def export_my_data(user: CurrentUser, session: SessionDep) -> JSONBytes:
     )
 
 
-@router.get("/me/sessions", response_model=schemas.SessionPage)
+@router.get("/me/sessions", response_model=Page[schemas.SessionRead])
 async def list_my_sessions(
-    user: CurrentUser,
-    session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
-) -> schemas.SessionPage:
+    user: CurrentUser, session: SessionDep, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+) -> Page[schemas.SessionRead]:
     """The caller's open sessions: created, last seen, address, user agent, current flag."""
     return await service.list_sessions(session=session, caller=user, limit=limit, offset=offset)
 
 
 @router.delete("/me/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_my_session(
-    session_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    session_id: Annotated[PathId, Path()],
     user: CurrentUser,
     session: SessionDep,
     cache: CacheDep,
@@ -335,6 +332,30 @@ async def change_my_password(
 async def read_user(user_id: int, session: SessionDep) -> Response:
     """A user's public profile (never the email or any hash)."""
     return json_response(await service.public_profile(session=session, user_id=user_id))
+
+
+@router.put("/me/avatar", response_model=schemas.AvatarOut)
+async def update_my_avatar(
+    file: Annotated[UploadFile, File(description="A JPEG, PNG or WebP image of at most 5 MB.")],
+    user: CurrentUser,
+    session: SessionDep,
+    cache: CacheDep,
+    storage: StorageDep,
+) -> schemas.AvatarOut:
+    """Upload a profile picture: re-encoded at 256 and 64 px, metadata stripped."""
+    data = await file.read(avatar.MAX_BYTES + 1)  # one byte more tells "too large"
+    return await service.set_avatar(
+        session=session, cache=cache, storage=storage, user_id=user.id, data=data
+    )
+
+
+@router.delete("/me/avatar", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_my_avatar(
+    user: CurrentUser, session: SessionDep, cache: CacheDep, storage: StorageDep
+) -> Response:
+    """Remove the profile picture."""
+    await service.delete_avatar(session=session, cache=cache, storage=storage, user_id=user.id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/me/events", response_class=EventSourceResponse)

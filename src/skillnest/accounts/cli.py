@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from skillnest.accounts import export, recovery, schemas, service
 from skillnest.accounts.models import UserSession
 from skillnest.core.cli import console, err_console, run_in_transaction
-from skillnest.core.deps import Platform
 from skillnest.core.errors import NotFound
 from skillnest.core.mail import drain_mail
+from skillnest.core.platform import Platform
 
 users = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 

@@ -147,6 +147,13 @@ class Me(PublicUser):
         return self.totp_enabled_at is not None
 
 
+class AvatarOut(BaseModel):
+    """Where the new profile picture is served (``image_url`` is the 256 px one)."""
+
+    image_url: str = Field(examples=["/media/avatars/7/3f9a0c1d2b4e5f60-256.webp"])
+    image_small_url: str = Field(examples=["/media/avatars/7/3f9a0c1d2b4e5f60-64.webp"])
+
+
 class AuthOut(BaseModel):
     """A user and the bearer token of their new session."""
 
@@ -213,15 +220,6 @@ class SessionRead(BaseModel):
     ip_address: str | None = None
     user_agent: str | None = None
     current: bool = False
-
-
-class SessionPage(BaseModel):
-    """The caller's open sessions, newest first."""
-
-    items: list[SessionRead]
-    total: int
-    limit: int
-    offset: int
 
 
 class TwoFactorSetup(BaseModel):

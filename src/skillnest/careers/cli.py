@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, 
 from skillnest.careers import importer, service
 from skillnest.careers.schemas import JobIn
 from skillnest.core.cli import console, err_console, run
-from skillnest.core.deps import Platform
+from skillnest.core.platform import Platform
 
 jobs = typer.Typer(help="Job listings.", no_args_is_help=True)
 

@@ -43,7 +43,7 @@ from skillnest.catalog.snapshot import (
     write_snapshot,
 )
 from skillnest.core.cli import console, err_console, run
-from skillnest.core.deps import Platform
+from skillnest.core.platform import Platform
 
 catalog = typer.Typer(help="The agent-skill catalog.", no_args_is_help=True)
 

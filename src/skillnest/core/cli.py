@@ -11,8 +11,8 @@ import typer
 from rich.console import Console
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from skillnest.core.deps import Platform
 from skillnest.core.errors import DomainError
+from skillnest.core.platform import Platform
 from skillnest.settings import Settings, get_settings
 
 T = TypeVar("T")

@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.accounts import service as accounts
 from skillnest.core.cli import console, run_in_transaction
-from skillnest.core.deps import Platform
 from skillnest.core.errors import NotFound
+from skillnest.core.platform import Platform
 from skillnest.exchange import schemas, service
 
 exchange = typer.Typer(help="Skill exchange: matches, chats and ratings.", no_args_is_help=True)

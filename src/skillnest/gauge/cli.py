@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from skillnest.core.cli import console, err_console, run
-from skillnest.core.deps import Platform
+from skillnest.core.platform import Platform
 from skillnest.gauge import importer
 from skillnest.gauge.sample import write_sample
 

@@ -12,7 +12,7 @@ from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from skillnest.core.deps import Platform
+from skillnest.core.platform import Platform
 from skillnest.modules import MODULES, submodule
 from skillnest.settings import Settings
 
