@@ -7,17 +7,17 @@ import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLACEHOLDER = "change-me"
 VAR_DIR = Path("var")
 
 
 _OAUTH_ENV = re.compile(
-    r"^SKILLNEST_OAUTH_([A-Z0-9]+)_(CLIENT_ID|CLIENT_SECRET|SERVER_METADATA_URL)$"
+    r"^SKILLNEST_OAUTH_([A-Z0-9]+)_(CLIENT_ID|CLIENT_SECRET|SERVER_METADATA_URL|GITHUB_URL|API_URL)$"
 )
 
 
@@ -27,6 +27,9 @@ class OAuthClient(BaseModel):
     client_id: str
     client_secret: SecretStr
     server_metadata_url: str | None = None
+    # GitHub only: GitHub Enterprise Server lives elsewhere than github.com.
+    github_url: str = "https://github.com"
+    api_url: str = "https://api.github.com"
 
 
 def oauth_clients_from_env(environ: dict[str, str]) -> dict[str, dict[str, str]]:
@@ -74,7 +77,8 @@ class Settings(BaseSettings):
     password_reset_minutes: int = 30
     email_verification_hours: int = 48
     # Domains counted as academic besides .edu, .edu.<cc> and .ac.<cc>.
-    academic_domains: list[str] = Field(default_factory=list)
+    # NoDecode: a plain comma-separated list in the environment, not JSON.
+    academic_domains: Annotated[list[str], NoDecode] = Field(default_factory=list)
     oauth: dict[str, OAuthClient] = Field(default_factory=dict)
     # Uploaded files (avatars); served under /media.
     media_dir: Path = VAR_DIR / "media"

@@ -2,8 +2,9 @@
 
 Authorization code grant with PKCE (RFC 7636, required) and the OpenID Connect ``code``
 extension (signed RS256 ID tokens with nonce), discovery document, JWKS and userinfo, served
-by werkzeug on a loopback port. Whoever ``login_as`` names is the person signed in at the
-provider, and consents at once.
+by werkzeug on a loopback port. It also answers at GitHub's paths (``/login/oauth/...``,
+``/user``, ``/user/emails``) like a GitHub Enterprise Server, for the plain OAuth 2.0 flow.
+Whoever ``login_as`` names is the person signed in at the provider, and consents at once.
 """
 
 from __future__ import annotations
@@ -45,19 +46,20 @@ class Client(ClientMixin):  # type: ignore[misc]
 
     client_id: str
     client_secret: str
-    redirect_uri: str
+    redirect_uris: list[str]
 
     def get_client_id(self) -> str:
         return self.client_id
 
     def get_default_redirect_uri(self) -> str:
-        return self.redirect_uri
+        return self.redirect_uris[0]
 
     def get_allowed_scope(self, scope: str) -> str:
-        return " ".join(s for s in scope.split() if s in ("openid", "email", "profile"))
+        known = ("openid", "email", "profile", "read:user", "user:email")
+        return " ".join(s for s in scope.split() if s in known)
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
-        return redirect_uri == self.redirect_uri
+        return redirect_uri in self.redirect_uris
 
     def check_client_secret(self, client_secret: str) -> bool:
         return secrets.compare_digest(client_secret, self.client_secret)
@@ -139,9 +141,9 @@ class WerkzeugRequest(OAuth2Request):  # type: ignore[misc]
 class Provider:
     """The provider: state, Authlib's authorization server, and the WSGI app around it."""
 
-    def __init__(self, redirect_uri: str) -> None:
+    def __init__(self, *redirect_uris: str) -> None:
         self.key = RSAKey.generate_key(2048, parameters={"kid": "test-key"})
-        self.client = Client("skillnest-test", secrets.token_urlsafe(24), redirect_uri)
+        self.client = Client("skillnest-test", secrets.token_urlsafe(24), list(redirect_uris))
         self.codes: dict[str, Code] = {}
         self.tokens: dict[str, tuple[Person, str]] = {}
         self.current: Person | None = None
@@ -161,7 +163,7 @@ class Provider:
                 return provider.client if client_id == provider.client.client_id else None
 
             def save_token(self, token: dict[str, Any], request: Any) -> None:
-                provider.tokens[token["access_token"]] = (request.user, token["scope"])
+                provider.tokens[token["access_token"]] = (request.user, token.get("scope", ""))
 
             def create_oauth2_request(self, request: Any) -> OAuth2Request:
                 return WerkzeugRequest(request)
@@ -247,6 +249,10 @@ class Provider:
             "/authorize": self._authorize,
             "/token": self._token,
             "/userinfo": self._userinfo,
+            "/login/oauth/authorize": self._authorize,
+            "/login/oauth/access_token": self._token,
+            "/user": self._github_user,
+            "/user/emails": self._github_emails,
         }
         handler = routes.get(request.path)
         response = handler(request) if handler else Response("not found", status=404)
@@ -285,12 +291,32 @@ class Provider:
         response: Response = self.server.create_token_response(request=request)
         return response
 
-    def _userinfo(self, request: Request) -> Response:
+    def _bearer(self, request: Request) -> Person | None:
         auth = request.headers.get("Authorization", "")
         found = self.tokens.get(auth.removeprefix("Bearer ").strip())
-        if not auth.startswith("Bearer ") or found is None:
+        return found[0] if auth.startswith("Bearer ") and found else None
+
+    def _userinfo(self, request: Request) -> Response:
+        person = self._bearer(request)
+        if person is None:
             return self._json({"error": "invalid_token"}, status=401)
-        return self._json(dict(self.user_info(found[0])))
+        return self._json(dict(self.user_info(person)))
+
+    def _github_user(self, request: Request) -> Response:
+        person = self._bearer(request)
+        if person is None:
+            return self._json({"message": "Bad credentials"}, status=401)
+        return self._json({"id": int(person.sub), "login": person.sub, "name": person.name})
+
+    def _github_emails(self, request: Request) -> Response:
+        person = self._bearer(request)
+        if person is None:
+            return self._json({"message": "Bad credentials"}, status=401)
+        emails = [
+            {"email": "old@example.net", "primary": False, "verified": True},
+            {"email": person.email, "primary": True, "verified": person.email_verified},
+        ]
+        return self._json(emails)
 
     def serve(self) -> None:
         """Listen on a free loopback port in a background thread."""

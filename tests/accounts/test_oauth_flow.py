@@ -18,12 +18,13 @@ from tests.accounts.oidc_provider import Person, Provider
 from tests.factories import make_user
 
 CALLBACK = "/api/v1/auth/oauth/local/callback"
+GITHUB_CALLBACK = "/api/v1/auth/oauth/github/callback"
 
 
 @pytest.fixture
 def oidc() -> Iterator[Provider]:
     """The provider, listening on a loopback port for the length of a test."""
-    provider = Provider(redirect_uri=PUBLIC_URL + CALLBACK)
+    provider = Provider(PUBLIC_URL + CALLBACK, PUBLIC_URL + GITHUB_CALLBACK)
     provider.serve()
     try:
         yield provider
@@ -39,7 +40,14 @@ def mail_settings(mail_settings: Settings, oidc: Provider) -> Settings:
         client_secret=oidc.client.client_secret,  # type: ignore[arg-type]
         server_metadata_url=f"{oidc.issuer}/.well-known/openid-configuration",
     )
-    return mail_settings.model_copy(update={"oauth": {"local": client}})
+    # The same provider also plays a GitHub Enterprise Server (plain OAuth 2.0, no OIDC).
+    github = OAuthClient(
+        client_id=oidc.client.client_id,
+        client_secret=oidc.client.client_secret,  # type: ignore[arg-type]
+        github_url=oidc.issuer,
+        api_url=oidc.issuer,
+    )
+    return mail_settings.model_copy(update={"oauth": {"local": client, "github": github}})
 
 
 async def at_provider(client, oidc: Provider, person: Person) -> dict[str, str]:
@@ -149,3 +157,23 @@ async def test_provider_errors_and_unknown_providers(client, oidc):
     assert unknown.status_code == 404
     bad_name = await client.get("/api/v1/auth/oauth/NOT%20OK/start")
     assert bad_name.status_code == 422
+
+
+async def test_github_sign_in_uses_the_primary_verified_email(client, oidc):
+    oidc.login_as(Person(sub="4242", email="octo@example.org", name="Octo Cat"))
+    start = await client.get("/api/v1/auth/oauth/github/start")
+    assert start.status_code == 302
+    location = start.headers["location"]
+    assert location.startswith(f"{oidc.issuer}/login/oauth/authorize?")
+    asked = parse_qs(urlsplit(location).query)
+    assert asked["code_challenge_method"] == ["S256"] and "nonce" not in asked
+    async with httpx.AsyncClient() as browser:
+        back = await browser.get(location)
+    params = {k: v[0] for k, v in parse_qs(urlsplit(back.headers["location"]).query).items()}
+    signed = await client.get(GITHUB_CALLBACK, params=params)
+    assert signed.status_code == 200, signed.text
+    assert signed.json()["user"]["email"] == "octo@example.org"
+    assert signed.json()["user"]["email_verified"] is True
+    headers = {"Authorization": f"Bearer {signed.json()['token']}"}
+    link = await client.get("/api/v1/me/oauth/github", headers=headers)
+    assert link.json()["provider_user_id"] == "4242"

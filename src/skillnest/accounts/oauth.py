@@ -34,12 +34,6 @@ from skillnest.settings import OAuthClient, Settings
 STATE_TTL = 600
 HTTP_TIMEOUT = 10.0
 OIDC_SCOPE = "openid email profile"
-GITHUB = {
-    "authorization_endpoint": "https://github.com/login/oauth/authorize",
-    "token_endpoint": "https://github.com/login/oauth/access_token",
-    "userinfo_endpoint": "https://api.github.com/user",
-    "emails_endpoint": "https://api.github.com/user/emails",
-}
 BAD_STATE = "The sign-in state is unknown, used or expired: start again."
 _metadata_cache: dict[str, dict[str, Any]] = {}
 
@@ -101,10 +95,21 @@ async def get_provider(settings: Settings, name: str) -> Provider:
     if url is None:
         if name != "github":
             raise NotFound(f"No sign-in provider named {name}.")
-        return Provider(name, client, GITHUB)
+        return Provider(name, client, github_endpoints(client))
     if url not in _metadata_cache:
         _metadata_cache[url] = await _get_json(url)
     return Provider(name, client, _metadata_cache[url])
+
+
+def github_endpoints(client: OAuthClient) -> dict[str, str]:
+    """GitHub's OAuth 2.0 endpoints (it has no OpenID Connect discovery)."""
+    web, api = client.github_url.rstrip("/"), client.api_url.rstrip("/")
+    return {
+        "authorization_endpoint": f"{web}/login/oauth/authorize",
+        "token_endpoint": f"{web}/login/oauth/access_token",
+        "userinfo_endpoint": f"{api}/user",
+        "emails_endpoint": f"{api}/user/emails",
+    }
 
 
 def redirect_uri(settings: Settings, name: str) -> str:
