@@ -100,7 +100,7 @@ class LiveServer:
                 stderr=log,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a wait, not a measure: busy machines start slowly
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.log_path.read_text()
             with contextlib.suppress(httpx.HTTPError):
