@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
-from skillnest.careers import importer, service
-from skillnest.careers.schemas import JobIn
+from skillnest.careers.jobs import importer, service
+from skillnest.careers.jobs.schemas import JobIn
 from skillnest.core.cli import console, err_console, run
 from skillnest.core.platform import Platform
 
