@@ -26,6 +26,7 @@ from skillnest.core.responses import JSONBytes
 from skillnest.core.storage import MEDIA_URL, MediaFiles
 from skillnest.modules import MODULES, submodule
 from skillnest.settings import Settings, get_settings
+from skillnest.web import shell as web_shell
 
 log = logging.getLogger("skillnest")
 
@@ -45,6 +46,28 @@ DOCS_CSP = (
     b"frame-ancestors 'none'"
 )
 DOCS_PATHS = ("/docs", "/redoc", "/graphql")
+# Pages: everything from this origin, nothing inline, no eval, never framed (Pico's form
+# controls draw their arrows and ticks with data: SVG images).
+PAGE_CSP = (
+    b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    b"connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; "
+    b"frame-ancestors 'none'"
+)
+# Help pages seal and open requests with libsodium compiled to WebAssembly: they also allow
+# compiling WebAssembly ('wasm-unsafe-eval'), which still forbids eval() of JavaScript.
+HELP_PAGE_CSP = PAGE_CSP.replace(b"script-src 'self'", b"script-src 'self' 'wasm-unsafe-eval'")
+API_PATHS = ("/api/", "/health", "/openapi.json")
+
+
+def csp_for(path: str) -> bytes:
+    """The Content-Security-Policy of a path: API, interactive docs, or pages."""
+    if path.startswith(DOCS_PATHS):
+        return DOCS_CSP
+    if path.startswith(API_PATHS):
+        return API_CSP
+    if path == "/help" or path.startswith("/help/"):
+        return HELP_PAGE_CSP
+    return PAGE_CSP
 
 
 class SecurityHeaders:
@@ -58,7 +81,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = DOCS_CSP if scope["path"].startswith(DOCS_PATHS) else API_CSP
+        csp = csp_for(scope["path"])
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -74,13 +97,15 @@ class SecurityHeaders:
 def build_platform(settings: Settings) -> Platform:
     """Connect the database, cache, pub/sub and rate limits described by the settings."""
     hub = make_hub(settings.redis_url)
-    return Platform(
+    platform = Platform(
         settings=settings,
         db=Database(settings),
         cache=make_cache(settings.redis_url, hub),
         hub=hub,
         limiter=RateLimiter(settings.redis_url),
     )
+    platform.db.positions = platform.cache  # write positions for read-your-writes
+    return platform
 
 
 async def close_platform(platform: Platform) -> None:
@@ -115,12 +140,14 @@ class HealthCheck:
         cache_ok = await platform.cache.ping()
         cache_state = platform.cache.backend if cache_ok else "degraded"
         status = "ok" if database_ok and cache_ok else ("degraded" if database_ok else "down")
-        body = {
+        body: dict[str, object] = {
             "status": status,
             "database": platform.db.dialect if database_ok else "down",
             "cache": cache_state,
             "version": __version__,
         }
+        if platform.db.replicas:
+            body["replicas"] = await platform.db.replica_status()
         return (200 if database_ok else 503), orjson.dumps(body)
 
 
@@ -159,7 +186,10 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
 
     @app.get("/health", tags=["ops"], response_class=JSONBytes)
     async def read_health(platform: PlatformDep) -> JSONBytes:
-        """Liveness and dependencies: 200 while the database answers (cache may be degraded)."""
+        """Liveness and dependencies: 200 while the database answers (cache may be degraded).
+
+        With replicas configured, each one is listed with its state and lag.
+        """
         status_code, body = await health(platform)
         return JSONBytes(body, status_code=status_code)
 
@@ -171,4 +201,5 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         extra = getattr(api, "mount", None) if api is not None else None
         if extra is not None:
             extra(app)  # e.g. GraphQL at /graphql
+    web_shell.install(app)  # the pages, after the API so /api/v1 stays the API's
     return app

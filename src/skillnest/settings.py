@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -53,7 +54,8 @@ class Settings(BaseSettings):
 
     env: Literal["development", "test", "production"] = "production"
     database_url: str = f"sqlite+aiosqlite:///{VAR_DIR / 'skillnest.db'}"
-    database_replica_urls: list[str] = Field(default_factory=list)
+    # NoDecode: the environment gives a comma-separated list, not JSON.
+    database_replica_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
     redis_url: str | None = None
     secret_key: SecretStr = SecretStr(PLACEHOLDER)
     # Keyed hashing for pseudonyms (help module). Lives only in the environment or the
@@ -70,7 +72,6 @@ class Settings(BaseSettings):
     # Mail: no SMTP URL means mails go to the log and to files under mail_dir.
     smtp_url: SecretStr | None = None
     mail_from: str = "skillnest <no-reply@skillnest.dev>"
-    public_url: str = "http://127.0.0.1:8000"
     mail_dir: Path = VAR_DIR / "mail"
     mail_attempts: int = 4
     mail_timeout_seconds: float = 10.0
@@ -80,8 +81,13 @@ class Settings(BaseSettings):
     # NoDecode: a plain comma-separated list in the environment, not JSON.
     academic_domains: Annotated[list[str], NoDecode] = Field(default_factory=list)
     oauth: dict[str, OAuthClient] = Field(default_factory=dict)
+    # Period of the maintenance jobs; every server wakes at each period boundary and one
+    # worker across all of them runs the jobs.
+    maintenance_seconds: int = Field(default=60, ge=1)
     # Uploaded files (avatars); served under /media.
     media_dir: Path = VAR_DIR / "media"
+    # Where people reach the site; an https URL marks the session cookie Secure.
+    public_url: str = "http://127.0.0.1:8000"
 
     @field_validator("database_url")
     @classmethod
@@ -98,8 +104,10 @@ class Settings(BaseSettings):
     @field_validator("database_replica_urls", mode="before")
     @classmethod
     def _split_replicas(cls, value: object) -> object:
-        """Allow a comma-separated list in the environment."""
-        if isinstance(value, str) and not value.startswith("["):
+        """Allow a comma-separated list (or a JSON array) in the environment."""
+        if isinstance(value, str) and value.strip().startswith("["):
+            return json.loads(value)
+        if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
@@ -145,6 +153,11 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         """Whether the primary database is the embedded SQLite file."""
         return self.database_url.startswith("sqlite")
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether cookies must only travel over HTTPS (the public URL is https)."""
+        return self.public_url.lower().startswith("https://")
 
     @property
     def sync_database_url(self) -> str:

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from sse_starlette.sse import EventSourceResponse
 
 from skillnest.accounts import avatar, export, oauth, schemas, service, twofactor
-from skillnest.accounts.deps import AdminUser, CurrentUser, TokenDep
+from skillnest.accounts.deps import AdminUser, CurrentUser, ReadSessionDep, TokenDep
 from skillnest.core.deps import (
     CacheDep,
     ClientAddress,
@@ -21,6 +21,7 @@ from skillnest.core.deps import (
 )
 from skillnest.core.pages import DEFAULT_LIMIT, Limit, Offset, Page, PathId
 from skillnest.core.realtime import stream_user_events
+from skillnest.core.replicas import mark_writer
 from skillnest.core.responses import JSONBytes, json_response
 
 router = APIRouter(tags=["accounts"])
@@ -44,6 +45,7 @@ async def create_account(
     user, token, expires_at = await service.signup(
         session=session, data=data, settings=settings, client=client
     )
+    mark_writer(user.id)
     me = service.me_view(user, settings)
     return schemas.AuthOut(user=me, token=token, expires_at=expires_at)
 
@@ -168,6 +170,7 @@ async def finish_oauth_sign_in(
         error=error,
         client=client,
     )
+    mark_writer(user.id)
     me = service.me_view(user, settings)
     return schemas.AuthOut(user=me, token=token, expires_at=expires_at)
 
@@ -329,7 +332,7 @@ async def change_my_password(
 
 
 @router.get("/users/{user_id}", response_model=schemas.PublicUser)
-async def read_user(user_id: int, session: SessionDep) -> Response:
+async def read_user(user_id: int, session: ReadSessionDep) -> Response:
     """A user's public profile (never the email or any hash)."""
     return json_response(await service.public_profile(session=session, user_id=user_id))
 

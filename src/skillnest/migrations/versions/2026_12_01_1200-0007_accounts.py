@@ -1,8 +1,8 @@
 """accounts: mailed tokens, two-factor sign-in, recognisable sessions.
 
 Revision ID: 0007_accounts
-Revises: 0006_gauge
-Create Date: 2026-12-01 11:20:00
+Revises: 0007_web
+Create Date: 2026-12-01 12:00:00
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import skillnest.core.db
 
 revision: str = "0007_accounts"
-down_revision: str | Sequence[str] | None = "0006_gauge"
+down_revision: str | Sequence[str] | None = "0007_web"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
