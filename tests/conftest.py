@@ -136,9 +136,10 @@ def cli_database(backend: str, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, backend: str) -> Settings:
-    """Settings of the backend: PostgreSQL runs together with Redis."""
-    return make_settings(database_url, redis_url() if backend == "postgresql" else None)
+def settings(database_url: str, backend: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings of the backend: PostgreSQL runs together with Redis; mails land in a temp dir."""
+    base = make_settings(database_url, redis_url() if backend == "postgresql" else None)
+    return base.model_copy(update={"mail_dir": tmp_path_factory.mktemp(f"mail-{backend}")})
 
 
 @pytest.fixture(scope="session")

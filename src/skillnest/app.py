@@ -21,6 +21,7 @@ from skillnest.core.db import Database
 from skillnest.core.deps import PlatformDep
 from skillnest.core.errors import install_error_handlers
 from skillnest.core.guard import RequestGuard
+from skillnest.core.mail import drain_mail
 from skillnest.core.openapi import install_docs
 from skillnest.core.platform import Platform
 from skillnest.core.ratelimit import RateLimiter
@@ -112,7 +113,8 @@ def build_platform(settings: Settings) -> Platform:
 
 
 async def close_platform(platform: Platform) -> None:
-    """Release every connection the platform holds."""
+    """Release every connection the platform holds (mails still being sent go out first)."""
+    await drain_mail()
     await platform.cache.close()  # first: its eviction listener is a hub subscriber
     await platform.hub.close()
     await platform.limiter.close()

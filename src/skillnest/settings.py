@@ -3,16 +3,44 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLACEHOLDER = "change-me"
 VAR_DIR = Path("var")
+
+
+_OAUTH_ENV = re.compile(
+    r"^SKILLNEST_OAUTH_([A-Z0-9]+)_(CLIENT_ID|CLIENT_SECRET|SERVER_METADATA_URL|GITHUB_URL|API_URL)$"
+)
+
+
+class OAuthClient(BaseModel):
+    """One sign-in provider: OpenID Connect by its metadata URL, or GitHub's built-in endpoints."""
+
+    client_id: str
+    client_secret: SecretStr
+    server_metadata_url: str | None = None
+    # GitHub only: GitHub Enterprise Server lives elsewhere than github.com.
+    github_url: str = "https://github.com"
+    api_url: str = "https://api.github.com"
+
+
+def oauth_clients_from_env(environ: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Gather ``SKILLNEST_OAUTH_<NAME>_<FIELD>`` variables into one entry per provider."""
+    found: dict[str, dict[str, str]] = {}
+    for key, value in environ.items():
+        match = _OAUTH_ENV.match(key)
+        if match:
+            found.setdefault(match[1].lower(), {})[match[2].lower()] = value
+    return found
 
 
 class Settings(BaseSettings):
@@ -41,6 +69,18 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     db_max_overflow: int = 20
     log_level: str = "INFO"
+    # Mail: no SMTP URL means mails go to the log and to files under mail_dir.
+    smtp_url: SecretStr | None = None
+    mail_from: str = "skillnest <no-reply@skillnest.dev>"
+    mail_dir: Path = VAR_DIR / "mail"
+    mail_attempts: int = 4
+    mail_timeout_seconds: float = 10.0
+    password_reset_minutes: int = 30
+    email_verification_hours: int = 48
+    # Domains counted as academic besides .edu, .edu.<cc> and .ac.<cc>.
+    # NoDecode: a plain comma-separated list in the environment, not JSON.
+    academic_domains: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    oauth: dict[str, OAuthClient] = Field(default_factory=dict)
     # Period of the maintenance jobs; every server wakes at each period boundary and one
     # worker across all of them runs the jobs.
     maintenance_seconds: int = Field(default=60, ge=1)
@@ -92,6 +132,30 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("academic_domains", mode="before")
+    @classmethod
+    def _split_domains(cls, value: object) -> object:
+        """Allow a comma-separated list in the environment."""
+        if isinstance(value, str) and not value.startswith("["):
+            return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        """Links are built as ``{public_url}/path``."""
+        return value.rstrip("/")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _oauth_from_env(cls, values: object) -> object:
+        """Providers come from ``SKILLNEST_OAUTH_<NAME>_...`` variables, one group per name."""
+        if isinstance(values, dict) and "oauth" not in values:
+            found = oauth_clients_from_env(dict(os.environ))
+            if found:
+                return {**values, "oauth": found}
+        return values
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from httpx import AsyncClient
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +17,21 @@ from skillnest.help import crypto, feed
 from skillnest.help.models import HelpSession
 from tests.factories import Person
 
+_numbers = itertools.count(1)
 SECRET_TEXT = "I keep failing the recursion exercise in week 3, can someone explain base cases?"
+
+
+@pytest.fixture
+def people(person):  # type: ignore[no-untyped-def]
+    """Signed-in students of uni.example.edu whose address is verified: their college is real."""
+
+    async def make(**overrides: Any) -> Person:
+        n = next(_numbers)
+        overrides.setdefault("email", f"student{n}@uni.example.edu")
+        overrides.setdefault("email_verified_at", datetime.now(UTC))
+        return await person(**overrides)
+
+    return make
 
 
 def encrypted(text: str = SECRET_TEXT) -> tuple[bytes, str]:
@@ -29,7 +45,7 @@ def request_body(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "skill_tags": ["Python", "recursion"],
         "urgency_level": 3,
-        "college_domain": "uni.example.edu",
+        "college_domain": "example.edu",
         "encrypted_request": encrypted()[1],
         "title": "Recursion base cases",
     }

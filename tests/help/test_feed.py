@@ -35,8 +35,8 @@ async def test_order_is_urgency_then_newest(client, session, cache, hub, person)
     assert await feed_ids(client, reader) == expected
 
 
-async def test_filters(client, session, cache, hub, person):
-    reader = await person()
+async def test_filters(client, session, cache, hub, people):
+    reader = await people(email="reader@cs.a.edu")
     py = await insert_request(session, cache, hub, skill_tags=["python", "sql"], urgency_level=2)
     rust = await insert_request(
         session, cache, hub, skill_tags=["rust"], urgency_level=4, college_domain="a.edu"

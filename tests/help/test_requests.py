@@ -30,7 +30,7 @@ async def test_create_returns_only_id_and_avatar_and_stores_ciphertext(client, s
     assert crypto.decrypt_request(key, row.encrypted_request) == SECRET_TEXT
     assert row.skill_tags == ["python", "recursion"]
     assert row.status == "Active"
-    assert row.college_domain == "uni.example.edu"
+    assert row.college_domain == "example.edu"
     lifetime = row.expires_at - row.created_at
     assert lifetime == timedelta(hours=5)
 

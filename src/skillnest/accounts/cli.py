@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Awaitable, Callable
 
+import orjson
 import typer
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from skillnest.accounts import schemas, service
+from skillnest.accounts import export, recovery, schemas, service
+from skillnest.accounts.models import UserSession
 from skillnest.core.cli import console, err_console, run_in_transaction
+from skillnest.core.errors import NotFound
+from skillnest.core.mail import drain_mail
 from skillnest.core.platform import Platform
 
 users = typer.Typer(help="Manage accounts.", no_args_is_help=True)
@@ -67,6 +72,82 @@ def set_admin(
         return f"{user.email}: admin {'on' if on else 'off'}"
 
     console.print(run_in_transaction(work))
+
+
+@users.command("reset-password")
+def reset_password(email: str) -> None:
+    """Mail a password reset link to the account (as if its owner had asked)."""
+
+    async def work(platform: Platform, session: AsyncSession) -> str:
+        user = await service.get_user_by_email(session=session, email=email)
+        if user is None:
+            raise NotFound(f"No account with email {email}.")
+        await recovery.send_reset(session=session, settings=platform.settings, user=user)
+        return user.email
+
+    address = run_in_transaction(_then_drain(work))
+    console.print(f"reset link mailed to {address}")
+
+
+def _then_drain(
+    work: Callable[[Platform, AsyncSession], Awaitable[str]],
+) -> Callable[[Platform, AsyncSession], Awaitable[str]]:
+    """Wrap CLI work so that mails queued by its commit are sent before the process exits."""
+
+    async def wrapped(platform: Platform, session: AsyncSession) -> str:
+        result = await work(platform, session)
+        await session.commit()
+        await drain_mail()
+        return str(result)
+
+    return wrapped
+
+
+@users.command("sessions")
+def list_sessions(
+    email: str,
+    revoke_all: bool = typer.Option(False, "--revoke-all", help="Sign every session out."),
+) -> None:
+    """List an account's open sessions, or revoke them all with --revoke-all."""
+
+    async def work(platform: Platform, session: AsyncSession) -> str:
+        user, rows = await service.user_sessions_by_email(
+            session=session, cache=platform.cache, email=email, revoke_all=revoke_all
+        )
+        lines = [_session_line(row) for row in rows]
+        head = f"{user.email}: {len(rows)} open session(s)" + (
+            " (all revoked)" if revoke_all else ""
+        )
+        return "\n".join([head, *lines])
+
+    console.print(run_in_transaction(work), highlight=False)
+
+
+def _session_line(row: UserSession) -> str:
+    seen = f"{row.last_seen_at:%Y-%m-%d %H:%M}" if row.last_seen_at else "-"
+    return "\t".join(
+        [
+            str(row.id),
+            f"{row.created_at:%Y-%m-%d %H:%M}",
+            seen,
+            row.ip_address or "-",
+            row.user_agent or "-",
+        ]
+    )
+
+
+@users.command("export")
+def export_data(email: str) -> None:
+    """Print everything the account owns across the modules, as one JSON document."""
+
+    async def work(platform: Platform, session: AsyncSession) -> bytes:
+        user = await service.get_user_by_email(session=session, email=email)
+        if user is None:
+            raise NotFound(f"No account with email {email}.")
+        document = await export.export_everything(session=session, user_id=user.id)
+        return orjson.dumps(document, option=orjson.OPT_INDENT_2)
+
+    typer.echo(run_in_transaction(work).decode())
 
 
 def register(root: typer.Typer) -> None:

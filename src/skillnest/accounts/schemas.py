@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    computed_field,
+    field_validator,
+)
 
 Password = Annotated[str, Field(min_length=8, max_length=128)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
@@ -39,6 +47,9 @@ class LoginIn(BaseModel):
 
     email: EmailStr
     password: Annotated[str, Field(min_length=1, max_length=128)]
+    otp: Annotated[str, Field(max_length=32)] | None = Field(
+        default=None, description="A TOTP code or a recovery code, when two-factor is on."
+    )
 
 
 class PasswordChangeIn(BaseModel):
@@ -119,6 +130,21 @@ class Me(PublicUser):
     is_admin: bool = False
     email_verified_at: datetime | None = None
     updated_at: datetime | None = None
+    # The verified academic domain (help's college); filled in by ``me_document``.
+    college_domain: str | None = None
+    totp_enabled_at: datetime | None = Field(default=None, exclude=True)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def email_verified(self) -> bool:
+        """Whether the current address was confirmed through a mailed link."""
+        return self.email_verified_at is not None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def two_factor_enabled(self) -> bool:
+        """Whether login asks for a one-time code."""
+        return self.totp_enabled_at is not None
 
 
 class AvatarOut(BaseModel):
@@ -135,3 +161,91 @@ class AuthOut(BaseModel):
     token: str
     token_type: str = "bearer"
     expires_at: datetime
+
+
+Token = Annotated[str, StringConstraints(strip_whitespace=True, min_length=16, max_length=128)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=6, max_length=32)]
+
+
+class PasswordResetIn(BaseModel):
+    """Ask for a reset link."""
+
+    email: EmailStr
+
+
+class PasswordResetConfirm(BaseModel):
+    """Set a new password with the token of a reset link."""
+
+    token: Token
+    password: Password
+
+
+class TokenIn(BaseModel):
+    """The token of a mailed link."""
+
+    token: Token
+
+
+class EmailChangeIn(BaseModel):
+    """A new address, confirmed with the password; it is verified again by mail."""
+
+    email: EmailStr
+    password: Annotated[str, Field(min_length=1, max_length=128)]
+
+
+class Accepted(BaseModel):
+    """A request taken in; the outcome arrives by mail."""
+
+    detail: str
+
+
+class SessionRead(BaseModel):
+    """One open session of the caller."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    created_at: datetime
+    last_seen_at: datetime | None = None
+    expires_at: datetime
+    ip_address: str | None = None
+    user_agent: str | None = None
+    current: bool = False
+
+
+class TwoFactorSetup(BaseModel):
+    """The secret to enter into an authenticator app, also as an ``otpauth://`` URI."""
+
+    secret: str
+    otpauth_uri: str
+
+
+class CodeIn(BaseModel):
+    """A one-time code from the authenticator."""
+
+    code: Code
+
+
+class RecoveryCodes(BaseModel):
+    """Single-use codes for when the authenticator is lost: shown once."""
+
+    recovery_codes: list[str]
+
+
+class TwoFactorDisable(BaseModel):
+    """Turning two-factor off asks for the password and a code."""
+
+    password: Annotated[str, Field(min_length=1, max_length=128)]
+    code: Code
+
+
+class OAuthLinkRead(BaseModel):
+    """A linked sign-in provider (never its tokens)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    provider: str
+    provider_user_id: str
+    created_at: datetime
+    updated_at: datetime
+    token_expires_at: datetime | None = None

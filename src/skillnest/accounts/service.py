@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from skillnest.accounts import avatar, schemas
+from skillnest.accounts import avatar, recovery, rules, schemas, twofactor
 from skillnest.accounts.models import OAuthProvider, User, UserSession
 from skillnest.core import security
 from skillnest.core.cache import TTL, Cache, cache_key, get_json, set_json
@@ -27,6 +27,15 @@ log = logging.getLogger("skillnest.accounts")
 
 INVALID_LOGIN = "Email or password is incorrect."
 EMAIL_TAKEN = "An account with this email already exists."
+USER_AGENT_CHARS = 255
+
+
+@dataclass(frozen=True, slots=True)
+class ClientInfo:
+    """Where a request came from, recorded on the sessions it opens."""
+
+    address: str | None = None
+    user_agent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,31 +112,48 @@ async def create_user(
 
 
 async def open_session(
-    *, session: AsyncSession, user: User, settings: Settings
+    *, session: AsyncSession, user: User, settings: Settings, client: ClientInfo | None = None
 ) -> tuple[str, datetime]:
     """Start a login session; return the bearer token (shown once) and its expiry."""
+    client = client or ClientInfo()
     token = security.new_session_token()
-    expires_at = datetime.now(UTC) + timedelta(days=settings.session_days)
+    now = datetime.now(UTC)
+    expires_at = now + timedelta(days=settings.session_days)
     session.add(
-        UserSession(user_id=user.id, token_hash=security.token_digest(token), expires_at=expires_at)
+        UserSession(
+            user_id=user.id,
+            token_hash=security.token_digest(token),
+            expires_at=expires_at,
+            last_seen_at=now,
+            ip_address=client.address,
+            user_agent=(client.user_agent or "")[:USER_AGENT_CHARS] or None,
+        )
     )
-    user.last_active_at = datetime.now(UTC)
+    user.last_active_at = now
     await session.flush()
     return token, expires_at
 
 
-def auth_out(user: User, token: str, expires_at: datetime) -> schemas.AuthOut:
+def auth_out(user: User, token: str, expires_at: datetime, settings: Settings) -> schemas.AuthOut:
     """The answer of a sign-up or a login: the account and its new session token."""
-    return schemas.AuthOut(user=schemas.Me.model_validate(user), token=token, expires_at=expires_at)
+    return schemas.AuthOut(user=me_view(user, settings), token=token, expires_at=expires_at)
 
 
 async def signup(
-    *, session: AsyncSession, data: schemas.SignupIn, settings: Settings
+    *,
+    session: AsyncSession,
+    data: schemas.SignupIn,
+    settings: Settings,
+    client: ClientInfo | None = None,
 ) -> schemas.AuthOut:
-    """Create an account and log it in."""
+    """Create an account, mail a verification link and log it in."""
+    rules.check_password(data.password, email=str(data.email), name=data.name, field="password")
     user = await create_user(session=session, data=data)
-    token, expires_at = await open_session(session=session, user=user, settings=settings)
-    return auth_out(user, token, expires_at)
+    await recovery.send_verification(session=session, settings=settings, user=user)
+    token, expires_at = await open_session(
+        session=session, user=user, settings=settings, client=client
+    )
+    return auth_out(user, token, expires_at, settings)
 
 
 async def login(
@@ -137,8 +163,13 @@ async def login(
     settings: Settings,
     limiter: RateLimiter,
     client_address: str,
+    client: ClientInfo | None = None,
 ) -> schemas.AuthOut:
-    """Check credentials (rate limited per account and per address) and open a session."""
+    """Check credentials (and the second factor) and open a session.
+
+    Failures, a wrong one-time code included, count toward the limits per account and per
+    address; a missing code when two-factor is on answers ``otp-required``.
+    """
     email = normalise_email(str(data.email))
     window = settings.login_window_minutes
     per_account = f"{settings.login_failures_per_account}/{window} minutes"
@@ -152,13 +183,24 @@ async def login(
         await limiter.hit(per_account, "login-account", email)
         await limiter.hit(per_address, "login-address", client_address)
         raise Unauthorized(INVALID_LOGIN)
+    if user.totp_enabled_at is not None:
+        if not data.otp:
+            raise twofactor.OtpRequired()
+        if not await twofactor.accept_code(
+            session=session, settings=settings, user=user, code=data.otp
+        ):
+            await limiter.hit(per_account, "login-account", email)
+            await limiter.hit(per_address, "login-address", client_address)
+            raise twofactor.OtpRequired("The one-time code is wrong or was already used.")
 
     if security.needs_rehash(user.password_hash):
         # Legacy Werkzeug/bcrypt hashes (and outdated Argon2 parameters) upgrade at login.
         user.password_hash = await security.hash_password_async(data.password)
     await limiter.clear(per_account, "login-account", email)
-    token, expires_at = await open_session(session=session, user=user, settings=settings)
-    return auth_out(user, token, expires_at)
+    token, expires_at = await open_session(
+        session=session, user=user, settings=settings, client=client or ClientInfo(client_address)
+    )
+    return auth_out(user, token, expires_at, settings)
 
 
 async def resolve_token(*, session: AsyncSession, cache: Cache, token: str) -> AuthUser | None:
@@ -185,6 +227,11 @@ async def resolve_token(*, session: AsyncSession, cache: Cache, token: str) -> A
     ).one_or_none()
     if row is None:
         return None
+    # "Last seen" is refreshed whenever the token is resolved from the database, that is at
+    # most once per cache lifetime: precise enough to recognise a session, cheap on reads.
+    await session.execute(
+        update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
+    )
     expires_at = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
     ttl = min(int(TTL.SHORT), int((expires_at - now).total_seconds()))
     if ttl > 0:
@@ -240,6 +287,7 @@ async def change_password(
     user = await get_user(session=session, user_id=caller.id)
     if not await security.verify_password_async(data.current_password, user.password_hash):
         raise Unauthorized("The current password is incorrect.")
+    rules.check_password(data.new_password, email=user.email, name=user.name, field="new_password")
     user.password_hash = await security.hash_password_async(data.new_password)
     await revoke_other_sessions(
         session=session, cache=cache, user_id=user.id, keep_session_id=caller.session_id
@@ -252,15 +300,44 @@ async def set_password(*, session: AsyncSession, cache: Cache, user: User, passw
     await revoke_other_sessions(session=session, cache=cache, user_id=user.id, keep_session_id=None)
 
 
-async def me_document(*, session: AsyncSession, cache: Cache, user_id: int) -> bytes:
+def me_view(user: User, settings: Settings | None = None) -> schemas.Me:
+    """The own-profile view of a user, with the verified college domain."""
+    me = schemas.Me.model_validate(user)
+    if settings is not None:
+        me.college_domain = college_domain_of(user, settings)
+    return me
+
+
+async def me_document(
+    *, session: AsyncSession, cache: Cache, user_id: int, settings: Settings | None = None
+) -> bytes:
     """The caller's profile as ready JSON bytes, cached until the profile changes."""
     key = me_cache_key(user_id)
     raw = await cache.get(key)
     if raw is not None:
         return raw
     user = await get_user(session=session, user_id=user_id)
-    doc = schemas.Me.model_validate(user).model_dump(mode="json")
+    doc = me_view(user, settings).model_dump(mode="json")
     return await set_json(cache, key, doc, TTL.SHORT, tags=[user_tag(user_id)])
+
+
+def college_domain_of(user: User, settings: Settings) -> str | None:
+    """The user's college: the academic domain of a verified address, else None."""
+    if user.email_verified_at is None:
+        return None
+    return rules.academic_domain(user.email, settings.academic_domains)
+
+
+async def verified_college_domain(
+    *, session: AsyncSession, settings: Settings, user_id: int
+) -> str | None:
+    """The college domain of a user by id (for the help module)."""
+    row = (
+        await session.execute(select(User.email, User.email_verified_at).where(User.id == user_id))
+    ).one_or_none()
+    if row is None or row.email_verified_at is None:
+        return None
+    return rules.academic_domain(row.email, settings.academic_domains)
 
 
 async def invalidate_user(*, cache: Cache, user_id: int) -> None:
@@ -269,7 +346,12 @@ async def invalidate_user(*, cache: Cache, user_id: int) -> None:
 
 
 async def update_profile(
-    *, session: AsyncSession, cache: Cache, user_id: int, data: schemas.ProfileUpdate
+    *,
+    session: AsyncSession,
+    cache: Cache,
+    user_id: int,
+    data: schemas.ProfileUpdate,
+    settings: Settings | None = None,
 ) -> schemas.Me:
     """Apply the fields present in a PATCH."""
     user = await get_user(session=session, user_id=user_id)
@@ -278,7 +360,7 @@ async def update_profile(
     user.updated_at = datetime.now(UTC)
     await session.flush()
     await invalidate_user(cache=cache, user_id=user_id)
-    return schemas.Me.model_validate(user)
+    return me_view(user, settings)
 
 
 def _avatar_prefix(user_id: int) -> str:
@@ -478,3 +560,166 @@ def oauth_access_token(*, settings: Settings, link: OAuthProvider) -> str | None
     return security.decrypt_secret(
         settings.secret_key.get_secret_value(), link.access_token_encrypted, "oauth"
     )
+
+
+# --- sessions ------------------------------------------------------------------------------
+
+
+async def list_sessions(
+    *, session: AsyncSession, caller: AuthUser, limit: int, offset: int
+) -> Page[schemas.SessionRead]:
+    """The caller's open sessions, newest first, the current one flagged."""
+    open_ = (
+        UserSession.user_id == caller.id,
+        UserSession.revoked_at.is_(None),
+        UserSession.expires_at > datetime.now(UTC),
+    )
+    total = await session.scalar(select(func.count()).select_from(UserSession).where(*open_))
+    rows = await session.scalars(
+        select(UserSession)
+        .where(*open_)
+        .order_by(UserSession.created_at.desc(), UserSession.id.desc())
+        .limit(limit + 1)
+        .offset(offset)
+    )
+    items = [
+        schemas.SessionRead.model_validate(row).model_copy(
+            update={"current": row.id == caller.session_id}
+        )
+        for row in rows
+    ]
+    return page_of(items, limit=limit, offset=offset, total=total or 0)
+
+
+async def revoke_session(
+    *, session: AsyncSession, cache: Cache, caller: AuthUser, session_id: int
+) -> None:
+    """Revoke one of the caller's sessions (someone else's answers 404, like a missing one)."""
+    row = (
+        await session.execute(
+            select(UserSession.id, UserSession.token_hash).where(
+                UserSession.id == session_id,
+                UserSession.user_id == caller.id,
+                UserSession.revoked_at.is_(None),
+            )
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound("No such session.")
+    await session.execute(
+        update(UserSession).where(UserSession.id == row.id).values(revoked_at=datetime.now(UTC))
+    )
+    await cache.delete(session_cache_key(row.token_hash))
+
+
+async def user_sessions_by_email(
+    *, session: AsyncSession, cache: Cache, email: str, revoke_all: bool
+) -> tuple[User, list[UserSession]]:
+    """A user's open sessions for the CLI; with ``revoke_all`` they are revoked first."""
+    user = await get_user_by_email(session=session, email=email)
+    if user is None:
+        raise NotFound(f"No account with email {email}.")
+    if revoke_all:
+        await revoke_other_sessions(
+            session=session, cache=cache, user_id=user.id, keep_session_id=None
+        )
+    rows = await session.scalars(
+        select(UserSession)
+        .where(
+            UserSession.user_id == user.id,
+            UserSession.revoked_at.is_(None),
+            UserSession.expires_at > datetime.now(UTC),
+        )
+        .order_by(UserSession.created_at.desc())
+    )
+    return user, list(rows)
+
+
+# --- password reset and email verification -------------------------------------------
+
+RESET_ACCEPTED = "If an account uses this address, a mail with a reset link is on its way."
+RESET_PER_ADDRESS = "20/hour"
+RESET_PER_ACCOUNT = "5/hour"
+VERIFY_RESENDS = "5/hour"
+
+
+async def request_password_reset(
+    *,
+    session: AsyncSession,
+    settings: Settings,
+    limiter: RateLimiter,
+    email: str,
+    client_address: str,
+) -> str:
+    """Mail a reset link if the address has an account; the answer is the same either way."""
+    email = normalise_email(email)
+    # Counted per address asked for, known or not, so the limit itself reveals nothing.
+    await limiter.hit(RESET_PER_ADDRESS, "reset-address", client_address)
+    await limiter.hit(RESET_PER_ACCOUNT, "reset-account", email)
+    user = await get_user_by_email(session=session, email=email)
+    if user is not None:
+        await recovery.send_reset(session=session, settings=settings, user=user)
+    return RESET_ACCEPTED
+
+
+async def confirm_password_reset(
+    *, session: AsyncSession, cache: Cache, token: str, password: str
+) -> None:
+    """Set a new password from a reset link and revoke every session of the user."""
+    user = await recovery.consume_token(session=session, token=token, purpose=recovery.RESET)
+    rules.check_password(password, email=user.email, name=user.name, field="password")
+    user.password_hash = await security.hash_password_async(password)
+    # The mail reached its owner: the address is proven too.
+    if user.email_verified_at is None:
+        user.email_verified_at = datetime.now(UTC)
+    await revoke_other_sessions(session=session, cache=cache, user_id=user.id, keep_session_id=None)
+    await invalidate_user(cache=cache, user_id=user.id)
+
+
+async def resend_verification(
+    *, session: AsyncSession, settings: Settings, limiter: RateLimiter, caller: AuthUser
+) -> str:
+    """Mail a new verification link to the caller's current address."""
+    user = await get_user(session=session, user_id=caller.id)
+    if user.email_verified_at is not None:
+        raise Conflict("This address is already verified.")
+    await limiter.hit(VERIFY_RESENDS, "verify-resend", str(user.id))
+    await recovery.send_verification(session=session, settings=settings, user=user)
+    return f"A verification link is on its way to {user.email}."
+
+
+async def confirm_email(*, session: AsyncSession, cache: Cache, token: str) -> User:
+    """Mark the address of a verification link as verified."""
+    user = await recovery.consume_token(session=session, token=token, purpose=recovery.VERIFY)
+    user.email_verified_at = datetime.now(UTC)
+    await session.flush()
+    await invalidate_user(cache=cache, user_id=user.id)
+    return user
+
+
+async def change_email(
+    *,
+    session: AsyncSession,
+    cache: Cache,
+    settings: Settings,
+    caller: AuthUser,
+    data: schemas.EmailChangeIn,
+) -> User:
+    """Move the account to a new address, unverified until its mailed link is opened."""
+    user = await get_user(session=session, user_id=caller.id)
+    if not await security.verify_password_async(data.password, user.password_hash):
+        raise Unauthorized("The password is incorrect.")
+    email = normalise_email(str(data.email))
+    if email == user.email:
+        return user
+    other = await get_user_by_email(session=session, email=email)
+    if other is not None:
+        raise Conflict(EMAIL_TAKEN)
+    user.email = email
+    user.email_verified_at = None
+    async with conflict_on_integrity(session, EMAIL_TAKEN):
+        await session.flush()
+    await recovery.send_verification(session=session, settings=settings, user=user)
+    await invalidate_user(cache=cache, user_id=user.id)
+    await revoke_cached_sessions(session=session, cache=cache, user_id=user.id)
+    return user

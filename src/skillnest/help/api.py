@@ -82,11 +82,18 @@ async def read_help_feed(
     session: SessionDep,
     cache: CacheDep,
     limiter: LimiterDep,
+    settings: SettingsDep,
     filters: FiltersDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000)] = 0,
 ) -> JSONBytes:
-    """Active requests, most urgent then newest first; never an expired or closed one."""
+    """Active requests, most urgent then newest first; never an expired or closed one.
+
+    ``college_domain`` (or ``mine``) keeps the caller's verified college only.
+    """
+    filters = await service.college_filters(
+        session=session, settings=settings, user=user, filters=filters
+    )
     return JSONBytes(
         await service.read_feed(
             session=session,
@@ -102,9 +109,18 @@ async def read_help_feed(
 
 @router.get("/help/feed/stream", response_class=EventSourceResponse)
 async def stream_help_feed(
-    user: CurrentUser, hub: HubDep, limiter: LimiterDep, filters: FiltersDep, request: Request
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    hub: HubDep,
+    limiter: LimiterDep,
+    filters: FiltersDep,
+    request: Request,
 ) -> EventSourceResponse:
     """Live events: request.created (matching the filters), request.updated, request.expired."""
+    filters = await service.college_filters(
+        session=session, settings=settings, user=user, filters=filters
+    )
     events = await service.stream_feed(
         limiter=limiter,
         hub=hub,

@@ -46,8 +46,10 @@ def normalise_tags(values: list[str]) -> list[str]:
 
 
 def normalise_domain(value: str) -> str:
-    """A college domain such as ``uni.example.edu``, lower-cased."""
+    """A college domain such as ``uni.example.edu``, lower-cased (or ``mine``: the caller's)."""
     domain = value.strip().lower()
+    if domain == "mine":
+        return domain
     if not _DOMAIN.match(domain):
         raise ValueError("not a domain name such as uni.example.edu")
     return domain

@@ -10,6 +10,7 @@ database dump tie a user id to their trust interactions.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import secrets
 import uuid
@@ -21,7 +22,7 @@ from sqlalchemy import Row, delete, distinct, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.accounts.models import User
-from skillnest.accounts.service import AuthUser
+from skillnest.accounts.service import AuthUser, verified_college_domain
 from skillnest.core.cache import TTL, Cache, get_json, set_json
 from skillnest.core.errors import Conflict, Forbidden, NotFound, conflict_on_integrity
 from skillnest.core.pages import Page, page_of
@@ -58,6 +59,12 @@ AVATAR_COLORS = ("blue", "green", "purple", "orange", "pink")
 AVATAR_SHAPES = ("circle", "triangle", "square", "diamond", "star")
 TERMINAL_STATUSES = (COMPLETED, CANCELLED, EXPIRED)
 NOT_FOUND = "No such help request."
+MY_COLLEGE = "mine"
+NO_COLLEGE = (
+    "A college comes only from a verified academic email address (.edu, .ac.<cc>, .edu.<cc>): "
+    "verify yours first."
+)
+OTHER_COLLEGE = "Your verified college is {mine}; requests and filters can only name that one."
 _SPACES = re.compile(r"\s+")
 
 # Who may move a request from which states to which (the caller's role, then the state).
@@ -139,13 +146,22 @@ async def create_request(
     user: AuthUser,
     data: schemas.HelpRequestCreate,
 ) -> schemas.HelpRequestCreated:
-    """Store a request (ciphertext only), put it in the live feed; return its id and avatar."""
+    """Store a request (ciphertext only), put it in the live feed; return its id and avatar.
+
+    A request carries a college only when the asker names the college of their verified
+    academic address (or ``mine``); anything else is refused.
+    """
+    college = None
+    if data.college_domain is not None:
+        college = await own_college(
+            session=session, settings=settings, user=user, asked=data.college_domain
+        )
     await limiter.hit(REQUEST_LIMIT, "help-request", str(user.id))
     now = datetime.now(UTC)
     values = {
         "skill_tags": data.skill_tags,
         "urgency_level": data.urgency_level,
-        "college_domain": data.college_domain,
+        "college_domain": college,
         "anonymous_avatar": new_avatar(),
         "encrypted_request": data.encrypted_request,
         "title": data.title,
@@ -301,6 +317,30 @@ async def list_mine(
         for r in rows
     ]
     return page_of(items, limit=limit, offset=offset)
+
+
+async def own_college(
+    *, session: AsyncSession, settings: Settings, user: AuthUser, asked: str
+) -> str:
+    """The caller's verified college when ``asked`` names it (or is ``mine``); else 403."""
+    mine = await verified_college_domain(session=session, settings=settings, user_id=user.id)
+    if mine is None:
+        raise Forbidden(NO_COLLEGE)
+    if asked not in (MY_COLLEGE, mine):
+        raise Forbidden(OTHER_COLLEGE.format(mine=mine))
+    return mine
+
+
+async def college_filters(
+    *, session: AsyncSession, settings: Settings, user: AuthUser, filters: feed.Filters
+) -> feed.Filters:
+    """Feed filters whose college is the caller's verified one (the public feed has none)."""
+    if filters.college_domain is None:
+        return filters
+    college = await own_college(
+        session=session, settings=settings, user=user, asked=filters.college_domain
+    )
+    return dataclasses.replace(filters, college_domain=college)
 
 
 async def read_feed(

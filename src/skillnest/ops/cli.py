@@ -233,6 +233,10 @@ def serve(
         log_level=settings.log_level.lower(),
         access_log=False,
         proxy_headers=False,
+        # A worker answers the supervisor's pings only once its imports are done; on a busy
+        # machine that takes longer than uvicorn's 5 s default, which killed every worker in
+        # a loop.
+        timeout_worker_healthcheck=60,
     )
 
 
