@@ -269,6 +269,18 @@ def _markdown() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
 
+# A template's own mistakes (a loop over a number, a missing key...) are the request's fault.
+RENDER_ERRORS = (
+    TemplateError,
+    RecursionError,
+    MemoryError,
+    ArithmeticError,
+    LookupError,
+    TypeError,
+    ValueError,
+)
+
+
 def _render_limited(body: str, context: dict[str, Any]) -> str:
     pieces: list[str] = []
     size = 0
@@ -287,7 +299,7 @@ def render_markdown(body: str, context: dict[str, Any], *, untrusted: bool = Fal
             text = _within(RENDER_SECONDS, lambda: _render_limited(body, context))
         else:
             text = _environment().from_string(body).render(**context)
-    except (TemplateError, RecursionError, OverflowError, MemoryError) as exc:
+    except RENDER_ERRORS as exc:
         raise BadRequest(f"The template could not be rendered: {exc}") from exc
     # Collapse runs of blank lines left by template blocks.
     lines: list[str] = []

@@ -129,6 +129,14 @@ async def delete_template(*, session: AsyncSession, user_id: int, template_id: i
     await session.flush()
 
 
+LIST_FIELDS = ("achievements", "skills", "activities", "images", "technologies")
+
+
+def _listed(entry: dict[str, Any]) -> dict[str, Any]:
+    """An entry whose list fields are lists (a stored NULL reads as empty): loops just work."""
+    return {k: ([] if v is None and k in LIST_FIELDS else v) for k, v in entry.items()}
+
+
 async def _template_context(
     *, session: AsyncSession, user_id: int, job: JobRead | None
 ) -> dict[str, Any]:
@@ -152,7 +160,7 @@ async def _template_context(
 
     async def section(which: profile.Section[Any]) -> list[dict[str, Any]]:
         entries = await profile.all_entries(session=session, user_id=user_id, section=which)
-        return [e.model_dump() for e in entries]
+        return [_listed(e.model_dump()) for e in entries]
 
     return {
         "user": {"name": user.name, "email": user.email, "location": user.location},
@@ -167,7 +175,7 @@ async def _template_context(
             }
             for s in skills
         ],
-        "experience": [e.model_dump() for e in experience],
+        "experience": [_listed(e.model_dump()) for e in experience],
         "education": await section(profile.EDUCATION),
         "certifications": await section(profile.CERTIFICATIONS),
         "portfolio": await section(profile.PORTFOLIO),
