@@ -53,7 +53,8 @@ class ApplicationIn(Strict):
 _HTTP_URL = TypeAdapter(AnyHttpUrl)
 # A time without a zone is taken as UTC, so stored and compared times are all aware.
 UTCTime = Annotated[
-    datetime, AfterValidator(lambda v: v.replace(tzinfo=UTC) if v.tzinfo is None else v)
+    datetime,
+    AfterValidator(lambda v: v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)),
 ]
 
 
