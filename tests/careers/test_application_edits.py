@@ -76,9 +76,7 @@ async def test_patch_edits_the_editable_fields_with_a_timeline_event(client, per
     assert not_sent.status_code == 409
 
 
-async def test_the_first_answer_sets_response_date_and_clears_the_follow_up(
-    client, person, admin
-):
+async def test_the_first_answer_sets_response_date_and_clears_the_follow_up(client, person, admin):
     me = await person()
     app = await _apply(client, me, (await create_job(client, admin, "edit-3"))["id"], "APPLIED")
     assert app["response_date"] is None and app["follow_up_date"] is not None
@@ -140,9 +138,9 @@ async def test_follow_ups_due_and_upcoming_set_by_hand_and_reminded(
         f"{API}/applications/follow-ups", params={"due_only": True}, headers=me.headers
     )
     assert [i["id"] for i in due.json()["items"]] == [apps[0]["id"], apps[1]["id"]]
-    assert (
-        await client.get(f"{API}/applications/follow-ups", headers=other.headers)
-    ).json()["items"] == []
+    assert (await client.get(f"{API}/applications/follow-ups", headers=other.headers)).json()[
+        "items"
+    ] == []
     assert (await _follow_up(client, other, apps[0]["id"], today)).status_code == 404
 
     # Reminders follow the dates set by hand, whatever the open status.
@@ -215,9 +213,7 @@ async def test_career_analytics_numbers_checked_by_hand(client, person, admin):
         assert (await _patch(client, me, app["id"], **fields)).status_code == 200
     await _apply(client, me, jobs["a5"]["id"])
 
-    answer = await client.get(
-        f"{API}/me/career/analytics", params={"weeks": 4}, headers=me.headers
-    )
+    answer = await client.get(f"{API}/me/career/analytics", params={"weeks": 4}, headers=me.headers)
     assert answer.status_code == 200, answer.text
     stats = answer.json()
     assert stats["weeks"] == 4

@@ -1,4 +1,4 @@
-"""Users' own document templates: private, validated like the built-in ones, rendered with limits."""
+"""Users' own document templates: private, checked like the built-in ones, rendered with limits."""
 
 from __future__ import annotations
 
@@ -94,9 +94,9 @@ async def test_own_template_is_private_and_generates_documents(client, person):
     assert (
         await client.delete(f"{API}/document-templates/{tid}", headers=me.headers)
     ).status_code == 204
-    assert (await client.get(f"{API}/document-templates/{tid}", headers=me.headers)).status_code == (
-        404
-    )
+    assert (
+        await client.get(f"{API}/document-templates/{tid}", headers=me.headers)
+    ).status_code == (404)
     kept = await client.get(f"{API}/documents/{made.json()['id']}", headers=me.headers)
     assert kept.status_code == 200 and kept.json()["template_id"] is None
 

@@ -75,7 +75,7 @@ async def test_resume_downloads_as_docx_that_python_docx_reopens(client, person)
     assert response.headers["content-type"] == (
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
-    assert f'Resume-{doc["id"]}.docx' in response.headers["content-disposition"]
+    assert f"Resume-{doc['id']}.docx" in response.headers["content-disposition"]
     reopened = docx.Document(io.BytesIO(response.content))
     paragraphs = [(p.style.name, p.text) for p in reopened.paragraphs]
     assert paragraphs[0] == ("Heading 1", "Rita Lopes")

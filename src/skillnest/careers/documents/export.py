@@ -95,6 +95,7 @@ h2 {{ color: {primary}; font-size: 1.25em; margin: 1em 0 .3em;
 h3 {{ font-size: 1.05em; margin: .7em 0 .1em; }}
 em {{ color: {secondary}; }}
 p {{ margin: .25em 0; }} ul {{ margin: .2em 0; padding-left: 1.2em; }}
+h1 + p {{ white-space: pre-line; color: {secondary}; }}
 a {{ color: {primary}; text-decoration: none; }}
 .columns {{ display: flex; gap: 6mm; }}
 .main {{ flex: 2; }} .sidebar {{ flex: 1; }}
@@ -213,7 +214,8 @@ def _runs(inline: Token) -> list[Run]:
         elif child.type == "code_inline":
             runs.append(Run(child.content, bold, italic, code=True))
         elif child.type in ("softbreak", "hardbreak"):
-            runs.append(Run("\n" if child.type == "hardbreak" else " ", bold, italic))
+            # Templates write one fact per line (headline, then contact): keep their lines.
+            runs.append(Run("\n", bold, italic))
         elif child.type == "image":
             runs.append(Run(child.content, bold, italic))
     return runs
