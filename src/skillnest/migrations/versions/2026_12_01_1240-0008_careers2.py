@@ -1,7 +1,7 @@
 """careers: users' own document templates; application links and first-response dates.
 
 Revision ID: 0008_careers2
-Revises: 0006_gauge
+Revises: 0007_web
 Create Date: 2026-12-01 12:40:00
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import skillnest.core.db
 
 revision: str = "0008_careers2"
-down_revision: str | Sequence[str] | None = "0006_gauge"
+down_revision: str | Sequence[str] | None = "0007_web"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
