@@ -74,6 +74,9 @@ async def test_patch_edits_the_editable_fields_with_a_timeline_event(client, per
     saved = await _apply(client, me, (await create_job(client, admin, "edit-2"))["id"])
     not_sent = await _patch(client, me, saved["id"], applied_date="2026-10-05T09:30:00Z")
     assert not_sent.status_code == 409
+    # Never sent, then withdrawn: no applied_date, and still editable.
+    assert (await _move(client, me, saved["id"], "WITHDRAWN")).status_code == 200
+    assert (await _patch(client, me, saved["id"], application_method="Website")).status_code == 200
 
 
 async def test_the_first_answer_sets_response_date_and_clears_the_follow_up(client, person, admin):
@@ -110,6 +113,8 @@ async def test_follow_ups_due_and_upcoming_set_by_hand_and_reminded(
     await _move(client, me, apps[3]["id"], "WITHDRAWN")
     ended = await _follow_up(client, me, apps[3]["id"], today)
     assert ended.status_code == 409
+    patched = await _patch(client, me, apps[3]["id"], follow_up_date=today.isoformat())
+    assert patched.status_code == 409
 
     listed = await client.get(f"{API}/applications/follow-ups", headers=me.headers)
     assert listed.status_code == 200, listed.text

@@ -183,13 +183,17 @@ async def change_status(
     return await application_detail(session=session, user_id=user_id, application_id=application_id)
 
 
-def _check_dates(application: Application) -> None:
-    """Dates an application may hold together, after an edit."""
-    if application.status == "SAVED" and application.applied_date is not None:
-        raise Conflict("A saved application has not been sent: move it to APPLIED first.")
-    if application.status != "SAVED" and application.applied_date is None:
-        raise BadRequest("A sent application keeps its applied_date.")
-    applied, answered = application.applied_date, application.response_date
+def _check_edit(application: Application, values: dict[str, Any]) -> None:
+    """Refuse an edit whose dates cannot hold together (checked before anything changes)."""
+    if values.get("follow_up_date") is not None and application.status in rules.FINAL_STATUSES:
+        raise Conflict(f"A {application.status} application needs no follow-up.")
+    if "applied_date" in values:
+        if values["applied_date"] is not None and application.status == "SAVED":
+            raise Conflict("A saved application has not been sent: move it to APPLIED first.")
+        if values["applied_date"] is None and application.applied_date is not None:
+            raise BadRequest("A sent application keeps its applied_date.")
+    applied = values.get("applied_date", application.applied_date)
+    answered = values.get("response_date", application.response_date)
     if applied is not None and answered is not None and answered < applied:
         raise BadRequest("response_date is before applied_date.")
 
@@ -204,13 +208,13 @@ async def update_application(
     for field in ("resume_id", "cover_letter_id"):
         if field in values:
             await _check_document(session, user_id, values[field])
+    _check_edit(application, values)
     if "links" in values:
         values["links"] = changes["links"]
     if "follow_up_date" in values and values["follow_up_date"] != application.follow_up_date:
         application.last_reminder_at = None  # a new date deserves its own reminder
     for field, value in values.items():
         setattr(application, field, value)
-    _check_dates(application)
     if changes:
         application.last_updated = _now()
         session.add(
@@ -226,9 +230,6 @@ async def set_follow_up(
     *, session: AsyncSession, user_id: int, application_id: int, data: schemas.FollowUpIn
 ) -> schemas.ApplicationDetail:
     """Set or clear an application's follow-up date by hand."""
-    application = await owned_application(session, user_id, application_id)
-    if data.follow_up_date is not None and application.status in rules.FINAL_STATUSES:
-        raise Conflict(f"A {application.status} application needs no follow-up.")
     return await update_application(
         session=session,
         user_id=user_id,
@@ -420,7 +421,7 @@ async def send_follow_up_reminders(*, session: AsyncSession, hub: Hub, now: date
             user_id=row.user_id,
             type="follow_up_reminder",
             title="Time to follow up",
-            message=f"You applied to {row.title} at {row.company}; consider following up.",
+            message=f"Your follow-up date for {row.title} at {row.company} has come.",
             link=f"/api/v1/applications/{row.id}",
             metadata={"application_id": row.id},
         )
