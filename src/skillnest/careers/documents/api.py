@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from skillnest.accounts.deps import CurrentUser, OptionalUser
+from skillnest.accounts.deps import CurrentUser, OptionalUser, ReadSessionDep
 from skillnest.careers.documents import export, schemas, service
 from skillnest.careers.fields import DocumentType
 from skillnest.core.deps import SessionDep
@@ -22,7 +22,7 @@ VersionNumber = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 @router.get("/document-templates", response_model=Page[schemas.TemplateRead])
 async def list_document_templates(
-    session: SessionDep,
+    session: ReadSessionDep,
     user: OptionalUser,
     document_type: DocumentType | None = None,
     limit: Limit = 50,
