@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-cluster fuzz client lint bench services services-stop browser screenshots clean mutation
+.PHONY: install run test test-cluster fuzz client lint bench services services-stop pdf-deps browser screenshots clean mutation
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install skillnest with its dev tools (idempotent).
 
-run: install ## Migrate the SQLite database under ./var, load the demo, serve on HOST:PORT.
+run: install pdf-deps ## Migrate the SQLite database under ./var, load the demo, serve on HOST:PORT.
 	@mkdir -p var
 	@export SKILLNEST_ENV=development; \
 	$(BIN)/python -c "from skillnest.settings import write_local_secrets as w; w() and print('created var/secrets.env (local secrets, never commit)')"; \
@@ -28,6 +28,9 @@ run: install ## Migrate the SQLite database under ./var, load the demo, serve on
 
 services: ## Start PostgreSQL and Redis for tests and benchmarks (installs them if missing).
 	@bash scripts/services.sh start
+
+pdf-deps: ## Pango and fonts for PDF export (Debian packages, installed when missing).
+	@bash scripts/services.sh pdf-deps
 
 services-stop:
 	@bash scripts/services.sh stop

@@ -32,6 +32,23 @@ install_missing() {
   fi
 }
 
+# PDF export (WeasyPrint) loads Pango, HarfBuzz and fontconfig at run time and needs fonts:
+# DejaVu for everything, Liberation for templates asking for Arial, Helvetica or Times.
+install_pdf_deps() {
+  local packages=()
+  has_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+  has_lib libpango-1.0.so.0 || packages+=(libpango-1.0-0)
+  has_lib libpangoft2-1.0.so.0 || packages+=(libpangoft2-1.0-0)
+  has_lib libharfbuzz-subset.so.0 || packages+=(libharfbuzz-subset0)
+  [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || packages+=(fonts-dejavu-core)
+  [ -d /usr/share/fonts/truetype/liberation ] || packages+=(fonts-liberation)
+  if [ "${#packages[@]}" -gt 0 ]; then
+    log "installing ${packages[*]} (PDF export)"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${packages[@]}" >/dev/null
+  fi
+}
+
 # PostgreSQL refuses to run as root: use the 'postgres' system user the package creates.
 pg_user() { if [ "$(id -u)" = 0 ]; then echo postgres; else id -un; fi; }
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
@@ -102,12 +119,13 @@ install_browser() {
 }
 
 case "${1:-start}" in
-  start) install_missing; start_postgres; start_redis; write_env ;;
+  start) install_missing; install_pdf_deps; start_postgres; start_redis; write_env ;;
+  pdf-deps) install_pdf_deps ;;
   browser) install_browser ;;
   bench-tools) install_bench_tools ;;
   stop)
     bin="$(pg_bin)"
     [ -n "$bin" ] && [ -f "$PG_DIR/PG_VERSION" ] && as_pg "$bin/pg_ctl" -D "$PG_DIR" -m fast stop >/dev/null 2>&1 || true
     redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true ;;
-  *) echo "usage: $0 start|stop|browser|bench-tools" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|pdf-deps|browser|bench-tools" >&2; exit 2 ;;
 esac

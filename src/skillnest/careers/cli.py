@@ -1,4 +1,4 @@
-"""``skillnest jobs ...``: load job listings from the shell."""
+"""``skillnest jobs ...`` and ``skillnest careers ...``: job listings and document export."""
 
 from __future__ import annotations
 
@@ -7,13 +7,18 @@ from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from skillnest.careers.documents import service as documents
+from skillnest.careers.documents.schemas import ExportedFile
 from skillnest.careers.jobs import importer, service
 from skillnest.careers.jobs.schemas import JobIn
-from skillnest.core.cli import console, err_console, run
+from skillnest.core.cli import console, err_console, run, run_in_transaction
 from skillnest.core.platform import Platform
 
 jobs = typer.Typer(help="Job listings.", no_args_is_help=True)
+careers = typer.Typer(help="Career documents.", no_args_is_help=True)
+FORMATS = ("pdf", "docx", "txt", "md", "html")
 
 MAX_REPORTED_ERRORS = 20
 
@@ -84,6 +89,30 @@ def import_jobs(
         raise typer.Exit(1)
 
 
+@careers.command("export")
+def export_document(
+    document_id: int = typer.Argument(..., min=1, max=2**31 - 1, help="Generated document id."),
+    format: str = typer.Option("pdf", "--format", "-f", help="pdf, docx, txt, md or html."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", dir_okay=False, help="File to write (default: its own name)."
+    ),
+) -> None:
+    """Export a generated resume or cover letter to a file, styled by its template."""
+    if format not in FORMATS:
+        raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
+
+    async def work(platform: Platform, session: AsyncSession) -> ExportedFile:
+        return await documents.export_document(
+            session=session, user_id=None, document_id=document_id, fmt=format
+        )
+
+    exported = run_in_transaction(work)
+    target = output or Path(exported.filename)
+    target.write_bytes(exported.content)
+    console.print(f"{target} ({exported.media_type}, {len(exported.content)} bytes)")
+
+
 def register(root: typer.Typer) -> None:
     """Mount this module's commands on the root CLI."""
     root.add_typer(jobs, name="jobs")
+    root.add_typer(careers, name="careers")

@@ -81,6 +81,12 @@ class UnsupportedMediaType(DomainError):
     status, code, title = 415, "unsupported-media-type", "Unsupported media type"
 
 
+class ServiceUnavailable(DomainError):
+    """Something the request needs (a library, a server) is not available right now."""
+
+    status, code, title = 503, "service-unavailable", "Service unavailable"
+
+
 class RateLimited(DomainError):
     """Too many attempts; ``retry_after`` says how many seconds to wait."""
 

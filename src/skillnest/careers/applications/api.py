@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
@@ -55,6 +55,59 @@ async def read_application_stats(
 ) -> schemas.ApplicationStats:
     """Counts per status and the response rate of sent applications."""
     return await service.application_stats(session=session, user_id=user.id)
+
+
+@router.get("/applications/follow-ups", response_model=Page[schemas.FollowUpRead])
+async def list_follow_ups(
+    user: CurrentUser,
+    session: SessionDep,
+    within_days: Annotated[int, Query(ge=0, le=365, description="Upcoming window.")] = 7,
+    due_only: bool = False,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[schemas.FollowUpRead]:
+    """Open applications to follow up on: due ones (oldest first), then upcoming ones."""
+    return await service.list_follow_ups(
+        session=session,
+        user_id=user.id,
+        today=datetime.now(UTC).date(),
+        within_days=within_days,
+        due_only=due_only,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/me/career/analytics", response_model=schemas.CareerAnalytics)
+async def read_career_analytics(
+    user: CurrentUser,
+    session: SessionDep,
+    weeks: Annotated[int, Query(ge=1, le=104, description="Weeks in `per_week`.")] = 12,
+) -> schemas.CareerAnalytics:
+    """Applications per week, status, source and method; response rate and median response."""
+    return await service.career_analytics(
+        session=session, user_id=user.id, today=datetime.now(UTC).date(), weeks=weeks
+    )
+
+
+@router.patch("/applications/{application_id}", response_model=schemas.ApplicationDetail)
+async def update_application(
+    application_id: PathId, data: schemas.ApplicationUpdate, user: CurrentUser, session: SessionDep
+) -> schemas.ApplicationDetail:
+    """Edit an application's method, dates, links, documents or rejection reason."""
+    return await service.update_application(
+        session=session, user_id=user.id, application_id=application_id, data=data
+    )
+
+
+@router.put("/applications/{application_id}/follow-up", response_model=schemas.ApplicationDetail)
+async def set_application_follow_up(
+    application_id: PathId, data: schemas.FollowUpIn, user: CurrentUser, session: SessionDep
+) -> schemas.ApplicationDetail:
+    """Set (or clear, with null) the follow-up date by hand."""
+    return await service.set_follow_up(
+        session=session, user_id=user.id, application_id=application_id, data=data
+    )
 
 
 @router.get("/applications/{application_id}", response_model=schemas.ApplicationDetail)

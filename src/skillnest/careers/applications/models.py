@@ -67,6 +67,10 @@ class Application(Base):
     interview_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
     offer_details: Mapped[dict[str, Any] | None] = mapped_column(Document)
     rejection_reason: Mapped[str | None] = mapped_column(Text)
+    # The employer's first answer (screening, interview, offer or rejection); set on the first
+    # such move, editable by hand.
+    response_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    links: Mapped[list[dict[str, Any]] | None] = mapped_column(Document)
     created_at: Mapped[CreatedAt]
 
 

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    BaseModel,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+)
 
 from skillnest.careers.applications.rules import ALL_STATUSES
 from skillnest.careers.fields import (
+    Patch,
     ReadModel,
     Strict,
     Text50,
+    Text100,
 )
 from skillnest.core.pages import Id
 
@@ -37,6 +48,54 @@ class ApplicationIn(Strict):
     application_method: Text50 | None = None
     resume_id: Id | None = None
     cover_letter_id: Id | None = None
+
+
+_HTTP_URL = TypeAdapter(AnyHttpUrl)
+# A time without a zone is taken as UTC, so stored and compared times are all aware.
+UTCTime = Annotated[
+    datetime,
+    AfterValidator(lambda v: v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)),
+]
+
+
+class Link(Strict):
+    """A link kept with an application: the posting, the portal, a contact's profile..."""
+
+    label: Text100
+    url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        # Stored as typed, after checking it is an absolute http(s) URL.
+        try:
+            _HTTP_URL.validate_python(value)
+        except ValidationError as exc:
+            raise ValueError("url must be an absolute http(s) URL") from exc
+        return value
+
+
+Reason = Annotated[str, Field(max_length=5000)]
+
+
+class ApplicationUpdate(Patch):
+    """Changes to an application's own fields; the status moves through ``/status`` only."""
+
+    application_method: Text50 | None = None
+    applied_date: UTCTime | None = None
+    follow_up_date: date | None = None
+    interview_date: UTCTime | None = None
+    response_date: UTCTime | None = None
+    rejection_reason: Reason | None = None
+    links: Annotated[list[Link], Field(max_length=10)] | None = None
+    resume_id: Id | None = None
+    cover_letter_id: Id | None = None
+
+
+class FollowUpIn(Strict):
+    """Set (or clear, with null) an application's follow-up date by hand."""
+
+    follow_up_date: date | None
 
 
 class StatusChange(Strict):
@@ -73,10 +132,50 @@ class ApplicationRead(BaseModel):
     interview_date: datetime | None = None
     rejection_reason: str | None = None
     application_method: str | None = None
+    response_date: datetime | None = None
+    links: list[Link] | None = None
     resume_id: int | None = None
     cover_letter_id: int | None = None
     last_updated: datetime
     created_at: datetime
+
+
+class FollowUpRead(ApplicationRead):
+    """An application with a follow-up date: due (today or past) or coming up."""
+
+    due: bool
+    days_until: int = Field(description="Days until the follow-up date; negative when overdue.")
+
+
+class WeekCount(BaseModel):
+    """Applications sent in one ISO week."""
+
+    week_start: date
+    applications: int
+
+
+class ShareRead(BaseModel):
+    """Sent applications of one source or method and how many got an answer."""
+
+    name: str
+    applications: int
+    responded: int
+    response_rate: float
+
+
+class CareerAnalytics(BaseModel):
+    """The job search at a glance: volume, answers and how fast they come."""
+
+    weeks: int
+    total: int = Field(description="Applications tracked, saved ones included.")
+    applied: int = Field(description="Applications sent.")
+    responded: int = Field(description="Sent applications that got an answer (rejections too).")
+    response_rate: float
+    median_days_to_first_response: float | None
+    per_week: list[WeekCount]
+    by_status: dict[str, int]
+    by_source: list[ShareRead] = Field(description="By the job's source (the listing's feed).")
+    by_method: list[ShareRead] = Field(description="By how the application was made.")
 
 
 class ApplicationDetail(ApplicationRead):

@@ -19,7 +19,7 @@ from skillnest.careers.documents.models import GeneratedDocument
 from skillnest.careers.jobs.models import Job
 from skillnest.careers.notifications.service import notify
 from skillnest.core.db import get_owned_or_404
-from skillnest.core.errors import Conflict, NotFound, conflict_on_integrity
+from skillnest.core.errors import BadRequest, Conflict, NotFound, conflict_on_integrity
 from skillnest.core.pages import Page, page_of
 from skillnest.core.realtime import Hub
 
@@ -34,6 +34,8 @@ APPLICATION_COLUMNS = (
     Application.interview_date,
     Application.rejection_reason,
     Application.application_method,
+    Application.response_date,
+    Application.links,
     Application.resume_id,
     Application.cover_letter_id,
     Application.last_updated,
@@ -167,6 +169,10 @@ async def change_status(
         application.interview_date = data.interview_date
     if target == "REJECTED" and data.rejection_reason:
         application.rejection_reason = data.rejection_reason
+    if target in rules.RESPONDED_STATUSES and application.response_date is None:
+        application.response_date = now
+    if rules.clears_follow_up(current, target):
+        application.follow_up_date = None
     meta: dict[str, Any] = {"from": current, "to": target}
     if data.note:
         meta["note"] = data.note
@@ -175,6 +181,139 @@ async def change_status(
     )
     await session.flush()
     return await application_detail(session=session, user_id=user_id, application_id=application_id)
+
+
+def _check_edit(application: Application, values: dict[str, Any]) -> None:
+    """Refuse an edit whose dates cannot hold together (checked before anything changes)."""
+    if values.get("follow_up_date") is not None and application.status in rules.FINAL_STATUSES:
+        raise Conflict(f"A {application.status} application needs no follow-up.")
+    if "applied_date" in values:
+        if values["applied_date"] is not None and application.status == "SAVED":
+            raise Conflict("A saved application has not been sent: move it to APPLIED first.")
+        if values["applied_date"] is None and application.applied_date is not None:
+            raise BadRequest("A sent application keeps its applied_date.")
+    applied = values.get("applied_date", application.applied_date)
+    answered = values.get("response_date", application.response_date)
+    if applied is not None and answered is not None and answered < applied:
+        raise BadRequest("response_date is before applied_date.")
+
+
+async def update_application(
+    *, session: AsyncSession, user_id: int, application_id: int, data: schemas.ApplicationUpdate
+) -> schemas.ApplicationDetail:
+    """Edit an application's own fields (method, dates, links, documents, reason)."""
+    application = await owned_application(session, user_id, application_id, lock=True)
+    changes = data.model_dump(exclude_unset=True, mode="json")
+    values = data.model_dump(exclude_unset=True)
+    for field in ("resume_id", "cover_letter_id"):
+        if field in values:
+            await _check_document(session, user_id, values[field])
+    _check_edit(application, values)
+    if "links" in values:
+        values["links"] = changes["links"]
+    if "follow_up_date" in values and values["follow_up_date"] != application.follow_up_date:
+        application.last_reminder_at = None  # a new date deserves its own reminder
+    for field, value in values.items():
+        setattr(application, field, value)
+    if changes:
+        application.last_updated = _now()
+        session.add(
+            _timeline(
+                application.id, "updated", "Edited " + ", ".join(sorted(changes)), fields=changes
+            )
+        )
+    await session.flush()
+    return await application_detail(session=session, user_id=user_id, application_id=application_id)
+
+
+async def set_follow_up(
+    *, session: AsyncSession, user_id: int, application_id: int, data: schemas.FollowUpIn
+) -> schemas.ApplicationDetail:
+    """Set or clear an application's follow-up date by hand."""
+    return await update_application(
+        session=session,
+        user_id=user_id,
+        application_id=application_id,
+        data=schemas.ApplicationUpdate(follow_up_date=data.follow_up_date),
+    )
+
+
+async def list_follow_ups(
+    *,
+    session: AsyncSession,
+    user_id: int,
+    today: date,
+    within_days: int = 7,
+    due_only: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[schemas.FollowUpRead]:
+    """Open applications whose follow-up is due (today or past) or within ``within_days``."""
+    until = today if due_only else today + timedelta(days=within_days)
+    rows = (
+        await session.execute(
+            select(*APPLICATION_COLUMNS)
+            .join(Job, Job.id == Application.job_id)
+            .where(
+                Application.user_id == user_id,
+                Application.status.in_(rules.FOLLOW_UP_STATUSES),
+                Application.follow_up_date <= until,
+            )
+            .order_by(Application.follow_up_date, Application.id)
+            .limit(limit + 1)
+            .offset(offset)
+        )
+    ).mappings()
+    items = []
+    for row in rows:
+        days = (row["follow_up_date"] - today).days
+        read = _application_read(row).model_dump()
+        items.append(schemas.FollowUpRead(**read, due=days <= 0, days_until=days))
+    return page_of(items, limit=limit, offset=offset)
+
+
+async def career_analytics(
+    *, session: AsyncSession, user_id: int, today: date, weeks: int = 12
+) -> schemas.CareerAnalytics:
+    """Applications per week, status, source and method; response rate and speed."""
+    rows = (
+        await session.execute(
+            select(
+                Application.status,
+                Application.applied_date,
+                Application.response_date,
+                Job.source,
+                Application.application_method,
+            )
+            .join(Job, Job.id == Application.job_id)
+            .where(Application.user_id == user_id)
+        )
+    ).all()
+    facts = [rules.Facts(*row) for row in rows]
+    by_status = dict.fromkeys(rules.ALL_STATUSES, 0)
+    for fact in facts:
+        by_status[fact.status] += 1
+    sent = [f for f in facts if f.applied is not None]
+    responded = sum(f.status in rules.RESPONDED_STATUSES for f in sent)
+
+    def shares(key: str) -> list[schemas.ShareRead]:
+        return [schemas.ShareRead(**vars(s)) for s in rules.shares(facts, key)]
+
+    return schemas.CareerAnalytics(
+        weeks=weeks,
+        total=len(facts),
+        applied=len(sent),
+        responded=responded,
+        response_rate=rules.rate(responded, len(sent)),
+        median_days_to_first_response=rules.median_days_to_response(facts),
+        per_week=[
+            schemas.WeekCount(week_start=w, applications=n)
+            for w, n in rules.per_week(facts, today=today, weeks=weeks)
+        ],
+        by_status=by_status,
+        by_source=shares("source"),
+        by_method=shares("method"),
+    )
 
 
 async def delete_application(*, session: AsyncSession, user_id: int, application_id: int) -> None:
@@ -267,7 +406,7 @@ async def send_follow_up_reminders(*, session: AsyncSession, hub: Hub, now: date
             select(Application.id, Application.user_id, Job.title, Job.company)
             .join(Job, Job.id == Application.job_id)
             .where(
-                Application.status == "APPLIED",
+                Application.status.in_(rules.FOLLOW_UP_STATUSES),
                 Application.follow_up_date <= now.date(),
                 (Application.last_reminder_at.is_(None))
                 | (Application.last_reminder_at <= quiet_since),
@@ -282,7 +421,7 @@ async def send_follow_up_reminders(*, session: AsyncSession, hub: Hub, now: date
             user_id=row.user_id,
             type="follow_up_reminder",
             title="Time to follow up",
-            message=f"You applied to {row.title} at {row.company}; consider following up.",
+            message=f"Your follow-up date for {row.title} at {row.company} has come.",
             link=f"/api/v1/applications/{row.id}",
             metadata={"application_id": row.id},
         )

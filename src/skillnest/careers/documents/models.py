@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from skillnest.careers.columns import user_id_column
+from skillnest.careers.columns import USER_FK, user_id_column
 from skillnest.core.db import (
     TRUE,
     Base,
@@ -28,16 +28,28 @@ from skillnest.core.db import (
 
 
 class DocumentTemplate(Base):
-    """A resume or cover-letter template: a Jinja2 Markdown body and a JSON spec."""
+    """A resume or cover-letter template: a Jinja2 Markdown body and a JSON spec.
+
+    Built-in templates have no owner and are read-only; a user's own templates are private.
+    """
 
     __tablename__ = "document_templates"
     __table_args__ = (
         CheckConstraint("document_type IN ('resume', 'cover_letter')", name="document_type"),
-        UniqueConstraint("name"),
+        UniqueConstraint("user_id", "name"),
         Index("ix_document_templates_document_type", "document_type"),
+        # Built-in templates (no owner) keep unique names; NULLs are distinct above.
+        Index(
+            "ix_document_templates_builtin_name",
+            "name",
+            unique=True,
+            postgresql_where=text("user_id IS NULL"),
+            sqlite_where=text("user_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey(USER_FK, ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(255), nullable=False)
     document_type: Mapped[str] = mapped_column(String(20), nullable=False)
     description: Mapped[str | None] = mapped_column(Text)

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints, computed_field
 
 from skillnest.careers.fields import (
+    DocumentType,
+    Patch,
     ReadModel,
     Strict,
+    Text50,
     Text255,
 )
 from skillnest.core.pages import Id
 
 
 class TemplateRead(ReadModel):
-    """A document template."""
+    """A document template: built in (read-only) or the user's own."""
 
     id: int
     name: str
@@ -25,6 +28,41 @@ class TemplateRead(ReadModel):
     category: str | None = None
     spec: dict[str, Any]
     body: str
+    user_id: int | None = Field(default=None, exclude=True)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def built_in(self) -> bool:
+        """Whether this is one of the read-only templates every user sees."""
+        return self.user_id is None
+
+
+TemplateBody = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+Description = Annotated[str, Field(max_length=2000)]
+
+
+class TemplateIn(Strict):
+    """A user's own template: a Jinja2 body producing Markdown, and its spec."""
+
+    name: Text255
+    document_type: DocumentType
+    description: Description | None = None
+    category: Text50 | None = None
+    body: TemplateBody
+    spec: dict[str, Any]
+
+
+class TemplateUpdate(Patch):
+    """Changes to a user's own template."""
+
+    not_null = frozenset({"name", "document_type", "body", "spec"})
+
+    name: Text255 | None = None
+    document_type: DocumentType | None = None
+    description: Description | None = None
+    category: Text50 | None = None
+    body: TemplateBody | None = None
+    spec: dict[str, Any] | None = None
 
 
 class GenerateIn(Strict):
@@ -82,3 +120,14 @@ class VersionRead(VersionSummary):
     """A version of a document with its content."""
 
     content: DocumentContent
+
+
+ExportFormat = Literal["pdf", "docx", "txt", "md", "html"]
+
+
+class ExportedFile(BaseModel):
+    """A document exported to a file format."""
+
+    filename: str
+    media_type: str
+    content: bytes

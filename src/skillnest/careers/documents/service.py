@@ -5,43 +5,136 @@ Rendering and the JSON Schemas of the stored documents live in ``documents.rende
 
 from __future__ import annotations
 
+import asyncio
+import re
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.accounts.models import User
-from skillnest.careers.documents import render, schemas
+from skillnest.careers.documents import export, render, schemas
 from skillnest.careers.documents.models import DocumentTemplate, DocumentVersion, GeneratedDocument
 from skillnest.careers.jobs.schemas import JobRead
 from skillnest.careers.jobs.service import get_job
 from skillnest.careers.profile import service as profile
 from skillnest.careers.profile.rules import PeriodInput, experience_years, missing_skills
 from skillnest.core.db import get_owned_or_404
-from skillnest.core.errors import NotFound, conflict_on_integrity
+from skillnest.core.errors import Forbidden, NotFound, conflict_on_integrity
 from skillnest.core.pages import Page, page_of
 
 LEVELS = {1: "Beginner", 2: "Elementary", 3: "Intermediate", 4: "Advanced", 5: "Expert"}
 NO_SUCH_DOCUMENT = "No such generated document."
+NO_SUCH_TEMPLATE = "No such template."
+BUILT_IN_READ_ONLY = "Built-in templates are read-only; create your own template to change one."
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _visible_to(user_id: int | None) -> Any:
+    """Built-in public templates, and the user's own."""
+    built_in = DocumentTemplate.user_id.is_(None) & DocumentTemplate.is_public.is_(True)
+    return built_in if user_id is None else or_(built_in, DocumentTemplate.user_id == user_id)
+
+
 async def list_templates(
-    *, session: AsyncSession, document_type: str | None, limit: int, offset: int
+    *,
+    session: AsyncSession,
+    document_type: str | None,
+    limit: int,
+    offset: int,
+    user_id: int | None = None,
 ) -> Page[schemas.TemplateRead]:
-    """One page of the public document templates."""
-    query = select(DocumentTemplate).where(DocumentTemplate.is_public.is_(True))
+    """One page of the built-in templates and (signed in) the user's own, built-in first."""
+    query = select(DocumentTemplate).where(_visible_to(user_id))
     if document_type:
         query = query.where(DocumentTemplate.document_type == document_type)
     rows = await session.scalars(
-        query.order_by(DocumentTemplate.id).limit(limit + 1).offset(offset)
+        query.order_by(DocumentTemplate.user_id.is_not(None), DocumentTemplate.id)
+        .limit(limit + 1)
+        .offset(offset)
     )
     items = [schemas.TemplateRead.model_validate(t) for t in rows]
     return page_of(items, limit=limit, offset=offset)
+
+
+async def _visible_template(
+    session: AsyncSession, user_id: int | None, template_id: int
+) -> DocumentTemplate:
+    template = await session.scalar(
+        select(DocumentTemplate).where(DocumentTemplate.id == template_id, _visible_to(user_id))
+    )
+    if template is None:
+        raise NotFound(NO_SUCH_TEMPLATE)
+    return template
+
+
+async def get_template(
+    *, session: AsyncSession, user_id: int | None, template_id: int
+) -> schemas.TemplateRead:
+    """A built-in template, or one of the user's own (anyone else's answers 404)."""
+    return schemas.TemplateRead.model_validate(
+        await _visible_template(session, user_id, template_id)
+    )
+
+
+async def _own_template(session: AsyncSession, user_id: int, template_id: int) -> DocumentTemplate:
+    """The user's own template; a built-in one is 403, anyone else's 404."""
+    template = await _visible_template(session, user_id, template_id)
+    if template.user_id is None:
+        raise Forbidden(BUILT_IN_READ_ONLY)
+    return template
+
+
+def _check_template(template: DocumentTemplate) -> None:
+    render.validate("template spec", template.spec)
+    render.check_template(template.body)
+
+
+NAME_TAKEN = "You already have a template with this name."
+
+
+async def create_template(
+    *, session: AsyncSession, user_id: int, data: schemas.TemplateIn
+) -> schemas.TemplateRead:
+    """Store a user's own template after the same checks as the built-in ones."""
+    template = DocumentTemplate(user_id=user_id, is_public=False, **data.model_dump())
+    _check_template(template)
+    session.add(template)
+    async with conflict_on_integrity(session, NAME_TAKEN):
+        await session.flush()
+    return schemas.TemplateRead.model_validate(template)
+
+
+async def update_template(
+    *, session: AsyncSession, user_id: int, template_id: int, data: schemas.TemplateUpdate
+) -> schemas.TemplateRead:
+    """Change a user's own template (built-in ones are read-only: 403)."""
+    template = await _own_template(session, user_id, template_id)
+    for name, value in data.model_dump(exclude_unset=True).items():
+        setattr(template, name, value)
+    _check_template(template)
+    template.updated_at = _now()
+    async with conflict_on_integrity(session, NAME_TAKEN):
+        await session.flush()
+    return schemas.TemplateRead.model_validate(template)
+
+
+async def delete_template(*, session: AsyncSession, user_id: int, template_id: int) -> None:
+    """Delete a user's own template; documents made from it keep their content."""
+    await session.delete(await _own_template(session, user_id, template_id))
+    await session.flush()
+
+
+LIST_FIELDS = ("achievements", "skills", "activities", "images", "technologies")
+
+
+def _listed(entry: dict[str, Any]) -> dict[str, Any]:
+    """An entry whose list fields are lists (a stored NULL reads as empty): loops just work."""
+    return {k: ([] if v is None and k in LIST_FIELDS else v) for k, v in entry.items()}
 
 
 async def _template_context(
@@ -67,7 +160,7 @@ async def _template_context(
 
     async def section(which: profile.Section[Any]) -> list[dict[str, Any]]:
         entries = await profile.all_entries(session=session, user_id=user_id, section=which)
-        return [e.model_dump() for e in entries]
+        return [_listed(e.model_dump()) for e in entries]
 
     return {
         "user": {"name": user.name, "email": user.email, "location": user.location},
@@ -82,7 +175,7 @@ async def _template_context(
             }
             for s in skills
         ],
-        "experience": [e.model_dump() for e in experience],
+        "experience": [_listed(e.model_dump()) for e in experience],
         "education": await section(profile.EDUCATION),
         "certifications": await section(profile.CERTIFICATIONS),
         "portfolio": await section(profile.PORTFOLIO),
@@ -97,12 +190,13 @@ async def generate_document(
     *, session: AsyncSession, user_id: int, data: schemas.GenerateIn
 ) -> schemas.DocumentRead:
     """Fill a template from the user's profile (and the job), store it as version 1."""
-    template = await session.get(DocumentTemplate, data.template_id)
-    if template is None or not template.is_public:
-        raise NotFound("No such template.")
+    template = await _visible_template(session, user_id, data.template_id)
     job = await get_job(session=session, job_id=data.job_id) if data.job_id else None
     context = await _template_context(session=session, user_id=user_id, job=job)
-    markdown = render.render_markdown(template.body, context)
+    # A user's own template is untrusted input: it renders under time and size limits.
+    markdown = render.render_markdown(
+        template.body, context, untrusted=template.user_id is not None
+    )
     content = render.content_of(markdown)
     metadata = {
         "word_count": render.word_count(markdown),
@@ -276,3 +370,51 @@ async def delete_document(*, session: AsyncSession, user_id: int, document_id: i
     """Delete a document and all its versions."""
     await session.delete(await _owned_document(session, user_id, document_id))
     await session.flush()
+
+
+# --- export -------------------------------------------------------------------------------
+
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _filename(title: str, document_id: int, fmt: str) -> str:
+    stem = _UNSAFE_NAME.sub("-", title).strip("-._")[:80] or "document"
+    return f"{stem}-{document_id}.{fmt}"
+
+
+def _export_bytes(fmt: str, title: str, markdown: str, style: export.Style) -> bytes:
+    if fmt == "md":
+        return markdown.encode()
+    if fmt == "txt":
+        return export.to_text(markdown).encode()
+    if fmt == "docx":
+        return export.to_docx(title=title, markdown=markdown, style=style)
+    page = export.standalone_html(title=title, markdown=markdown, style=style)
+    return export.to_pdf(page) if fmt == "pdf" else page.encode()
+
+
+async def export_document(
+    *, session: AsyncSession, user_id: int | None, document_id: int, fmt: str
+) -> schemas.ExportedFile:
+    """A document as a PDF, DOCX, plain text, Markdown or HTML file, styled by its template.
+
+    ``user_id`` None (the command line) exports any user's document.
+    """
+    if user_id is None:
+        document = await session.get(GeneratedDocument, document_id)
+        if document is None:
+            raise NotFound(NO_SUCH_DOCUMENT)
+    else:
+        document = await _owned_document(session, user_id, document_id)
+    template = (
+        await session.get(DocumentTemplate, document.template_id) if document.template_id else None
+    )
+    style = export.style_of(template.spec if template else None)
+    markdown = str(document.content["markdown"])
+    # Layout and PDF rendering take a moment of CPU: keep the event loop free meanwhile.
+    content = await asyncio.to_thread(_export_bytes, fmt, document.title, markdown, style)
+    return schemas.ExportedFile(
+        filename=_filename(document.title, document.id, fmt),
+        media_type=export.MEDIA_TYPES[fmt],
+        content=content,
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response, status
 
 from skillnest.accounts.deps import CurrentUser, ReadSessionDep
 from skillnest.careers.notifications import schemas, service
@@ -46,3 +46,14 @@ async def mark_notification_read(
     return await service.mark_read(
         session=session, user_id=user.id, notification_id=notification_id
     )
+
+
+@router.delete("/me/notifications/{notification_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_notification(
+    notification_id: PathId, user: CurrentUser, session: SessionDep
+) -> Response:
+    """Delete one notification."""
+    await service.delete_notification(
+        session=session, user_id=user.id, notification_id=notification_id
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

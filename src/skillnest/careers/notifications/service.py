@@ -71,11 +71,8 @@ async def unread_count(*, session: AsyncSession, user_id: int) -> schemas.Unread
     return schemas.UnreadCount(unread=int(count or 0))
 
 
-async def mark_read(
-    *, session: AsyncSession, user_id: int, notification_id: int
-) -> schemas.NotificationRead:
-    """Mark one notification read."""
-    notification = await get_owned_or_404(
+async def _owned(session: AsyncSession, user_id: int, notification_id: int) -> Notification:
+    return await get_owned_or_404(
         session,
         Notification,
         notification_id,
@@ -83,6 +80,13 @@ async def mark_read(
         owner_id=user_id,
         detail="No such notification.",
     )
+
+
+async def mark_read(
+    *, session: AsyncSession, user_id: int, notification_id: int
+) -> schemas.NotificationRead:
+    """Mark one notification read."""
+    notification = await _owned(session, user_id, notification_id)
     if not notification.read:
         notification.read = True
         notification.read_at = datetime.now(UTC)
@@ -98,3 +102,9 @@ async def mark_all_read(*, session: AsyncSession, user_id: int) -> schemas.Updat
         .values(read=True, read_at=datetime.now(UTC))
     )
     return schemas.Updated(updated=int(getattr(result, "rowcount", 0) or 0))
+
+
+async def delete_notification(*, session: AsyncSession, user_id: int, notification_id: int) -> None:
+    """Delete one of the user's notifications (anyone else's answers 404)."""
+    await session.delete(await _owned(session, user_id, notification_id))
+    await session.flush()
