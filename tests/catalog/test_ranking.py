@@ -42,7 +42,7 @@ CATALOG = [
 
 
 def test_package_names_are_normalised_per_ecosystem():
-    assert package_keys("  React ") == [PackageKey("react", "npm"), PackageKey("react", "pypi")]
+    assert package_keys("  React ") == [PackageKey("react", "npm")]
     assert package_keys("pypi:Django_REST.framework") == [
         PackageKey("django-rest-framework", "pypi")
     ]
@@ -87,10 +87,11 @@ def test_limit_total_and_exclusions():
 
 
 def test_pypi_names_match_only_pypi_when_prefixed():
-    assert [s.skill_id for s in rank_suggestions(CATALOG, build_query(["Django"])).suggestions] == [
-        "django"
-    ]
+    prefixed = rank_suggestions(CATALOG, build_query(["pypi:Django"]))
+    assert [s.skill_id for s in prefixed.suggestions] == ["django"]
     assert rank_suggestions(CATALOG, build_query(["npm:django"])).total == 0
+    # A bare name is an npm name: it never reaches a PyPI-only skill.
+    assert rank_suggestions(CATALOG, build_query(["Django"])).total == 0
 
 
 def test_rows_and_whole_skills_rank_alike():

@@ -32,6 +32,7 @@ from skillnest.catalog.project import (
     find_installed_skills,
     read_dependencies,
 )
+from skillnest.catalog.popularity import package_ranks
 from skillnest.catalog.ranking import CatalogSkill, build_query, rank_suggestions
 from skillnest.catalog.snapshot import (
     BUNDLED,
@@ -382,7 +383,7 @@ def suggest_command(
             err_console.print(f"[red]error:[/red] {reason}, and no offline catalog: {exc}")
             return 1
         query = build_query(packages, installed_ids, limit=limit)
-        result = rank_suggestions(skills, query).document()
+        result = rank_suggestions(skills, query, package_ranks()).document()
         note = f"{reason}; ranked locally from {catalog_source}"
         where = "offline catalog"
         source = "offline"
