@@ -50,9 +50,7 @@ async def test_every_per_user_file_is_imported_verified_and_idempotent(session, 
     labels = {s.label for s in report.sources if s.kind == "user_documents"}
     assert "users/*/metrics_history.json" in labels
     assert "users/*/competitors/*.json" in labels
-    again = await importer.import_metagauge(
-        session=session, data_dir=legacy_dir, make_backup=False
-    )
+    again = await importer.import_metagauge(session=session, data_dir=legacy_dir, make_backup=False)
     table = again.tables["user_documents"]
     assert (table.inserted, table.present, table.found) == (0, total, total)
     assert again.verified
@@ -126,8 +124,7 @@ async def test_documents_of_an_unknown_owner_are_rejected(session, legacy_dir):
         session=session, data_dir=legacy_dir, make_backup=False
     )
     assert any(
-        p.file == "users/no-such-user/metrics.json" and p.field == "userId"
-        for p in report.problems
+        p.file == "users/no-such-user/metrics.json" and p.field == "userId" for p in report.problems
     )
 
 

@@ -25,6 +25,7 @@ from rich.table import Table
 
 from skillnest.catalog import service
 from skillnest.catalog.importer import CatalogDataError, read_catalog
+from skillnest.catalog.popularity import package_ranks
 from skillnest.catalog.project import (
     AGENT_FOLDERS,
     SCOPES,
@@ -32,7 +33,6 @@ from skillnest.catalog.project import (
     find_installed_skills,
     read_dependencies,
 )
-from skillnest.catalog.popularity import package_ranks
 from skillnest.catalog.ranking import CatalogSkill, build_query, rank_suggestions
 from skillnest.catalog.snapshot import (
     BUNDLED,

@@ -330,9 +330,7 @@ def rank_rows(
         for s, c in best.items()
     ]
     ranked += [
-        (2, 0, -c, 0.0, 0, -installs_of[s], s, c)
-        for s, c in shared_best.items()
-        if s not in best
+        (2, 0, -c, 0.0, 0, -installs_of[s], s, c) for s, c in shared_best.items() if s not in best
     ]
     ranked.sort()
     matched_keys = {key for found in keys.values() for key in found}

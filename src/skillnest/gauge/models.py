@@ -278,12 +278,8 @@ class UserDocument(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), nullable=False
-    )
-    contract_id: Mapped[int | None] = mapped_column(
-        ForeignKey("contracts.id", ondelete="SET NULL")
-    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(32), nullable=False)
     doc_key: Mapped[str] = mapped_column(String(200), server_default="", nullable=False)
     data: Mapped[Any] = mapped_column(Document, nullable=False)

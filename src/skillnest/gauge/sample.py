@@ -478,16 +478,14 @@ def iter_users(directory: Path) -> Iterator[dict[str, Any]]:
     yield from orjson.loads((directory / "users.json").read_bytes())
 
 
-def user_documents(
-    seed: str, contracts: list[dict[str, Any]], created: datetime
-) -> dict[str, Any]:
+def user_documents(seed: str, contracts: list[dict[str, Any]], created: datetime) -> dict[str, Any]:
     """A user's other MetaGauge files, by name within the user's folder.
 
     Their own random stream (seeded per user) leaves the records' stream as it was.
     """
     rng = random.Random(seed)
     target = contracts[0]["targetContract"] if contracts else None
-    address = target["address"] if target else "0x" + "%040x" % rng.getrandbits(160)
+    address = target["address"] if target else f"0x{rng.getrandbits(160):040x}"
     chain = target["chain"] if target else "ethereum"
 
     def figures() -> dict[str, Any]:
@@ -501,16 +499,23 @@ def user_documents(
 
     days = rng.randint(1, 6)
     history = [
-        {"date": (created + timedelta(days=n)).date().isoformat(), **figures()}
-        for n in range(days)
+        {"date": (created + timedelta(days=n)).date().isoformat(), **figures()} for n in range(days)
     ]
     files: dict[str, Any] = {
-        "metrics.json": {"contractAddress": address, "contractChain": chain, **figures(),
-                         "updatedAt": _iso(created + timedelta(days=days))},
+        "metrics.json": {
+            "contractAddress": address,
+            "contractChain": chain,
+            **figures(),
+            "updatedAt": _iso(created + timedelta(days=days)),
+        },
         "metrics_history.json": history,
         "competitor_metrics.json": {"competitors": rng.randint(0, 5), "rank": rng.randint(1, 9)},
-        "live_poll.json": {"contractAddress": address, "contractChain": chain,
-                           "lastBlock": rng.randint(10**6, 10**7), "active": rng.random() > 0.5},
+        "live_poll.json": {
+            "contractAddress": address,
+            "contractChain": chain,
+            "lastBlock": rng.randint(10**6, 10**7),
+            "active": rng.random() > 0.5,
+        },
     }
     for competitor in (contracts[0].get("competitors") or [])[:2] if contracts else []:
         name = f"competitors/{competitor['address'].lower()}_{competitor['chain']}.json"

@@ -178,11 +178,13 @@ class DocumentImporter:
             content = source.path.read_bytes()
             data = orjson.loads(content)
         except (OSError, orjson.JSONDecodeError) as exc:
-            self.validator.reject(TABLE, source.rel, None, None, [("(file)", f"cannot read JSON: {exc}")])
+            problem = ("(file)", f"cannot read JSON: {exc}")
+            self.validator.reject(TABLE, source.rel, None, None, [problem])
             return []
         if source.kind == "metrics_history":
             if not isinstance(data, list):
-                self.validator.reject(TABLE, source.rel, None, None, [("(file)", "the file must hold a list")])
+                problem = ("(file)", "the file must hold a list")
+                self.validator.reject(TABLE, source.rel, None, None, [problem])
                 return []
             return data
         return [data]

@@ -72,9 +72,7 @@ def upgrade() -> None:
             name=op.f("uq_gauge_user_documents_user_id_kind_doc_key"),
         ),
     )
-    op.create_index(
-        "ix_gauge_user_documents_contract_id", "gauge_user_documents", ["contract_id"]
-    )
+    op.create_index("ix_gauge_user_documents_contract_id", "gauge_user_documents", ["contract_id"])
 
 
 def downgrade() -> None:
