@@ -222,18 +222,29 @@ class SuggestResult:
 
 
 def counts_as_match(
-    key: tuple[str, str], confidence: float, ranks: Mapping_[tuple[str, str], int]
+    key: tuple[str, str],
+    confidence: float,
+    ranks: Mapping_[tuple[str, str], int],
+    named: bool = False,
 ) -> bool:
     """Whether a mapping to a requested package may justify a suggestion.
 
     A registry's own mapping always does; an inferred one never to project tooling, and to
-    a package in a large share of projects only with front-matter evidence.
+    a package in a large share of projects only with front-matter evidence or when the
+    skill is ``named`` after the package.
     """
     if confidence >= MANUAL:
         return True
     if key[0] in TOOLING.get(key[1], ()):
         return False
-    return confidence >= STRONG_EVIDENCE or ranks.get(key, COMMON_RANK + 1) > COMMON_RANK
+    if named or confidence >= STRONG_EVIDENCE:
+        return True
+    return ranks.get(key, COMMON_RANK + 1) > COMMON_RANK
+
+
+def is_named_after(skill_id: str, package: str) -> bool:
+    """Whether a skill's id is the package's name (compared the PEP 503 way)."""
+    return normalise_pypi(skill_id) == normalise_pypi(package)
 
 
 def _relevance(
@@ -252,8 +263,7 @@ def _relevance(
     popularity = min((ranks.get(k, COMMON_RANK * 100) for k in found), default=0)
     if best >= MANUAL:
         return 0, 0.0, 0.0, 0
-    named = any(normalise_pypi(skill_id) == normalise_pypi(name) for name, _ in found)
-    if named:
+    if any(is_named_after(skill_id, name) for name, _ in found):
         return 1, -best, -strength, popularity
     return 2, -strength, -best, popularity
 
@@ -304,7 +314,8 @@ def rank_rows(
             continue
         key = (name, ecosystem)
         if key in wanted:
-            if not counts_as_match(key, confidence, ranks):  # type: ignore[arg-type]
+            named = is_named_after(skill_id, name)
+            if not counts_as_match(key, confidence, ranks, named):  # type: ignore[arg-type]
                 continue
             target_best, target_keys = best, keys
             if skill_id not in hidden:
