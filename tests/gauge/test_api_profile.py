@@ -8,7 +8,7 @@ from sqlalchemy import update
 
 from skillnest.gauge import importer
 from skillnest.gauge.models import Analysis
-from tests.gauge.conftest import gauge_user, read_json
+from tests.gauge.conftest import gauge_user, read_json, write_json
 from tests.gauge.test_api import API, contract_body
 
 
@@ -159,12 +159,19 @@ async def test_chat_sessions_by_contract_and_message_edits(client, session):
 
 
 async def test_imported_metrics_and_history_are_readable(client, session, legacy_dir):
-    await importer.import_metagauge(session=session, data_dir=legacy_dir, make_backup=False)
     users = read_json(legacy_dir / "users.json")
+    # A key the importer has no column for, as real MetaGauge accounts carry.
+    for user in users:
+        user["walletAddress"] = "0x" + user["id"].replace("-", "")[:40]
+    write_json(legacy_dir / "users.json", users)
+    await importer.import_metagauge(session=session, data_dir=legacy_dir, make_backup=False)
     # An active user of the per-user layout, through the legacy API key.
     active = next(u for u in users if u["isActive"] and (legacy_dir / "users" / u["id"]).is_dir())
     folder = legacy_dir / "users" / active["id"]
     headers = {"X-API-Key": active["apiKey"]}
+    account = (await client.get(f"{API}/me", headers=headers)).json()
+    assert account["extra"]["walletAddress"] == "0x" + active["id"].replace("-", "")[:40]
+    assert account["email_verified"] is active["emailVerified"]
     metrics = await client.get(f"{API}/me/metrics", headers=headers)
     assert metrics.status_code == 200, metrics.text
     assert metrics.json()["data"] == read_json(folder / "metrics.json")

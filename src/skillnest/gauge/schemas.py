@@ -80,6 +80,12 @@ class AccountRead(BaseModel):
     current_month: str | None
     last_analysis_at: datetime | None
     monthly_reset_date: datetime | None
+    email_verified: bool
+    billing: dict[str, Any] | None
+    extra: dict[str, Any] | None = Field(
+        description="Keys of the imported MetaGauge account without a column of their own "
+        "(walletAddress, subscription...)"
+    )
 
 
 class ApiKeyOut(BaseModel):
