@@ -178,6 +178,7 @@ def test_which_mappings_count_as_matches():
     assert not counts_as_match(("pytest", "pypi"), 0.9, {})
     # Tooling is per ecosystem: a PyPI "jest" is not npm's test runner.
     assert counts_as_match(("jest", "pypi"), 0.4, {})
+    assert counts_as_match(("jest", "cargo"), 0.4, {})  # an ecosystem without a list
     # Common packages (rank <= 1000) need front-matter evidence (0.9).
     assert counts_as_match(("numpy", "pypi"), 0.9, RANKS)
     assert not counts_as_match(("numpy", "pypi"), 0.89, RANKS)
@@ -303,3 +304,11 @@ def test_hidden_skills_add_no_strength():
     query = build_query(["pypi:numpy", "pypi:pandas"], excluded=["gpu", "registry-big"])
     names = [s.skill_id for s in rank_suggestions(SCIENCE, query, RANKS).suggestions]
     assert names == ["registry", "Pandas", "pandas_helper"]
+
+
+def test_tier_two_orders_by_the_shared_mapping_confidence():
+    result = rank_suggestions(CATALOG, build_query([], ["router"]), RANKS)
+    assert [(s.skill_id, s.confidence) for s in result.suggestions] == [
+        ("react-a", 0.9), ("react-b", 0.4), ("react-c", 0.4),
+    ]  # fmt: skip
+    assert {s.match_type for s in result.suggestions} == {INSTALLED_SKILL}

@@ -260,7 +260,7 @@ def _relevance(
     its mappings, then the best one. Popularity (the most used matched package) breaks ties.
     """
     best, strength = max(strengths), sum(strengths)
-    popularity = min((ranks.get(k, COMMON_RANK * 100) for k in found), default=0)
+    popularity = min(ranks.get(k, COMMON_RANK * 100) for k in found)  # found is never empty
     if best >= MANUAL:
         return 0, 0.0, 0.0, 0
     if any(is_named_after(skill_id, name) for name, _ in found):
