@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from skillnest.catalog.popularity import package_ranks
 from skillnest.catalog.ranking import build_query, rank_suggestions
 from skillnest.catalog.snapshot import parse_snapshot
 from tests.factories import login, make_user
@@ -205,7 +206,8 @@ async def test_snapshot_route_ranks_like_the_api(client, catalog):
     online = (
         await client.get("/api/v1/skills/suggest?packages=react&packages=next&limit=20")
     ).json()
-    offline = rank_suggestions(skills, build_query(["react", "next"], limit=20)).document()
+    query = build_query(["react", "next", "jest", "dotenv"], limit=20)
+    offline = rank_suggestions(skills, query, package_ranks()).document()
     assert offline == online
 
 

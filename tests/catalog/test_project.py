@@ -30,7 +30,7 @@ def test_package_json_dependencies_and_dev_dependencies(tmp_path):
         ),
     )
     deps = read_dependencies(tmp_path)
-    assert deps.npm == ["react", "next", "@ai-sdk/openai", "typescript"]
+    assert deps.npm == ["react", "next", "@ai-sdk/openai", "typescript", "vue"]
     assert deps.sources == ["package.json"]
     assert deps.request_names() == deps.npm
 
@@ -53,6 +53,7 @@ def test_requirements_files(tmp_path):
             ]
         ),
     )
+    write(tmp_path / "other.txt", "pandas\n-c requirements.txt\n")
     write(tmp_path / "requirements-dev.txt", "pytest\nzope.interface\n")
     deps = read_dependencies(tmp_path)
     assert deps.pypi == [
@@ -61,6 +62,7 @@ def test_requirements_files(tmp_path):
         "django",
         "requests",
         "numpy",
+        "pandas",
         "flask-sqlalchemy",
     ]
     assert deps.sources == ["requirements-dev.txt", "requirements.txt"]
@@ -122,3 +124,17 @@ def test_installed_skills_in_project_and_home(tmp_path):
     assert [s.skill_id for s in only_claude] == ["vercel-react-best-practices"]
     with pytest.raises(ProjectError, match="unknown agent"):
         find_installed_skills(project, home, agents=["emacs"])
+
+
+def test_requirements_that_only_include_another_file(tmp_path):
+    write(tmp_path / "requirements.txt", "-r requirements/production.txt\n")
+    write(tmp_path / "requirements" / "production.txt", "--requirement=base.txt\ngunicorn\n")
+    write(tmp_path / "requirements" / "base.txt", "Django\n-cconstraints.txt\n")
+    write(tmp_path / "requirements" / "constraints.txt", "celery==5\n")
+    assert read_dependencies(tmp_path).pypi == ["django", "celery", "gunicorn"]
+
+
+def test_an_include_that_does_not_exist_is_an_error(tmp_path):
+    write(tmp_path / "requirements.txt", "-r missing.txt\n")
+    with pytest.raises(ProjectError, match="missing.txt"):
+        read_dependencies(tmp_path)

@@ -149,7 +149,7 @@ def test_tier_two_breaks_confidence_ties_on_installs():
 
 
 def test_pypi_packages_are_qualified_and_confidence_has_two_decimals():
-    result = rank_suggestions(CATALOG, build_query(["Django"]))
+    result = rank_suggestions(CATALOG, build_query(["pypi:Django"]))
     (only,) = result.document()["skills"]
     assert (only["name"], only["packages"], only["confidence"]) == (
         "django-helper",
@@ -225,7 +225,7 @@ def test_the_cache_fingerprint_is_canonical():
         excluded=["native-ui", "expo-router"],
     )
     assert query.cache_fingerprint() == (
-        "p=pypi:django,npm:react,pypi:react|i=bare-skill,upgrading-expo|x=expo-router,native-ui|l=5"
+        "p=pypi:django,npm:react|i=bare-skill,upgrading-expo|x=expo-router,native-ui|l=5"
     )
     assert build_query([], []).is_empty
     assert not build_query(["react"]).is_empty

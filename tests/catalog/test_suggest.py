@@ -98,16 +98,22 @@ async def test_names_are_normalised(client, catalog):
         await client.get("/api/v1/skills/suggest", params={"packages[]": [" React ", "NEXT"]})
     ).json()
     assert names(shouted) == names(plain)
-    # PEP 503: NumPy, numpy and "pypi:NumPy" are one PyPI package.
-    pypi = (await client.post("/api/v1/skills/suggest", json={"packages": ["NumPy"]})).json()
+    # PEP 503: "pypi:NumPy" and "pypi:numpy" are one PyPI package; a bare name is npm's.
+    pypi = (await client.post("/api/v1/skills/suggest", json={"packages": ["pypi:NumPy"]})).json()
     prefixed = (
         await client.post("/api/v1/skills/suggest", json={"packages": ["pypi:numpy"]})
     ).json()
     assert pypi["skills"] and names(pypi) == names(prefixed)
     assert prefixed["matched_packages"] == ["pypi:numpy"]
-    assert (await client.post("/api/v1/skills/suggest", json={"packages": ["npm:numpy"]})).json()[
-        "total"
-    ] == 0
+    for npm_name in ("npm:numpy", "NumPy"):
+        answer = await client.post("/api/v1/skills/suggest", json={"packages": [npm_name]})
+        assert answer.json()["total"] == 0
+
+
+async def test_a_bare_npm_name_never_reaches_a_pypi_only_skill(client, catalog):
+    bare = (await client.post("/api/v1/skills/suggest", json={"packages": ["redis"]})).json()
+    # Only auth0-flask names redis, and only on PyPI: nothing is suggested.
+    assert bare["total"] == 0 and bare["matched_packages"] == []
 
 
 async def test_inactive_skills_never_appear(client, session, cache, catalog):

@@ -25,6 +25,7 @@ from rich.table import Table
 
 from skillnest.catalog import service
 from skillnest.catalog.importer import CatalogDataError, read_catalog
+from skillnest.catalog.popularity import package_ranks
 from skillnest.catalog.project import (
     AGENT_FOLDERS,
     SCOPES,
@@ -380,7 +381,7 @@ def suggest_command(
             err_console.print(f"[red]error:[/red] {reason}, and no offline catalog: {exc}")
             return 1
         query = build_query(packages, installed_ids, limit=limit)
-        result = rank_suggestions(skills, query).document()
+        result = rank_suggestions(skills, query, package_ranks()).document()
         note = f"{reason}; ranked locally from {catalog_source}"
         where = "offline catalog"
         source = "offline"

@@ -66,7 +66,7 @@ def _package_json(path: Path) -> list[str]:
     if not isinstance(document, dict):
         raise ProjectError(f"{path} is not a JSON object")
     names: list[str] = []
-    for section in ("dependencies", "devDependencies"):
+    for section in ("dependencies", "devDependencies", "peerDependencies"):
         deps = document.get(section) or {}
         if isinstance(deps, dict):
             names.extend(normalise_npm(name) for name in deps)
@@ -81,12 +81,35 @@ def _requirement_name(line: str) -> str | None:
     return normalise_pypi(match.group(1)) if match else None
 
 
-def _requirements(path: Path) -> list[str]:
+# ``-r other.txt`` / ``--requirement other.txt`` (and the ``-c`` constraints forms) name
+# another file, relative to the one that includes it.
+_INCLUDE = re.compile(r"^\s*(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+|(?=\S))(\S+)")
+
+
+def _requirements(path: Path, seen: set[Path] | None = None) -> list[str]:
+    """The requirement names of a file and of the files it includes (each read once)."""
+    seen = set() if seen is None else seen
+    resolved = path.resolve()
+    if resolved in seen:
+        return []
+    seen.add(resolved)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise ProjectError(f"{path} cannot be read: {exc}") from exc
-    return [name for name in map(_requirement_name, lines) if name]
+    names: list[str] = []
+    for line in lines:
+        include = _INCLUDE.match(line.split("#", 1)[0])
+        if include:
+            target = path.parent / include.group(1)
+            if not target.is_file():
+                raise ProjectError(f"{path} includes {include.group(1)}, which does not exist")
+            names.extend(_requirements(target, seen))
+            continue
+        name = _requirement_name(line)
+        if name:
+            names.append(name)
+    return names
 
 
 def _pyproject(path: Path) -> list[str]:
@@ -117,8 +140,9 @@ def read_dependencies(project: Path) -> Dependencies:
     if package_json.is_file():
         deps.npm.extend(_package_json(package_json))
         deps.sources.append(package_json.name)
+    seen: set[Path] = set()
     for requirements in sorted(project.glob("requirements*.txt")):
-        deps.pypi.extend(_requirements(requirements))
+        deps.pypi.extend(_requirements(requirements, seen))
         deps.sources.append(requirements.name)
     pyproject = project / "pyproject.toml"
     if pyproject.is_file():

@@ -23,6 +23,25 @@ MAX_LIMIT = 100
 
 _PEP503 = re.compile(r"[-_.]+")
 
+MANUAL = 1.0  # a registry's own mapping (Upskill's package-mappings, targetPackages)
+STRONG_EVIDENCE = 0.9  # a package named in a skill's front matter
+# A package among the COMMON_RANK most used of its ecosystem is in a large share of
+# projects: a skill that only mentions it in passing is not about the project.
+COMMON_RANK = 1000
+# Tools nearly every project has (test runners, linters, formatters, bundlers, env
+# loaders): no inferred mapping to them counts, whatever its evidence.
+TOOLING: dict[str, frozenset[str]] = {
+    "npm": frozenset(
+        "jest vitest mocha chai ava jasmine karma eslint prettier tslint stylelint husky "
+        "lint-staged nodemon ts-node tsx typescript @types/node vite webpack rollup esbuild "
+        "parcel babel-jest @babel/core turbo dotenv cross-env concurrently rimraf".split()
+    ),
+    "pypi": frozenset(
+        "pytest pytest-cov coverage tox nox black ruff flake8 pylint isort mypy pre-commit "
+        "setuptools wheel pip twine build python-dotenv".split()
+    ),
+}
+
 
 class PackageKey(NamedTuple):
     """A package as stored: normalised name and ecosystem."""
@@ -105,14 +124,15 @@ def _package_keys(raw: str) -> tuple[PackageKey, ...]:
         return (PackageKey(normalise_package(rest, ecosystem), ecosystem),)
     if not text:
         return ()
-    return (PackageKey(normalise_npm(text), "npm"), PackageKey(normalise_pypi(text), "pypi"))
+    # A bare name is an npm name (what the Upskill CLI sends): it never means a PyPI package.
+    return (PackageKey(normalise_npm(text), "npm"),)
 
 
 def package_keys(raw: str) -> list[PackageKey]:
     """The stored packages a requested name may mean.
 
     ``npm:x`` and ``pypi:x`` name one ecosystem; a bare name (what the Upskill CLI sends)
-    matches either ecosystem, each with its own normalisation.
+    is an npm name, so ``redis`` never reaches a PyPI-only skill.
     """
     return list(_package_keys(raw))
 
@@ -201,14 +221,67 @@ class SuggestResult:
         }
 
 
-def rank_rows(rows: Iterable[MappingRow], query: SuggestQuery) -> SuggestResult:
-    """Rank skills for a query (Upskill's two tiers, then confidence, installs, name).
+def counts_as_match(
+    key: tuple[str, str],
+    confidence: float,
+    ranks: Mapping_[tuple[str, str], int],
+    named: bool = False,
+) -> bool:
+    """Whether a mapping to a requested package may justify a suggestion.
+
+    A registry's own mapping always does; an inferred one never to project tooling, and to
+    a package in a large share of projects only with front-matter evidence or when the
+    skill is ``named`` after the package.
+    """
+    if confidence >= MANUAL:
+        return True
+    if key[0] in TOOLING.get(key[1], ()):
+        return False
+    if named or confidence >= STRONG_EVIDENCE:
+        return True
+    return ranks.get(key, COMMON_RANK + 1) > COMMON_RANK
+
+
+def is_named_after(skill_id: str, package: str) -> bool:
+    """Whether a skill's id is the package's name (compared the PEP 503 way)."""
+    return normalise_pypi(skill_id) == normalise_pypi(package)
+
+
+def _relevance(
+    skill_id: str,
+    found: list[tuple[str, str]],
+    strengths: list[float],
+    ranks: Mapping_[tuple[str, str], int],
+) -> tuple[int, float, float, int]:
+    """(group, first key, second key, popularity) of a tier-1 skill; smaller ranks first.
+
+    Group 0: a registry's own mapping (Upskill's order: installs, then name). Group 1: the
+    skill is named after a requested package. Group 2: inferred, by the summed strength of
+    its mappings, then the best one. Popularity (the most used matched package) breaks ties.
+    """
+    best, strength = max(strengths), sum(strengths)
+    popularity = min(ranks.get(k, COMMON_RANK * 100) for k in found)  # found is never empty
+    if best >= MANUAL:
+        return 0, 0.0, 0.0, 0
+    if any(is_named_after(skill_id, name) for name, _ in found):
+        return 1, -best, -strength, popularity
+    return 2, -strength, -best, popularity
+
+
+def rank_rows(
+    rows: Iterable[MappingRow],
+    query: SuggestQuery,
+    ranks: Mapping_[tuple[str, str], int] | None = None,
+) -> SuggestResult:
+    """Rank skills for a query (Upskill's two tiers, then relevance, installs, name).
 
     Tier 1 (``package_json``): skills mapped to a requested package. Tier 2
     (``installed_skill``): skills sharing a package with an installed skill. Installed and
-    excluded skills never appear. Within a tier the best matching mapping's confidence ranks
-    first, then installs (descending), then ``skill_id``. ``packages`` of each suggestion
-    lists the packages that matched, as in the Upskill API.
+    excluded skills never appear. Within tier 1, see :func:`_relevance` (inferred mappings
+    pass :func:`counts_as_match` first); within tier 2 the best mapping's confidence ranks
+    first. Then installs (descending), then ``skill_id``. ``packages`` of each suggestion
+    lists the packages that matched, as in the Upskill API. ``ranks`` is package popularity
+    (``popularity.package_ranks``): the server and the CLI pass the same.
 
     ``rows`` may be any superset of the mappings that matter (those to requested packages,
     and all mappings of installed skills): others never change the answer, which is why the
@@ -229,7 +302,9 @@ def rank_rows(rows: Iterable[MappingRow], query: SuggestQuery) -> SuggestResult:
 
     # Per skill: best confidence, matching keys and installs, for each tier. Plain dicts
     # and locals: this loop runs once per mapping row of an uncached answer.
+    ranks = ranks or {}
     best: dict[str, float] = {}
+    strengths: dict[str, list[float]] = {}
     keys: dict[str, list[tuple[str, str]]] = {}
     shared_best: dict[str, float] = {}
     shared_keys: dict[str, list[tuple[str, str]]] = {}
@@ -239,7 +314,12 @@ def rank_rows(rows: Iterable[MappingRow], query: SuggestQuery) -> SuggestResult:
             continue
         key = (name, ecosystem)
         if key in wanted:
+            named = is_named_after(skill_id, name)
+            if not counts_as_match(key, confidence, ranks, named):  # type: ignore[arg-type]
+                continue
             target_best, target_keys = best, keys
+            if skill_id not in hidden:
+                strengths.setdefault(skill_id, []).append(confidence)  # type: ignore[arg-type]
         elif key in installed_keys:
             target_best, target_keys = shared_best, shared_keys
         else:
@@ -256,8 +336,13 @@ def rank_rows(rows: Iterable[MappingRow], query: SuggestQuery) -> SuggestResult:
             if confidence > current:  # type: ignore[operator]
                 target_best[skill_id] = confidence  # type: ignore[assignment]
 
-    ranked = [(1, -c, -installs_of[s], s) for s, c in best.items()]
-    ranked += [(2, -c, -installs_of[s], s) for s, c in shared_best.items() if s not in best]
+    ranked = [
+        (1, *_relevance(s, keys[s], strengths[s], ranks), -installs_of[s], s, c)
+        for s, c in best.items()
+    ]
+    ranked += [
+        (2, 0, -c, 0.0, 0, -installs_of[s], s, c) for s, c in shared_best.items() if s not in best
+    ]
     ranked.sort()
     matched_keys = {key for found in keys.values() for key in found}
     page = [
@@ -265,7 +350,7 @@ def rank_rows(rows: Iterable[MappingRow], query: SuggestQuery) -> SuggestResult:
             skill_id=skill_id,
             installs=-negative_installs,
             match_type=PACKAGE_JSON if tier == 1 else INSTALLED_SKILL,
-            confidence=round(-negative_confidence, 2),
+            confidence=round(confidence, 2),
             packages=tuple(
                 sorted(
                     {
@@ -275,7 +360,7 @@ def rank_rows(rows: Iterable[MappingRow], query: SuggestQuery) -> SuggestResult:
                 )
             ),
         )
-        for tier, negative_confidence, negative_installs, skill_id in ranked[: query.limit]
+        for tier, _, _, _, _, negative_installs, skill_id, confidence in ranked[: query.limit]
     ]
     return SuggestResult(
         suggestions=page,
@@ -285,10 +370,14 @@ def rank_rows(rows: Iterable[MappingRow], query: SuggestQuery) -> SuggestResult:
     )
 
 
-def rank_suggestions(skills: Iterable[CatalogSkill], query: SuggestQuery) -> SuggestResult:
+def rank_suggestions(
+    skills: Iterable[CatalogSkill],
+    query: SuggestQuery,
+    ranks: Mapping_[tuple[str, str], int] | None = None,
+) -> SuggestResult:
     """Rank whole skills (a catalog snapshot) with :func:`rank_rows`, keeping their details."""
     skills = skills if isinstance(skills, list) else list(skills)
-    result = rank_rows(mapping_rows(skills), query)
+    result = rank_rows(mapping_rows(skills), query, ranks)
     page = {s.skill_id for s in result.suggestions}
     details = {
         s.skill_id: {"id": s.id, "title": s.title, "description": s.description, "repo": s.repo}

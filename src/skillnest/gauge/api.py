@@ -76,6 +76,79 @@ async def update_user_tier(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
+@router.get("/me/onboarding", response_model=schemas.OnboardingRead)
+async def read_onboarding(caller: Caller, session: SessionDep) -> schemas.OnboardingRead:
+    """The caller's onboarding (defaults when none was stored)."""
+    return await service.get_onboarding(session=session, caller=caller)
+
+
+@router.patch("/me/onboarding", response_model=schemas.OnboardingRead)
+async def update_onboarding(
+    data: schemas.OnboardingUpdate, caller: Caller, session: SessionDep
+) -> schemas.OnboardingRead:
+    """Change onboarding fields; social links sent are merged into the stored ones."""
+    return await service.update_onboarding(session=session, caller=caller, data=data)
+
+
+@router.get("/me/preferences", response_model=schemas.PreferencesRead)
+async def read_preferences(caller: Caller, session: SessionDep) -> schemas.PreferencesRead:
+    """The caller's notification and chain preferences (defaults when none were stored)."""
+    return await service.get_preferences(session=session, caller=caller)
+
+
+@router.patch("/me/preferences", response_model=schemas.PreferencesRead)
+async def update_preferences(
+    data: schemas.PreferencesUpdate, caller: Caller, session: SessionDep
+) -> schemas.PreferencesRead:
+    """Change the preferences sent."""
+    return await service.update_preferences(session=session, caller=caller, data=data)
+
+
+@router.get("/me/metrics", response_model=schemas.DocumentRead)
+async def read_metrics(caller: Caller, session: SessionDep) -> schemas.DocumentRead:
+    """The caller's latest metrics document (imported from MetaGauge); 404 when none."""
+    return await service.get_document(session=session, caller=caller, kind="metrics")
+
+
+@router.get("/me/metrics/history", response_model=Page[schemas.DocumentRead])
+async def list_metrics_history(
+    caller: Caller,
+    session: SessionDep,
+    contract_id: Annotated[Id | None, Query()] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[schemas.DocumentRead]:
+    """The caller's metrics snapshots, one per date, newest first."""
+    return await service.list_documents(
+        session=session,
+        caller=caller,
+        kind="metrics_history",
+        contract_id=contract_id,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/me/documents", response_model=Page[schemas.DocumentRead])
+async def list_documents(
+    caller: Caller,
+    session: SessionDep,
+    kind: schemas.DocumentKind | None = None,
+    contract_id: Annotated[Id | None, Query()] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[schemas.DocumentRead]:
+    """Every per-user document (metrics, history, competitor metrics, competitors, poll...)."""
+    return await service.list_documents(
+        session=session,
+        caller=caller,
+        kind=kind,
+        contract_id=contract_id,
+        limit=limit,
+        offset=offset,
+    )
+
+
 # --- contracts -------------------------------------------------------------------------
 
 
@@ -159,6 +232,16 @@ async def list_analyses(
     )
 
 
+@router.get("/analyses/stats", response_model=schemas.AnalysisStats)
+async def read_analysis_stats(
+    caller: Caller,
+    session: SessionDep,
+    contract_id: Annotated[Id | None, Query()] = None,
+) -> schemas.AnalysisStats:
+    """Counts of the caller's analyses by status and type, recent ones, success and time."""
+    return await service.analysis_stats(session=session, caller=caller, contract_id=contract_id)
+
+
 @router.get("/analyses/{analysis_id}", response_model=schemas.AnalysisRead)
 async def read_analysis(
     analysis_id: PathId, caller: Caller, session: SessionDep
@@ -194,11 +277,15 @@ async def create_chat_session(
 
 @router.get("/chat/sessions", response_model=Page[schemas.ChatSessionRead])
 async def list_chat_sessions(
-    caller: Caller, session: SessionDep, limit: Limit = 50, offset: Offset = 0
+    caller: Caller,
+    session: SessionDep,
+    contract_id: Annotated[Id | None, Query()] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[schemas.ChatSessionRead]:
-    """The caller's chat sessions, most recent conversation first."""
+    """The caller's chat sessions, most recent first (``contract_id``: about that contract)."""
     return await service.list_chat_sessions(
-        session=session, caller=caller, limit=limit, offset=offset
+        session=session, caller=caller, contract_id=contract_id, limit=limit, offset=offset
     )
 
 
@@ -241,3 +328,32 @@ async def list_chat_messages(
     return await service.list_chat_messages(
         session=session, caller=caller, chat_id=chat_id, limit=limit, offset=offset
     )
+
+
+@router.patch(
+    "/chat/sessions/{chat_id}/messages/{message_id}", response_model=schemas.ChatMessageRead
+)
+async def update_chat_message(
+    chat_id: PathId,
+    message_id: PathId,
+    data: schemas.ChatMessageUpdate,
+    caller: Caller,
+    session: SessionDep,
+) -> schemas.ChatMessageRead:
+    """Edit a message (content, components, metadata, streaming state)."""
+    return await service.update_chat_message(
+        session=session, caller=caller, chat_id=chat_id, message_id=message_id, data=data
+    )
+
+
+@router.delete(
+    "/chat/sessions/{chat_id}/messages/{message_id}", status_code=status.HTTP_204_NO_CONTENT
+)
+async def delete_chat_message(
+    chat_id: PathId, message_id: PathId, caller: Caller, session: SessionDep
+) -> Response:
+    """Delete a message; the session's message count and last message time follow."""
+    await service.delete_chat_message(
+        session=session, caller=caller, chat_id=chat_id, message_id=message_id
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

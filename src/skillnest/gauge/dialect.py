@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from typing import Any
+
+from sqlalchemy import func, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.core.db import is_postgres
@@ -20,3 +22,10 @@ async def read_times_in_utc(session: AsyncSession) -> None:
     """Make the transaction read times in UTC (SQLite's are stored and read as UTC)."""
     if is_postgres(session):
         await session.execute(text("SET LOCAL TIME ZONE 'UTC'"))
+
+
+def seconds_between(session: AsyncSession, start: Any, end: Any) -> Any:
+    """SQL for the seconds from ``start`` to ``end`` (two timestamp columns)."""
+    if is_postgres(session):
+        return func.extract("epoch", end - start)
+    return (func.julianday(end) - func.julianday(start)) * 86400.0

@@ -249,3 +249,38 @@ class ChatMessage(Base):
     is_streaming: Mapped[bool] = mapped_column(Boolean, server_default=FALSE, nullable=False)
     extra: Mapped[dict[str, Any] | None] = mapped_column(Document)
     created_at: Mapped[CreatedAt]
+
+
+DOCUMENT_KINDS = (
+    "metrics",
+    "metrics_history",
+    "competitor_metrics",
+    "live_poll",
+    "competitor",
+    "traction",
+    "agent_memory",
+)
+
+
+class UserDocument(Base):
+    """A per-user MetaGauge JSON document (metrics, a history snapshot, a competitor...).
+
+    ``doc_key`` tells documents of one kind apart: the date of a history snapshot,
+    ``address:chain`` of a competitor, empty for the kinds a user has one of.
+    ``contract_id`` is the user's contract the document is about, when it names one.
+    """
+
+    __tablename__ = "gauge_user_documents"
+    __table_args__ = (
+        UniqueConstraint("user_id", "kind", "doc_key"),
+        CheckConstraint(_in("kind", DOCUMENT_KINDS), name="kind"),
+        Index("ix_gauge_user_documents_contract_id", "contract_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    doc_key: Mapped[str] = mapped_column(String(200), server_default="", nullable=False)
+    data: Mapped[Any] = mapped_column(Document, nullable=False)
+    created_at: Mapped[CreatedAt]

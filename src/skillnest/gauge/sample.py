@@ -97,6 +97,8 @@ class SampleCounts:
     chat_sessions: int = 0
     chat_messages: int = 0
     anonymous: int = 0
+    # per-user documents (metrics, history snapshots, competitors, live poll...)
+    documents: int = 0
     files: list[str] = field(default_factory=list)
 
     @property
@@ -387,6 +389,7 @@ def write_sample(
     seed: int = 2026,
     bcrypt_rounds: int = 6,
     indent: bool = True,
+    documents: bool = True,
 ) -> SampleCounts:
     """Write ``users`` synthetic users and their data to ``directory``.
 
@@ -419,6 +422,10 @@ def write_sample(
                 folder = directory / "users" / user["id"]
                 _write_folder(folder, data, indent)
                 counts.files.extend(f"users/{user['id']}/{k}.json" for k in data)
+                if documents:
+                    docs = user_documents(f"{seed}-{index}", data["contracts"], created)
+                    counts.documents += _write_documents(folder, docs)
+                    counts.files.extend(f"users/{user['id']}/{name}" for name in docs)
             else:
                 for kind, records in data.items():
                     for record in records:
@@ -469,3 +476,63 @@ def _write_folder(folder: Path, data: dict[str, list[dict[str, Any]]], indent: b
 def iter_users(directory: Path) -> Iterator[dict[str, Any]]:
     """The users of a sample folder, in order (their index is their password's)."""
     yield from orjson.loads((directory / "users.json").read_bytes())
+
+
+def user_documents(seed: str, contracts: list[dict[str, Any]], created: datetime) -> dict[str, Any]:
+    """A user's other MetaGauge files, by name within the user's folder.
+
+    Their own random stream (seeded per user) leaves the records' stream as it was.
+    """
+    rng = random.Random(seed)
+    target = contracts[0]["targetContract"] if contracts else None
+    address = target["address"] if target else f"0x{rng.getrandbits(160):040x}"
+    chain = target["chain"] if target else "ethereum"
+
+    def figures() -> dict[str, Any]:
+        return {
+            "dau": rng.randint(0, 5000),
+            "mau": rng.randint(0, 50000),
+            "transactions": rng.randint(0, 10**6),
+            "tvlUsd": round(rng.uniform(0, 10**7), 2),
+            "retention7d": round(rng.random(), 4),
+        }
+
+    days = rng.randint(1, 6)
+    history = [
+        {"date": (created + timedelta(days=n)).date().isoformat(), **figures()} for n in range(days)
+    ]
+    files: dict[str, Any] = {
+        "metrics.json": {
+            "contractAddress": address,
+            "contractChain": chain,
+            **figures(),
+            "updatedAt": _iso(created + timedelta(days=days)),
+        },
+        "metrics_history.json": history,
+        "competitor_metrics.json": {"competitors": rng.randint(0, 5), "rank": rng.randint(1, 9)},
+        "live_poll.json": {
+            "contractAddress": address,
+            "contractChain": chain,
+            "lastBlock": rng.randint(10**6, 10**7),
+            "active": rng.random() > 0.5,
+        },
+    }
+    for competitor in (contracts[0].get("competitors") or [])[:2] if contracts else []:
+        name = f"competitors/{competitor['address'].lower()}_{competitor['chain']}.json"
+        files[name] = {**competitor, "transactions": [], "metrics": figures()}
+    return files
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _write_documents(folder: Path, docs: dict[str, Any]) -> int:
+    """Write the document files; return how many documents they hold."""
+    count = 0
+    for name, value in docs.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(orjson.dumps(value, option=orjson.OPT_INDENT_2))
+        count += len(value) if name == "metrics_history.json" else 1
+    return count

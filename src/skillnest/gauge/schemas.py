@@ -80,6 +80,12 @@ class AccountRead(BaseModel):
     current_month: str | None
     last_analysis_at: datetime | None
     monthly_reset_date: datetime | None
+    email_verified: bool
+    billing: dict[str, Any] | None
+    extra: dict[str, Any] | None = Field(
+        description="Keys of the imported MetaGauge account without a column of their own "
+        "(walletAddress, subscription...)"
+    )
 
 
 class ApiKeyOut(BaseModel):
@@ -332,4 +338,115 @@ class ChatMessageRead(BaseModel):
     components: list[Any] | None
     metadata: dict[str, Any] | None
     is_streaming: bool
+    created_at: datetime
+
+
+class ChatMessageUpdate(Strict):
+    """PATCH a message: only the fields sent change (a streamed answer is finished here)."""
+
+    content: Annotated[str, StringConstraints(min_length=1, max_length=100_000)] | None = None
+    components: JsonList | None = None
+    metadata: JsonObject | None = None
+    is_streaming: bool | None = None
+
+    @field_validator("content", "is_streaming")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
+
+
+# --- onboarding, preferences, statistics, documents ------------------------------------
+
+SocialName = Literal["website", "twitter", "discord", "telegram"]
+SocialLink = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Step = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+
+
+class OnboardingRead(BaseModel):
+    """The caller's onboarding (defaults when none was ever stored)."""
+
+    completed: bool
+    current_step: str | None
+    social_links: dict[str, Any] | None
+    logo: str | None
+    default_contract: dict[str, Any] | None
+    extra: dict[str, Any] | None
+    updated_at: datetime | None
+
+
+class OnboardingUpdate(Strict):
+    """PATCH onboarding: only the fields sent change; ``social_links`` sent are merged."""
+
+    completed: bool | None = None
+    current_step: Step | None = None
+    social_links: dict[SocialName, SocialLink | None] | None = None
+    logo: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    default_contract: JsonObject | None = None
+
+    @field_validator("completed", "social_links")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
+
+
+class PreferencesRead(BaseModel):
+    """The caller's notification and chain preferences (defaults when none were stored)."""
+
+    email_notifications: bool
+    analysis_notifications: bool
+    default_chain: str
+    extra: dict[str, Any] | None
+    updated_at: datetime | None
+
+
+class PreferencesUpdate(Strict):
+    """PATCH preferences: only the fields sent change."""
+
+    email_notifications: bool | None = None
+    analysis_notifications: bool | None = None
+    default_chain: ChainName | None = None
+
+    @field_validator("email_notifications", "analysis_notifications", "default_chain")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
+
+
+class AnalysisStats(BaseModel):
+    """Counts of the caller's analyses (optionally of one contract)."""
+
+    total: int
+    by_status: dict[str, int]
+    by_type: dict[str, int]
+    this_month: int
+    last_30_days: int
+    success_rate: float | None = Field(
+        description="completed / (completed + failed), None before any finished"
+    )
+    average_seconds: float | None = Field(
+        description="mean time from creation to completion of completed analyses"
+    )
+    last_analysis_at: datetime | None
+
+
+DocumentKind = Literal[
+    "metrics", "metrics_history", "competitor_metrics", "live_poll", "competitor", "traction",
+    "agent_memory",
+]  # fmt: skip
+
+
+class DocumentRead(BaseModel):
+    """A per-user MetaGauge document (imported metrics, history snapshot, competitor...)."""
+
+    id: int
+    kind: str
+    key: str
+    contract_id: int | None
+    data: Any
     created_at: datetime

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.catalog import dialect, schemas
 from skillnest.catalog.models import Package, PackageSkillMapping, Skill, UserSkillPreference
+from skillnest.catalog.popularity import package_ranks
 from skillnest.catalog.ranking import (
     MappingRow,
     PackageKey,
@@ -91,7 +92,7 @@ async def _page_details(session: AsyncSession, skill_ids: list[str]) -> dict[str
 async def _suggest_document(session: AsyncSession, query: SuggestQuery) -> dict[str, Any]:
     """The suggest answer as the document the ready bytes are made of."""
     rows = await load_candidates(session=session, query=query)
-    result = rank_rows(rows, query)
+    result = rank_rows(rows, query, package_ranks())
     details = await _page_details(session, [s.skill_id for s in result.suggestions])
     return result.document(details)
 

@@ -21,6 +21,7 @@ TABLES = (
     "analyses",
     "chat_sessions",
     "chat_messages",
+    "user_documents",
 )
 
 

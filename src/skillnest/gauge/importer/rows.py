@@ -85,8 +85,8 @@ class Checksum:
 
 # The imported fields of each table, in checksum order (after the legacy key columns).
 FIELDS: dict[str, tuple[str, ...]] = {
-    "users": ("name", "email", "password_hash", "is_admin", "created_at", "updated_at",
-              "last_active_at"),
+    "users": ("name", "email", "password_hash", "is_admin", "email_verified_at", "created_at",
+              "updated_at", "last_active_at"),
     "gauge_accounts": ("tier", "api_key_hash", "is_active", "email_verified", "analysis_count",
                        "ai_query_count", "monthly_analysis_count", "monthly_ai_query_count",
                        "last_analysis_at", "current_month", "monthly_reset_date", "billing",
@@ -146,6 +146,9 @@ def user_rows(rec: legacy.LegacyUser) -> dict[str, dict[str, Any]]:
             "email": rec.email,
             "password_hash": rec.password,
             "is_admin": rec.role == "admin",
+            # The legacy file says whether, not when: the account's creation is the
+            # earliest time the address can have been verified.
+            "email_verified_at": rec.created_at if rec.email_verified else None,
             "created_at": rec.created_at,
             "updated_at": rec.updated_at,
             "last_active_at": rec.last_login,

@@ -15,6 +15,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.gauge import dialect
+from skillnest.gauge.importer.documents import (
+    DocumentImporter,
+    discover_documents,
+    imported_names,
+    not_imported,
+)
 from skillnest.gauge.importer.reader import SourceFile, backup_sources, discover, load
 from skillnest.gauge.importer.report import KINDS, ImportReport, NoProgress, Progress, SourceGroup
 from skillnest.gauge.importer.state import Pending, RunState
@@ -59,6 +65,7 @@ class Importer:
             "chat_sessions": ChatSessionWriter(session, self.state, batch_size),
             "chat_messages": ChatMessageWriter(session, self.state, batch_size),
         }
+        self.documents = DocumentImporter(session, self.state, self.validator, batch_size)
         self.checks: dict[str, Callable[[SourceFile, int, Any], Pending | None]] = {
             "contracts": self.validator.contract,
             "analyses": self.validator.analysis,
@@ -71,17 +78,22 @@ class Importer:
         report = self.report
         started = time.perf_counter()
         files, report.layouts, report.skipped = discover(self.data_dir)
+        documents = discover_documents(self.data_dir)
+        report.skipped += not_imported(self.data_dir, imported_names(files + documents))
         if make_backup and not report.dry_run:
-            report.backup_dir = str(backup_sources(self.data_dir, files, self.now()))
+            backup = backup_sources(self.data_dir, files + documents, self.now())
+            report.backup_dir = str(backup)
         report.timings["backup"] = time.perf_counter() - started
         await dialect.lock_imports(self.session)
         await self.users.load_existing()
         writing = time.perf_counter()
         for kind in KINDS:
             await self._each_group(kind, [f for f in files if f.kind == kind])
+        await self.documents.run(documents, report.sources)
         verifying = time.perf_counter()
         report.timings["read_validate_write"] = verifying - writing
         await Verifier(self.session, self.state).run()
+        await self.documents.verify()
         report.timings["verify"] = time.perf_counter() - verifying
         report.dropped_fields = dict(self.state.dropped)
         report.seconds = time.perf_counter() - started

@@ -92,7 +92,7 @@ class Validator:
         if owner is not None:
             self.state.rejected.setdefault((table, owner, legacy_id), where)
 
-    def _owner(
+    def owner(
         self, table: str, source: SourceFile, index: int, raw: Any, record_owner: str | None
     ) -> int | None:
         """The skillnest id of the record's owner, or None (and a problem) if there is none."""
@@ -166,7 +166,7 @@ class Validator:
         rec = self.validate(legacy.LegacyContract, "contracts", source, index, raw)
         if rec is None:
             return None
-        owner = self._owner("contracts", source, index, raw, rec.user_id)
+        owner = self.owner("contracts", source, index, raw, rec.user_id)
         if owner is None:
             return None
         if not self._first_seen("contracts", ("contract", owner, rec.id), source, index, raw):
@@ -180,7 +180,7 @@ class Validator:
         rec = self.validate(legacy.LegacyAnalysis, "analyses", source, index, raw)
         if rec is None:
             return None
-        owner = self._owner("analyses", source, index, raw, rec.user_id)
+        owner = self.owner("analyses", source, index, raw, rec.user_id)
         if owner is None:
             return None
         row = analysis_row(rec)
@@ -206,7 +206,7 @@ class Validator:
         rec = self.validate(legacy.LegacyChatSession, "chat_sessions", source, index, raw)
         if rec is None:
             return None
-        owner = self._owner("chat_sessions", source, index, raw, rec.user_id)
+        owner = self.owner("chat_sessions", source, index, raw, rec.user_id)
         if owner is None:
             return None
         seen_key = ("chat_session", owner, rec.id)
@@ -236,7 +236,7 @@ class Validator:
         """(chat session id, owner user id) of a message, or None and a problem."""
         state = self.state
         if source.owner is not None or rec.user_id is not None:
-            owner = self._owner("chat_messages", source, index, raw, rec.user_id)
+            owner = self.owner("chat_messages", source, index, raw, rec.user_id)
             if owner is None:
                 return None
             owners = [owner]

@@ -23,6 +23,7 @@ from skillnest.gauge.service.accounts import (
     set_tier,
 )
 from skillnest.gauge.service.analyses import (
+    analysis_stats,
     create_analysis,
     get_analysis,
     list_analyses,
@@ -31,10 +32,12 @@ from skillnest.gauge.service.analyses import (
 from skillnest.gauge.service.chat import (
     add_chat_message,
     create_chat_session,
+    delete_chat_message,
     delete_chat_session,
     get_chat_session,
     list_chat_messages,
     list_chat_sessions,
+    update_chat_message,
 )
 from skillnest.gauge.service.contracts import (
     create_contract,
@@ -44,6 +47,14 @@ from skillnest.gauge.service.contracts import (
     update_contract,
 )
 from skillnest.gauge.service.demo import DEMO_CONTRACT, load_demo
+from skillnest.gauge.service.profile import (
+    get_document,
+    get_onboarding,
+    get_preferences,
+    list_documents,
+    update_onboarding,
+    update_preferences,
+)
 
 
 async def run_maintenance(*, session: AsyncSession, platform: Any) -> str:
@@ -56,11 +67,13 @@ __all__ = [
     "DEMO_CONTRACT",
     "Caller",
     "add_chat_message",
+    "analysis_stats",
     "api_key_cache_key",
     "caller_account",
     "create_analysis",
     "create_chat_session",
     "create_contract",
+    "delete_chat_message",
     "delete_chat_session",
     "delete_contract",
     "ensure_account",
@@ -68,10 +81,14 @@ __all__ = [
     "get_analysis",
     "get_chat_session",
     "get_contract",
+    "get_document",
+    "get_onboarding",
+    "get_preferences",
     "list_analyses",
     "list_chat_messages",
     "list_chat_sessions",
     "list_contracts",
+    "list_documents",
     "load_demo",
     "read_account",
     "read_user_by_email",
@@ -81,5 +98,8 @@ __all__ = [
     "run_maintenance",
     "set_tier",
     "update_analysis",
+    "update_chat_message",
     "update_contract",
+    "update_onboarding",
+    "update_preferences",
 ]

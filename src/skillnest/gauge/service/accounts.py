@@ -130,6 +130,9 @@ async def read_account(
         current_month=month_key(now),
         last_analysis_at=row.last_analysis_at,
         monthly_reset_date=row.monthly_reset_date,
+        email_verified=row.email_verified,
+        billing=row.billing,
+        extra=row.extra,
     )
 
 

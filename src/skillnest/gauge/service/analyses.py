@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.core.errors import Conflict, NotFound
 from skillnest.core.pages import page_of
 from skillnest.core.realtime import Hub, publish_to_user
-from skillnest.gauge import rules, schemas
-from skillnest.gauge.models import Analysis, Contract, GaugeAccount
+from skillnest.gauge import dialect, rules, schemas
+from skillnest.gauge.models import ANALYSIS_STATUSES, Analysis, Contract, GaugeAccount
 from skillnest.gauge.rules import TIER_LIMITS, month_key, month_start
 from skillnest.gauge.service.accounts import Caller
+from skillnest.gauge.service.profile import owned_contract
 
 _ANALYSIS_SUMMARY = (
     Analysis.id,
@@ -207,4 +208,54 @@ async def list_analyses(
         **dict(page),
         history_days=TIER_LIMITS[caller.tier].history_days,
         since=since,
+    )
+
+
+async def analysis_stats(
+    *,
+    session: AsyncSession,
+    caller: Caller,
+    contract_id: int | None = None,
+    now: datetime | None = None,
+) -> schemas.AnalysisStats:
+    """Counts of the caller's analyses by status and type, recent ones, success and time."""
+    now = now or datetime.now(UTC)
+    mine = [Analysis.user_id == caller.user_id]
+    if contract_id is not None:
+        await owned_contract(session, caller, contract_id)
+        mine.append(Analysis.contract_id == contract_id)
+    by_status = dict(
+        (await session.execute(
+            select(Analysis.status, func.count()).where(*mine).group_by(Analysis.status)
+        )).tuples().all()
+    )  # fmt: skip
+    by_type = dict(
+        (await session.execute(
+            select(Analysis.analysis_type, func.count()).where(*mine)
+            .group_by(Analysis.analysis_type)
+        )).tuples().all()
+    )  # fmt: skip
+    seconds = dialect.seconds_between(session, Analysis.created_at, Analysis.completed_at)
+    this_month, last_30, average, last = (
+        await session.execute(
+            select(
+                func.count().filter(Analysis.created_at >= month_start(now)),
+                func.count().filter(Analysis.created_at >= now - timedelta(days=30)),
+                func.avg(seconds).filter(
+                    Analysis.status == "completed", Analysis.completed_at.is_not(None)
+                ),
+                func.max(Analysis.created_at),
+            ).where(*mine)
+        )
+    ).one()
+    finished = by_status.get("completed", 0) + by_status.get("failed", 0)
+    return schemas.AnalysisStats(
+        total=sum(by_status.values()),
+        by_status={s: by_status.get(s, 0) for s in ANALYSIS_STATUSES},
+        by_type=by_type,
+        this_month=this_month,
+        last_30_days=last_30,
+        success_rate=round(by_status.get("completed", 0) / finished, 4) if finished else None,
+        average_seconds=round(float(average), 1) if average is not None else None,
+        last_analysis_at=last,
     )

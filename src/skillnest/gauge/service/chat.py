@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.core.db import get_owned_or_404
@@ -15,6 +15,7 @@ from skillnest.gauge import rules, schemas
 from skillnest.gauge.models import ChatMessage, ChatSession, GaugeAccount
 from skillnest.gauge.rules import month_key, month_start
 from skillnest.gauge.service.accounts import Caller
+from skillnest.gauge.service.profile import owned_contract
 
 _SESSION_COLUMNS = (
     ChatSession.id,
@@ -83,17 +84,29 @@ async def get_chat_session(
 
 
 async def list_chat_sessions(
-    *, session: AsyncSession, caller: Caller, limit: int = 50, offset: int = 0
+    *,
+    session: AsyncSession,
+    caller: Caller,
+    contract_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
 ) -> Page[schemas.ChatSessionRead]:
-    """The caller's chat sessions, most recent conversation first."""
+    """The caller's chat sessions, most recent conversation first.
+
+    With ``contract_id``, the sessions about that contract: a session names its contract
+    by address (any case) and chain, as MetaGauge stored it.
+    """
     recent = func.coalesce(ChatSession.last_message_at, ChatSession.created_at)
+    query = select(*_SESSION_COLUMNS).where(ChatSession.user_id == caller.user_id)
+    if contract_id is not None:
+        address, chain = await owned_contract(session, caller, contract_id)
+        query = query.where(
+            func.lower(ChatSession.contract_address) == address.lower(),
+            or_(ChatSession.contract_chain.is_(None), ChatSession.contract_chain == chain),
+        )
     rows = (
         await session.execute(
-            select(*_SESSION_COLUMNS)
-            .where(ChatSession.user_id == caller.user_id)
-            .order_by(recent.desc(), ChatSession.id.desc())
-            .limit(limit + 1)
-            .offset(offset)
+            query.order_by(recent.desc(), ChatSession.id.desc()).limit(limit + 1).offset(offset)
         )
     ).mappings()
     items = [schemas.ChatSessionRead.model_validate(dict(r)) for r in rows]
@@ -205,6 +218,77 @@ async def list_chat_messages(
     ).mappings()
     items = [schemas.ChatMessageRead.model_validate(dict(r)) for r in rows]
     return page_of(items, limit=limit, offset=offset)
+
+
+async def _owned_message(
+    session: AsyncSession, caller: Caller, chat_id: int, message_id: int
+) -> ChatMessage:
+    """A message of one of the caller's sessions, or 404."""
+    message = await session.scalar(
+        select(ChatMessage)
+        .join(ChatSession, ChatSession.id == ChatMessage.session_id)
+        .where(
+            ChatMessage.id == message_id,
+            ChatMessage.session_id == chat_id,
+            ChatSession.user_id == caller.user_id,
+        )
+    )
+    if message is None:
+        raise NotFound("No such chat message.")
+    return message
+
+
+async def update_chat_message(
+    *,
+    session: AsyncSession,
+    caller: Caller,
+    chat_id: int,
+    message_id: int,
+    data: schemas.ChatMessageUpdate,
+) -> schemas.ChatMessageRead:
+    """Change the fields sent of a message (e.g. a streamed answer, once complete)."""
+    message = await _owned_message(session, caller, chat_id, message_id)
+    changes = data.model_dump(exclude_unset=True)
+    if "metadata" in changes:
+        changes["metadata_"] = changes.pop("metadata")
+    for name, value in changes.items():
+        setattr(message, name, value)
+    await session.flush()
+    return schemas.ChatMessageRead(
+        id=message.id,
+        session_id=message.session_id,
+        role=message.role,
+        content=message.content,
+        components=message.components,
+        metadata=message.metadata_,
+        is_streaming=message.is_streaming,
+        created_at=message.created_at,
+    )
+
+
+async def delete_chat_message(
+    *, session: AsyncSession, caller: Caller, chat_id: int, message_id: int
+) -> None:
+    """Delete a message; the session's count and last message time follow."""
+    message = await _owned_message(session, caller, chat_id, message_id)
+    await session.delete(message)
+    await session.flush()
+    last = (
+        select(func.max(ChatMessage.created_at))
+        .where(ChatMessage.session_id == chat_id)
+        .scalar_subquery()
+    )
+    await session.execute(
+        update(ChatSession)
+        .where(ChatSession.id == chat_id)
+        .values(
+            message_count=case(
+                (ChatSession.message_count > 0, ChatSession.message_count - 1), else_=0
+            ),
+            last_message_at=last,
+            updated_at=datetime.now(UTC),
+        )
+    )
 
 
 # --- hooks ----------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.core.db import get_owned_or_404
@@ -52,13 +52,16 @@ async def list_contracts(
     offset: int = 0,
 ) -> Page[schemas.ContractSummary]:
     """The caller's contracts, newest first (index ``user_id, created_at``)."""
-    query = select(*_SUMMARY_COLUMNS).where(Contract.user_id == caller.user_id)
+    mine = [Contract.user_id == caller.user_id]
     if is_active is not None:
-        query = query.where(Contract.is_active.is_(is_active))
+        mine.append(Contract.is_active.is_(is_active))
+    query = select(*_SUMMARY_COLUMNS).where(*mine)
     query = query.order_by(Contract.created_at.desc(), Contract.id.desc()).limit(limit + 1)
     rows = (await session.execute(query.offset(offset))).mappings()
     items = [schemas.ContractSummary.model_validate(_summary(r)) for r in rows]
-    return page_of(items, limit=limit, offset=offset)
+    # A user has few contracts (their tier caps them): counting them is cheap.
+    total = await session.scalar(select(func.count()).select_from(Contract).where(*mine))
+    return page_of(items, limit=limit, offset=offset, total=total or 0)
 
 
 async def get_contract(
