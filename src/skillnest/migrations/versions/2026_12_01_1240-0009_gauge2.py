@@ -1,7 +1,7 @@
 """gauge: MetaGauge's per-user documents (metrics, history, competitors, live poll).
 
 Revision ID: 0009_gauge2
-Revises: 0007_web
+Revises: 0008_careers2
 Create Date: 2026-12-01 12:40:00
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import skillnest.core.db
 
 revision: str = "0009_gauge2"
-down_revision: str | Sequence[str] | None = "0007_web"
+down_revision: str | Sequence[str] | None = "0008_careers2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
