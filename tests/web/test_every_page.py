@@ -43,6 +43,10 @@ SIGNED_IN_PAGES = {
     "help-mine": "/help/mine",
     "help-trust": "/help/trust",
     "help-keys": "/help/keys",
+    "careers-profile": "/careers/profile",
+    "careers-jobs": "/careers/jobs",
+    "careers-saved": "/careers/saved",
+    "careers-board": "/careers/applications",
 }
 
 

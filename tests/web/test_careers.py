@@ -1,0 +1,95 @@
+"""Careers in a browser: a job seeker fills a profile, finds a job, applies and tracks it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.async_api import expect
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from skillnest.careers import service as careers
+from tests.web.conftest import check_accessibility, delete_account, sign_up
+
+
+@pytest.fixture
+async def demo_jobs(engine) -> None:
+    """The demo job listings, committed so that the server sees them."""
+    async with AsyncSession(engine, expire_on_commit=False) as session:
+        await careers.load_demo(session=session)
+        await session.commit()
+
+
+async def add_skill(page, name: str, level: str, years: str) -> None:
+    await page.get_by_label("Skill name").fill(name)
+    await page.get_by_label("Proficiency (1 to 5)").select_option(level)
+    await page.get_by_label("Years", exact=True).fill(years)
+    await page.get_by_role("button", name="Add skill").click()
+    await expect(page.locator(f'[data-skill="{name}"]')).to_be_visible()
+
+
+async def test_job_seeker_profile_search_apply_and_board(people, demo_jobs):
+    page = await people.page()
+    await sign_up(page, "Jo")
+    await page.goto("/careers/profile")
+    await check_accessibility(page)
+    before = await page.locator("[data-skill-score]").inner_text()
+    await page.get_by_label("Headline").fill("Backend developer <b>bold</b>")
+    await page.get_by_role("button", name="Save profile").click()
+    await add_skill(page, "Python", "4", "3")
+    await add_skill(page, "PostgreSQL", "3", "2")
+    after = await page.locator("[data-skill-score]").inner_text()
+    assert float(after) > float(before)
+    assert int(await page.locator("svg.chart").get_attribute("data-points") or 0) >= 2
+    # Inline edit, then delete, of a skill.
+    await page.get_by_label("Proficiency of PostgreSQL").select_option("5")
+    await page.get_by_role("button", name="Save PostgreSQL").click()
+    await expect(page.get_by_label("Proficiency of PostgreSQL")).to_have_value("5")
+    await add_skill(page, "Cobol", "1", "0")
+    await page.get_by_role("button", name="Delete Cobol").click()
+    await expect(page.locator('[data-skill="Cobol"]')).to_have_count(0)
+    await check_accessibility(page)
+
+    # Search, open the job, see the match breakdown; save it and apply.
+    await page.goto("/careers/jobs")
+    await page.get_by_label("Keywords").fill("Python")
+    await page.get_by_label("Remote").select_option("hybrid")
+    await page.get_by_role("button", name="Search").click()
+    await page.get_by_role("link", name="Backend Engineer (Python)").click()
+    await expect(page.get_by_role("table", name="Match breakdown")).to_be_visible()
+    await expect(page.locator("[data-missing]")).to_contain_text("FastAPI")
+    await check_accessibility(page)
+    await page.get_by_role("button", name="Save job").click()
+    await expect(page.get_by_text("Saved to")).to_be_visible()
+    await page.goto("/careers/saved")
+    await expect(page.locator("main")).to_contain_text("Backend Engineer (Python)")
+    await page.go_back()
+    await page.get_by_role("button", name="Apply").click()
+    await page.wait_for_url(re.compile(r".*/careers/applications/\d+$"))
+    await expect(page.locator("[data-status]")).to_have_text("Applied")
+
+    # The board: APPLIED -> SCREENING with the keyboard-usable form; an illegal move is refused.
+    await page.set_viewport_size({"width": 375, "height": 900})
+    await page.goto("/careers/applications")
+    await check_accessibility(page)
+    card = page.locator('[data-column="APPLIED"] article')
+    await card.get_by_label(re.compile("^Move .* to$")).select_option("SCREENING")
+    await card.get_by_role("button", name="Move").click()
+    card = page.locator('[data-column="SCREENING"] article')
+    await expect(card).to_have_count(1)
+    await card.get_by_label(re.compile("^Move .* to$")).select_option("ACCEPTED")
+    await card.get_by_role("button", name="Move").click()
+    alert = page.get_by_role("alert")
+    await expect(alert).to_contain_text("cannot move from SCREENING to ACCEPTED")
+    await expect(alert).to_contain_text("Interview scheduled")
+    await expect(page.locator('[data-column="SCREENING"] article')).to_have_count(1)
+    await check_accessibility(page)
+
+    # The application: the moves on its timeline, and a note.
+    await page.locator('[data-column="SCREENING"] article h3 a').click()
+    await expect(page.locator("[data-timeline]")).to_contain_text("Applied → Screening")
+    await page.get_by_label("New note").fill("Recruiter call on <Monday>")
+    await page.get_by_role("button", name="Add note").click()
+    await expect(page.locator("[data-notes]")).to_contain_text("Recruiter call on <Monday>")
+    await check_accessibility(page)
+    await delete_account(page)
