@@ -185,7 +185,7 @@ async def edit_skill(
     action: Short = "save",
 ) -> Response:
     """Change a skill's proficiency and years, or delete it."""
-    common = {
+    common: dict[str, Any] = {
         "session": session,
         "cache": cache,
         "settings": settings,
@@ -307,7 +307,7 @@ async def _board(
     page = await applications.list_applications(
         session=session, user_id=viewer.id, limit=200, offset=0
     )
-    columns = {status: [] for status in app_rules.ALL_STATUSES}  # type: dict[str, list[Any]]
+    columns: dict[str, list[Any]] = {status: [] for status in app_rules.ALL_STATUSES}
     for item in page.items:
         columns[item.status].append(item)
     context = {"columns": columns, "labels": STATUS_LABELS, "error": error}
