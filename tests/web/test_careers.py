@@ -92,4 +92,31 @@ async def test_job_seeker_profile_search_apply_and_board(people, demo_jobs):
     await page.get_by_role("button", name="Add note").click()
     await expect(page.locator("[data-notes]")).to_contain_text("Recruiter call on <Monday>")
     await check_accessibility(page)
+
+    # A resume from a template: edit it with the live preview, compare, restore version 1.
+    await page.goto("/careers/documents")
+    await page.get_by_label("Template").select_option(label="Modern Professional Resume (resume)")
+    await page.get_by_label("Title (optional)").fill("My resume")
+    await page.get_by_role("button", name="Generate").click()
+    await page.wait_for_url(re.compile(r".*/careers/documents/\d+$"))
+    await expect(page.locator("[data-version]")).to_have_text("1")
+    original = await page.get_by_label("Markdown").input_value()
+    await page.get_by_label("Markdown").fill("# Jo\n\nShipped **FastAPI** services. <i>x</i>")
+    await expect(page.locator("#preview")).not_to_contain_text("Professional Summary")
+    await expect(page.locator("#preview strong")).to_have_text("FastAPI")
+    await expect(page.locator("#preview i")).to_have_count(0)  # raw HTML stays text
+    await page.get_by_label("What changed (optional)").fill("Shorter")
+    await page.get_by_role("button", name="Save version").click()
+    await expect(page.locator("[data-version]")).to_have_text("2")
+    await check_accessibility(page)
+    await page.get_by_role("button", name="Compare").click()
+    await expect(page.locator("pre.diff ins")).to_contain_text(["Shipped **FastAPI**"])
+    await check_accessibility(page)
+    await page.go_back()
+    await page.get_by_role("button", name="Restore version 1").click()
+    await expect(page.locator("[data-version]")).to_have_text("3")
+    assert await page.get_by_label("Markdown").input_value() == original
+    async with page.expect_download() as download:
+        await page.get_by_role("link", name="Download Markdown").click()
+    assert (await download.value).suggested_filename == "My-resume.md"
     await delete_account(page)

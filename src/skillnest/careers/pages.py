@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from skillnest.careers.applications import rules as app_rules
 from skillnest.careers.applications import schemas as app_schemas
 from skillnest.careers.applications import service as applications
+from skillnest.careers.documents import pages as document_pages
 from skillnest.careers.jobs import matching
 from skillnest.careers.jobs import schemas as job_schemas
 from skillnest.careers.jobs import service as jobs
@@ -27,11 +28,13 @@ from skillnest.web.shell import page_router
 from skillnest.web.templating import render
 
 router = page_router(tags=["pages"])
+router.include_router(document_pages.router)
 
 NAV = [
     NavItem("Profile", "/careers/profile"),
     NavItem("Jobs", "/careers/jobs"),
     NavItem("Applications", "/careers/applications"),
+    NavItem("Documents", "/careers/documents"),
 ]
 PAGE_SIZE = 20
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
