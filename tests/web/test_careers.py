@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import re
+import uuid
+from datetime import UTC, datetime
 
 import pytest
 from playwright.async_api import expect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.careers import service as careers
-from tests.web.conftest import check_accessibility, delete_account, sign_up
+from skillnest.careers.jobs import service as jobs
+from skillnest.careers.jobs.alerts import deliver_job_alerts
+from skillnest.careers.jobs.schemas import JobIn
+from skillnest.core.realtime import make_hub
+from tests.web.conftest import check_accessibility, delete_account, sign_up, wait_live
 
 
 @pytest.fixture
@@ -119,4 +125,54 @@ async def test_job_seeker_profile_search_apply_and_board(people, demo_jobs):
     async with page.expect_download() as download:
         await page.get_by_role("link", name="Download Markdown").click()
     assert (await download.value).suggested_filename == "My-resume.md"
+    await delete_account(page)
+
+
+async def test_job_alert_match_reaches_the_notification_centre(people, engine, settings):
+    page = await people.page(width=375)
+    await sign_up(page, "Kim")
+    await page.goto("/careers/alerts")
+    await page.get_by_label("Alert name").fill("Rust jobs")
+    await page.get_by_label("Keywords").fill("Rustacean")
+    await page.get_by_label("How often").select_option("instant")
+    await page.get_by_role("button", name="Create alert").click()
+    await expect(page.locator("[data-alerts]")).to_contain_text("Rust jobs")
+    await check_accessibility(page)
+    await page.goto("/notifications")
+    await wait_live(page)
+    badge = page.locator('nav [data-badge="notifications"]')
+    await expect(badge).to_be_hidden()
+
+    # A matching job arrives and the periodic job delivers the alert (as `maintenance run`).
+    hub = make_hub(settings.redis_url)
+    async with AsyncSession(engine, expire_on_commit=False) as session:
+        job = JobIn(
+            source="web-test",
+            external_id=uuid.uuid4().hex,
+            title="Senior Rustacean",
+            company="Ferris & Co",
+            remote_type="remote",
+        )
+        await jobs.upsert_jobs(session=session, jobs=[job])
+        assert await deliver_job_alerts(session=session, hub=hub, now=datetime.now(UTC)) >= 1
+        await session.commit()
+    await hub.close()
+    if settings.redis_url:  # across processes the stream is Redis: the page updates live
+        await expect(page.locator("[data-notifications]")).to_contain_text("Senior Rustacean")
+        await expect(badge).to_contain_text("1")
+    else:  # one process with an in-memory hub: the server sees it on the next request
+        await page.reload()
+    item = page.locator("[data-notification]", has_text="Senior Rustacean")
+    await expect(item).to_be_visible()
+    await page.reload()
+    await check_accessibility(page)
+    await page.get_by_role("link", name="Open").first.click()
+    await expect(page.get_by_role("heading", name="Senior Rustacean")).to_be_visible()
+    await page.goto("/dashboard")
+    await expect(page.locator("main")).to_contain_text("Senior Rustacean")
+    await check_accessibility(page)
+    await page.goto("/notifications")
+    await page.get_by_role("button", name="Mark all read").click()
+    await expect(page.locator("[data-notifications] .unread")).to_have_count(0)
+    await expect(badge).to_be_hidden()
     await delete_account(page)

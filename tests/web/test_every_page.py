@@ -47,6 +47,10 @@ SIGNED_IN_PAGES = {
     "careers-jobs": "/careers/jobs",
     "careers-saved": "/careers/saved",
     "careers-board": "/careers/applications",
+    "careers-documents": "/careers/documents",
+    "careers-alerts": "/careers/alerts",
+    "notifications": "/notifications",
+    "dashboard": "/dashboard",
 }
 
 

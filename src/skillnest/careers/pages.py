@@ -13,9 +13,10 @@ from skillnest.careers.applications import rules as app_rules
 from skillnest.careers.applications import schemas as app_schemas
 from skillnest.careers.applications import service as applications
 from skillnest.careers.documents import pages as document_pages
-from skillnest.careers.jobs import matching
+from skillnest.careers.jobs import alerts, matching
 from skillnest.careers.jobs import schemas as job_schemas
 from skillnest.careers.jobs import service as jobs
+from skillnest.careers.notifications import pages as notification_pages
 from skillnest.careers.profile import schemas as profile_schemas
 from skillnest.careers.profile import score
 from skillnest.careers.profile import service as profile
@@ -29,12 +30,15 @@ from skillnest.web.templating import render
 
 router = page_router(tags=["pages"])
 router.include_router(document_pages.router)
+router.include_router(notification_pages.router)
+badges = notification_pages.badges
 
 NAV = [
     NavItem("Profile", "/careers/profile"),
     NavItem("Jobs", "/careers/jobs"),
     NavItem("Applications", "/careers/applications"),
     NavItem("Documents", "/careers/documents"),
+    NavItem("Notifications", "/notifications", badge="notifications"),
 ]
 PAGE_SIZE = 20
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -376,3 +380,57 @@ async def add_note(
         session=session, user_id=viewer.id, application_id=application_id, data=data
     )
     return RedirectResponse(f"/careers/applications/{application_id}#notes", status_code=303)
+
+
+# --- job alerts -------------------------------------------------------------------------
+
+
+async def _alerts_page(
+    request: Request, viewer: Any, session: Any, *, errors: list[str] | None = None
+) -> Response:
+    page = await alerts.list_alerts(session=session, user_id=viewer.id, limit=50, offset=0)
+    status_code = 422 if errors else 200
+    context = {"page": page, "errors": errors or []}
+    return render(request, "careers/alerts.html", context, status_code=status_code)
+
+
+@router.get("/careers/alerts", response_class=HTMLResponse)
+async def read_alerts(request: Request, viewer: SignedIn, session: SessionDep) -> Response:
+    """The person's job alerts and a form for a new one."""
+    return await _alerts_page(request, viewer, session)
+
+
+@router.post("/careers/alerts", response_class=HTMLResponse)
+async def create_alert(
+    request: Request,
+    viewer: SignedIn,
+    session: SessionDep,
+    name: Short = "",
+    keywords: Short = "",
+    location: Short = "",
+    remote_type: Short = "",
+    skills: Long = "",
+    frequency: Short = "daily",
+) -> Response:
+    """Create a job alert (at least one criterion)."""
+    criteria = {
+        "keywords": keywords.strip() or None,
+        "location": location.strip() or None,
+        "remote_type": remote_type or None,
+        "skills": split_list(skills) or None,
+    }
+    values = {"name": name.strip(), "frequency": frequency, "criteria": criteria}
+    try:
+        data = parse(job_schemas.AlertIn, values, {"criteria": "Criteria"})
+        await alerts.create_alert(session=session, user_id=viewer.id, data=data)
+    except (FormInvalid, DomainError) as exc:
+        messages = exc.messages if isinstance(exc, FormInvalid) else [exc.detail or exc.title]
+        return await _alerts_page(request, viewer, session, errors=messages)
+    return RedirectResponse("/careers/alerts", status_code=303)
+
+
+@router.post("/careers/alerts/{alert_id}/delete", response_class=HTMLResponse)
+async def delete_alert(alert_id: Id, viewer: SignedIn, session: SessionDep) -> Response:
+    """Delete a job alert."""
+    await alerts.delete_alert(session=session, user_id=viewer.id, alert_id=alert_id)
+    return RedirectResponse("/careers/alerts", status_code=303)
