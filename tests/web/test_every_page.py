@@ -25,6 +25,8 @@ PUBLIC_PAGES = {
     "reset-password": "/reset-password",
     "verify-email": "/verify-email",
     "not-found": "/no/such/page",
+    "catalog-suggest": "/catalog",
+    "catalog-skills": "/catalog/skills",
 }
 SIGNED_IN_PAGES = {
     "home": "/",

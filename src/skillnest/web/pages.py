@@ -27,12 +27,12 @@ PRODUCTS = [
     (
         "Careers",
         "Profile, skill score, job search with match analysis, applications and documents.",
-        None,
+        "/careers/profile",
     ),
     (
         "Skill catalog",
         "Paste a package.json or requirements.txt and get the agent skills that fit it.",
-        None,
+        "/catalog",
     ),
     (
         "MetaGauge",
