@@ -53,6 +53,7 @@ SIGNED_IN_PAGES = {
     "careers-alerts": "/careers/alerts",
     "notifications": "/notifications",
     "dashboard": "/dashboard",
+    "gauge": "/gauge",
 }
 
 

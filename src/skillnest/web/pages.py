@@ -37,7 +37,7 @@ PRODUCTS = [
     (
         "MetaGauge",
         "Contract analytics: contracts, competitors, analyses and a chat per contract.",
-        None,
+        "/gauge",
     ),
 ]
 
