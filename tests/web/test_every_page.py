@@ -25,6 +25,8 @@ PUBLIC_PAGES = {
     "reset-password": "/reset-password",
     "verify-email": "/verify-email",
     "not-found": "/no/such/page",
+    "catalog-suggest": "/catalog",
+    "catalog-skills": "/catalog/skills",
 }
 SIGNED_IN_PAGES = {
     "home": "/",
@@ -43,6 +45,15 @@ SIGNED_IN_PAGES = {
     "help-mine": "/help/mine",
     "help-trust": "/help/trust",
     "help-keys": "/help/keys",
+    "careers-profile": "/careers/profile",
+    "careers-jobs": "/careers/jobs",
+    "careers-saved": "/careers/saved",
+    "careers-board": "/careers/applications",
+    "careers-documents": "/careers/documents",
+    "careers-alerts": "/careers/alerts",
+    "notifications": "/notifications",
+    "dashboard": "/dashboard",
+    "gauge": "/gauge",
 }
 
 

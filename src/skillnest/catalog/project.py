@@ -60,11 +60,19 @@ def _unique(names: Iterable[str]) -> list[str]:
 
 def _package_json(path: Path) -> list[str]:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return package_json_names(path.read_text(encoding="utf-8"), label=str(path))
+    except (OSError, UnicodeDecodeError) as exc:
         raise ProjectError(f"{path} cannot be read as JSON: {exc}") from exc
+
+
+def package_json_names(text: str, *, label: str = "package.json") -> list[str]:
+    """Npm package names of a package.json text (dependencies and devDependencies)."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ProjectError(f"{label} cannot be read as JSON: {exc}") from exc
     if not isinstance(document, dict):
-        raise ProjectError(f"{path} is not a JSON object")
+        raise ProjectError(f"{label} is not a JSON object")
     names: list[str] = []
     for section in ("dependencies", "devDependencies", "peerDependencies"):
         deps = document.get(section) or {}
@@ -112,11 +120,24 @@ def _requirements(path: Path, seen: set[Path] | None = None) -> list[str]:
     return names
 
 
+def requirements_names(text: str) -> list[str]:
+    """PyPI package names of a pasted requirements.txt text (includes cannot be followed)."""
+    return [name for name in map(_requirement_name, text.splitlines()) if name]
+
+
 def _pyproject(path: Path) -> list[str]:
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        return pyproject_names(path.read_text(encoding="utf-8"), label=str(path))
+    except (OSError, UnicodeDecodeError) as exc:
         raise ProjectError(f"{path} cannot be read as TOML: {exc}") from exc
+
+
+def pyproject_names(text: str, *, label: str = "pyproject.toml") -> list[str]:
+    """PyPI package names of a pyproject.toml text (PEP 621, dependency groups, Poetry)."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProjectError(f"{label} cannot be read as TOML: {exc}") from exc
     specs: list[str] = []
     project: dict[str, Any] = document.get("project", {})
     specs.extend(project.get("dependencies", []))

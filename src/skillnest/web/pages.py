@@ -27,17 +27,17 @@ PRODUCTS = [
     (
         "Careers",
         "Profile, skill score, job search with match analysis, applications and documents.",
-        None,
+        "/careers/profile",
     ),
     (
         "Skill catalog",
         "Paste a package.json or requirements.txt and get the agent skills that fit it.",
-        None,
+        "/catalog",
     ),
     (
         "MetaGauge",
         "Contract analytics: contracts, competitors, analyses and a chat per contract.",
-        None,
+        "/gauge",
     ),
 ]
 

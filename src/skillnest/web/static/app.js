@@ -136,5 +136,6 @@
     window.addEventListener("pagehide", () => source.close());
   }
   on("message.created", onMessage);
+  on("notification.created", () => setBadge("notifications", badgeValue("notifications") + 1));
   on("message.read", onRead);
 })();

@@ -1,0 +1,436 @@
+"""Web pages of careers: profile and skill score, job search, saved jobs, the application board."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from skillnest.careers.applications import rules as app_rules
+from skillnest.careers.applications import schemas as app_schemas
+from skillnest.careers.applications import service as applications
+from skillnest.careers.documents import pages as document_pages
+from skillnest.careers.jobs import alerts, matching
+from skillnest.careers.jobs import schemas as job_schemas
+from skillnest.careers.jobs import service as jobs
+from skillnest.careers.notifications import pages as notification_pages
+from skillnest.careers.profile import schemas as profile_schemas
+from skillnest.careers.profile import score
+from skillnest.careers.profile import service as profile
+from skillnest.core.deps import CacheDep, SessionDep, SettingsDep
+from skillnest.core.errors import Conflict, DomainError
+from skillnest.web.forms import FormInvalid, parse, split_list
+from skillnest.web.registry import NavItem
+from skillnest.web.security import SignedIn
+from skillnest.web.shell import page_router
+from skillnest.web.templating import render
+
+router = page_router(tags=["pages"])
+router.include_router(document_pages.router)
+router.include_router(notification_pages.router)
+badges = notification_pages.badges
+
+NAV = [
+    NavItem("Profile", "/careers/profile"),
+    NavItem("Jobs", "/careers/jobs"),
+    NavItem("Applications", "/careers/applications"),
+    NavItem("Documents", "/careers/documents"),
+    NavItem("Notifications", "/notifications", badge="notifications"),
+]
+PAGE_SIZE = 20
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Short = Annotated[str, Form(max_length=200)]
+Long = Annotated[str, Form(max_length=10_000)]
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 600, 200, 24
+STATUS_LABELS = {s: s.replace("_", " ").capitalize() for s in app_rules.ALL_STATUSES}
+
+
+def chart_points(history: list[dict[str, Any]]) -> list[tuple[float, float, float, str]]:
+    """The score history (oldest first) as SVG coordinates on a 0-100 scale."""
+    values = list(reversed(history))
+    if not values:
+        return []
+    step = (CHART_WIDTH - 2 * CHART_PAD) / max(len(values) - 1, 1)
+    span = CHART_HEIGHT - 2 * CHART_PAD
+    return [
+        (
+            round(CHART_PAD + index * step, 1),
+            round(CHART_HEIGHT - CHART_PAD - span * float(entry["score"]) / 100, 1),
+            float(entry["score"]),
+            str(entry["created_at"])[:16].replace("T", " "),
+        )
+        for index, entry in enumerate(values)
+    ]
+
+
+# --- profile and skill score ------------------------------------------------------------
+
+
+async def _profile_page(
+    request: Request,
+    viewer: Any,
+    session: Any,
+    cache: Any,
+    *,
+    errors: list[str] | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    career = await profile.get_profile(session=session, user_id=viewer.id)
+    skills = await profile.all_entries(session=session, user_id=viewer.id, section=profile.SKILLS)
+    document = json.loads(
+        await score.skill_score_document(session=session, cache=cache, user_id=viewer.id)
+    )
+    context = {
+        "career": career,
+        "skills": skills,
+        "score": document,
+        "points": chart_points(document.get("history", [])),
+        "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT, "pad": CHART_PAD},
+        "errors": errors or [],
+        "notice": notice,
+    }
+    return render(request, "careers/profile.html", context, status_code=status_code)
+
+
+@router.get("/careers/profile", response_class=HTMLResponse)
+async def read_profile(
+    request: Request, viewer: SignedIn, session: SessionDep, cache: CacheDep
+) -> Response:
+    """The career profile, its skills and the skill score with its history."""
+    return await _profile_page(request, viewer, session, cache)
+
+
+@router.post("/careers/profile", response_class=HTMLResponse)
+async def update_profile(
+    request: Request,
+    viewer: SignedIn,
+    session: SessionDep,
+    cache: CacheDep,
+    settings: SettingsDep,
+    headline: Short = "",
+    summary: Long = "",
+    desired_roles: Long = "",
+) -> Response:
+    """Save the profile's headline, summary and desired roles."""
+    try:
+        data = parse(
+            profile_schemas.CareerProfileUpdate,
+            {
+                "headline": headline.strip() or None,
+                "summary": summary.strip() or None,
+                "desired_roles": split_list(desired_roles),
+            },
+        )
+    except FormInvalid as exc:
+        return await _profile_page(
+            request, viewer, session, cache, errors=exc.messages, status_code=422
+        )
+    await profile.update_profile(
+        session=session, cache=cache, settings=settings, user_id=viewer.id, data=data
+    )
+    return RedirectResponse("/careers/profile?saved=profile", status_code=303)
+
+
+def _skill_values(name: str, category: str, proficiency: str, years: str) -> dict[str, Any]:
+    return {
+        "name": name.strip(),
+        "category": category or "technical",
+        "proficiency_level": proficiency,
+        "years_of_experience": years or 0,
+    }
+
+
+SKILL_LABELS = {"proficiency_level": "Proficiency", "years_of_experience": "Years"}
+
+
+@router.post("/careers/profile/skills", response_class=HTMLResponse)
+async def add_skill(
+    request: Request,
+    viewer: SignedIn,
+    session: SessionDep,
+    cache: CacheDep,
+    settings: SettingsDep,
+    name: Short = "",
+    category: Short = "technical",
+    proficiency_level: Short = "",
+    years_of_experience: Short = "",
+) -> Response:
+    """Add a skill; the score follows."""
+    values = _skill_values(name, category, proficiency_level, years_of_experience)
+    try:
+        data = parse(profile_schemas.SkillIn, values, SKILL_LABELS)
+        await profile.add_entry(
+            session=session,
+            cache=cache,
+            settings=settings,
+            user_id=viewer.id,
+            section=profile.SKILLS,
+            data=data,
+        )
+    except (FormInvalid, DomainError) as exc:
+        messages = exc.messages if isinstance(exc, FormInvalid) else [exc.detail or exc.title]
+        return await _profile_page(
+            request, viewer, session, cache, errors=messages, status_code=422
+        )
+    return RedirectResponse("/careers/profile?saved=skill#skills", status_code=303)
+
+
+@router.post("/careers/profile/skills/{entry_id}", response_class=HTMLResponse)
+async def edit_skill(
+    request: Request,
+    entry_id: Id,
+    viewer: SignedIn,
+    session: SessionDep,
+    cache: CacheDep,
+    settings: SettingsDep,
+    proficiency_level: Short = "",
+    years_of_experience: Short = "",
+    action: Short = "save",
+) -> Response:
+    """Change a skill's proficiency and years, or delete it."""
+    common: dict[str, Any] = {
+        "session": session,
+        "cache": cache,
+        "settings": settings,
+        "user_id": viewer.id,
+        "section": profile.SKILLS,
+        "entry_id": entry_id,
+    }
+    if action == "delete":
+        await profile.delete_entry(**common)
+        return RedirectResponse("/careers/profile?saved=deleted#skills", status_code=303)
+    try:
+        data = parse(
+            profile_schemas.SkillUpdate,
+            {
+                "proficiency_level": proficiency_level,
+                "years_of_experience": years_of_experience or 0,
+            },
+            SKILL_LABELS,
+        )
+    except FormInvalid as exc:
+        return await _profile_page(
+            request, viewer, session, cache, errors=exc.messages, status_code=422
+        )
+    await profile.update_entry(**common, data=data)
+    return RedirectResponse("/careers/profile?saved=skill#skills", status_code=303)
+
+
+# --- jobs -------------------------------------------------------------------------------
+
+
+@router.get("/careers/jobs", response_class=HTMLResponse)
+async def search(
+    request: Request,
+    viewer: SignedIn,
+    session: SessionDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    location: Annotated[str, Query(max_length=100)] = "",
+    remote_type: Annotated[str, Query(pattern="^(|remote|hybrid|onsite)$")] = "",
+    employment_type: Annotated[str, Query(max_length=50)] = "",
+    salary_min: Annotated[str, Query(pattern=r"^\d{0,8}$")] = "",
+    skills: Annotated[str, Query(max_length=500)] = "",
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> Response:
+    """Job search with every filter, one page at a time."""
+    page = await jobs.search_jobs(
+        session=session,
+        q=q or None,
+        location=location or None,
+        remote_type=remote_type or None,
+        employment_type=employment_type or None,
+        salary_min=int(salary_min) if salary_min else None,
+        skills=split_list(skills) or None,
+        limit=PAGE_SIZE,
+        offset=offset,
+    )
+    filters = {
+        "q": q,
+        "location": location,
+        "remote_type": remote_type,
+        "employment_type": employment_type,
+        "salary_min": salary_min,
+        "skills": skills,
+    }
+    query = urlencode({k: v for k, v in filters.items() if v})
+    context = {"page": page, "filters": filters, "query": query}
+    return render(request, "careers/jobs.html", context)
+
+
+@router.get("/careers/jobs/{job_id}", response_class=HTMLResponse)
+async def read_job(request: Request, job_id: Id, viewer: SignedIn, session: SessionDep) -> Response:
+    """A job, how well it matches the person, and save / apply."""
+    job = await jobs.get_job(session=session, job_id=job_id)
+    match = await matching.job_match(session=session, user_id=viewer.id, job_id=job_id)
+    tracked = await applications.list_applications(
+        session=session, user_id=viewer.id, limit=200, offset=0
+    )
+    application = next((a for a in tracked.items if a.job_id == job_id), None)
+    notice = request.query_params.get("done")
+    context = {"job": job, "match": match, "application": application, "notice": notice}
+    return render(request, "careers/job.html", context)
+
+
+@router.post("/careers/jobs/{job_id}/save", response_class=HTMLResponse)
+async def save(job_id: Id, viewer: SignedIn, session: SessionDep, notes: Long = "") -> Response:
+    """Bookmark a job."""
+    data = parse(job_schemas.SaveJobIn, {"notes": notes.strip() or None})
+    await jobs.save_job(session=session, user_id=viewer.id, job_id=job_id, data=data)
+    return RedirectResponse(f"/careers/jobs/{job_id}?done=saved", status_code=303)
+
+
+@router.post("/careers/jobs/{job_id}/apply", response_class=HTMLResponse)
+async def apply(job_id: Id, viewer: SignedIn, session: SessionDep) -> Response:
+    """Track an application as applied; it appears on the board."""
+    data = app_schemas.ApplicationIn(job_id=job_id, status="APPLIED")
+    created = await applications.create_application(session=session, user_id=viewer.id, data=data)
+    return RedirectResponse(f"/careers/applications/{created.id}", status_code=303)
+
+
+@router.get("/careers/saved", response_class=HTMLResponse)
+async def saved_jobs(
+    request: Request,
+    viewer: SignedIn,
+    session: SessionDep,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> Response:
+    """The person's saved jobs."""
+    page = await jobs.list_saved_jobs(
+        session=session, user_id=viewer.id, limit=PAGE_SIZE, offset=offset
+    )
+    return render(request, "careers/saved.html", {"page": page})
+
+
+# --- applications -----------------------------------------------------------------------
+
+
+async def _board(
+    request: Request, viewer: Any, session: Any, *, error: str | None = None, status_code: int = 200
+) -> Response:
+    page = await applications.list_applications(
+        session=session, user_id=viewer.id, limit=200, offset=0
+    )
+    columns: dict[str, list[Any]] = {status: [] for status in app_rules.ALL_STATUSES}
+    for item in page.items:
+        columns[item.status].append(item)
+    context = {"columns": columns, "labels": STATUS_LABELS, "error": error}
+    return render(request, "careers/board.html", context, status_code=status_code)
+
+
+@router.get("/careers/applications", response_class=HTMLResponse)
+async def board(request: Request, viewer: SignedIn, session: SessionDep) -> Response:
+    """The application board: a column per status."""
+    return await _board(request, viewer, session)
+
+
+@router.post("/careers/applications/{application_id}/move", response_class=HTMLResponse)
+async def move(
+    request: Request,
+    application_id: Id,
+    viewer: SignedIn,
+    session: SessionDep,
+    status: Short = "",
+    back: Short = "board",
+) -> Response:
+    """Move a card; a move the flow does not allow is refused with the reason."""
+    try:
+        data = parse(app_schemas.StatusChange, {"status": status}, {"status": "Status"})
+        await applications.change_status(
+            session=session, user_id=viewer.id, application_id=application_id, data=data
+        )
+    except (FormInvalid, Conflict) as exc:
+        if isinstance(exc, Conflict):
+            allowed = ", ".join(STATUS_LABELS[s] for s in exc.extra.get("allowed_transitions", []))
+            reason = f"{exc.detail} Allowed from here: {allowed or 'none (final)'}."
+        else:
+            reason = " ".join(exc.messages)
+        return await _board(request, viewer, session, error=reason, status_code=409)
+    target = (
+        f"/careers/applications/{application_id}" if back == "detail" else "/careers/applications"
+    )
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/careers/applications/{application_id}", response_class=HTMLResponse)
+async def read_application(
+    request: Request, application_id: Id, viewer: SignedIn, session: SessionDep
+) -> Response:
+    """An application: its timeline, notes and the moves it may make."""
+    detail = await applications.application_detail(
+        session=session, user_id=viewer.id, application_id=application_id
+    )
+    notes = await applications.list_notes(
+        session=session, user_id=viewer.id, application_id=application_id, limit=100, offset=0
+    )
+    context = {"app": detail, "notes": notes, "labels": STATUS_LABELS}
+    return render(request, "careers/application.html", context)
+
+
+@router.post("/careers/applications/{application_id}/notes", response_class=HTMLResponse)
+async def add_note(
+    application_id: Id, viewer: SignedIn, session: SessionDep, content: Long = ""
+) -> Response:
+    """Add a note to an application."""
+    data = parse(app_schemas.NoteIn, {"content": content}, {"content": "Note"})
+    await applications.add_note(
+        session=session, user_id=viewer.id, application_id=application_id, data=data
+    )
+    return RedirectResponse(f"/careers/applications/{application_id}#notes", status_code=303)
+
+
+# --- job alerts -------------------------------------------------------------------------
+
+
+async def _alerts_page(
+    request: Request, viewer: Any, session: Any, *, errors: list[str] | None = None
+) -> Response:
+    page = await alerts.list_alerts(session=session, user_id=viewer.id, limit=50, offset=0)
+    status_code = 422 if errors else 200
+    context = {"page": page, "errors": errors or []}
+    return render(request, "careers/alerts.html", context, status_code=status_code)
+
+
+@router.get("/careers/alerts", response_class=HTMLResponse)
+async def read_alerts(request: Request, viewer: SignedIn, session: SessionDep) -> Response:
+    """The person's job alerts and a form for a new one."""
+    return await _alerts_page(request, viewer, session)
+
+
+@router.post("/careers/alerts", response_class=HTMLResponse)
+async def create_alert(
+    request: Request,
+    viewer: SignedIn,
+    session: SessionDep,
+    name: Short = "",
+    keywords: Short = "",
+    location: Short = "",
+    remote_type: Short = "",
+    skills: Long = "",
+    frequency: Short = "daily",
+) -> Response:
+    """Create a job alert (at least one criterion)."""
+    criteria = {
+        "keywords": keywords.strip() or None,
+        "location": location.strip() or None,
+        "remote_type": remote_type or None,
+        "skills": split_list(skills) or None,
+    }
+    values = {"name": name.strip(), "frequency": frequency, "criteria": criteria}
+    try:
+        data = parse(job_schemas.AlertIn, values, {"criteria": "Criteria"})
+        await alerts.create_alert(session=session, user_id=viewer.id, data=data)
+    except (FormInvalid, DomainError) as exc:
+        messages = exc.messages if isinstance(exc, FormInvalid) else [exc.detail or exc.title]
+        return await _alerts_page(request, viewer, session, errors=messages)
+    return RedirectResponse("/careers/alerts", status_code=303)
+
+
+@router.post("/careers/alerts/{alert_id}/delete", response_class=HTMLResponse)
+async def delete_alert(alert_id: Id, viewer: SignedIn, session: SessionDep) -> Response:
+    """Delete a job alert."""
+    await alerts.delete_alert(session=session, user_id=viewer.id, alert_id=alert_id)
+    return RedirectResponse("/careers/alerts", status_code=303)

@@ -1,0 +1,178 @@
+"""Careers in a browser: a job seeker fills a profile, finds a job, applies and tracks it."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from playwright.async_api import expect
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from skillnest.careers import service as careers
+from skillnest.careers.jobs import service as jobs
+from skillnest.careers.jobs.alerts import deliver_job_alerts
+from skillnest.careers.jobs.schemas import JobIn
+from skillnest.core.realtime import make_hub
+from tests.web.conftest import check_accessibility, delete_account, sign_up, wait_live
+
+
+@pytest.fixture
+async def demo_jobs(engine) -> None:
+    """The demo job listings, committed so that the server sees them."""
+    async with AsyncSession(engine, expire_on_commit=False) as session:
+        await careers.load_demo(session=session)
+        await session.commit()
+
+
+async def add_skill(page, name: str, level: str, years: str) -> None:
+    await page.get_by_label("Skill name").fill(name)
+    await page.get_by_label("Proficiency (1 to 5)").select_option(level)
+    await page.get_by_label("Years", exact=True).fill(years)
+    await page.get_by_role("button", name="Add skill").click()
+    await expect(page.locator(f'[data-skill="{name}"]')).to_be_visible()
+
+
+async def test_job_seeker_profile_search_apply_and_board(people, demo_jobs):
+    page = await people.page()
+    await sign_up(page, "Jo")
+    await page.goto("/careers/profile")
+    await check_accessibility(page)
+    before = await page.locator("[data-skill-score]").inner_text()
+    await page.get_by_label("Headline").fill("Backend developer <b>bold</b>")
+    await page.get_by_role("button", name="Save profile").click()
+    await add_skill(page, "Python", "4", "3")
+    await add_skill(page, "PostgreSQL", "3", "2")
+    after = await page.locator("[data-skill-score]").inner_text()
+    assert float(after) > float(before)
+    assert int(await page.locator("svg.chart").get_attribute("data-points") or 0) >= 2
+    # Inline edit, then delete, of a skill.
+    await page.get_by_label("Proficiency of PostgreSQL").select_option("5")
+    await page.get_by_role("button", name="Save PostgreSQL").click()
+    await expect(page.get_by_label("Proficiency of PostgreSQL")).to_have_value("5")
+    await add_skill(page, "Cobol", "1", "0")
+    await page.get_by_role("button", name="Delete Cobol").click()
+    await expect(page.locator('[data-skill="Cobol"]')).to_have_count(0)
+    await check_accessibility(page)
+
+    # Search, open the job, see the match breakdown; save it and apply.
+    await page.goto("/careers/jobs")
+    await page.get_by_label("Keywords").fill("Python")
+    await page.get_by_label("Remote").select_option("hybrid")
+    await page.get_by_role("button", name="Search").click()
+    await page.get_by_role("link", name="Backend Engineer (Python)").click()
+    await expect(page.get_by_role("table", name="Match breakdown")).to_be_visible()
+    await expect(page.locator("[data-missing]")).to_contain_text("FastAPI")
+    await check_accessibility(page)
+    await page.get_by_role("button", name="Save job").click()
+    await expect(page.get_by_text("Saved to")).to_be_visible()
+    await page.goto("/careers/saved")
+    await expect(page.locator("main")).to_contain_text("Backend Engineer (Python)")
+    await page.go_back()
+    await page.get_by_role("button", name="Apply").click()
+    await page.wait_for_url(re.compile(r".*/careers/applications/\d+$"))
+    await expect(page.locator("[data-status]")).to_have_text("Applied")
+
+    # The board: APPLIED -> SCREENING with the keyboard-usable form; an illegal move is refused.
+    await page.set_viewport_size({"width": 375, "height": 900})
+    await page.goto("/careers/applications")
+    await check_accessibility(page)
+    card = page.locator('[data-column="APPLIED"] article')
+    await card.get_by_label(re.compile("^Move .* to$")).select_option("SCREENING")
+    await card.get_by_role("button", name="Move").click()
+    card = page.locator('[data-column="SCREENING"] article')
+    await expect(card).to_have_count(1)
+    await card.get_by_label(re.compile("^Move .* to$")).select_option("ACCEPTED")
+    await card.get_by_role("button", name="Move").click()
+    alert = page.get_by_role("alert")
+    await expect(alert).to_contain_text("cannot move from SCREENING to ACCEPTED")
+    await expect(alert).to_contain_text("Interview scheduled")
+    await expect(page.locator('[data-column="SCREENING"] article')).to_have_count(1)
+    await check_accessibility(page)
+
+    # The application: the moves on its timeline, and a note.
+    await page.locator('[data-column="SCREENING"] article h3 a').click()
+    await expect(page.locator("[data-timeline]")).to_contain_text("Applied → Screening")
+    await page.get_by_label("New note").fill("Recruiter call on <Monday>")
+    await page.get_by_role("button", name="Add note").click()
+    await expect(page.locator("[data-notes]")).to_contain_text("Recruiter call on <Monday>")
+    await check_accessibility(page)
+
+    # A resume from a template: edit it with the live preview, compare, restore version 1.
+    await page.goto("/careers/documents")
+    await page.get_by_label("Template").select_option(label="Modern Professional Resume (resume)")
+    await page.get_by_label("Title (optional)").fill("My resume")
+    await page.get_by_role("button", name="Generate").click()
+    await page.wait_for_url(re.compile(r".*/careers/documents/\d+$"))
+    await expect(page.locator("[data-version]")).to_have_text("1")
+    original = await page.get_by_label("Markdown").input_value()
+    await page.get_by_label("Markdown").fill("# Jo\n\nShipped **FastAPI** services. <i>x</i>")
+    await expect(page.locator("#preview")).not_to_contain_text("Professional Summary")
+    await expect(page.locator("#preview strong")).to_have_text("FastAPI")
+    await expect(page.locator("#preview i")).to_have_count(0)  # raw HTML stays text
+    await page.get_by_label("What changed (optional)").fill("Shorter")
+    await page.get_by_role("button", name="Save version").click()
+    await expect(page.locator("[data-version]")).to_have_text("2")
+    await check_accessibility(page)
+    await page.get_by_role("button", name="Compare").click()
+    await expect(page.locator("pre.diff ins")).to_contain_text(["Shipped **FastAPI**"])
+    await check_accessibility(page)
+    await page.go_back()
+    await page.get_by_role("button", name="Restore version 1").click()
+    await expect(page.locator("[data-version]")).to_have_text("3")
+    assert await page.get_by_label("Markdown").input_value() == original
+    async with page.expect_download() as download:
+        await page.get_by_role("link", name="Download Markdown").click()
+    assert (await download.value).suggested_filename == "My-resume.md"
+    await delete_account(page)
+
+
+async def test_job_alert_match_reaches_the_notification_centre(people, engine, settings):
+    page = await people.page(width=375)
+    await sign_up(page, "Kim")
+    await page.goto("/careers/alerts")
+    await page.get_by_label("Alert name").fill("Rust jobs")
+    await page.get_by_label("Keywords").fill("Rustacean")
+    await page.get_by_label("How often").select_option("instant")
+    await page.get_by_role("button", name="Create alert").click()
+    await expect(page.locator("[data-alerts]")).to_contain_text("Rust jobs")
+    await check_accessibility(page)
+    await page.goto("/notifications")
+    await wait_live(page)
+    badge = page.locator('nav [data-badge="notifications"]')
+    await expect(badge).to_be_hidden()
+
+    # A matching job arrives and the periodic job delivers the alert (as `maintenance run`).
+    hub = make_hub(settings.redis_url)
+    async with AsyncSession(engine, expire_on_commit=False) as session:
+        job = JobIn(
+            source="web-test",
+            external_id=uuid.uuid4().hex,
+            title="Senior Rustacean",
+            company="Ferris & Co",
+            remote_type="remote",
+        )
+        await jobs.upsert_jobs(session=session, jobs=[job])
+        assert await deliver_job_alerts(session=session, hub=hub, now=datetime.now(UTC)) >= 1
+        await session.commit()
+    await hub.close()
+    if settings.redis_url:  # across processes the stream is Redis: the page updates live
+        await expect(page.locator("[data-notifications]")).to_contain_text("Senior Rustacean")
+        await expect(badge).to_contain_text("1")
+    else:  # one process with an in-memory hub: the server sees it on the next request
+        await page.reload()
+    item = page.locator("[data-notification]", has_text="Senior Rustacean")
+    await expect(item).to_be_visible()
+    await page.reload()
+    await check_accessibility(page)
+    await page.get_by_role("link", name="Open").first.click()
+    await expect(page.get_by_role("heading", name="Senior Rustacean")).to_be_visible()
+    await page.goto("/dashboard")
+    await expect(page.locator("main")).to_contain_text("Senior Rustacean")
+    await check_accessibility(page)
+    await page.goto("/notifications")
+    await page.get_by_role("button", name="Mark all read").click()
+    await expect(page.locator("[data-notifications] .unread")).to_have_count(0)
+    await expect(badge).to_be_hidden()
+    await delete_account(page)
