@@ -11,7 +11,6 @@ database dump tie a user id to their trust interactions.
 from __future__ import annotations
 
 import dataclasses
-import re
 import secrets
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -21,7 +20,6 @@ from typing import Any
 from sqlalchemy import Row, delete, distinct, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from skillnest.accounts.models import User
 from skillnest.accounts.service import AuthUser, verified_college_domain
 from skillnest.core.cache import TTL, Cache, get_json, set_json
 from skillnest.core.errors import Conflict, Forbidden, NotFound, conflict_on_integrity
@@ -45,10 +43,14 @@ from skillnest.help.models import (
     HelpKeyEnvelope,
     HelpOffer,
     HelpSession,
-    SkillVerification,
     TrustInteraction,
 )
 from skillnest.help.trust import TrustStats, months_before
+from skillnest.help.verifications import normalise_skill_name as normalise_skill_name
+from skillnest.help.verifications import verification_pseudonym as verification_pseudonym
+from skillnest.help.verifications import verification_summary as verification_summary
+from skillnest.help.verifications import verified_skills as verified_skills
+from skillnest.help.verifications import verify_skill as verify_skill
 from skillnest.settings import Settings
 
 REQUEST_LIMIT = "3/hour"
@@ -65,7 +67,6 @@ NO_COLLEGE = (
     "verify yours first."
 )
 OTHER_COLLEGE = "Your verified college is {mine}; requests and filters can only name that one."
-_SPACES = re.compile(r"\s+")
 
 # Who may move a request from which states to which (the caller's role, then the state).
 TRANSITIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -92,11 +93,6 @@ def trust_pseudonym(settings: Settings, user_id: int) -> str:
     return _pseudonym(settings, "trust", user_id)
 
 
-def verification_pseudonym(settings: Settings, user_id: int) -> str:
-    """A verified user or a verifier ("verification")."""
-    return _pseudonym(settings, "verification", user_id)
-
-
 def new_avatar() -> str:
     """Seed 000's anonymous avatar: one of 5 colours and one of 5 shapes, e.g. ``blue-star``."""
     return f"{secrets.choice(AVATAR_COLORS)}-{secrets.choice(AVATAR_SHAPES)}"
@@ -110,11 +106,6 @@ def effective_status(status: str, expires_at: datetime, now: datetime) -> str:
 def trust_cache_key(helper_hash: str) -> str:
     """Seed 000's cache key of a helper's trust score."""
     return f"trust_score:{helper_hash}"
-
-
-def normalise_skill_name(name: str) -> str:
-    """Verified skills group case-insensitively."""
-    return _SPACES.sub(" ", name).strip().lower()
 
 
 # --- requests ---------------------------------------------------------------------------
@@ -661,93 +652,6 @@ async def my_trust(
     return schemas.TrustRead.model_validate(stats.public())
 
 
-# --- skill verification -----------------------------------------------------------------
-
-
-async def _require_user(session: AsyncSession, user_id: int) -> None:
-    if await session.scalar(select(User.id).where(User.id == user_id)) is None:
-        raise NotFound("No such user.")
-
-
-async def verify_skill(
-    *,
-    session: AsyncSession,
-    settings: Settings,
-    user: AuthUser,
-    data: schemas.VerificationCreate,
-) -> schemas.VerificationRead:
-    """Vouch for another user's skill; both sides are stored as pseudonyms."""
-    if data.user_id == user.id:
-        raise Forbidden("Nobody verifies their own skills.")
-    await _require_user(session, data.user_id)
-    async with conflict_on_integrity(
-        session, "You already verified this skill of this user this way."
-    ):
-        row = (
-            await session.execute(
-                insert(SkillVerification)
-                .values(
-                    user_hash=verification_pseudonym(settings, data.user_id),
-                    skill_name=normalise_skill_name(data.skill_name),
-                    verification_type=data.verification_type,
-                    score=data.score,
-                    verified_by_hash=verification_pseudonym(settings, user.id),
-                    created_at=datetime.now(UTC),
-                )
-                .returning(
-                    SkillVerification.id,
-                    SkillVerification.skill_name,
-                    SkillVerification.verification_type,
-                    SkillVerification.score,
-                    SkillVerification.created_at,
-                )
-            )
-        ).one()
-    return schemas.VerificationRead.model_validate(row._mapping)
-
-
-async def verified_skills(
-    *, session: AsyncSession, settings: Settings, user_id: int
-) -> schemas.UserVerifications:
-    """A user's verified skills with counts, average scores and counts per kind.
-
-    Exported: other modules (careers' endorsements) read verifications through this, never
-    through help's tables or its pseudonym purposes.
-    """
-    await _require_user(session, user_id)
-    rows = (
-        await session.execute(
-            select(
-                SkillVerification.skill_name,
-                SkillVerification.verification_type,
-                func.count(),
-                func.sum(SkillVerification.score),
-            )
-            .where(SkillVerification.user_hash == verification_pseudonym(settings, user_id))
-            .group_by(SkillVerification.skill_name, SkillVerification.verification_type)
-        )
-    ).all()
-    skills: dict[str, dict[str, Any]] = {}
-    for name, kind, count, total in rows:
-        entry = skills.setdefault(name, {"skill_name": name, "count": 0, "total": 0, "by_type": {}})
-        entry["count"] += int(count)
-        entry["total"] += int(total or 0)
-        entry["by_type"][kind] = int(count)
-    ordered = sorted(skills.values(), key=lambda s: (-s["count"], s["skill_name"]))
-    return schemas.UserVerifications(
-        user_id=user_id,
-        skills=[
-            schemas.VerifiedSkill(
-                skill_name=s["skill_name"],
-                count=s["count"],
-                average_score=round(s["total"] / s["count"], 2),
-                by_type=s["by_type"],
-            )
-            for s in ordered
-        ],
-    )
-
-
 # --- maintenance ------------------------------------------------------------------------
 
 
@@ -797,19 +701,3 @@ async def run_maintenance(*, session: AsyncSession, platform: Platform) -> str:
         f"{len(expired)} requests expired, {deleted} finished requests deleted, "
         f"live feed +{added}/-{removed}"
     )
-
-
-# --- read by other modules --------------------------------------------------------------
-
-
-async def verification_summary(
-    *, session: AsyncSession, settings: Settings, user_id: int
-) -> schemas.VerificationSummary:
-    """How many skill verifications a user received (stored under the user's pseudonym)."""
-    subject = verification_pseudonym(settings, user_id)
-    count = await session.scalar(
-        select(func.count())
-        .select_from(SkillVerification)
-        .where(SkillVerification.user_hash == subject)
-    )
-    return schemas.VerificationSummary(count=int(count or 0))
