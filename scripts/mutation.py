@@ -37,7 +37,11 @@ class Target:
 TARGETS = (
     Target("exchange", ("src/skillnest/exchange/rules.py",), ("tests/exchange/test_scoring.py",)),
     Target("help", ("src/skillnest/help/trust.py",), ("tests/help/test_trust.py",)),
-    Target("catalog", ("src/skillnest/catalog/ranking.py",), ("tests/catalog/test_ranking.py",)),
+    Target(
+        "catalog",
+        ("src/skillnest/catalog/ranking.py",),
+        ("tests/catalog/test_ranking.py", "tests/catalog/test_ranking_seed.py"),
+    ),
     Target(
         "careers",
         (
