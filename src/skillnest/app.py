@@ -153,9 +153,7 @@ class HealthCheck:
             revision=revision or None,
             replicas=await platform.db.replica_status() if platform.db.replicas else None,
         )
-        return (200 if database_ok else 503), orjson.dumps(
-            body.model_dump(exclude={"replicas"} if body.replicas is None else set())
-        )
+        return (200 if database_ok else 503), orjson.dumps(body.model_dump())
 
 
 class Health(BaseModel):

@@ -22,8 +22,12 @@ SECRET_TEXT = "I keep failing the recursion exercise in week 3, can someone expl
 
 
 @pytest.fixture
-def people(person):  # type: ignore[no-untyped-def]
-    """Signed-in students of uni.example.edu whose address is verified: their college is real."""
+def person(person):  # type: ignore[no-untyped-def]
+    """Signed-in students of uni.example.edu whose address is verified: their college is real.
+
+    Help requests carry a college only from a verified academic address, so every help test
+    user is such a student unless a test says otherwise.
+    """
 
     async def make(**overrides: Any) -> Person:
         n = next(_numbers)
@@ -32,6 +36,12 @@ def people(person):  # type: ignore[no-untyped-def]
         return await person(**overrides)
 
     return make
+
+
+@pytest.fixture
+def people(person):  # type: ignore[no-untyped-def]
+    """The same factory under the name some help tests use."""
+    return person
 
 
 def encrypted(text: str = SECRET_TEXT) -> tuple[bytes, str]:

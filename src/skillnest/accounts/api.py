@@ -227,7 +227,7 @@ async def change_my_email(
     return service.me_view(updated, settings)
 
 
-@router.get("/me/export", response_class=JSONBytes)
+@router.get("/me/export", response_model=schemas.DataExport, response_class=JSONBytes)
 async def export_my_data(user: CurrentUser, session: SessionDep) -> JSONBytes:
     """Everything the caller owns across all modules, as one JSON document."""
     document = await export.export_everything(session=session, user_id=user.id)

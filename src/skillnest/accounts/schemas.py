@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -249,3 +249,14 @@ class OAuthLinkRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     token_expires_at: datetime | None = None
+
+
+class DataExport(BaseModel):
+    """Everything a user owns, module by module (``GET /me/export``)."""
+
+    format: str = Field(examples=["skillnest-export/1"])
+    exported_at: datetime
+    user_id: int
+    modules: dict[str, Any] = Field(
+        description="Each module's rows of this user; help says why it has none to give."
+    )

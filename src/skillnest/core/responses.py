@@ -7,6 +7,10 @@ from typing import Any
 import orjson
 from starlette.responses import JSONResponse
 
+# UTC times end in Z; mappings keyed by numbers or dates (stored JSON documents, counts per
+# day) are written with text keys, as JSON requires, instead of failing.
+JSON_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
+
 
 class JSONBytes(JSONResponse):
     """A JSON response whose body is already serialised (for example, a cache hit).
@@ -19,13 +23,9 @@ class JSONBytes(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         """Pass bytes through; serialise anything else with orjson."""
-        return (
-            content
-            if isinstance(content, bytes)
-            else orjson.dumps(content, option=orjson.OPT_UTC_Z)
-        )
+        return content if isinstance(content, bytes) else orjson.dumps(content, option=JSON_OPTIONS)
 
 
 def json_response(content: Any, status_code: int = 200) -> JSONBytes:
     """Serialise with orjson (datetimes, UUIDs and dataclasses included)."""
-    return JSONBytes(orjson.dumps(content, option=orjson.OPT_UTC_Z), status_code=status_code)
+    return JSONBytes(orjson.dumps(content, option=JSON_OPTIONS), status_code=status_code)
