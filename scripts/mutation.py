@@ -49,7 +49,11 @@ TARGETS = (
             "src/skillnest/careers/jobs/rules.py",
             "src/skillnest/careers/applications/rules.py",
         ),
-        ("tests/careers/test_rules.py", "tests/careers/test_rules_expected.py"),
+        (
+            "tests/careers/test_rules.py",
+            "tests/careers/test_rules_expected.py",
+            "tests/careers/test_rules_analytics.py",
+        ),
     ),
 )
 
