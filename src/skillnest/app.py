@@ -5,19 +5,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from skillnest import __version__
+from skillnest.core import metrics
+from skillnest.core.access import AccessMiddleware
 from skillnest.core.cache import make_cache
 from skillnest.core.db import Database
 from skillnest.core.deps import Platform, PlatformDep
-from skillnest.core.errors import install_error_handlers
+from skillnest.core.errors import Unauthorized, install_error_handlers
+from skillnest.core.logs import configure_logging
 from skillnest.core.ratelimit import RateLimiter
 from skillnest.core.realtime import make_hub
 from skillnest.core.responses import JSONBytes
@@ -138,6 +142,7 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
                 task.cancel()
             if own:
                 await close_platform(app.state.platform)
+                metrics.worker_exited(os.getpid())
 
     app = FastAPI(
         title="skillnest",
@@ -149,6 +154,8 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         app.state.platform = platform
     install_error_handlers(app)
     app.add_middleware(SecurityHeaders)
+    # Outermost of ours: its duration covers the security headers and every handler.
+    app.add_middleware(AccessMiddleware, access_log_enabled=settings.access_log)
 
     health = HealthCheck()
 
@@ -158,6 +165,16 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         status_code, body = await health(platform)
         return JSONBytes(body, status_code=status_code)
 
+    metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+
+    @app.get("/metrics", tags=["ops"], include_in_schema=False)
+    async def read_metrics(request: Request) -> Response:
+        """Prometheus text format; needs a bearer token if SKILLNEST_METRICS_TOKEN is set."""
+        if not metrics.token_allows(metrics_token, request.headers.get("authorization")):
+            raise Unauthorized("A valid metrics token is required.")
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
+
     for module in MODULES:
         api = submodule(module, "api")
         if api is not None and hasattr(api, "router"):
@@ -166,3 +183,10 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         if extra is not None:
             extra(app)  # e.g. GraphQL at /graphql
     return app
+
+
+def serve_app() -> FastAPI:
+    """The uvicorn factory of ``skillnest serve``: logging set up in each worker, then the app."""
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(settings)

@@ -36,9 +36,23 @@ class Settings(BaseSettings):
     login_failures_per_account: int = 10
     login_failures_per_address: int = 50
     login_window_minutes: int = 15
-    db_pool_size: int = 10
-    db_max_overflow: int = 20
+    # Connection pool of the PostgreSQL engine (SQLite has no pool to tune).
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=20, ge=0)
+    db_pool_recycle: int = Field(default=3600, ge=-1, description="Seconds; -1 never recycles.")
+    db_pool_pre_ping: bool = True
+    db_pool_timeout: float = Field(default=30.0, gt=0)
+    # libpq's sslmode for PostgreSQL; overrides a ?sslmode= in the URL when set.
+    db_sslmode: (
+        Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] | None
+    ) = None
+    maintenance_interval_seconds: float = Field(default=60.0, gt=0)
     log_level: str = "INFO"
+    # console: one readable line per event; json: one JSON object per line for collectors.
+    log_format: Literal["console", "json"] = "console"
+    access_log: bool = True
+    # When set, /metrics answers only to ``Authorization: Bearer <token>``.
+    metrics_token: SecretStr | None = None
 
     @field_validator("database_url")
     @classmethod

@@ -16,6 +16,7 @@ from skillnest.accounts.models import OAuthProvider, User, UserSession
 from skillnest.core import security
 from skillnest.core.cache import TTL, Cache, cache_key, get_json, set_json
 from skillnest.core.errors import Conflict, NotFound, Unauthorized
+from skillnest.core.logs import note_user
 from skillnest.core.ratelimit import RateLimiter
 from skillnest.exchange.models import Rating
 from skillnest.settings import Settings
@@ -165,6 +166,7 @@ async def resolve_token(*, session: AsyncSession, cache: Cache, token: str) -> A
     now = datetime.now(UTC)
     if hit is not None:
         if hit["expires_at"] > now.timestamp():
+            note_user(hit["user_id"])
             return AuthUser(hit["user_id"], hit["is_admin"], hit["session_id"])
         await cache.delete(key)
         return None
@@ -191,6 +193,7 @@ async def resolve_token(*, session: AsyncSession, cache: Cache, token: str) -> A
             "expires_at": expires_at.timestamp(),
         }
         await set_json(cache, key, doc, ttl, tags=[user_tag(row.user_id)])
+    note_user(row.user_id)
     return AuthUser(row.user_id, row.is_admin, row.id)
 
 

@@ -21,6 +21,8 @@ import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from skillnest.core import metrics
+
 log = logging.getLogger("skillnest.cache")
 T = TypeVar("T")
 
@@ -121,10 +123,13 @@ class MemoryCache:
         """The stored bytes, or None on a miss."""
         item = self._values.get(key)
         if item is None:
+            metrics.cache_lookup("memory", False)
             return None
         if item[0] < time.monotonic():
             self._values.pop(key, None)
+            metrics.cache_lookup("memory", False)
             return None
+        metrics.cache_lookup("memory", True)
         return item[1]
 
     async def set(self, key: str, value: bytes, ttl: int, tags: Iterable[str] = ()) -> None:
@@ -279,7 +284,9 @@ class RedisCache:
             value = await self.client.get(key)
             return value.encode() if isinstance(value, str) else value
 
-        return await self._call(op, None)
+        value = await self._call(op, None)
+        metrics.cache_lookup("redis", value is not None)
+        return value
 
     async def set(self, key: str, value: bytes, ttl: int, tags: Iterable[str] = ()) -> None:
         """Store bytes for ``ttl`` seconds, recording the key under each tag."""

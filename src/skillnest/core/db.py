@@ -24,6 +24,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator, TypeEngine, Uuid
 
+from skillnest.core import metrics
 from skillnest.settings import Settings, get_settings
 
 log = logging.getLogger("skillnest.db")
@@ -206,10 +207,14 @@ def make_engine(url: str, settings: Settings | None = None, **kwargs: Any) -> As
     else:
         kwargs.setdefault("pool_size", settings.db_pool_size)
         kwargs.setdefault("max_overflow", settings.db_max_overflow)
-        kwargs.setdefault("pool_pre_ping", True)
-        kwargs.setdefault("pool_recycle", 3600)
+        kwargs.setdefault("pool_pre_ping", settings.db_pool_pre_ping)
+        kwargs.setdefault("pool_recycle", settings.db_pool_recycle)
+        kwargs.setdefault("pool_timeout", settings.db_pool_timeout)
+        if settings.db_sslmode:
+            kwargs.setdefault("connect_args", {})["sslmode"] = settings.db_sslmode
         engine = create_async_engine(url, **kwargs)
     install_slow_query_log(engine.sync_engine, settings.slow_query_ms)
+    metrics.watch_pool(engine.sync_engine)
     return engine
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -12,8 +14,10 @@ import typer
 from alembic import command
 from rich.table import Table
 
+from skillnest.core import metrics
 from skillnest.core.cli import console, err_console, run
 from skillnest.core.errors import DomainError
+from skillnest.core.logs import configure_logging
 from skillnest.ops import backup as backups
 from skillnest.ops import roles, service, stats
 from skillnest.settings import VAR_DIR, get_settings
@@ -204,7 +208,7 @@ def serve(
     port: int = typer.Option(8000, help="Port to listen on."),
     workers: int = typer.Option(1, min=1, help="Worker processes."),
 ) -> None:
-    """Serve the API with uvicorn."""
+    """Serve the API with uvicorn (access log on; JSON lines with SKILLNEST_LOG_FORMAT=json)."""
     import uvicorn
 
     settings = get_settings()
@@ -214,17 +218,32 @@ def serve(
             "(the in-process cache cannot invalidate across processes)"
         )
         raise typer.Exit(2)
+    configure_logging(settings.log_level, settings.log_format)
+    own_metrics_dir = None
+    if workers > 1:
+        # Each worker writes its samples to this folder; /metrics adds them up. It must be in
+        # the environment before a worker imports prometheus_client.
+        if not metrics.multiprocess_dir():
+            own_metrics_dir = tempfile.mkdtemp(prefix="skillnest-metrics-")
+            os.environ[metrics.MULTIPROC_ENV] = own_metrics_dir
+        metrics.reset_multiprocess_dir(os.environ[metrics.MULTIPROC_ENV])
     console.print(f"skillnest on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(
-        "skillnest.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=settings.log_level.lower(),
-        access_log=False,
-        proxy_headers=False,
-    )
+    try:
+        uvicorn.run(
+            "skillnest.app:serve_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=settings.log_level.lower(),
+            log_config=None,
+            # The app logs each request itself, with the route template and the request id.
+            access_log=False,
+            proxy_headers=False,
+        )
+    finally:
+        if own_metrics_dir:
+            shutil.rmtree(own_metrics_dir, ignore_errors=True)
 
 
 def register(root: typer.Typer) -> None:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 
 from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from skillnest.core import metrics
 from skillnest.core.deps import Platform
 from skillnest.modules import MODULES, submodule
 from skillnest.settings import Settings
@@ -20,7 +22,6 @@ log = logging.getLogger("skillnest.ops")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 MAINTENANCE_LOCK_ID = 0x5C111E57  # any constant shared by every worker
-MAINTENANCE_INTERVAL_SECONDS = 60
 
 
 def alembic_config(settings: Settings) -> Config:
@@ -55,22 +56,52 @@ async def run_maintenance(platform: Platform) -> dict[str, str]:
     async with platform.db.unit_of_work() as session:
         async with advisory_lock(session, MAINTENANCE_LOCK_ID) as acquired:
             if not acquired:
+                log.info("maintenance skipped: another worker holds the lock")
                 return {"maintenance": "skipped: another worker holds the lock"}
             for module in MODULES:
                 service = submodule(module, "service")
                 job = getattr(service, "run_maintenance", None) if service else None
                 if job is not None and module != "ops":
-                    report[module] = str(await job(session=session, platform=platform))
+                    report[module] = await _timed_job(
+                        module, job(session=session, platform=platform)
+                    )
     return report
+
+
+async def _timed_job(module: str, job: Awaitable[object]) -> str:
+    """Await one module's job: log what it did, count it and time it."""
+    started = time.perf_counter()
+    try:
+        outcome = str(await job)
+    except Exception:
+        seconds = time.perf_counter() - started
+        metrics.MAINTENANCE_RUNS.labels(module, "failed").inc()
+        metrics.MAINTENANCE_SECONDS.labels(module).observe(seconds)
+        log.exception(
+            "maintenance %s failed after %.2f s",
+            module,
+            seconds,
+            extra={"job": module, "outcome": "failed", "duration_ms": round(seconds * 1000, 1)},
+        )
+        raise
+    seconds = time.perf_counter() - started
+    metrics.MAINTENANCE_RUNS.labels(module, "ok").inc()
+    metrics.MAINTENANCE_SECONDS.labels(module).observe(seconds)
+    log.info(
+        "maintenance %s: %s",
+        module,
+        outcome,
+        extra={"job": module, "outcome": "ok", "duration_ms": round(seconds * 1000, 1)},
+    )
+    return outcome
 
 
 async def maintenance_loop(platform: Platform) -> None:
     """Run maintenance periodically for as long as the server runs."""
     while True:
-        await asyncio.sleep(MAINTENANCE_INTERVAL_SECONDS)
+        await asyncio.sleep(platform.settings.maintenance_interval_seconds)
         try:
-            report = await run_maintenance(platform)
-            log.info("maintenance: %s", report)
+            await run_maintenance(platform)
         except Exception:  # keep the loop alive; the next run may succeed
             log.exception("maintenance run failed")
 
