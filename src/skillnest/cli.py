@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import logging
+import os
 
 import typer
 
 from skillnest import __version__
+from skillnest.core.cli import unwrap_when_piped
+from skillnest.core.logs import configure_logging
 from skillnest.modules import MODULES, submodule
 
 app = typer.Typer(
@@ -24,6 +26,7 @@ def _root(
     if version:
         typer.echo(__version__)
         raise typer.Exit()
+    unwrap_when_piped()
 
 
 for _module in MODULES:
@@ -34,5 +37,6 @@ for _module in MODULES:
 
 def main() -> None:
     """Entry point of the console script."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # Commands print their results; logging shows warnings only (``serve`` sets its own level).
+    configure_logging("WARNING", os.environ.get("SKILLNEST_LOG_FORMAT", "console"))
     app()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import typer
@@ -9,12 +10,22 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.accounts import schemas, service
-from skillnest.core.cli import console, err_console, run_in_transaction
+from skillnest.core.cli import (
+    JsonOption,
+    ServerOption,
+    api,
+    console,
+    emit,
+    err_console,
+    run_in_transaction,
+)
+from skillnest.core.client import DEFAULT_SERVER, ApiClient, ClientError, TokenStore, config_dir
 from skillnest.core.deps import Platform
 
 users = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 
 PASSWORD_ENV = "SKILLNEST_ADMIN_PASSWORD"
+LOGIN_PASSWORD_ENV = "SKILLNEST_PASSWORD"
 
 
 def _read_password() -> str:
@@ -69,6 +80,45 @@ def set_admin(
     console.print(run_in_transaction(work))
 
 
+def login(
+    email: str = typer.Option(..., "--email", help="Account email."),
+    server: ServerOption = DEFAULT_SERVER,
+) -> None:
+    """Log in to a server and keep the session token in your config directory.
+
+    The password comes from SKILLNEST_PASSWORD or a prompt, never from an argument.
+    """
+    password = os.environ.get(LOGIN_PASSWORD_ENV) or str(typer.prompt("Password", hide_input=True))
+    server = server.rstrip("/")
+    with api(server, authenticated=False) as http:
+        token = http.login(email, password)
+    TokenStore(config_dir()).save_token(server, token)
+    console.print(f"logged in to {server}")
+
+
+def logout(server: ServerOption = DEFAULT_SERVER) -> None:
+    """End the session on the server and forget its token here."""
+    server = server.rstrip("/")
+    store = TokenStore(config_dir())
+    token = store.token(server)
+    if token:
+        # An expired or revoked session, or a server that is gone, still logs out here.
+        with contextlib.suppress(ClientError), ApiClient(server, token) as http:
+            http.call("POST", "/auth/logout")
+    store.forget_token(server)
+    console.print(f"logged out of {server}")
+
+
+def whoami(server: ServerOption = DEFAULT_SERVER, as_json: JsonOption = False) -> None:
+    """The account you are logged in with."""
+    with api(server) as http:
+        me = http.call("GET", "/me")
+    emit(me, as_json, lambda m: console.print(f"{m['name']} <{m['email']}> (id {m['id']})"))
+
+
 def register(root: typer.Typer) -> None:
     """Mount this module's commands on the root CLI."""
     root.add_typer(users, name="users")
+    root.command("login")(login)
+    root.command("logout")(logout)
+    root.command("whoami")(whoami)

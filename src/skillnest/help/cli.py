@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
-from skillnest.core.cli import err_console
+from skillnest.core.cli import ServerOption, err_console
 from skillnest.help import crypto
 from skillnest.help.client import (
     DEFAULT_SERVER,
@@ -31,9 +32,41 @@ from skillnest.help.client import (
 T = TypeVar("T")
 PASSWORD_ENV = "SKILLNEST_PASSWORD"
 
+
+class HelpGroup(TyperGroup):
+    """The peer-help group, which also answers ``skillnest help`` the way people expect.
+
+    ``skillnest help`` alone prints the overview of every command, and ``skillnest help
+    COMMAND`` the help of any top-level command (``skillnest help careers``); the peer-help
+    verbs (``skillnest help ask``...) keep their names.
+    """
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """A peer-help verb, else a command that prints the help of a top-level command."""
+        own = super().get_command(ctx, cmd_name)
+        if own is not None:
+            return own
+        root = ctx.find_root()
+        lookup = getattr(root.command, "get_command", None)
+        target = lookup(root, cmd_name) if lookup is not None else None
+        if target is None:
+            return None
+
+        def show() -> None:
+            with type(ctx)(target, info_name=cmd_name, parent=root) as target_ctx:
+                typer.echo(target.get_help(target_ctx))
+
+        return TyperCommand(cmd_name, callback=show, help=f"Help of `skillnest {cmd_name}`.")
+
+
 app = typer.Typer(
-    help="Anonymous peer help: ask, browse the live feed, offer, accept, read, rate.",
-    no_args_is_help=True,
+    cls=HelpGroup,
+    help="Help: `skillnest help` shows every command, `skillnest help COMMAND` one of them. "
+    "Anonymous peer help lives here too: ask, browse the live feed, offer, accept, read, rate.",
+)
+PEER_HELP_NOTE = (
+    "\nAnonymous peer help: skillnest help ask | feed | show | mine | offer | accept | read | "
+    "complete | cancel | trust | verify | verifications  (`skillnest help --help` explains them)"
 )
 
 
@@ -49,19 +82,22 @@ class State:
         """An API client with the saved (or ``SKILLNEST_TOKEN``) session token."""
         token = self.store.token(self.server)
         if authenticated and token is None:
-            raise ClientError("Not logged in: run `skillnest help login` first.")
-        with HelpClient(self.server, token) as http:
+            raise ClientError("Not logged in: run `skillnest login` first.")
+        http = HelpClient(self.server, token)
+        try:
             yield http
+        finally:
+            http.close()
 
 
-@app.callback()
-def _options(
-    ctx: typer.Context,
-    server: str = typer.Option(
-        DEFAULT_SERVER, "--server", envvar="SKILLNEST_SERVER_URL", help="skillnest API base URL."
-    ),
-) -> None:
+@app.callback(invoke_without_command=True)
+def _options(ctx: typer.Context, server: ServerOption = DEFAULT_SERVER) -> None:
     ctx.obj = State(server=server.rstrip("/"), store=KeyStore(config_dir()))
+    if ctx.invoked_subcommand is None:
+        root = ctx.find_root()
+        typer.echo(root.get_help())
+        typer.echo(PEER_HELP_NOTE)
+        raise typer.Exit()
 
 
 def _run(work: Callable[[], T]) -> T:
