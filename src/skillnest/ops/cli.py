@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -15,15 +16,16 @@ from alembic import command
 from rich.table import Table
 
 from skillnest.core import metrics
-from skillnest.core.cli import console, err_console, run
+from skillnest.core.cli import JsonOption, console, err_console, run
 from skillnest.core.errors import DomainError
 from skillnest.core.logs import configure_logging
 from skillnest.ops import backup as backups
-from skillnest.ops import roles, service, stats
+from skillnest.ops import provision, roles, service, stats
 from skillnest.settings import VAR_DIR, get_settings
 
 T = TypeVar("T")
 READONLY_PASSWORD_ENV = "SKILLNEST_READONLY_PASSWORD"
+DB_PASSWORD_ENV = "SKILLNEST_DB_PASSWORD"
 
 db = typer.Typer(help="Database migrations and operations.", no_args_is_help=True)
 maintenance = typer.Typer(help="Periodic jobs.", no_args_is_help=True)
@@ -86,6 +88,59 @@ def _fingerprint_table(title: str, tables: dict[str, backups.TableFingerprint]) 
     for name, fingerprint in tables.items():
         table.add_row(name, str(fingerprint.rows), fingerprint.checksum[:16])
     return table
+
+
+@db.command("setup")
+def db_setup(
+    admin_url: str | None = typer.Option(
+        None,
+        "--admin-url",
+        envvar="SKILLNEST_ADMIN_DATABASE_URL",
+        help="A superuser connection, e.g. postgresql://postgres@localhost:5432/postgres "
+        "(default: the local postgres role on --host/--port).",
+    ),
+    name: str = typer.Option("skillnest", "--name", help="Database to create."),
+    role: str = typer.Option("skillnest", "--user", help="Login role to create."),
+    host: str | None = typer.Option(None, "--host", help="Host in the app's URL."),
+    port: int | None = typer.Option(None, "--port", help="Port in the app's URL."),
+    sslmode: str | None = typer.Option(
+        None, "--sslmode", help="libpq sslmode in the app's URL (require, verify-full...)."
+    ),
+    secrets_file: Path = typer.Option(
+        VAR_DIR / "secrets.env", "--secrets-file", help="Where SKILLNEST_DATABASE_URL goes."
+    ),
+    with_demo: bool = typer.Option(False, "--demo", help="Also load the demo data."),
+    as_json: JsonOption = False,
+) -> None:
+    """Create (if missing) a PostgreSQL role and database, save the URL, migrate and test it.
+
+    Idempotent: run again, it reports everything in place and changes nothing. The role's
+    password comes from SKILLNEST_DB_PASSWORD, the secrets file, or is generated.
+    """
+    plan = provision.SetupPlan(
+        admin_url=admin_url
+        or f"postgresql://postgres@{host or '127.0.0.1'}:{port or 5432}/postgres",
+        name=name,
+        role=role,
+        password=os.environ.get(DB_PASSWORD_ENV) or None,
+        host=host,
+        port=port,
+        sslmode=sslmode,
+        secrets_file=secrets_file,
+    )
+    report, url = _checked(lambda: provision.setup_database(plan))
+    if with_demo:
+        os.environ["SKILLNEST_DATABASE_URL"] = url
+        get_settings.cache_clear()
+        report.steps.extend(run(service.load_demo))
+    if as_json:
+        document = {**dataclasses.asdict(report), "changed": report.changed}
+        typer.echo(json.dumps(document, indent=2))
+        return
+    for step in report.steps:
+        console.print(step, markup=False)
+    verdict = "set up" if report.changed else "already set up; nothing changed"
+    console.print(f"[green]{name} {verdict}[/green]")
 
 
 @db.command("backup")

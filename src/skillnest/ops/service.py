@@ -26,6 +26,11 @@ MAINTENANCE_LOCK_ID = 0x5C111E57  # any constant shared by every worker
 
 def alembic_config(settings: Settings) -> Config:
     """Alembic configuration built in code: no alembic.ini to keep in sync."""
+    return alembic_config_for(settings.database_url)
+
+
+def alembic_config_for(database_url: str) -> Config:
+    """Alembic configuration for a database URL (async drivers are swapped for sync ones)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     # Dated file names: the history reads in order in a file listing.
@@ -33,7 +38,7 @@ def alembic_config(settings: Settings) -> Config:
         "file_template",
         "%%(year)d_%%(month).2d_%%(day).2d_%%(hour).2d%%(minute).2d-%%(rev)s_%%(slug)s",
     )
-    url = settings.database_url.replace("+aiosqlite", "")
+    url = database_url.replace("+aiosqlite", "")
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
