@@ -21,7 +21,7 @@ from skillnest.core.errors import DomainError
 from skillnest.core.logs import configure_logging
 from skillnest.ops import backup as backups
 from skillnest.ops import provision, roles, service, stats
-from skillnest.settings import VAR_DIR, get_settings
+from skillnest.settings import VAR_DIR, get_settings, write_local_secrets
 
 T = TypeVar("T")
 READONLY_PASSWORD_ENV = "SKILLNEST_READONLY_PASSWORD"
@@ -258,14 +258,36 @@ def demo_load() -> None:
         console.print(line)
 
 
+def _prepare() -> None:
+    """Local secrets, migrations and demo data, each only when missing (a warm start is quick)."""
+    if get_settings().env == "development" and write_local_secrets():
+        console.print("created var/secrets.env (local secrets, never commit)")
+        get_settings.cache_clear()
+    settings = get_settings()
+    current, head = service.migration_state(settings)
+    if current != head:
+        command.upgrade(service.alembic_config(settings), "head")
+        console.print(f"database upgraded from {current or 'empty'} to {head}")
+    if current is None:
+        for line in run(service.load_demo):
+            console.print(line)
+
+
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to bind."),
     port: int = typer.Option(8000, help="Port to listen on."),
     workers: int = typer.Option(1, min=1, help="Worker processes."),
+    prepare: bool = typer.Option(
+        False,
+        "--prepare",
+        help="First migrate if needed, and load the demo into a new database (`make run`).",
+    ),
 ) -> None:
     """Serve the API with uvicorn (access log on; JSON lines with SKILLNEST_LOG_FORMAT=json)."""
     import uvicorn
 
+    if prepare:
+        _prepare()
     settings = get_settings()
     if workers > 1 and not settings.redis_url:
         err_console.print(

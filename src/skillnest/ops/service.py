@@ -10,8 +10,11 @@ from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 
 from alembic.config import Config
-from sqlalchemy import text
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.pool import NullPool
 
 from skillnest.core import metrics
 from skillnest.core.deps import Platform
@@ -43,6 +46,19 @@ def alembic_config_for(database_url: str) -> Config:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     return config
+
+
+def migration_state(settings: Settings) -> tuple[str | None, str | None]:
+    """The database's revision (None when it is new) and the head of the migrations."""
+    config = alembic_config(settings)
+    head = ScriptDirectory.from_config(config).get_current_head()
+    engine = create_engine(settings.sync_database_url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+    return current, head
 
 
 @contextlib.asynccontextmanager
