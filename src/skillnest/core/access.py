@@ -99,6 +99,7 @@ class AccessMiddleware:
                     status,
                     seconds * 1000,
                     extra={
+                        "request_id": request_id,
                         "method": scope["method"],
                         "route": route,
                         "status": status,
