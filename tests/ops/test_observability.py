@@ -127,7 +127,10 @@ async def test_metrics_expose_request_histograms_and_cache_lookups(client, platf
     assert exposed.status_code == 200
     assert exposed.headers["content-type"].startswith("text/plain")
     body = exposed.text
-    assert 'skillnest_http_request_duration_seconds_bucket{le="0.005",method="GET",route="/health"' in body
+    assert (
+        'skillnest_http_request_duration_seconds_bucket{le="0.005",method="GET",route="/health"'
+        in body
+    )
     assert "skillnest_cache_lookups_total" in body
     assert "skillnest_db_pool_connections" in body
 

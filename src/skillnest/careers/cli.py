@@ -8,6 +8,7 @@ name, kept as an alias.
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,7 @@ def import_jobs(
         ..., exists=True, dir_okay=False, readable=True, help="JSON lines."
     ),
     batch_size: int = typer.Option(1000, min=1, max=10_000, help="Jobs per transaction."),
+    as_json: JsonOption = False,
 ) -> None:
     """Import listings from a JSON-lines file; importing it again updates, never duplicates."""
     # A batch upsert takes longer than the slow-query threshold by design, and the slow-query
@@ -81,7 +83,10 @@ def import_jobs(
             TransferSpeedColumn(),
             TimeRemainingColumn(),
         )
-        with Progress(*columns, console=err_console) as progress, file.open("rb") as handle:
+        with (
+            Progress(*columns, console=err_console, disable=as_json) as progress,
+            file.open("rb") as handle,
+        ):
             task = progress.add_task("import", total=file.stat().st_size, jobs=0)
             for number, raw in enumerate(handle, start=1):
                 progress.update(task, advance=len(raw))
@@ -106,6 +111,11 @@ def import_jobs(
 
     done, created, updated, errors = run(work)
     metrics.count_import("careers.jobs", done, len(errors))
+    if as_json:
+        rejected = [{"line": n, "reason": r} for n, r in errors]
+        document = {"imported": done, "new": created, "updated": updated, "rejected": rejected}
+        typer.echo(json.dumps(document, indent=2))
+        raise typer.Exit(1 if errors else 0)
     console.print(f"{done} jobs imported: {created} new, {updated} updated, {len(errors)} rejected")
     for number, reason in errors[:MAX_REPORTED_ERRORS]:
         err_console.print(f"  line {number}: {reason}")

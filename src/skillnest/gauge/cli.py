@@ -7,6 +7,7 @@ the local database; ``skillnest import ...`` is their old name, kept as an alias
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -206,6 +207,7 @@ def metagauge_sample(
     seed: int = typer.Option(2026, help="Random seed: the same seed writes the same data."),
     bcrypt_rounds: int = typer.Option(6, min=4, max=12, help="bcrypt cost of the passwords."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing users.json."),
+    as_json: JsonOption = False,
 ) -> None:
     """Write synthetic MetaGauge legacy files (both layouts) for tests, demos, benchmarks."""
     if layout not in ("mixed", "seed", "per-user"):
@@ -225,6 +227,9 @@ def metagauge_sample(
         seed=seed,
         bcrypt_rounds=bcrypt_rounds,
     )
+    if as_json:
+        typer.echo(json.dumps({**dataclasses.asdict(counts), "directory": str(directory)}))
+        return
     console.print(
         f"wrote {counts.users} users, {counts.contracts} contracts, {counts.analyses} analyses, "
         f"{counts.chat_sessions} chat sessions and {counts.chat_messages} messages "

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from skillnest.core.cli import ServerOption, err_console
+from skillnest.core.cli import JsonOption, ServerOption, emit, err_console
 from skillnest.help import crypto
 from skillnest.help.client import (
     DEFAULT_SERVER,
@@ -166,6 +166,7 @@ def ask(
     hours: int = typer.Option(24, "--hours", min=1, max=72, help="Lifetime in hours."),
     text: str | None = typer.Option(None, "--text", "-t", help="The request (else --file/stdin)."),
     file: Path | None = typer.Option(None, "--file", "-f", exists=True, dir_okay=False),
+    as_json: JsonOption = False,
 ) -> None:
     """Ask for help anonymously; the text is encrypted here and only its ciphertext is sent."""
     state = _state(ctx)
@@ -189,7 +190,11 @@ def ask(
         with state.client() as http:
             created = http.ask(payload)
         state.store.save_request_key(str(created["id"]), key)
-        typer.echo(f"request {created['id']} created (avatar {created['avatar']})")
+        emit(
+            created,
+            as_json,
+            lambda c: typer.echo(f"request {c['id']} created (avatar {c['avatar']})"),
+        )
 
     _run(work)
 
@@ -202,6 +207,7 @@ def show_feed(
     college: str | None = typer.Option(None, "--college"),
     limit: int = typer.Option(20, "--limit", min=1, max=50),
     offset: int = typer.Option(0, "--offset", min=0),
+    as_json: JsonOption = False,
 ) -> None:
     """Active requests, most urgent and newest first."""
     state = _state(ctx)
@@ -214,6 +220,9 @@ def show_feed(
             params["college_domain"] = college
         with state.client() as http:
             page = http.feed(params)
+        if as_json:
+            emit(page, True, print)
+            return
         for item in page["items"]:
             typer.echo(
                 f"{item['id']}  u{item['urgency_level']}  {', '.join(item['skill_tags'])}  "
@@ -227,13 +236,16 @@ def show_feed(
 
 
 @app.command("show")
-def show(ctx: typer.Context, request_id: str) -> None:
+def show(ctx: typer.Context, request_id: str, as_json: JsonOption = False) -> None:
     """A request as you may see it; its owner also sees the offers and each helper's trust."""
     state = _state(ctx)
 
     def work() -> None:
         with state.client() as http:
             view = http.request(request_id)
+        if as_json:
+            emit(view, True, print)
+            return
         typer.echo(
             f"{view['id']}  {view['status']}  urgency {view['urgency_level']}  "
             f"{', '.join(view['skill_tags'])}  ({view['role']})"
@@ -251,23 +263,27 @@ def show(ctx: typer.Context, request_id: str) -> None:
 
 
 @app.command("mine")
-def mine(ctx: typer.Context) -> None:
+def mine(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Your own requests."""
     state = _state(ctx)
 
     def work() -> None:
         with state.client() as http:
-            for item in http.mine():
-                typer.echo(
-                    f"{item['id']}  {item['status']}  {item['offers']} offers  "
-                    f"{', '.join(item['skill_tags'])}"
-                )
+            items = http.mine()
+        if as_json:
+            emit(items, True, print)
+            return
+        for item in items:
+            typer.echo(
+                f"{item['id']}  {item['status']}  {item['offers']} offers  "
+                f"{', '.join(item['skill_tags'])}"
+            )
 
     _run(work)
 
 
 @app.command("offer")
-def offer(ctx: typer.Context, request_id: str) -> None:
+def offer(ctx: typer.Context, request_id: str, as_json: JsonOption = False) -> None:
     """Offer to help; a key pair is made for this request and its private half kept here."""
     state = _state(ctx)
 
@@ -276,13 +292,19 @@ def offer(ctx: typer.Context, request_id: str) -> None:
         with state.client() as http:
             made = http.offer(request_id, public)
         state.store.save_offer_key(request_id, str(made["id"]), private)
-        typer.echo(f"offer {made['id']} sent (your trust: {_trust_text(made.get('trust'))})")
+        emit(
+            made,
+            as_json,
+            lambda m: typer.echo(
+                f"offer {m['id']} sent (your trust: {_trust_text(m.get('trust'))})"
+            ),
+        )
 
     _run(work)
 
 
 @app.command("accept")
-def accept(ctx: typer.Context, request_id: str, offer_id: str) -> None:
+def accept(ctx: typer.Context, request_id: str, offer_id: str, as_json: JsonOption = False) -> None:
     """Accept an offer: the request key is sealed to that helper's public key and sent."""
     state = _state(ctx)
 
@@ -297,7 +319,13 @@ def accept(ctx: typer.Context, request_id: str, offer_id: str) -> None:
                 raise ClientError("No such offer on this request.")
             sealed = crypto.seal_key(key, chosen["helper_public_key"])
             result = http.accept(request_id, offer_id, sealed)
-        typer.echo(f"request {request_id} is {result['status']}: offer {offer_id} accepted")
+        emit(
+            result,
+            as_json,
+            lambda r: typer.echo(
+                f"request {request_id} is {r['status']}: offer {offer_id} accepted"
+            ),
+        )
 
     _run(work)
 
@@ -309,6 +337,7 @@ def read(
     start: bool = typer.Option(
         True, "--start/--no-start", help="As the helper, mark a matched request InProgress."
     ),
+    as_json: JsonOption = False,
 ) -> None:
     """Decrypt and print a request (as its owner, or as the accepted helper)."""
     state = _state(ctx)
@@ -319,7 +348,7 @@ def read(
             plaintext = read_plaintext(state.store, view)
             if start and view["role"] == "helper" and view["status"] == "Matched":
                 http.set_status(request_id, "InProgress")
-        typer.echo(plaintext)
+        emit({"id": request_id, "text": plaintext}, as_json, lambda d: typer.echo(d["text"]))
 
     _run(work)
 
@@ -330,6 +359,7 @@ def complete(
     request_id: str,
     quality: int = typer.Option(..., "--quality", "-q", min=1, max=10, help="1 to 10."),
     minutes: int = typer.Option(..., "--minutes", "-m", min=1, max=1440, help="Help duration."),
+    as_json: JsonOption = False,
 ) -> None:
     """Mark your request Completed and rate the helper who took it."""
     state = _state(ctx)
@@ -340,13 +370,17 @@ def complete(
                 request_id, "Completed", session_quality=quality, help_duration=minutes
             )
         state.store.forget_request(request_id)
-        typer.echo(f"request {request_id} is {result['status']}; thank you for rating")
+        emit(
+            result,
+            as_json,
+            lambda r: typer.echo(f"request {request_id} is {r['status']}; thank you for rating"),
+        )
 
     _run(work)
 
 
 @app.command("cancel")
-def cancel(ctx: typer.Context, request_id: str) -> None:
+def cancel(ctx: typer.Context, request_id: str, as_json: JsonOption = False) -> None:
     """Cancel your request."""
     state = _state(ctx)
 
@@ -354,20 +388,20 @@ def cancel(ctx: typer.Context, request_id: str) -> None:
         with state.client() as http:
             result = http.set_status(request_id, "Cancelled")
         state.store.forget_request(request_id)
-        typer.echo(f"request {request_id} is {result['status']}")
+        emit(result, as_json, lambda r: typer.echo(f"request {request_id} is {r['status']}"))
 
     _run(work)
 
 
 @app.command("trust")
-def trust(ctx: typer.Context) -> None:
+def trust(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Your trust score as a helper (shown once 5 different people rated you)."""
     state = _state(ctx)
 
     def work() -> None:
         with state.client() as http:
             result = http.trust()
-        typer.echo(f"trust score: {_trust_text(result)}")
+        emit(result, as_json, lambda r: typer.echo(f"trust score: {_trust_text(r)}"))
 
     _run(work)
 
@@ -379,6 +413,7 @@ def verify(
     skill_name: str,
     kind: str = typer.Option("peer", "--type", help="peer, quiz or project."),
     score: int = typer.Option(..., "--score", min=0, max=100),
+    as_json: JsonOption = False,
 ) -> None:
     """Vouch for another user's skill."""
     state = _state(ctx)
@@ -392,19 +427,28 @@ def verify(
         }
         with state.client() as http:
             made = http.verify(payload)
-        typer.echo(f"verified {made['skill_name']} ({made['verification_type']}, {made['score']})")
+        emit(
+            made,
+            as_json,
+            lambda m: typer.echo(
+                f"verified {m['skill_name']} ({m['verification_type']}, {m['score']})"
+            ),
+        )
 
     _run(work)
 
 
 @app.command("verifications")
-def verifications(ctx: typer.Context, user_id: int) -> None:
+def verifications(ctx: typer.Context, user_id: int, as_json: JsonOption = False) -> None:
     """A user's verified skills."""
     state = _state(ctx)
 
     def work() -> None:
         with state.client(authenticated=False) as http:
             result = http.verifications(user_id)
+        if as_json:
+            emit(result, True, print)
+            return
         for skill in result["skills"]:
             typer.echo(f"{skill['skill_name']}: {skill['count']} x, avg {skill['average_score']}")
 

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 import typer
 from alembic import command
+from alembic.script import ScriptDirectory
 from rich.table import Table
 
 from skillnest.core import metrics
@@ -51,14 +52,30 @@ def db_downgrade(revision: str = typer.Argument(..., help="Target revision, or '
 
 
 @db.command("current")
-def db_current(verbose: bool = typer.Option(False, "--verbose", "-v")) -> None:
+def db_current(
+    verbose: bool = typer.Option(False, "--verbose", "-v"), as_json: JsonOption = False
+) -> None:
     """Show the revision the database is at."""
+    if as_json:
+        current, head = service.migration_state(get_settings())
+        typer.echo(json.dumps({"current": current, "head": head, "at_head": current == head}))
+        return
     command.current(_config(), verbose=verbose)
 
 
 @db.command("history")
-def db_history(verbose: bool = typer.Option(False, "--verbose", "-v")) -> None:
+def db_history(
+    verbose: bool = typer.Option(False, "--verbose", "-v"), as_json: JsonOption = False
+) -> None:
     """List every migration, oldest last."""
+    if as_json:
+        scripts = ScriptDirectory.from_config(_config()).walk_revisions()
+        history = [
+            {"revision": s.revision, "down_revision": s.down_revision, "message": s.doc}
+            for s in scripts
+        ]
+        typer.echo(json.dumps(history, indent=2))
+        return
     command.history(_config(), verbose=verbose)
 
 
@@ -244,18 +261,25 @@ def db_create_readonly_role(
 
 
 @maintenance.command("run")
-def maintenance_run() -> None:
+def maintenance_run(as_json: JsonOption = False) -> None:
     """Run the periodic jobs once (expiry, reminders, alerts...)."""
     report = run(service.run_maintenance)
+    if as_json:
+        typer.echo(json.dumps(report, indent=2))
+        return
     for module, outcome in report.items():
-        console.print(f"{module}: {outcome}")
+        console.print(f"{module}: {outcome}", markup=False)
 
 
 @demo.command("load")
-def demo_load() -> None:
+def demo_load(as_json: JsonOption = False) -> None:
     """Load the demo data of every module (safe to run again)."""
-    for line in run(service.load_demo):
-        console.print(line)
+    lines = run(service.load_demo)
+    if as_json:
+        typer.echo(json.dumps(lines, indent=2))
+        return
+    for line in lines:
+        console.print(line, markup=False)
 
 
 def _prepare() -> None:
