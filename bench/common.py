@@ -133,7 +133,7 @@ def server(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded machine starts workers slowly
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 raise RuntimeError(f"server exited: {log_path.read_text()[-2000:]}")
@@ -142,7 +142,7 @@ def server(
                     break
             time.sleep(0.2)
         else:
-            raise RuntimeError("server did not start in 30 s")
+            raise RuntimeError("server did not start in 120 s")
         yield base
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

@@ -1,7 +1,8 @@
 """Platform-core benchmark: skillnest's hot routes next to the ceilings of this machine.
 
-Ceilings, measured in the same run: ``pgbench -S`` (PostgreSQL select-only tps),
-``redis-benchmark`` GET, and the bare ceiling app (bench/ceiling.py). Then skillnest with 2
+Ceilings, measured in the same run: ``pgbench -S`` (PostgreSQL select-only tps), the bare
+Starlette and FastAPI apps, the origin sync-ORM stack and an aiosqlite lookup (bench/ceiling.py),
+``redis-benchmark`` GET. Then skillnest with 2
 workers on PostgreSQL + Redis: ``GET /health``, an authenticated ``GET /api/v1/me`` and an
 uncached ``GET /api/v1/users/{id}`` over random ids. wrk: 20 s, 64 connections.
 """
@@ -10,7 +11,9 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import subprocess
+import tempfile
 from pathlib import Path
 
 import psycopg
@@ -18,6 +21,7 @@ import psycopg
 from bench.common import (
     ROOT,
     Section,
+    WrkResult,
     drop_postgres_database,
     env,
     free_port,
@@ -32,7 +36,12 @@ from skillnest.core.security import hash_password, new_session_token, token_dige
 ROWS = 100_000
 SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
 CONNECTIONS = 64
-TARGETS = {"health_vs_ping": 0.80, "me_vs_ping": 0.50, "users_vs_pk": 0.60}
+TARGETS = {
+    "health_vs_ping": 0.70,
+    "me_vs_ping": 0.35,
+    "users_vs_pk": 0.50,
+    "sqlite_users_vs_pk": 0.50,
+}
 
 
 def _libpq(url: str) -> str:
@@ -98,88 +107,148 @@ def load_rows(url: str) -> tuple[int, str]:
     return user_id, token
 
 
+def load_sqlite(path: Path) -> tuple[int, int]:
+    """Migrate a SQLite file and fill it with 100,000 users; return the first and last id."""
+    migrate(f"sqlite+aiosqlite:///{path}")
+    password_hash = hash_password("bench password")
+    with sqlite3.connect(path) as conn:
+        conn.executemany(
+            "INSERT INTO users (name, email, password_hash, bio, skills_to_offer, skills_to_learn)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    f"User {i}",
+                    f"user{i}@bench.example",
+                    password_hash,
+                    f"Bio of user {i}",
+                    '["Python", "SQL"]',
+                    '["Guitar"]',
+                )
+                for i in range(1, ROWS + 1)
+            ),
+        )
+        first, last = conn.execute("SELECT min(id), max(id) FROM users").fetchone()
+    return int(first), int(last)
+
+
+def _uvicorn(app: str, port: int, workers: int) -> list[str]:
+    return [
+        str(ROOT / ".venv/bin/uvicorn"),
+        app,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages as one string."""
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
 def run() -> Section:
     """Measure ceilings and skillnest in one run."""
     redis_url = env("SKILLNEST_TEST_REDIS_URL").rsplit("/", 1)[0] + "/9"
     url = fresh_postgres_database("bench_core")
+    load_before = load_average()
+    results: dict[str, WrkResult] = {}
+
+    def measure(key: str, target: str, **kwargs: object) -> None:
+        print(f"  {key} ...", flush=True)
+        results[key] = wrk(target, seconds=SECONDS, connections=CONNECTIONS, **kwargs)  # type: ignore[arg-type]
+
     try:
         migrate(url)
         user_id, token = load_rows(url)
         first_id = user_id
+        users_range = (first_id, first_id + ROWS - 1)
         figures: dict[str, float] = {}
         print("pgbench -S ...", flush=True)
         figures["pgbench_select_tps"] = pgbench_select_tps(url)
         print("redis-benchmark GET ...", flush=True)
         figures["redis_get_rps"] = redis_get_rps()
+        ceiling_env = {"CEILING_DSN": _libpq(url), "CEILING_ORM_URL": url}
 
         port = free_port()
-        ceiling_argv = [
-            str(ROOT / ".venv/bin/uvicorn"),
-            "bench.ceiling:app",
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ]
-        with server(ceiling_argv, port, {"CEILING_DSN": _libpq(url)}, health="/ping") as base:
-            print("ceiling /ping, /pk ...", flush=True)
-            ping = wrk(base + "/ping", seconds=SECONDS, connections=CONNECTIONS)
-            pk = wrk(
-                base + "/pk/{id}", seconds=SECONDS, connections=CONNECTIONS, id_range=(1, ROWS)
-            )
+        with server(
+            _uvicorn("bench.ceiling:starlette_app", port, 2), port, ceiling_env, "/ping"
+        ) as base:
+            measure("ping", base + "/ping")
+            measure("pk", base + "/pk/{id}", id_range=(1, ROWS))
+        port = free_port()
+        with server(_uvicorn("bench.ceiling:app", port, 2), port, ceiling_env, "/ping") as base:
+            measure("fastapi_ping", base + "/ping")
+        port = free_port()
+        with server(
+            _uvicorn("bench.ceiling:sync_orm_app", port, 2), port, ceiling_env, "/ping"
+        ) as base:
+            measure("sync_orm", base + "/users/{id}", id_range=users_range)
         port = free_port()
         with skillnest_server(port, 2, url, redis_url) as base:
-            print("skillnest /health, /me, /users/{id} ...", flush=True)
             wrk(base + "/health", seconds=3, connections=CONNECTIONS)  # warm-up
-            health = wrk(base + "/health", seconds=SECONDS, connections=CONNECTIONS)
-            me = wrk(
-                base + "/api/v1/me",
-                seconds=SECONDS,
-                connections=CONNECTIONS,
-                headers={"Authorization": f"Bearer {token}"},
-            )
-            users = wrk(
-                base + "/api/v1/users/{id}",
-                seconds=SECONDS,
-                connections=CONNECTIONS,
-                id_range=(first_id, first_id + ROWS - 1),
-            )
+            measure("health", base + "/health")
+            measure("me", base + "/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+            measure("users", base + "/api/v1/users/{id}", id_range=users_range)
     finally:
         drop_postgres_database(url)
 
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.db"
+        sqlite_range = load_sqlite(path)
+        port = free_port()
+        sqlite_env = {"CEILING_SQLITE": str(path)}
+        with server(
+            _uvicorn("bench.ceiling:sqlite_app", port, 1), port, sqlite_env, "/ping"
+        ) as base:
+            measure("sqlite_pk", base + "/pk/{id}", id_range=sqlite_range)
+        port = free_port()
+        with skillnest_server(port, 1, f"sqlite+aiosqlite:///{path}", None) as base:
+            measure("sqlite_users", base + "/api/v1/users/{id}", id_range=sqlite_range)
+    load_after = load_average()
+
     rows = [
-        ("ping", "ceiling: bare async JSON `/ping`", ping, None),
-        ("pk", "ceiling: async psycopg PK lookup `/pk/{id}`", pk, None),
-        ("health", "skillnest `GET /health`", health, ("health_vs_ping", ping)),
-        ("me", "skillnest `GET /api/v1/me` (authenticated)", me, ("me_vs_ping", ping)),
+        ("ping", "ceiling: bare Starlette `/ping`", None),
+        ("fastapi_ping", "ceiling: bare FastAPI `/ping`", None),
+        ("pk", "ceiling: bare Starlette + async psycopg PK lookup", None),
+        ("sync_orm", "origin stack: sync ORM entity in a thread pool `/users/{id}`", None),
+        ("health", "skillnest `GET /health`", ("health_vs_ping", "ping")),
+        ("me", "skillnest `GET /api/v1/me` (authenticated)", ("me_vs_ping", "ping")),
         (
             "users",
             "skillnest `GET /api/v1/users/{id}` (uncached, random ids)",
-            users,
-            ("users_vs_pk", pk),
+            ("users_vs_pk", "pk"),
+        ),
+        ("sqlite_pk", "ceiling: aiosqlite PK lookup, 1 worker", None),
+        (
+            "sqlite_users",
+            "skillnest on SQLite `GET /api/v1/users/{id}`, 1 worker",
+            ("sqlite_users_vs_pk", "sqlite_pk"),
         ),
     ]
     lines = [
         f"PostgreSQL `pgbench -S` (scale 10, 64 clients, {SECONDS} s): **{figures['pgbench_select_tps']:,.0f} tps**; "
         f"`redis-benchmark -t get -c 64`: **{figures['redis_get_rps']:,.0f} GET/s**.",
         "",
-        f"wrk, {SECONDS} s, 64 connections, 2 threads; servers with 2 uvicorn workers; {ROWS:,} rows/users.",
+        f"wrk, {SECONDS} s, 64 connections, 2 threads; PostgreSQL servers with 2 uvicorn workers, "
+        f"SQLite ones with 1; {ROWS:,} rows/users. Load average before: {load_before}; after: {load_after}.",
         "",
         "| route | req/s | p50 ms | p99 ms | errors | ratio to ceiling | target | met |",
         "|---|---:|---:|---:|---:|---:|---:|:-:|",
     ]
-    for key, label, result, ratio in rows:
+    for key, label, ratio in rows:
+        result = results[key]
         figures[f"{key}_rps"] = result.requests_per_second
         figures[f"{key}_p50_ms"] = result.latency_p50_ms
         figures[f"{key}_p99_ms"] = result.latency_p99_ms
         figures[f"{key}_errors"] = result.errors
         ratio_text = target_text = met = ""
         if ratio:
-            name, ceiling = ratio
-            value = result.requests_per_second / ceiling.requests_per_second
+            name, ceiling_key = ratio
+            value = result.requests_per_second / results[ceiling_key].requests_per_second
             figures[name] = round(value, 3)
             ratio_text, target_text = f"{value:.0%}", f">= {TARGETS[name]:.0%}"
             met = "yes" if value >= TARGETS[name] else "no"
@@ -187,4 +256,11 @@ def run() -> Section:
             f"| {label} | {result.requests_per_second:,.0f} | {result.latency_p50_ms:.2f} | "
             f"{result.latency_p99_ms:.2f} | {result.errors} | {ratio_text} | {target_text} | {met} |"
         )
+    vs_orm = results["users"].requests_per_second / results["sync_orm"].requests_per_second
+    figures["users_vs_sync_orm"] = round(vs_orm, 2)
+    lines += [
+        "",
+        f"Uncached `/users/{{id}}` against the origin stack: **{vs_orm:.1f}x** (target >= 3x: "
+        f"{'met' if vs_orm >= 3 else 'missed'}).",
+    ]
     return Section("Platform core: ceilings and hot routes", "\n".join(lines) + "\n", figures)

@@ -8,6 +8,7 @@ transaction that is rolled back at the end, with the session swapped into the ap
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -21,9 +22,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from skillnest.app import create_app
-from skillnest.core.cache import Cache, MemoryCache, RedisCache
+from skillnest.core.cache import Cache, MemoryCache, make_cache
 from skillnest.core.db import Database, install_sqlite_hooks, make_engine
-from skillnest.core.deps import Platform, get_session
+from skillnest.core.deps import get_session
+from skillnest.core.platform import Platform
 from skillnest.core.ratelimit import RateLimiter
 from skillnest.core.realtime import Hub, RedisHub
 from skillnest.ops.service import alembic_config
@@ -82,6 +84,7 @@ def make_settings(database_url: str, redis: str | None) -> Settings:
         redis_url=redis,
         secret_key="test-secret-key-0123456789abcdef",  # type: ignore[arg-type]
         pseudonym_key="test-pseudonym-key-0123456789abcdef",  # type: ignore[arg-type]
+        media_dir=Path(tempfile.mkdtemp(prefix="skillnest-media-")),
     )
 
 
@@ -149,23 +152,24 @@ async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
 
 
 @pytest.fixture
-async def cache(settings: Settings) -> AsyncIterator[Cache]:
-    """A clean cache: Redis (flushed) with PostgreSQL, in-process with SQLite."""
-    if settings.redis_url:
-        sync_redis.Redis.from_url(settings.redis_url).flushdb()
-        redis_cache = RedisCache(settings.redis_url)
-        yield redis_cache
-        await redis_cache.close()
-    else:
-        yield MemoryCache()
-
-
-@pytest.fixture
 async def hub(settings: Settings) -> AsyncIterator[Hub]:
     """The pub/sub hub of the backend."""
     hub = RedisHub(settings.redis_url) if settings.redis_url else Hub()
     yield hub
     await hub.close()
+
+
+@pytest.fixture
+async def cache(settings: Settings, hub: Hub) -> AsyncIterator[Cache]:
+    """A clean cache as production builds it: Redis (flushed) behind the near layer with
+    PostgreSQL, in-process with SQLite."""
+    if settings.redis_url:
+        sync_redis.Redis.from_url(settings.redis_url).flushdb()
+        near = make_cache(settings.redis_url, hub)
+        yield near
+        await near.close()
+    else:
+        yield MemoryCache()
 
 
 @pytest.fixture

@@ -19,12 +19,14 @@ from skillnest.core import metrics
 from skillnest.core.access import AccessMiddleware
 from skillnest.core.cache import make_cache
 from skillnest.core.db import Database
-from skillnest.core.deps import Platform, PlatformDep
+from skillnest.core.deps import PlatformDep
 from skillnest.core.errors import Unauthorized, install_error_handlers
 from skillnest.core.logs import configure_logging
+from skillnest.core.platform import Platform
 from skillnest.core.ratelimit import RateLimiter
 from skillnest.core.realtime import make_hub
 from skillnest.core.responses import JSONBytes
+from skillnest.core.storage import MEDIA_URL, MediaFiles
 from skillnest.modules import MODULES, submodule
 from skillnest.settings import Settings, get_settings
 
@@ -74,19 +76,20 @@ class SecurityHeaders:
 
 def build_platform(settings: Settings) -> Platform:
     """Connect the database, cache, pub/sub and rate limits described by the settings."""
+    hub = make_hub(settings.redis_url)
     return Platform(
         settings=settings,
         db=Database(settings),
-        cache=make_cache(settings.redis_url),
-        hub=make_hub(settings.redis_url),
+        cache=make_cache(settings.redis_url, hub),
+        hub=hub,
         limiter=RateLimiter(settings.redis_url),
     )
 
 
 async def close_platform(platform: Platform) -> None:
     """Release every connection the platform holds."""
+    await platform.cache.close()  # first: its eviction listener is a hub subscriber
     await platform.hub.close()
-    await platform.cache.close()
     await platform.limiter.close()
     await platform.db.dispose()
 
@@ -175,6 +178,7 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         body, content_type = metrics.exposition()
         return Response(body, media_type=content_type)
 
+    app.mount(MEDIA_URL, MediaFiles(directory=settings.media_dir, check_dir=False), name="media")
     for module in MODULES:
         api = submodule(module, "api")
         if api is not None and hasattr(api, "router"):

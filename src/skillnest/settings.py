@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     access_log: bool = True
     # When set, /metrics answers only to ``Authorization: Bearer <token>``.
     metrics_token: SecretStr | None = None
+    # Uploaded files (avatars); served under /media.
+    media_dir: Path = VAR_DIR / "media"
 
     @field_validator("database_url")
     @classmethod

@@ -16,7 +16,8 @@ from skillnest.accounts.service import me_cache_key
 from skillnest.app import create_app
 from skillnest.core.cache import RedisCache
 from skillnest.core.db import Database
-from skillnest.core.deps import Platform, get_session
+from skillnest.core.deps import get_session
+from skillnest.core.platform import Platform
 from skillnest.core.ratelimit import RateLimiter
 from skillnest.core.realtime import RedisHub
 from tests.factories import signup

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from skillnest.accounts.models import User, UserOnboarding, UserPreferences
+from skillnest.core import bulk
 from skillnest.core.errors import BadRequest
 from skillnest.core.security import token_digest
-from skillnest.gauge import bulk, importer
+from skillnest.gauge import importer
 from skillnest.gauge.models import (
     Analysis,
     ChatMessage,

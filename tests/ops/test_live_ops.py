@@ -354,15 +354,12 @@ def test_metrics_add_up_every_worker(live, tmp_path):
         )
     templated = {labels for (name, labels) in after if name == "skillnest_http_requests_total"}
     assert any(("route", "/api/v1/auth/signup") in labels for labels in templated)
-    assert (
-        value(
-            after,
-            "skillnest_cache_lookups_total",
-            backend="redis" if live.server.workers > 1 else "memory",
-            result="hit",
-        )
-        > 0
-    )
+    hits = [
+        count
+        for (name, labels), count in after.items()
+        if name == "skillnest_cache_lookups_total" and ("result", "hit") in labels
+    ]
+    assert sum(hits) > 0
     assert value(after, "skillnest_db_pool_connections", state="open") >= 1
     unauthorised = httpx.get(live.base + "/metrics")
     assert unauthorised.status_code == 401

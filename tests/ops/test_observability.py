@@ -18,8 +18,9 @@ from sqlalchemy.exc import OperationalError
 from skillnest.app import create_app
 from skillnest.core import metrics
 from skillnest.core.db import Database, make_engine
-from skillnest.core.deps import Platform, get_session
+from skillnest.core.deps import get_session
 from skillnest.core.logs import configure_logging
+from skillnest.core.platform import Platform
 from skillnest.ops import service as ops_service
 from tests.conftest import make_settings
 from tests.factories import PASSWORD, signup

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile, status
 from sse_starlette.sse import EventSourceResponse
 
-from skillnest.accounts import schemas, service
+from skillnest.accounts import avatar, schemas, service
+from skillnest.accounts.deps import AdminUser, CurrentUser, TokenDep
 from skillnest.core.deps import (
-    AdminUser,
     CacheDep,
     ClientAddress,
-    CurrentUser,
     HubDep,
     LimiterDep,
     SessionDep,
     SettingsDep,
-    TokenDep,
+    StorageDep,
 )
 from skillnest.core.realtime import stream_user_events
 from skillnest.core.responses import JSONBytes, json_response
@@ -95,6 +94,30 @@ async def change_my_password(
 async def read_user(user_id: int, session: SessionDep) -> Response:
     """A user's public profile (never the email or any hash)."""
     return json_response(await service.public_profile(session=session, user_id=user_id))
+
+
+@router.put("/me/avatar", response_model=schemas.AvatarOut)
+async def update_my_avatar(
+    file: Annotated[UploadFile, File(description="A JPEG, PNG or WebP image of at most 5 MB.")],
+    user: CurrentUser,
+    session: SessionDep,
+    cache: CacheDep,
+    storage: StorageDep,
+) -> schemas.AvatarOut:
+    """Upload a profile picture: re-encoded at 256 and 64 px, metadata stripped."""
+    data = await file.read(avatar.MAX_BYTES + 1)  # one byte more tells "too large"
+    return await service.set_avatar(
+        session=session, cache=cache, storage=storage, user_id=user.id, data=data
+    )
+
+
+@router.delete("/me/avatar", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_my_avatar(
+    user: CurrentUser, session: SessionDep, cache: CacheDep, storage: StorageDep
+) -> Response:
+    """Remove the profile picture."""
+    await service.delete_avatar(session=session, cache=cache, storage=storage, user_id=user.id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/me/events", response_class=EventSourceResponse)

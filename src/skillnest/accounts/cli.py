@@ -20,7 +20,7 @@ from skillnest.core.cli import (
     run_in_transaction,
 )
 from skillnest.core.client import DEFAULT_SERVER, ApiClient, ClientError, TokenStore, config_dir
-from skillnest.core.deps import Platform
+from skillnest.core.platform import Platform
 
 users = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 

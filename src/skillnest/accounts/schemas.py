@@ -121,6 +121,13 @@ class Me(PublicUser):
     updated_at: datetime | None = None
 
 
+class AvatarOut(BaseModel):
+    """Where the new profile picture is served (``image_url`` is the 256 px one)."""
+
+    image_url: str = Field(examples=["/media/avatars/7/3f9a0c1d2b4e5f60-256.webp"])
+    image_small_url: str = Field(examples=["/media/avatars/7/3f9a0c1d2b4e5f60-64.webp"])
+
+
 class AuthOut(BaseModel):
     """A user and the bearer token of their new session."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -11,13 +12,14 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from skillnest.accounts import schemas
+from skillnest.accounts import avatar, schemas
 from skillnest.accounts.models import OAuthProvider, User, UserSession
 from skillnest.core import security
 from skillnest.core.cache import TTL, Cache, cache_key, get_json, set_json
 from skillnest.core.errors import Conflict, NotFound, Unauthorized
 from skillnest.core.logs import note_user
 from skillnest.core.ratelimit import RateLimiter
+from skillnest.core.storage import Storage
 from skillnest.exchange.models import Rating
 from skillnest.settings import Settings
 
@@ -278,6 +280,43 @@ async def update_profile(
     await session.flush()
     await invalidate_user(cache=cache, user_id=user_id)
     return user
+
+
+def _avatar_prefix(user_id: int) -> str:
+    return f"avatars/{user_id}/"
+
+
+async def set_avatar(
+    *, session: AsyncSession, cache: Cache, storage: Storage, user_id: int, data: bytes
+) -> schemas.AvatarOut:
+    """Store a new profile picture (256 and 64 px) and point ``image_url`` at it."""
+    avatar.check_size(len(data))
+    # Decoding and resizing a photo takes a good part of a second: keep it off the event loop.
+    digest, images = await asyncio.to_thread(avatar.render_avatar, data)
+    user = await get_user(session=session, user_id=user_id)
+    prefix = _avatar_prefix(user_id)
+    # Earlier pictures go first; the new names are content-addressed and never collide.
+    storage.delete_prefix(prefix)
+    urls = {
+        size: storage.save(f"{prefix}{digest}-{size}.webp", body) for size, body in images.items()
+    }
+    user.image_url = urls[256]
+    user.updated_at = datetime.now(UTC)
+    await session.flush()
+    await invalidate_user(cache=cache, user_id=user_id)
+    return schemas.AvatarOut(image_url=urls[256], image_small_url=urls[64])
+
+
+async def delete_avatar(
+    *, session: AsyncSession, cache: Cache, storage: Storage, user_id: int
+) -> None:
+    """Remove the profile picture (files and ``image_url``)."""
+    user = await get_user(session=session, user_id=user_id)
+    storage.delete_prefix(_avatar_prefix(user_id))
+    user.image_url = None
+    user.updated_at = datetime.now(UTC)
+    await session.flush()
+    await invalidate_user(cache=cache, user_id=user_id)
 
 
 async def delete_account(

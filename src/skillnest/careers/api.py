@@ -7,16 +7,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
 
+from skillnest.accounts.deps import AdminUser, CurrentUser
 from skillnest.careers import schemas, service
-from skillnest.core.deps import (
-    AdminUser,
-    CacheDep,
-    ClientAddress,
-    CurrentUser,
-    LimiterDep,
-    SessionDep,
-    SettingsDep,
-)
+from skillnest.core.deps import CacheDep, ClientAddress, LimiterDep, SessionDep, SettingsDep
 from skillnest.core.responses import JSONBytes, json_response
 
 router = APIRouter(tags=["careers"])

@@ -33,7 +33,7 @@ from skillnest.core.cli import (
     table,
 )
 from skillnest.core.client import DEFAULT_SERVER
-from skillnest.core.deps import Platform
+from skillnest.core.platform import Platform
 
 jobs = typer.Typer(help="Job listings: search, save, import.", no_args_is_help=True)
 careers = typer.Typer(

@@ -46,8 +46,8 @@ from skillnest.careers.models import (
 )
 from skillnest.core.cache import TTL, Cache, cache_key, set_json
 from skillnest.core.db import Base, is_postgres
-from skillnest.core.deps import Platform
 from skillnest.core.errors import BadRequest, Conflict, NotFound
+from skillnest.core.platform import Platform
 from skillnest.core.ratelimit import RateLimiter
 from skillnest.core.realtime import Hub, publish_after_commit
 from skillnest.settings import Settings

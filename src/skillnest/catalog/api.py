@@ -7,44 +7,20 @@ from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response, status
+from fastapi import APIRouter, FastAPI, Query, Request, Response, status
 from fastapi.routing import APIRoute
-from fastapi.security import HTTPAuthorizationCredentials
 from starlette.datastructures import QueryParams
 
-from skillnest.accounts.service import AuthUser
+from skillnest.accounts.deps import AdminUser, CurrentUser, OptionalUser
 from skillnest.catalog import schemas, service
 from skillnest.catalog.ranking import SuggestQuery, build_query
 from skillnest.core.cache import Cache
-from skillnest.core.deps import (
-    AdminUser,
-    CacheDep,
-    ClientAddress,
-    CurrentUser,
-    LimiterDep,
-    SessionDep,
-    bearer,
-    get_current_user,
-)
+from skillnest.core.deps import CacheDep, ClientAddress, LimiterDep, SessionDep
 from skillnest.core.responses import JSONBytes, json_response
 
 router = APIRouter(tags=["catalog"])
 
 Ecosystem = Literal["npm", "pypi"]
-
-
-async def get_optional_user(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    session: SessionDep,
-    cache: CacheDep,
-) -> AuthUser | None:
-    """The signed-in caller when a bearer token is sent (401 if it is invalid), else None."""
-    if credentials is None or not credentials.credentials:
-        return None
-    return await get_current_user(credentials.credentials, session, cache)
-
-
-OptionalUser = Annotated[AuthUser | None, Depends(get_optional_user)]
 
 
 _SUGGEST_PARAMS = frozenset({"packages", "packages[]", "installed_skills", "limit"})

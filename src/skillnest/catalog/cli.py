@@ -46,7 +46,7 @@ from skillnest.catalog.snapshot import (
 from skillnest.core import metrics
 from skillnest.core.cli import JsonOption, ServerOption, console, err_console, run
 from skillnest.core.client import DEFAULT_SERVER, TokenStore, config_dir
-from skillnest.core.deps import Platform
+from skillnest.core.platform import Platform
 
 catalog = typer.Typer(help="The agent-skill catalog.", no_args_is_help=True)
 

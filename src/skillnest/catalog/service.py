@@ -47,8 +47,8 @@ from skillnest.catalog.ranking import (
 )
 from skillnest.catalog.schemas import MAX_PACKAGES, MappingIn, PreferenceIn, SkillUpdate, TrackIn
 from skillnest.core.cache import TTL, Cache, get_json, set_json
-from skillnest.core.deps import Platform
 from skillnest.core.errors import BadRequest, NotFound
+from skillnest.core.platform import Platform
 from skillnest.core.ratelimit import RateLimiter
 
 log = logging.getLogger("skillnest.catalog")

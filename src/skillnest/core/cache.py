@@ -8,7 +8,9 @@ logout or a profile change is never undone by a stale entry surviving the outage
 
 from __future__ import annotations
 
+import asyncio
 import bisect
+import contextlib
 import fnmatch
 import logging
 import time
@@ -338,6 +340,14 @@ class RedisCache:
         if await self._call(op, sentinel) is sentinel:
             self._pending_tags.add(tag)
 
+    async def tag_members(self, tag: str) -> list[str]:
+        """The keys stored under a tag (empty while Redis is down)."""
+
+        async def op() -> list[str]:
+            return [_text(m) for m in await self.client.smembers(_tag_key(tag))]
+
+        return await self._call(op, [])
+
     async def incr(self, key: str, ttl: int | None = None) -> int:
         """Atomically add one and return the value (0 while Redis is down)."""
 
@@ -391,6 +401,159 @@ class RedisCache:
         await self.client.aclose()
 
 
+class NearCache:
+    """A per-process layer in front of Redis for small, hot, exactly-invalidated keys.
+
+    Resolving a session token or the caller's own profile costs a Redis round trip per
+    request; a near copy removes it on repeat requests. Copies live at most ``ttl`` seconds
+    and are dropped on every worker as soon as any worker deletes, tags-invalidates or
+    prefix-deletes them: evictions travel over the shared pub/sub hub. A copy is kept only
+    while that subscription is confirmed, and never while Redis is unreachable, so a revoked
+    token stops working everywhere within a pub/sub delivery, not after a TTL.
+    """
+
+    CHANNEL = "cache.evict"
+
+    def __init__(
+        self, inner: RedisCache, hub: Any, prefixes: Iterable[str], ttl: float = 10.0
+    ) -> None:
+        self.inner = inner
+        self.backend = inner.backend
+        self.hub = hub
+        self.prefixes = tuple(prefixes)
+        self.ttl = ttl
+        self._near: dict[str, tuple[float, bytes, tuple[str, ...]]] = {}
+        self._generation = 0
+        self._listening = False
+        self._listener: Any = None
+
+    @property
+    def client(self) -> Any:
+        """The Redis client of the inner cache."""
+        return self.inner.client
+
+    def _is_near(self, key: str) -> bool:
+        return key.startswith(self.prefixes)
+
+    def _ensure_listener(self) -> None:
+        if self._listener is None or self._listener.done():
+            self._listener = asyncio.get_running_loop().create_task(self._listen())
+
+    async def _listen(self) -> None:
+        try:
+            async with self.hub.subscribe(self.CHANNEL) as queue:
+                self._listening = True
+                while True:
+                    self._apply(await queue.get())
+        finally:
+            self._listening = False
+            self._drop_all()
+
+    def _drop_all(self) -> None:
+        self._generation += 1
+        self._near.clear()
+
+    def _apply(self, event: dict[str, Any]) -> None:
+        """Drop near copies named by an eviction event from any worker."""
+        self._generation += 1
+        for key in event.get("keys", ()):
+            self._near.pop(key, None)
+        if tag := event.get("tag"):
+            for key in [k for k, (_, _, tags) in self._near.items() if tag in tags]:
+                self._near.pop(key, None)
+        if prefix := event.get("prefix"):
+            for key in [k for k in self._near if k.startswith(prefix)]:
+                self._near.pop(key, None)
+
+    async def _announce(self, event: dict[str, Any]) -> None:
+        self._apply(event)
+        await self.hub.publish(self.CHANNEL, event)
+
+    async def get(self, key: str) -> bytes | None:
+        """A near copy when fresh, else the Redis value (kept near when the key qualifies)."""
+        if not self._is_near(key):
+            return await self.inner.get(key)
+        self._ensure_listener()
+        item = self._near.get(key)
+        if item is not None and item[0] > time.monotonic() and self.inner.available:
+            metrics.cache_lookup("near", True)
+            return item[1]
+        generation = self._generation
+        value = await self.inner.get(key)
+        if (
+            value is not None
+            and self._listening
+            and self.inner.available
+            and generation == self._generation  # no eviction raced the read
+        ):
+            self._near[key] = (time.monotonic() + self.ttl, value, ())
+        return value
+
+    async def set(self, key: str, value: bytes, ttl: int, tags: Iterable[str] = ()) -> None:
+        """Store in Redis; a near copy too when the key qualifies."""
+        tags = tuple(tags)
+        generation = self._generation
+        await self.inner.set(key, value, ttl, tags)
+        if self._is_near(key) and self._listening and generation == self._generation:
+            self._near[key] = (time.monotonic() + min(self.ttl, ttl), value, tags)
+
+    async def delete(self, *keys: str) -> None:
+        """Delete in Redis and evict the near copies on every worker."""
+        await self.inner.delete(*keys)
+        if any(self._is_near(k) for k in keys):
+            await self._announce({"keys": [k for k in keys if self._is_near(k)]})
+
+    async def delete_prefix(self, prefix: str) -> None:
+        """Delete by prefix in Redis and on every worker."""
+        await self.inner.delete_prefix(prefix)
+        await self._announce({"prefix": prefix})
+
+    async def invalidate_tag(self, tag: str) -> None:
+        """Invalidate a tag in Redis and on every worker.
+
+        Other workers may hold copies they read without knowing the tag, so the event
+        names the tag's keys too.
+        """
+        members = await self.inner.tag_members(tag)
+        await self.inner.invalidate_tag(tag)
+        await self._announce({"tag": tag, "keys": [k for k in members if self._is_near(k)]})
+
+    async def incr(self, key: str, ttl: int | None = None) -> int:
+        """Counters always go to Redis."""
+        return await self.inner.incr(key, ttl)
+
+    async def zadd(self, key: str, mapping: dict[str, float]) -> None:
+        """Sorted sets always go to Redis."""
+        await self.inner.zadd(key, mapping)
+
+    async def zrangebyscore(
+        self, key: str, low: float, high: float, *, desc: bool = False, limit: int | None = None
+    ) -> list[tuple[str, float]]:
+        """Sorted sets always go to Redis."""
+        return await self.inner.zrangebyscore(key, low, high, desc=desc, limit=limit)
+
+    async def zrem(self, key: str, *members: str) -> None:
+        """Sorted sets always go to Redis."""
+        await self.inner.zrem(key, *members)
+
+    async def zremrangebyscore(self, key: str, low: float, high: float) -> int:
+        """Sorted sets always go to Redis."""
+        return await self.inner.zremrangebyscore(key, low, high)
+
+    async def ping(self) -> bool:
+        """Whether Redis answers now."""
+        return await self.inner.ping()
+
+    async def close(self) -> None:
+        """Stop listening and close the inner cache."""
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(BaseException):
+                await self._listener
+        self._drop_all()
+        await self.inner.close()
+
+
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
@@ -399,9 +562,17 @@ def _escape_glob(text: str) -> str:
     return "".join(f"\\{c}" if c in "*?[]\\" else c for c in text)
 
 
-def make_cache(redis_url: str | None) -> Cache:
-    """Redis when a URL is configured, otherwise the in-process cache."""
-    return RedisCache(redis_url) if redis_url else MemoryCache()
+# Keys resolved on nearly every request (session tokens, the caller's profile documents),
+# each invalidated explicitly by the code that changes them.
+NEAR_PREFIXES = ("auth:session:", "accounts:user:")
+
+
+def make_cache(redis_url: str | None, hub: Any = None) -> Cache:
+    """Redis (with a near layer when a hub carries evictions), otherwise the in-process cache."""
+    if not redis_url:
+        return MemoryCache()
+    redis_cache = RedisCache(redis_url)
+    return NearCache(redis_cache, hub, NEAR_PREFIXES) if hub is not None else redis_cache
 
 
 async def cached(
@@ -422,6 +593,7 @@ __all__ = [
     "TTL",
     "Cache",
     "MemoryCache",
+    "NearCache",
     "RedisCache",
     "cache_key",
     "cached",

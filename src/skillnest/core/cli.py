@@ -18,8 +18,8 @@ from rich.text import Text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.core.client import SERVER_ENVS, ApiClient, ClientError, TokenStore, config_dir
-from skillnest.core.deps import Platform
 from skillnest.core.errors import DomainError
+from skillnest.core.platform import Platform
 from skillnest.settings import Settings, get_settings
 
 T = TypeVar("T")

@@ -8,9 +8,9 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any, TypeVar, cast
 
-from sqlalchemy import JSON, DateTime, MetaData, String, event, text
+from sqlalchemy import JSON, ColumnElement, DateTime, MetaData, String, event, func, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.ext.asyncio import (
@@ -20,11 +20,12 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, mapped_column
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator, TypeEngine, Uuid
 
 from skillnest.core import metrics
+from skillnest.core.errors import NotFound
 from skillnest.settings import Settings, get_settings
 
 log = logging.getLogger("skillnest.db")
@@ -100,6 +101,13 @@ def _gen_random_uuid_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
 NOW = text("CURRENT_TIMESTAMP")
 FALSE = text("false")
 TRUE = text("true")
+
+# The two timestamp columns most tables carry, declared once: ``created_at: Mapped[CreatedAt]``.
+CreatedAt = Annotated[datetime, mapped_column(UTCDateTime, server_default=NOW, nullable=False)]
+UpdatedAt = Annotated[
+    datetime,
+    mapped_column(UTCDateTime, server_default=NOW, onupdate=func.now(), nullable=False),
+]
 
 
 # --- objects only the migrations create ----------------------------------------------
@@ -218,6 +226,26 @@ def make_engine(url: str, settings: Settings | None = None, **kwargs: Any) -> As
     return engine
 
 
+class LazySession:
+    """Stands in for an ``AsyncSession`` and creates it on first attribute access."""
+
+    __slots__ = ("_factory", "_session")
+
+    def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
+        self._factory = factory
+        self._session: AsyncSession | None = None
+
+    @property
+    def used(self) -> bool:
+        """Whether anything asked for the session."""
+        return self._session is not None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._session is None:
+            self._session = self._factory()
+        return getattr(self._session, name)
+
+
 class Database:
     """The engine and session factory of one process (the API or a CLI command)."""
 
@@ -242,6 +270,28 @@ class Database:
                 await session.rollback()
                 raise
 
+    @asynccontextmanager
+    async def lazy_unit_of_work(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work whose session is created on first use (the request path).
+
+        Many requests never touch the database (cached answers, token lookups served from
+        the cache): they pay for no session, no commit and no close. Used or not, the
+        contract is the one of :meth:`unit_of_work`: commit when the block succeeds (before
+        the response is sent), roll back when it raises.
+        """
+        lazy = LazySession(self.sessionmaker)
+        try:
+            yield cast(AsyncSession, lazy)
+            if lazy.used:
+                await lazy.commit()
+        except BaseException:
+            if lazy.used:
+                await lazy.rollback()
+            raise
+        finally:
+            if lazy.used:
+                await lazy.close()
+
     async def ping(self) -> bool:
         """Whether the database answers a trivial query."""
         try:
@@ -260,3 +310,32 @@ class Database:
 def is_postgres(session: AsyncSession) -> bool:
     """Whether this session talks to PostgreSQL (for the dialect-specific paths)."""
     return session.get_bind().dialect.name == "postgresql"
+
+
+ModelT = TypeVar("ModelT", bound=Base)
+
+
+async def get_owned_or_404(
+    session: AsyncSession,
+    model: type[ModelT],
+    ident: int,
+    *,
+    owner: InstrumentedAttribute[Any] | None = None,
+    owner_id: int | None = None,
+    detail: str = "Not found.",
+    where: ColumnElement[bool] | None = None,
+) -> ModelT:
+    """The row of ``model`` with this primary key owned by ``owner_id``, else ``NotFound``.
+
+    Someone else's row answers exactly like a missing one, so existence is never revealed.
+    """
+    pk = model.__mapper__.primary_key[0]
+    query = select(model).where(pk == ident)
+    if owner is not None:
+        query = query.where(owner == owner_id)
+    if where is not None:
+        query = query.where(where)
+    row = await session.scalar(query)
+    if row is None:
+        raise NotFound(detail)
+    return row

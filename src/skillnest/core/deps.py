@@ -1,33 +1,19 @@
-"""FastAPI dependencies shared by every module's ``api.py``."""
+"""FastAPI dependencies shared by every module's ``api.py`` (who is calling: ``accounts.deps``)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from skillnest.accounts.service import AuthUser, resolve_token
 from skillnest.core.cache import Cache
-from skillnest.core.db import Database
-from skillnest.core.errors import Forbidden, Unauthorized
+from skillnest.core.platform import Platform
 from skillnest.core.ratelimit import RateLimiter
 from skillnest.core.realtime import Hub
+from skillnest.core.storage import LocalStorage, Storage
 from skillnest.settings import Settings
-
-
-@dataclass
-class Platform:
-    """Everything a process shares: settings, database, cache, pub/sub and rate limits."""
-
-    settings: Settings
-    db: Database
-    cache: Cache
-    hub: Hub
-    limiter: RateLimiter
 
 
 async def get_platform(request: Request) -> Platform:
@@ -40,8 +26,11 @@ PlatformDep = Annotated[Platform, Depends(get_platform)]
 
 
 async def get_session(platform: PlatformDep) -> AsyncIterator[AsyncSession]:
-    """One unit of work per request: commit on success, roll back on any error."""
-    async with platform.db.unit_of_work() as session:
+    """One unit of work per request: commit on success, roll back on any error.
+
+    The session is created on first use, so routes answered from the cache cost nothing here.
+    """
+    async with platform.db.lazy_unit_of_work() as session:
         yield session
 
 
@@ -70,45 +59,16 @@ async def get_limiter(platform: PlatformDep) -> RateLimiter:
     return platform.limiter
 
 
+async def get_storage(platform: PlatformDep) -> Storage:
+    """The store of uploaded files."""
+    return LocalStorage(platform.settings.media_dir)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+StorageDep = Annotated[Storage, Depends(get_storage)]
 CacheDep = Annotated[Cache, Depends(get_cache)]
 HubDep = Annotated[Hub, Depends(get_hub)]
 LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]
-
-bearer = HTTPBearer(auto_error=False, description="Session token from /auth/login")
-
-
-async def get_token(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> str:
-    """The bearer token of the request, or 401."""
-    if credentials is None or not credentials.credentials:
-        raise Unauthorized("A bearer token is required.")
-    return credentials.credentials
-
-
-TokenDep = Annotated[str, Depends(get_token)]
-
-
-async def get_current_user(token: TokenDep, session: SessionDep, cache: CacheDep) -> AuthUser:
-    """The signed-in caller, or 401."""
-    user = await resolve_token(session=session, cache=cache, token=token)
-    if user is None:
-        raise Unauthorized("The session is invalid or has expired.")
-    return user
-
-
-CurrentUser = Annotated[AuthUser, Depends(get_current_user)]
-
-
-async def get_admin_user(user: CurrentUser) -> AuthUser:
-    """The caller if they are an admin, otherwise 403."""
-    if not user.is_admin:
-        raise Forbidden("Administrators only.")
-    return user
-
-
-AdminUser = Annotated[AuthUser, Depends(get_admin_user)]
 
 
 async def client_address(request: Request) -> str:

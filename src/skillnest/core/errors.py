@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -59,6 +62,18 @@ class Conflict(DomainError):
     status, code, title = 409, "conflict", "Conflict"
 
 
+class PayloadTooLarge(DomainError):
+    """The body is bigger than the route accepts."""
+
+    status, code, title = 413, "payload-too-large", "Payload too large"
+
+
+class UnsupportedMediaType(DomainError):
+    """The uploaded content is not of a type the route accepts."""
+
+    status, code, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
 class RateLimited(DomainError):
     """Too many attempts; ``retry_after`` says how many seconds to wait."""
 
@@ -67,6 +82,20 @@ class RateLimited(DomainError):
     def __init__(self, detail: str | None = None, *, retry_after: int = 60):
         super().__init__(detail)
         self.retry_after = max(1, int(retry_after))
+
+
+@asynccontextmanager
+async def conflict_on_integrity(session: AsyncSession, detail: str) -> AsyncIterator[None]:
+    """Run the block in a savepoint; a unique or foreign-key violation becomes ``Conflict``.
+
+    The savepoint keeps the rest of the unit of work usable after the violation, so the
+    caller's transaction is not lost when a concurrent request won the race.
+    """
+    try:
+        async with session.begin_nested():
+            yield
+    except IntegrityError as exc:
+        raise Conflict(detail) from exc
 
 
 def problem_response(

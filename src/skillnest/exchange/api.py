@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from skillnest.core.deps import CacheDep, CurrentUser, HubDep, LimiterDep, SessionDep
+from skillnest.accounts.deps import CurrentUser
+from skillnest.core.deps import CacheDep, HubDep, LimiterDep, SessionDep
 from skillnest.exchange import schemas, service
 
 router = APIRouter(tags=["exchange"])

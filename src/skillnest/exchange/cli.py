@@ -24,8 +24,8 @@ from skillnest.core.cli import (
     table,
 )
 from skillnest.core.client import DEFAULT_SERVER
-from skillnest.core.deps import Platform
 from skillnest.core.errors import NotFound
+from skillnest.core.platform import Platform
 from skillnest.exchange import schemas, service
 
 exchange = typer.Typer(

@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
-from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials
+from fastapi.security import APIKeyHeader
 
-from skillnest.accounts.service import resolve_token
-from skillnest.core.deps import AdminUser, CacheDep, HubDep, SessionDep, bearer
+from skillnest.accounts.deps import AdminUser, BearerToken, user_from_token
+from skillnest.core.deps import CacheDep, HubDep, SessionDep
 from skillnest.core.errors import Unauthorized
 from skillnest.gauge import schemas, service
 from skillnest.gauge.schemas import Status
@@ -24,7 +24,7 @@ api_key_header = APIKeyHeader(
 async def get_gauge_caller(
     session: SessionDep,
     cache: CacheDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    token: BearerToken,
     api_key: Annotated[str | None, Depends(api_key_header)],
 ) -> service.Caller:
     """The caller by ``X-API-Key`` or bearer token, with the tier of their account."""
@@ -32,10 +32,8 @@ async def get_gauge_caller(
         user = await service.resolve_api_key(session=session, cache=cache, api_key=api_key)
         if user is None:
             raise Unauthorized("The API key is invalid.")
-    elif credentials is not None and credentials.credentials:
-        user = await resolve_token(session=session, cache=cache, token=credentials.credentials)
-        if user is None:
-            raise Unauthorized("The session is invalid or has expired.")
+    elif token is not None:
+        user = await user_from_token(session=session, cache=cache, token=token)
     else:
         raise Unauthorized("A bearer token or an X-API-Key header is required.")
     return await service.caller_account(session=session, user=user)

@@ -31,7 +31,7 @@ from skillnest.core.cli import (
     table,
 )
 from skillnest.core.client import DEFAULT_SERVER
-from skillnest.core.deps import Platform
+from skillnest.core.platform import Platform
 from skillnest.gauge import importer
 from skillnest.gauge.sample import write_sample
 

@@ -13,7 +13,7 @@ The import mapping (legacy record -> rows):
 
 Every table is written in the caller's one transaction, in batches keyed on the legacy
 ids with ``ON CONFLICT DO NOTHING`` (COPY through a staging table on PostgreSQL, multi-row
-INSERT on SQLite: ``gauge/bulk.py``), so a second run inserts nothing. Then each table is
+INSERT on SQLite: ``core/bulk.py``), so a second run inserts nothing. Then each table is
 read back: the rows carrying the imported legacy keys are counted and the rows this run
 inserted are checksummed field by field against the same checksum computed from the JSON.
 The caller commits only if there was no invalid record (or ``--skip-invalid``), the
@@ -41,11 +41,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
 from skillnest.accounts.models import User, UserOnboarding, UserPreferences
+from skillnest.core.bulk import bulk_insert
 from skillnest.core.db import is_postgres
 from skillnest.core.errors import BadRequest
 from skillnest.core.security import token_digest
 from skillnest.gauge import legacy
-from skillnest.gauge.bulk import bulk_insert
 from skillnest.gauge.models import (
     Analysis,
     ChatMessage,

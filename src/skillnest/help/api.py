@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from sse_starlette.sse import EventSourceResponse
 
-from skillnest.core.deps import CacheDep, CurrentUser, PlatformDep, SessionDep
+from skillnest.accounts.deps import CurrentUser
+from skillnest.core.deps import CacheDep, PlatformDep, SessionDep
 from skillnest.core.responses import JSONBytes, json_response
 from skillnest.help import schemas, service
 from skillnest.help.feed import Filters

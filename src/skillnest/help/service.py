@@ -24,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from skillnest.accounts.models import User
 from skillnest.accounts.service import AuthUser
 from skillnest.core.cache import TTL, Cache, get_json, set_json
-from skillnest.core.deps import Platform
 from skillnest.core.errors import Conflict, Forbidden, NotFound
+from skillnest.core.platform import Platform
 from skillnest.core.ratelimit import RateLimiter
 from skillnest.core.realtime import Hub
 from skillnest.core.security import keyed_pseudonym

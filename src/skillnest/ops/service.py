@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.pool import NullPool
 
 from skillnest.core import metrics
-from skillnest.core.deps import Platform
+from skillnest.core.platform import Platform
 from skillnest.modules import MODULES, submodule
 from skillnest.settings import Settings
 

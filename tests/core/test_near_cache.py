@@ -1,0 +1,100 @@
+"""The near layer in front of Redis: two workers, one Redis, evictions over pub/sub."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+import redis as sync_redis
+
+from skillnest.core.cache import NEAR_PREFIXES, NearCache, RedisCache
+from skillnest.core.realtime import RedisHub
+from tests.conftest import redis_url
+
+KEY = "auth:session:digest-1"
+
+
+async def poll(condition, timeout: float = 5.0) -> bool:  # type: ignore[no-untyped-def]
+    """Wait until the async condition holds (pub/sub delivery takes a moment)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        if await condition():
+            return True
+        await asyncio.sleep(0.01)
+    return False
+
+
+@pytest.fixture
+async def workers() -> AsyncIterator[tuple[NearCache, NearCache]]:
+    """Two workers' caches sharing one Redis database, each with its own hub."""
+    url = redis_url()
+    sync_redis.Redis.from_url(url).flushdb()
+    hubs = [RedisHub(url), RedisHub(url)]
+    caches = [NearCache(RedisCache(url), hub, NEAR_PREFIXES) for hub in hubs]
+    # Each worker listens before the test starts, as a serving worker would after a request.
+    for cache in caches:
+        await cache.get("auth:session:warm-up")
+    assert await poll(lambda: _listening(caches))
+    yield caches[0], caches[1]
+    for cache in caches:
+        await cache.close()
+    for hub in hubs:
+        await hub.close()
+
+
+async def _listening(caches: list[NearCache]) -> bool:
+    return all(c._listening for c in caches)
+
+
+async def test_repeat_reads_are_served_without_redis(workers):
+    a, _ = workers
+    await a.set(KEY, b"alice", 60)
+    await sync_redis_delete(KEY)  # Redis loses the key behind the worker's back...
+    assert await a.get(KEY) == b"alice"  # ...the near copy still answers: no round trip
+
+
+async def sync_redis_delete(key: str) -> None:
+    """Delete a key directly in Redis, bypassing every worker's near layer."""
+    sync_redis.Redis.from_url(redis_url()).delete(key)
+
+
+async def test_delete_on_one_worker_evicts_on_the_other(workers):
+    a, b = workers
+    await a.set(KEY, b"alice", 60)
+    assert await b.get(KEY) == b"alice"  # b now holds a near copy
+    await a.delete(KEY)  # e.g. a logout handled by worker a
+
+    async def gone() -> bool:
+        return await b.get(KEY) is None
+
+    assert await poll(gone)
+
+
+async def test_tag_and_prefix_invalidation_reach_every_worker(workers):
+    a, b = workers
+    await a.set("accounts:user:7:me", b"{}", 60, tags=["user:7"])
+    await a.set("accounts:user:8:me", b"{}", 60, tags=["user:8"])
+    assert await b.get("accounts:user:7:me") == b"{}"
+    assert await b.get("accounts:user:8:me") == b"{}"
+    await a.invalidate_tag("user:7")
+
+    async def seven_gone() -> bool:
+        return await b.get("accounts:user:7:me") is None
+
+    assert await poll(seven_gone)
+    assert await b.get("accounts:user:8:me") == b"{}"
+    await a.delete_prefix("accounts:user:")
+
+    async def eight_gone() -> bool:
+        return await b.get("accounts:user:8:me") is None
+
+    assert await poll(eight_gone)
+
+
+async def test_other_keys_are_never_kept_near(workers):
+    a, _ = workers
+    await a.set("catalog:suggest:x", b"1", 60)
+    await sync_redis_delete("catalog:suggest:x")
+    assert await a.get("catalog:suggest:x") is None
