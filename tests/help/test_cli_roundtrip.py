@@ -71,6 +71,8 @@ class LiveServer:
     env: dict[str, str] = field(default_factory=dict)
     base: str = ""
     process: subprocess.Popen[bytes] | None = None
+    # Every email, token and text the tests gave the server: none may reach its log.
+    secrets: set[str] = field(default_factory=lambda: {PASSWORD, *SECRETS})
 
     @property
     def log_path(self) -> Path:
@@ -214,6 +216,8 @@ def sign_up(live: LiveServer, name: str, tmp: Path) -> CliUser:
     assert response.status_code == 201, response.text
     user = CliUser(live, email, response.json()["user"]["id"], tmp / name)
     assert "logged in" in user("login", "--email", email)
+    tokens = json.loads((user.home / "tokens.json").read_text())
+    live.secrets.update({email, response.json()["token"], *tokens.values()})
     return user
 
 
@@ -431,6 +435,7 @@ def test_feed_survives_losing_the_cache_while_the_server_runs(live, tmp_path):
         created_id(owner("ask", "-s", "haskell", "--text", topic))
         for topic in ("monads", "functors")
     ]
+    live.secrets.update({"monads", "functors"})
     assert all(i in reader("feed", "-s", "haskell") for i in ids)
     if live.redis:
         sync_redis.Redis.from_url(live.redis).flushdb()
@@ -442,3 +447,12 @@ def test_feed_survives_losing_the_cache_while_the_server_runs(live, tmp_path):
     assert all(i in listing for i in ids)
     # The request keys survived on the client: the owner can still read their request.
     assert owner("read", ids[0]).strip() == "monads"
+
+
+def test_the_server_log_holds_no_identity_or_help_content(live):
+    """Last of the module: everything the server logged while the tests above ran."""
+    log = live.log_path.read_text(errors="replace")
+    assert "/api/v1/help/requests/{request_id}" in log  # the access log was on
+    for secret in sorted(live.secrets):
+        assert secret not in log, f"the server log holds a secret: {secret[:8]}..."
+    assert "@example.org" not in log
