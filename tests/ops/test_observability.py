@@ -230,3 +230,39 @@ def test_multiprocess_folder_is_emptied_before_workers_start(tmp_path):
     (tmp_path / "keep.txt").write_text("not ours")
     metrics.reset_multiprocess_dir(str(tmp_path))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+
+
+async def test_database_errors_never_carry_the_bound_values(settings):
+    engine = make_engine(settings.database_url, settings)
+    secret = "leaky-person@example.org"
+    try:
+        async with engine.connect() as conn:
+            with pytest.raises(Exception) as raised:
+                await conn.execute(
+                    text("INSERT INTO no_such_table (email) VALUES (:email)"), {"email": secret}
+                )
+    finally:
+        await engine.dispose()
+    assert secret not in str(raised.value)
+    assert "hidden due to hide_parameters" in str(raised.value)
+
+
+def test_job_imports_count_their_rows(tmp_path, monkeypatch, ops_database):
+    from typer.testing import CliRunner
+
+    from skillnest.cli import app
+
+    feed = tmp_path / "jobs.jsonl"
+    good = {"external_id": "metrics-1", "title": "Engineer", "company": "Acme"}
+    feed.write_text(orjson.dumps(good).decode() + "\n{not json\n")
+    imported = sample("skillnest_import_rows_total", source="careers.jobs", result="imported")
+    rejected = sample("skillnest_import_rows_total", source="careers.jobs", result="rejected")
+    result = CliRunner().invoke(app, ["careers", "jobs", "import", str(feed), "--json"])
+    assert result.exit_code == 1, result.output  # one line was rejected
+    assert orjson.loads(result.stdout)["imported"] == 1
+    assert sample("skillnest_import_rows_total", source="careers.jobs", result="imported") == (
+        imported + 1
+    )
+    assert sample("skillnest_import_rows_total", source="careers.jobs", result="rejected") == (
+        rejected + 1
+    )

@@ -209,6 +209,9 @@ def install_slow_query_log(sync_engine: Engine, threshold_ms: int) -> None:
 def make_engine(url: str, settings: Settings | None = None, **kwargs: Any) -> AsyncEngine:
     """Create an async engine with the right options for its dialect."""
     settings = settings or get_settings()
+    # Bound values (emails, hashes, message text) stay out of error messages and tracebacks,
+    # which end up in the server log.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 5}, **kwargs)
         install_sqlite_hooks(engine.sync_engine)
