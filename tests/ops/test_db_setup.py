@@ -11,6 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from skillnest.cli import app
@@ -137,3 +138,29 @@ def test_errors_are_one_line(tmp_path):
     assert bad_name.exit_code == 1
     assert len(bad_name.output.strip().splitlines()) == 1 and "database name" in bad_name.output
     assert not (tmp_path / "s.env").exists()
+
+
+def test_without_an_admin_url_the_local_postgres_superuser_is_used(tmp_path, names):
+    database, role = names
+    port = make_url(admin_url()).port
+    result = CliRunner().invoke(
+        app,
+        [
+            "db",
+            "setup",
+            "--port",
+            str(port),
+            "--name",
+            database,
+            "--user",
+            role,
+            "--secrets-file",
+            str(tmp_path / "secrets.env"),
+            "--json",
+        ],
+        env={"SKILLNEST_DB_PASSWORD": "", "SKILLNEST_ADMIN_DATABASE_URL": ""},
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["role_created"] and report["database_created"]
+    assert report["connected_as"] == role

@@ -114,7 +114,7 @@ def db_setup(
         "--admin-url",
         envvar="SKILLNEST_ADMIN_DATABASE_URL",
         help="A superuser connection, e.g. postgresql://postgres@localhost:5432/postgres "
-        "(default: the local postgres role on --host/--port).",
+        "(default: the local postgres role, by Unix socket then TCP).",
     ),
     name: str = typer.Option("skillnest", "--name", help="Database to create."),
     role: str = typer.Option("skillnest", "--user", help="Login role to create."),
@@ -135,8 +135,7 @@ def db_setup(
     password comes from SKILLNEST_DB_PASSWORD, the secrets file, or is generated.
     """
     plan = provision.SetupPlan(
-        admin_url=admin_url
-        or f"postgresql://postgres@{host or '127.0.0.1'}:{port or 5432}/postgres",
+        admin_url=admin_url or provision.first_reachable(provision.local_admin_urls(host, port)),
         name=name,
         role=role,
         password=os.environ.get(DB_PASSWORD_ENV) or None,

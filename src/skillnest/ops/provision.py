@@ -206,6 +206,23 @@ def _migrate(url: str, report: SetupReport) -> None:
         report.steps.append(f"migrations: {report.migrated_from or 'empty'} -> {head}")
 
 
+def local_admin_urls(host: str | None, port: int | None) -> list[str]:
+    """Where a local ``postgres`` superuser may be reached: the Unix socket, then TCP."""
+    tcp = f"postgresql://postgres@{host or '127.0.0.1'}:{port or 5432}/postgres"
+    return [tcp] if host else [f"postgresql://postgres@/postgres?port={port or 5432}", tcp]
+
+
+def first_reachable(urls: list[str]) -> str:
+    """The first admin URL that accepts a connection, or a one-line error for the last."""
+    for url in urls[:-1]:
+        try:
+            psycopg.connect(_libpq(url), connect_timeout=CONNECT_TIMEOUT_SECONDS).close()
+            return url
+        except psycopg.Error:
+            continue
+    return urls[-1]  # its own error, if any, is reported by the setup's first step
+
+
 def setup_database(plan: SetupPlan) -> tuple[SetupReport, str]:
     """Run every step; return the report and the application's database URL."""
     for kind, value in (("database", plan.name), ("role", plan.role)):
