@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from psycopg.types.json import Jsonb
 from sqlalchemy import JSON, Column, MetaData, Table, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -108,6 +107,9 @@ async def _copy_insert(
             )
         )
         await connection.execute(text(f"TRUNCATE {target}"))
+    # Imported here: psycopg loads libpq, which an SQLite-only process never needs.
+    from psycopg.types.json import Jsonb
+
     raw = await connection.get_raw_connection()
     driver = raw.driver_connection
     assert driver is not None

@@ -21,7 +21,7 @@ from skillnest.core.cli import JsonOption, console, err_console, run
 from skillnest.core.errors import DomainError
 from skillnest.core.logs import configure_logging
 from skillnest.ops import backup as backups
-from skillnest.ops import provision, roles, service, stats
+from skillnest.ops import service, stats
 from skillnest.settings import VAR_DIR, get_settings, write_local_secrets
 
 T = TypeVar("T")
@@ -134,6 +134,8 @@ def db_setup(
     Idempotent: run again, it reports everything in place and changes nothing. The role's
     password comes from SKILLNEST_DB_PASSWORD, the secrets file, or is generated.
     """
+    from skillnest.ops import provision  # psycopg: loaded only by the commands that use it
+
     plan = provision.SetupPlan(
         admin_url=admin_url or provision.first_reachable(provision.local_admin_urls(host, port)),
         name=name,
@@ -252,6 +254,8 @@ def db_create_readonly_role(
     password = os.environ.get(READONLY_PASSWORD_ENV) or str(
         typer.prompt(f"Password for {name}", hide_input=True, confirmation_prompt=True)
     )
+    from skillnest.ops import roles
+
     created = _checked(lambda: roles.create_readonly_role(get_settings(), name, password))
     verb = "created" if created else "updated"
     console.print(
