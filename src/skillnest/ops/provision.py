@@ -149,17 +149,19 @@ def _ensure_role(admin: psycopg.Connection, plan: SetupPlan, report: SetupReport
     known = _known_password(plan)
     password = plan.password or known or secrets.token_urlsafe(24)
     role = sql.Identifier(plan.role)
+    # A SCRAM verifier made here: the plain password never reaches the server or its logs.
+    verifier = sql.Literal(
+        admin.pgconn.encrypt_password(
+            password.encode(), plan.role.encode(), b"scram-sha-256"
+        ).decode()
+    )
     if not exists:
-        admin.execute(
-            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(role, sql.Literal(password))
-        )
+        admin.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(role, verifier))
         report.role_created = True
         report.steps.append(f"role {plan.role}: created")
     elif password != known:
         # The role exists but its password is not the one on file: set the one we will use.
-        admin.execute(
-            sql.SQL("ALTER ROLE {} WITH LOGIN PASSWORD {}").format(role, sql.Literal(password))
-        )
+        admin.execute(sql.SQL("ALTER ROLE {} WITH LOGIN PASSWORD {}").format(role, verifier))
         report.password_set = True
         report.steps.append(f"role {plan.role}: exists, password set")
     else:
