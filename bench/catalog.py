@@ -25,7 +25,7 @@ import time
 import uuid
 from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import redis
@@ -97,12 +97,13 @@ def popularity_order() -> list[tuple[str, str]]:
 
 async def load(database_url: str) -> dict[str, float]:
     """Import the real catalog, then bulk-load the synthetic rest; return timings."""
-    from sqlalchemy import func, select, text
+    from sqlalchemy import Table, func, select, text
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from skillnest.catalog import dialect, service
+    from skillnest.catalog import service
     from skillnest.catalog.importer import read_catalog
     from skillnest.catalog.models import Package, PackageSkillMapping, Skill
+    from skillnest.core.bulk import bulk_insert
     from skillnest.core.db import make_engine
 
     settings = bench_settings(database_url)
@@ -171,21 +172,21 @@ async def load(database_url: str) -> dict[str, float]:
 
         started = time.perf_counter()
         async with AsyncSession(engine) as session:
-            await dialect.bulk_insert(
-                session, Package, ["id", "name", "ecosystem", "description"], new_packages
-            )
-            await dialect.bulk_insert(
-                session,
-                Skill,
-                ["id", "skill_id", "title", "description", "repo", "installs"],
-                new_skills,
-            )
-            await dialect.bulk_insert(
-                session,
-                PackageSkillMapping,
-                ["package_id", "skill_id", "confidence_score", "mapping_source"],
-                mappings,
-            )
+            for model, columns, rows in (
+                (Package, ("id", "name", "ecosystem", "description"), new_packages),
+                (Skill, ("id", "skill_id", "title", "description", "repo", "installs"), new_skills),
+                (
+                    PackageSkillMapping,
+                    ("package_id", "skill_id", "confidence_score", "mapping_source"),
+                    mappings,
+                ),
+            ):
+                table = cast(Table, model.__table__)
+                for start in range(0, len(rows), 50_000):
+                    chunk = [
+                        dict(zip(columns, row, strict=True)) for row in rows[start : start + 50_000]
+                    ]
+                    await bulk_insert(session, table, chunk)
             await session.commit()
         timings["bulk_load_s"] = time.perf_counter() - started
         timings["bulk_rows"] = len(new_packages) + len(new_skills) + len(mappings)

@@ -142,7 +142,7 @@ async def import_and_query(url: str, data: Path, users: list[dict[str, Any]]) ->
             for user in users:
                 found = await service.find_user_by_email(session=session, email=user["email"])
                 assert found is not None
-                ids[user["id"]] = found["id"]
+                ids[user["id"]] = found.id
 
             async def by_email(user: dict[str, Any]) -> Any:
                 return await service.find_user_by_email(session=session, email=user["email"])

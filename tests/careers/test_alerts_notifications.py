@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from skillnest.careers import service
+from skillnest.careers.jobs.alerts import deliver_job_alerts
+from skillnest.careers.notifications.service import notify
 from skillnest.core.realtime import publish_to_user, user_channel
 from tests.careers.conftest import create_job
 
@@ -83,9 +85,9 @@ async def test_a_new_matching_job_produces_exactly_one_notification_on_the_strea
     finally:
         await context.__aexit__(None, None, None)
 
-    listed = (await client.get(f"{API}/me/notifications", headers=me.headers)).json()
+    listed = (await client.get(f"{API}/me/notifications", headers=me.headers)).json()["items"]
     assert [n["metadata"]["job_id"] for n in listed] == [fits["id"]]
-    assert (await client.get(f"{API}/me/job-alerts", headers=me.headers)).json()[0][
+    assert (await client.get(f"{API}/me/job-alerts", headers=me.headers)).json()["items"][0][
         "last_triggered"
     ]
 
@@ -101,14 +103,14 @@ async def test_daily_alerts_wait_a_day_and_announce_each_job_once(
     )
     await create_job(client, admin, "daily-1", remote_type="remote")
     now = datetime.now(UTC)
-    assert await service.deliver_job_alerts(session=session, hub=platform.hub, now=now) == 1
+    assert await deliver_job_alerts(session=session, hub=platform.hub, now=now) == 1
     await create_job(client, admin, "daily-2", remote_type="remote")
     soon = now + timedelta(hours=2)
-    assert await service.deliver_job_alerts(session=session, hub=platform.hub, now=soon) == 0
+    assert await deliver_job_alerts(session=session, hub=platform.hub, now=soon) == 0
     tomorrow = now + timedelta(days=1, minutes=1)
-    assert await service.deliver_job_alerts(session=session, hub=platform.hub, now=tomorrow) == 1
+    assert await deliver_job_alerts(session=session, hub=platform.hub, now=tomorrow) == 1
     later = now + timedelta(days=3)
-    assert await service.deliver_job_alerts(session=session, hub=platform.hub, now=later) == 0
+    assert await deliver_job_alerts(session=session, hub=platform.hub, now=later) == 0
 
 
 async def test_alert_criteria_are_validated_and_private(client, person):
@@ -140,7 +142,7 @@ async def test_notifications_unread_first_mark_read_and_count(client, session, p
     me, other = await person(), await person()
     created = []
     for n in range(3):
-        note = await service.notify(
+        note = await notify(
             session=session,
             hub=platform.hub,
             user_id=me.id,
@@ -157,7 +159,7 @@ async def test_notifications_unread_first_mark_read_and_count(client, session, p
     ).status_code == 404
     read = await client.post(f"{API}/me/notifications/{first}/read", headers=me.headers)
     assert read.status_code == 200 and read.json()["read"] is True and read.json()["read_at"]
-    listed = (await client.get(f"{API}/me/notifications", headers=me.headers)).json()
+    listed = (await client.get(f"{API}/me/notifications", headers=me.headers)).json()["items"]
     assert [n["id"] for n in listed] == [
         created[2],
         created[1],
@@ -167,11 +169,17 @@ async def test_notifications_unread_first_mark_read_and_count(client, session, p
         await client.get(
             f"{API}/me/notifications", headers=me.headers, params={"unread_only": True}
         )
-    ).json()
+    ).json()["items"]
     assert {n["id"] for n in unread} == {created[1], created[2]}
     marked = await client.post(f"{API}/me/notifications/read-all", headers=me.headers)
     assert marked.json() == {"updated": 2}
     assert (
         await client.get(f"{API}/me/notifications/unread-count", headers=me.headers)
     ).json() == {"unread": 0}
-    assert (await client.get(f"{API}/me/notifications", headers=other.headers)).json() == []
+    assert (await client.get(f"{API}/me/notifications", headers=other.headers)).json() == {
+        "items": [],
+        "limit": 50,
+        "offset": 0,
+        "next_offset": None,
+        "total": None,
+    }

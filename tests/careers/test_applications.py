@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select, update
 
 from skillnest.careers import service
+from skillnest.careers.applications.service import send_follow_up_reminders
 from skillnest.careers.models import Application, Notification
 from tests.careers.conftest import create_job
 
@@ -59,7 +60,7 @@ async def test_status_flow_writes_a_timeline_event_per_step(client, person, admi
     assert (await _move(client, me, app["id"], "WITHDRAWN")).status_code == 409  # final state
 
     timeline = await client.get(f"{API}/applications/{app['id']}/timeline", headers=me.headers)
-    assert len(timeline.json()) == 4
+    assert len(timeline.json()["items"]) == 4
 
 
 async def test_failed_move_leaves_no_timeline_event(client, person, admin):
@@ -99,7 +100,7 @@ async def test_follow_up_reminder_once_then_none_within_seven_days(
         )
 
     now = datetime.now(UTC)
-    assert await service.send_follow_up_reminders(session=session, hub=platform.hub, now=now) == 0
+    assert await send_follow_up_reminders(session=session, hub=platform.hub, now=now) == 0
     # The follow-up date passes.
     await session.execute(
         update(Application)
@@ -112,16 +113,13 @@ async def test_follow_up_reminder_once_then_none_within_seven_days(
     report = await service.run_maintenance(session=session, platform=platform)
     assert "0 follow-up reminders" in report
     later = now + timedelta(days=6)
-    assert await service.send_follow_up_reminders(session=session, hub=platform.hub, now=later) == 0
+    assert await send_follow_up_reminders(session=session, hub=platform.hub, now=later) == 0
     assert await reminders() == 1
     week_later = now + timedelta(days=7, minutes=1)
-    assert (
-        await service.send_follow_up_reminders(session=session, hub=platform.hub, now=week_later)
-        == 1
-    )
+    assert await send_follow_up_reminders(session=session, hub=platform.hub, now=week_later) == 1
     assert await reminders() == 2
 
-    notes = (await client.get(f"{API}/me/notifications", headers=me.headers)).json()
+    notes = (await client.get(f"{API}/me/notifications", headers=me.headers)).json()["items"]
     assert notes[0]["type"] == "follow_up_reminder"
     assert "Data Engineer at Bluefin" in notes[0]["message"]
     assert notes[0]["metadata"] == {"application_id": app_id}
@@ -129,7 +127,7 @@ async def test_follow_up_reminder_once_then_none_within_seven_days(
     # An answered application gets no reminder.
     await _move(client, me, app_id, "SCREENING")
     far = now + timedelta(days=60)
-    assert await service.send_follow_up_reminders(session=session, hub=platform.hub, now=far) == 0
+    assert await send_follow_up_reminders(session=session, hub=platform.hub, now=far) == 0
 
 
 async def test_list_filters_and_stats(client, session, person, admin):
@@ -150,7 +148,7 @@ async def test_list_filters_and_stats(client, session, person, admin):
     async def ids(**params):
         response = await client.get(f"{API}/applications", headers=me.headers, params=params)
         assert response.status_code == 200, response.text
-        return {a["id"] for a in response.json()}
+        return {a["id"] for a in response.json()["items"]}
 
     assert await ids() == {saved["id"], applied["id"], screening["id"], rejected["id"]}
     assert await ids(status="SAVED") == {saved["id"]}
@@ -181,11 +179,11 @@ async def test_notes_add_edit_delete(client, person, admin):
     )
     assert edited.status_code == 200 and edited.json()["content"] == "Recruiter: Ana P."
     assert edited.json()["note_type"] == "contact"
-    assert [n["content"] for n in (await client.get(url, headers=me.headers)).json()] == [
+    assert [n["content"] for n in (await client.get(url, headers=me.headers)).json()["items"]] == [
         "Recruiter: Ana P."
     ]
     assert (await client.delete(f"{url}/{note_id}", headers=me.headers)).status_code == 204
-    assert (await client.get(url, headers=me.headers)).json() == []
+    assert (await client.get(url, headers=me.headers)).json()["items"] == []
     assert (await client.post(url, headers=me.headers, json={"content": "  "})).status_code == 422
 
 
@@ -210,7 +208,7 @@ async def test_another_users_application_and_notes_answer_404(client, person, ad
     ]:
         response = await client.request(method, url, headers=other.headers, json=body)
         assert response.status_code == 404, (method, url, response.text)
-    assert (await client.get(f"{API}/applications", headers=other.headers)).json() == []
+    assert (await client.get(f"{API}/applications", headers=other.headers)).json()["items"] == []
     unknown = await client.get(f"{API}/applications/999999", headers=other.headers)
     assert (
         unknown.json()["title"] == (await client.get(base, headers=other.headers)).json()["title"]
@@ -258,5 +256,5 @@ async def test_interview_prep_and_practice_sessions(client, person, admin):
     assert (
         await client.post(practice_url, headers=me.headers, json={"duration": 5, "self_rating": 6})
     ).status_code == 422
-    sessions = (await client.get(practice_url, headers=me.headers)).json()
+    sessions = (await client.get(practice_url, headers=me.headers)).json()["items"]
     assert [(s["duration"], s["self_rating"]) for s in sessions] == [(95, 4)]

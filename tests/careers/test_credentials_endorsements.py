@@ -6,7 +6,9 @@ import hashlib
 
 import orjson
 
-from skillnest.careers import endorsements, service
+from skillnest.careers.profile.score import count_endorsements, refresh_skill_score
+from skillnest.exchange.service import rating_summary
+from skillnest.help.service import verification_summary
 
 API = "/api/v1"
 
@@ -69,11 +71,7 @@ async def test_endorsements_count_ratings_and_verifications(session, settings, p
     from skillnest.help.service import verification_pseudonym
 
     me, rater, other = await person(), await person(), await person()
-    key = settings.pseudonym_key.get_secret_value()
-    assert (
-        await endorsements.count_endorsements(session=session, user_id=me.id, pseudonym_key=key)
-        == 0
-    )
+    assert await count_endorsements(session=session, user_id=me.id, settings=settings) == 0
     chat = Chat(user1_id=me.id, user2_id=rater.id)
     other_chat = Chat(user1_id=other.id, user2_id=rater.id)
     session.add_all([chat, other_chat])
@@ -94,15 +92,16 @@ async def test_endorsements_count_ratings_and_verifications(session, settings, p
     )
     await session.flush()
     # One rating received and one verification; ratings the user gave do not count.
-    assert (
-        await endorsements.count_endorsements(session=session, user_id=me.id, pseudonym_key=key)
-        == 2
-    )
-    assert (
-        await endorsements.count_endorsements(session=session, user_id=me.id, pseudonym_key=None)
-        == 1
-    )
-    score = await service.refresh_skill_score(
-        session=session, user_id=me.id, pseudonym_key=key, trigger="endorsement"
+    assert await count_endorsements(session=session, user_id=me.id, settings=settings) == 2
+    assert await count_endorsements(session=session, user_id=me.id, settings=None) == 1
+    score = await refresh_skill_score(
+        session=session, user_id=me.id, settings=settings, trigger="endorsement"
     )
     assert score == 1.0  # 2 of 10 endorsements, of a weight of 5
+    summary = await rating_summary(session=session, user_id=rater.id)
+    assert (summary.count, summary.average) == (1, 4.0)
+    assert (await rating_summary(session=session, user_id=other.id)).average == 5.0
+    nobody = await rating_summary(session=session, user_id=2**31 - 1)
+    assert (nobody.count, nobody.average) == (0, None)
+    verified = await verification_summary(session=session, settings=settings, user_id=rater.id)
+    assert verified.count == 0

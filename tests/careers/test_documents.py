@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from skillnest.careers import documents
+from skillnest.careers.documents import render as documents
 from skillnest.core.errors import BadRequest
 from tests.careers.conftest import create_job
 
@@ -36,7 +36,7 @@ def test_the_migration_seeds_four_valid_templates(sync_engine):
 async def _templates(client):
     response = await client.get(f"{API}/document-templates")
     assert response.status_code == 200
-    return {t["name"]: t for t in response.json()}
+    return {t["name"]: t for t in response.json()["items"]}
 
 
 async def _fill_profile(client, me):
@@ -106,7 +106,7 @@ async def test_resume_from_modern_template_then_edit_and_restore(client, person)
 
     versions = (
         await client.get(f"{API}/documents/{doc['id']}/versions", headers=me.headers)
-    ).json()
+    ).json()["items"]
     assert [(v["version"], v["changes"]) for v in versions] == [
         (2, "Shortened"),
         (1, "Generated from Modern Professional Resume"),
@@ -158,9 +158,9 @@ async def test_cover_letters_for_a_job_and_every_template_renders(client, person
     listed = await client.get(
         f"{API}/documents", headers=me.headers, params={"document_type": "cover_letter"}
     )
-    assert len(listed.json()) == 2
+    assert len(listed.json()["items"]) == 2
     only = await client.get(f"{API}/document-templates", params={"document_type": "resume"})
-    assert {t["name"] for t in only.json()} == {
+    assert {t["name"] for t in only.json()["items"]} == {
         "Modern Professional Resume",
         "ATS-Friendly Classic Resume",
     }
@@ -185,7 +185,7 @@ async def test_another_users_documents_answer_404(client, person):
     ]:
         response = await client.request(method, url, headers=other.headers, json=body)
         assert response.status_code == 404, (method, url)
-    assert (await client.get(f"{API}/documents", headers=other.headers)).json() == []
+    assert (await client.get(f"{API}/documents", headers=other.headers)).json()["items"] == []
     assert (await client.get(base, headers=owner.headers)).json()["version"] == 1
     unknown = await client.post(
         f"{API}/documents", headers=owner.headers, json={"template_id": 999999}

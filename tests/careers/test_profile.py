@@ -155,7 +155,7 @@ async def test_goals_track_skill_gaps(client, person):
     await client.post(
         f"{API}/me/career/skills", headers=me.headers, json={"name": "Go", "proficiency_level": 3}
     )
-    goals = (await client.get(f"{API}/me/career/goals", headers=me.headers)).json()
+    goals = (await client.get(f"{API}/me/career/goals", headers=me.headers)).json()["items"]
     assert goals[0]["skill_gaps"] == ["Leadership"]
 
 
@@ -205,7 +205,7 @@ async def test_a_skill_is_listed_once_whatever_its_case(client, person):
         url, headers=me.headers, json={"name": "PYTHON", "proficiency_level": 4}
     )
     assert again.status_code == 409
-    assert len((await client.get(url, headers=me.headers)).json()) == 1
+    assert len((await client.get(url, headers=me.headers)).json()["items"]) == 1
 
 
 async def test_another_users_entries_answer_404(client, person):
@@ -221,7 +221,9 @@ async def test_another_users_entries_answer_404(client, person):
         await client.patch(url, headers=other.headers, json={"proficiency_level": 1})
     ).status_code == 404
     assert (await client.delete(url, headers=other.headers)).status_code == 404
-    assert (await client.get(f"{API}/me/career/skills", headers=other.headers)).json() == []
+    assert (await client.get(f"{API}/me/career/skills", headers=other.headers)).json()[
+        "items"
+    ] == []
     assert (await client.delete(url, headers=owner.headers)).status_code == 204
     assert (await client.delete(url, headers=owner.headers)).status_code == 404
 
@@ -230,3 +232,21 @@ async def test_career_routes_need_a_login(client):
     assert (await client.get(f"{API}/me/career/profile")).status_code == 401
     assert (await client.get(f"{API}/me/skill-score")).status_code == 401
     assert (await client.get(f"{API}/jobs/recommendations")).status_code == 401
+
+
+async def test_recommendations_are_a_page_in_match_order(client, person, admin):
+    me = await person()
+    await client.post(
+        f"{API}/me/career/skills", headers=me.headers, json={"name": "Go", "proficiency_level": 5}
+    )
+    best = await create_job(client, admin, "go-best", required_skills=["Go"])
+    half = await create_job(client, admin, "go-half", required_skills=["Go", "Rust"])
+    url = f"{API}/jobs/recommendations"
+    first = (await client.get(url, headers=me.headers, params={"limit": 1})).json()
+    assert [i["job"]["id"] for i in first["items"]] == [best["id"]]
+    assert (first["limit"], first["offset"], first["next_offset"]) == (1, 0, 1)
+    second = (await client.get(url, headers=me.headers, params={"limit": 1, "offset": 1})).json()
+    assert [i["job"]["id"] for i in second["items"]] == [half["id"]]
+    assert second["next_offset"] is None
+    beyond = await client.get(url, headers=me.headers, params={"offset": 501})
+    assert beyond.status_code == 422

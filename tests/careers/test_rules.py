@@ -1,4 +1,4 @@
-"""The pure rules: skill score, match score, status flow, credential hash."""
+"""The pure rules: properties and worked examples (hand-written values: test_rules_expected)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skillnest.careers import rules
-from skillnest.careers.rules import (
-    CandidateInput,
+from skillnest.careers.jobs import rules as matching
+from skillnest.careers.jobs.rules import CandidateInput, JobInput
+from skillnest.careers.profile import rules as profile_rules
+from skillnest.careers.profile.rules import (
     CertificationInput,
     EducationInput,
-    JobInput,
     PeriodInput,
     SkillInput,
     SkillScoreInputs,
@@ -25,14 +25,14 @@ TODAY = date(2026, 11, 22)
 
 
 def test_weights_add_up_to_100():
-    assert sum(rules.SKILL_SCORE_WEIGHTS.values()) == 100
-    assert sum(rules.MATCH_WEIGHTS.values()) == 100
+    assert sum(profile_rules.SKILL_SCORE_WEIGHTS.values()) == 100
+    assert sum(matching.MATCH_WEIGHTS.values()) == 100
 
 
 def test_empty_profile_scores_zero():
-    score, breakdown = rules.skill_score(SkillScoreInputs(today=TODAY))
+    score, breakdown = profile_rules.skill_score(SkillScoreInputs(today=TODAY))
     assert score == 0
-    assert set(breakdown) == set(rules.SKILL_SCORE_WEIGHTS)
+    assert set(breakdown) == set(profile_rules.SKILL_SCORE_WEIGHTS)
 
 
 def test_full_profile_scores_100():
@@ -45,13 +45,13 @@ def test_full_profile_scores_100():
         endorsements=10,
         today=TODAY,
     )
-    score, breakdown = rules.skill_score(inputs)
+    score, breakdown = profile_rules.skill_score(inputs)
     assert score == 100
-    assert breakdown == rules.SKILL_SCORE_WEIGHTS
+    assert breakdown == profile_rules.SKILL_SCORE_WEIGHTS
 
 
 def test_each_component_is_weighted():
-    score, breakdown = rules.skill_score(
+    score, breakdown = profile_rules.skill_score(
         SkillScoreInputs(
             skills=[SkillInput("Python", "technical", 3), SkillInput("Talking", "soft", 5)],
             experience=[PeriodInput(date(2021, 11, 22), None, is_current=True)],
@@ -79,16 +79,16 @@ def test_overlapping_jobs_count_once_and_declared_years_are_the_fallback():
         PeriodInput(date(2020, 1, 1), date(2022, 1, 1)),
         PeriodInput(date(2021, 1, 1), date(2023, 1, 1)),
     ]
-    assert rules.experience_years(overlapping, TODAY) == pytest.approx(3.0, abs=0.05)
-    _, declared = rules.skill_score(SkillScoreInputs(declared_years=4, today=TODAY))
+    assert profile_rules.experience_years(overlapping, TODAY) == pytest.approx(3.0, abs=0.05)
+    _, declared = profile_rules.skill_score(SkillScoreInputs(declared_years=4, today=TODAY))
     assert declared["experience"] == 10.0
 
 
 def test_gpa_blends_into_education():
-    _, without = rules.skill_score(
+    _, without = profile_rules.skill_score(
         SkillScoreInputs(education=[EducationInput("Master")], today=TODAY)
     )
-    _, low_gpa = rules.skill_score(
+    _, low_gpa = profile_rules.skill_score(
         SkillScoreInputs(education=[EducationInput("Master", 2.0)], today=TODAY)
     )
     assert low_gpa["education"] < without["education"]
@@ -111,7 +111,7 @@ def candidate(**overrides) -> CandidateInput:
 
 
 def test_perfect_match_scores_100():
-    result = rules.match_score(
+    result = matching.match_score(
         candidate(),
         JobInput(
             required_skills=["python"],
@@ -127,7 +127,7 @@ def test_perfect_match_scores_100():
 
 
 def test_match_breakdown_and_advice():
-    result = rules.match_score(
+    result = matching.match_score(
         candidate(),
         JobInput(
             required_skills=["Python", "SQL", "Go", "Rust"],
@@ -149,9 +149,9 @@ def test_match_breakdown_and_advice():
 
 
 def test_culture_is_zero_when_either_side_is_empty():
-    assert rules.culture_fit([], ["learning"]) == 0
-    assert rules.culture_fit(["learning"], []) == 0
-    assert rules.culture_fit(["Learning"], ["learning"]) == 1
+    assert matching.culture_fit([], ["learning"]) == 0
+    assert matching.culture_fit(["learning"], []) == 0
+    assert matching.culture_fit(["Learning"], ["learning"]) == 1
 
 
 @pytest.mark.parametrize(
@@ -166,7 +166,7 @@ def test_culture_is_zero_when_either_side_is_empty():
     ],
 )
 def test_location_fit(preference, remote_type, location, expected):
-    result = rules.match_score(
+    result = matching.match_score(
         candidate(remote_preference=preference),
         JobInput(remote_type=remote_type, location=location),
     )
@@ -174,7 +174,7 @@ def test_location_fit(preference, remote_type, location, expected):
 
 
 def test_no_salary_or_skill_information_is_neutral():
-    result = rules.match_score(CandidateInput(), JobInput())
+    result = matching.match_score(CandidateInput(), JobInput())
     assert result.breakdown["salary"] == 5.0
     assert result.breakdown["skills"] == 35.0
     assert result.breakdown["location"] == 7.5
@@ -200,7 +200,7 @@ skills = st.lists(
     endorsements=st.integers(min_value=0, max_value=500),
 )
 def test_skill_score_stays_within_0_and_100(skills, years, certs, portfolio, endorsements):
-    score, breakdown = rules.skill_score(
+    score, breakdown = profile_rules.skill_score(
         SkillScoreInputs(
             skills=skills,
             declared_years=years,
@@ -211,7 +211,7 @@ def test_skill_score_stays_within_0_and_100(skills, years, certs, portfolio, end
         )
     )
     assert 0 <= score <= 100
-    assert all(0 <= breakdown[k] <= w for k, w in rules.SKILL_SCORE_WEIGHTS.items())
+    assert all(0 <= breakdown[k] <= w for k, w in profile_rules.SKILL_SCORE_WEIGHTS.items())
 
 
 @given(
@@ -225,35 +225,15 @@ def test_skill_score_stays_within_0_and_100(skills, years, certs, portfolio, end
 def test_match_score_stays_within_0_and_100(
     skills, required, years, years_required, salary, offered
 ):
-    result = rules.match_score(
+    result = matching.match_score(
         CandidateInput(skills=skills, years=years, salary_expectation_min=salary),
         JobInput(required_skills=required, years_required=years_required, salary_max=offered),
     )
     assert 0 <= result.overall_score <= 100
 
 
-def test_status_flow_moves_one_step_forward():
-    for current, target in zip(rules.STATUS_FLOW, rules.STATUS_FLOW[1:], strict=False):
-        assert rules.can_transition(current, target)
-    assert not rules.can_transition("APPLIED", "ACCEPTED")
-    assert not rules.can_transition("SCREENING", "APPLIED")
-    assert not rules.can_transition("SAVED", "SAVED")
-
-
-def test_rejected_or_withdrawn_from_any_state_before_a_final_one():
-    for state in rules.STATUS_FLOW[:-1]:
-        assert rules.can_transition(state, "REJECTED")
-        assert rules.can_transition(state, "WITHDRAWN")
-    for final in rules.FINAL_STATUSES:
-        assert rules.allowed_transitions(final) == []
-
-
-def test_progress_by_status():
-    assert [rules.progress(s) for s in rules.STATUS_FLOW] == [10, 25, 40, 55, 70, 90, 100]
-
-
 def test_credential_hash_is_sha256_of_canonical_json():
-    document = rules.credential_document(
+    document = profile_rules.credential_document(
         holder_id=7,
         name="AWS Certified Developer",
         issuing_organization="Amazon Web Services",
@@ -266,10 +246,10 @@ def test_credential_hash_is_sha256_of_canonical_json():
         sort_keys=True,
         separators=(",", ":"),
     ).encode()
-    assert rules.credential_hash(document) == hashlib.sha256(canonical).hexdigest()
+    assert profile_rules.credential_hash(document) == hashlib.sha256(canonical).hexdigest()
     reordered = dict(reversed(list(document.items())))
-    assert rules.credential_hash(reordered) == rules.credential_hash(document)
+    assert profile_rules.credential_hash(reordered) == profile_rules.credential_hash(document)
 
 
 def test_missing_skills_ignore_case():
-    assert rules.missing_skills(["python", "SQL "], ["Python", "sql", "Go"]) == ["Go"]
+    assert profile_rules.missing_skills(["python", "SQL "], ["Python", "sql", "Go"]) == ["Go"]

@@ -78,7 +78,7 @@ async def test_full_text_search_ranks_title_description_and_tags(client, catalog
     stemmed = (await client.get("/api/v1/skills", params={"q": "animations"})).json()
     assert stemmed["total"] > 0
     nothing = (await client.get("/api/v1/skills", params={"q": "zzzqqqxxx"})).json()
-    assert nothing == {"items": [], "total": 0, "limit": 20, "offset": 0}
+    assert nothing == {"items": [], "total": 0, "limit": 20, "offset": 0, "next_offset": None}
     punctuation = await client.get("/api/v1/skills", params={"q": '"( * - :'})
     assert punctuation.status_code == 200 and punctuation.json()["total"] == 0
 
@@ -135,11 +135,23 @@ async def test_related_skills_come_from_co_installs(client, session, catalog):
         "/api/v1/analytics/track", json={"event_type": "installed", "skill_id": "seo-audit"}
     )
     related = (await client.get("/api/v1/skills/vercel-react-best-practices/related")).json()
-    assert related["skill_id"] == "vercel-react-best-practices"
-    assert [(r["skill_id"], r["co_installs"]) for r in related["related"]] == [
+    assert [(r["skill_id"], r["co_installs"]) for r in related["items"]] == [
         ("web-design-guidelines", 3),
         ("frontend-design", 1),
     ]
+    assert (related["limit"], related["offset"], related["next_offset"]) == (10, 0, None)
+    first = (
+        await client.get("/api/v1/skills/vercel-react-best-practices/related", params={"limit": 1})
+    ).json()
+    assert [r["skill_id"] for r in first["items"]] == ["web-design-guidelines"]
+    assert first["next_offset"] == 1
+    rest = (
+        await client.get(
+            "/api/v1/skills/vercel-react-best-practices/related", params={"limit": 1, "offset": 1}
+        )
+    ).json()
+    assert [r["skill_id"] for r in rest["items"]] == ["frontend-design"]
+    assert rest["next_offset"] is None
     assert (await client.get("/api/v1/skills/nope/related")).status_code == 404
 
 
@@ -162,9 +174,18 @@ async def test_preferences_default_store_and_list(client, session, catalog):
     )
     assert stored.status_code == 200 and stored.json()["preferred_scope"] == "global"
     listed = (await client.get("/api/v1/me/skill-preferences", headers=headers)).json()
-    assert [(p["skill_id"], p["preferred_agents"]) for p in listed] == [
+    assert [(p["skill_id"], p["preferred_agents"]) for p in listed["items"]] == [
         ("upgrading-expo", ["claude"])
     ]
+    assert (listed["limit"], listed["offset"], listed["next_offset"]) == (20, 0, None)
+    await client.put(
+        "/api/v1/me/skill-preferences/seo-audit", headers=headers, json={"is_enabled": False}
+    )
+    page = (
+        await client.get("/api/v1/me/skill-preferences", headers=headers, params={"limit": 1})
+    ).json()
+    assert [p["skill_id"] for p in page["items"]] == ["seo-audit"]
+    assert page["next_offset"] == 1
     bad_scope = await client.put(
         "/api/v1/me/skill-preferences/upgrading-expo",
         headers=headers,
@@ -186,3 +207,34 @@ async def test_snapshot_route_ranks_like_the_api(client, catalog):
     ).json()
     offline = rank_suggestions(skills, build_query(["react", "next"], limit=20)).document()
     assert offline == online
+
+
+async def test_catalog_inputs_are_bounded(client, session, catalog):
+    headers = await login(client, await make_user(session))
+    for params in ({"offset": 2**31}, {"offset": -1}, {"limit": 101}, {"limit": 0}):
+        response = await client.get("/api/v1/skills", params=params)
+        assert response.status_code == 422, params
+        assert response.headers["content-type"].startswith("application/problem+json")
+    long_id = "x" * 256
+    for path in (f"/skills/{long_id}", f"/skills/{long_id}/related"):
+        assert (await client.get(f"/api/v1{path}")).status_code == 422, path
+    response = await client.get(f"/api/v1/me/skill-preferences/{long_id}", headers=headers)
+    assert response.status_code == 422
+    response = await client.get(
+        "/api/v1/me/skill-preferences", headers=headers, params={"offset": 2**31}
+    )
+    assert response.status_code == 422
+    assert (await client.get(f"/api/v1/packages/{'p' * 261}/skills")).status_code == 422
+    assert (await client.get(f"/api/v1/skills/{'x' * 255}")).status_code == 404
+
+
+async def test_admin_skill_changes_are_bounded(client, session, catalog):
+    admin = await login(client, await make_user(session, is_admin=True))
+    url = "/api/v1/skills/upgrading-expo"
+    for body in ({"installs": 2**31}, {"title": None}, {"installs": None}, {"is_active": None}):
+        response = await client.patch(url, headers=admin, json=body)
+        assert response.status_code == 422, body
+        assert response.headers["content-type"].startswith("application/problem+json")
+    changed = await client.patch(url, headers=admin, json={"installs": 2**31 - 1})
+    assert changed.status_code == 200
+    assert changed.json()["skill_id"] == "upgrading-expo" and changed.json()["is_active"] is True

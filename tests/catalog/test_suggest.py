@@ -152,7 +152,7 @@ async def test_cached_answers_equal_fresh_ones_and_writes_invalidate(
     second = await client.get(url)
     assert second.content == first.content
     fresh = await service.compute_suggestions(session=session, query=query)
-    assert orjson.loads(first.content) == orjson.loads(orjson.dumps(fresh))
+    assert orjson.loads(first.content) == fresh.model_dump(mode="json")
 
     # A new mapping to `next` (admin write) must show up at once.
     admin = await make_user(session, is_admin=True)
@@ -168,7 +168,7 @@ async def test_cached_answers_equal_fresh_ones_and_writes_invalidate(
     assert "remotion-best-practices" in names(after)
     assert after["total"] == first.json()["total"] + 1
     fresh = await service.compute_suggestions(session=session, query=query)
-    assert after == orjson.loads(orjson.dumps(fresh))
+    assert after == fresh.model_dump(mode="json")
 
     removed = await client.delete(
         "/api/v1/skills/remotion-best-practices/packages/next", headers=headers
@@ -266,3 +266,22 @@ async def test_repeated_questions_are_answered_from_the_cache_first(client, cach
     assert (await client.get(same.replace("limit=5", "limit=500"))).status_code == 422
     bad = await client.post("/api/v1/skills/suggest", json={**body, "limit": "many"})
     assert bad.status_code == 422
+
+
+async def test_the_fast_path_takes_its_limits_from_suggest_in(client, cache, catalog):
+    body = {"packages": ["expo"], "limit": 3}
+    first = await client.post("/api/v1/skills/suggest", json=body)
+    key = service.suggest_key(build_query(["expo"], [], limit=3))
+    await cache.set(key, b'{"marker": true}', 60)
+    # What SuggestIn accepts (a numeric string limit too) is answered from the cache...
+    assert (await client.post("/api/v1/skills/suggest", json={**body, "limit": "3"})).json() == {
+        "marker": True
+    }
+    assert first.status_code == 200
+    # ...what it refuses is the full route's problem, never a cached answer.
+    too_long = {**body, "packages": ["expo", "x" * 261]}
+    assert (await client.post("/api/v1/skills/suggest", json=too_long)).status_code == 422
+    many = "&".join(f"packages=p{n}" for n in range(1001))
+    response = await client.get(f"/api/v1/skills/suggest?{many}&packages=expo&limit=3")
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")

@@ -8,9 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, text, update
 
+from skillnest.accounts.models import User
 from skillnest.core.realtime import user_channel
-from skillnest.gauge import service
+from skillnest.gauge import rules, service
 from skillnest.gauge.models import Analysis, Contract, ContractCompetitor, GaugeAccount
+from skillnest.gauge.service import contracts
 from tests.factories import make_user
 from tests.gauge.conftest import gauge_user
 
@@ -100,7 +102,7 @@ async def test_a_failed_contract_write_leaves_nothing(client, session, monkeypat
     async def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(service, "_replace_params", broken)
+    monkeypatch.setattr(contracts, "_replace_params", broken)
     with pytest.raises(RuntimeError):  # the test client re-raises what the app turned into 500
         await client.post(f"{API}/contracts", headers=headers, json=contract_body())
     assert await session.scalar(select(func.count()).select_from(Contract)) == 0
@@ -224,7 +226,7 @@ async def test_history_window_of_the_tier(client, session):
 
 async def test_monthly_analysis_quota(client, session):
     user_id, headers = await gauge_user(client, session, tier="free")
-    month = service.month_key(datetime.now(UTC))
+    month = rules.month_key(datetime.now(UTC))
     await session.execute(
         update(GaugeAccount)
         .where(GaugeAccount.user_id == user_id)
@@ -238,7 +240,7 @@ async def test_monthly_analysis_quota(client, session):
         "monthly_analyses", 10, 10,
     )  # fmt: skip
     assert problem["resets_at"].startswith(
-        service.month_key(service.next_month_start(datetime.now(UTC)))
+        rules.month_key(rules.next_month_start(datetime.now(UTC)))
     )
     assert await session.scalar(select(func.count()).select_from(Analysis)) == 1
     # A counter of an older month does not count any more.
@@ -259,7 +261,7 @@ async def test_enterprise_has_no_quota(client, session):
     await session.execute(
         update(GaugeAccount)
         .where(GaugeAccount.user_id == user_id)
-        .values(current_month=service.month_key(datetime.now(UTC)), monthly_analysis_count=5000)
+        .values(current_month=rules.month_key(datetime.now(UTC)), monthly_analysis_count=5000)
     )
     assert (await client.post(f"{API}/analyses", headers=headers, json={})).status_code == 201
 
@@ -359,7 +361,7 @@ async def test_admin_finds_users_by_email_and_sets_tiers(client, session):
 
 
 def test_find_by_email_uses_the_case_insensitive_index(sync_engine, backend):
-    query = select(service.User.id).where(func.lower(service.User.email) == "a@b.org")
+    query = select(User.id).where(func.lower(User.email) == "a@b.org")
     sql = str(query.compile(sync_engine, compile_kwargs={"literal_binds": True}))
     with sync_engine.connect() as conn:
         if backend == "postgresql":

@@ -14,6 +14,7 @@ from skillnest.core import bulk
 from skillnest.core.errors import BadRequest
 from skillnest.core.security import token_digest
 from skillnest.gauge import importer
+from skillnest.gauge.importer import writers
 from skillnest.gauge.models import (
     Analysis,
     ChatMessage,
@@ -230,7 +231,7 @@ async def test_verification_catches_a_row_that_differs(session, legacy_dir, monk
             rows = [dict(rows[0], progress=(rows[0]["progress"] + 1) % 100), *rows[1:]]
         return await real(session_, table, rows, **kwargs)
 
-    monkeypatch.setattr(importer, "bulk_insert", tampering)
+    monkeypatch.setattr(writers, "bulk_insert", tampering)
     report = await importer.import_metagauge(session=session, data_dir=legacy_dir)
     assert not report.tables["analyses"].verified
     assert report.tables["contracts"].verified

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from skillnest.gauge import legacy, service
+from skillnest.gauge import legacy, rules
 from skillnest.gauge.importer import Checksum, row_digest, user_rows
 
 BCRYPT = "$2a$06$" + "A" * 53
@@ -150,9 +150,9 @@ def test_checksum_is_order_independent():
 
 def test_tier_arithmetic():
     now = datetime(2026, 12, 15, tzinfo=UTC)
-    assert service.month_key(now) == "2026-12"
-    assert service.next_month_start(now) == datetime(2027, 1, 1, tzinfo=UTC)
-    assert service.history_cutoff("free", now) == datetime(2026, 12, 8, tzinfo=UTC)
-    assert service.history_cutoff("enterprise", now) is None
-    assert service.monthly_usage("2026-12", 4, now) == 4
-    assert service.monthly_usage("2026-11", 4, now) == 0
+    assert rules.month_key(now) == "2026-12"
+    assert rules.next_month_start(now) == datetime(2027, 1, 1, tzinfo=UTC)
+    assert rules.history_cutoff("free", now) == datetime(2026, 12, 8, tzinfo=UTC)
+    assert rules.history_cutoff("enterprise", now) is None
+    assert rules.monthly_usage("2026-12", 4, now) == 4
+    assert rules.monthly_usage("2026-11", 4, now) == 0

@@ -263,11 +263,13 @@ def test_careers_journey_through_the_cli(live, tmp_path):
     (job,) = [j for j in found["items"] if j["title"] == LONG_TITLE]
     assert carol.json("careers", "jobs", "show", str(job["id"]))["company"] == "Northwind"
     carol.run("careers", "jobs", "save", str(job["id"]), "--note", "looks good")
-    assert [s["job"]["id"] for s in carol.json("careers", "jobs", "saved")] == [job["id"]]
+    assert [s["job"]["id"] for s in carol.json("careers", "jobs", "saved")["items"]] == [job["id"]]
 
     skill = carol.json("careers", "profile", "add", "skills", "name=Python", "proficiency_level=4")
     assert skill["name"] == "Python"
-    assert [s["name"] for s in carol.json("careers", "profile", "list", "skills")] == ["Python"]
+    assert [s["name"] for s in carol.json("careers", "profile", "list", "skills")["items"]] == [
+        "Python"
+    ]
     profile = carol.json("careers", "profile", "set", "headline=Backend developer")
     assert profile["headline"] == "Backend developer"
     assert carol.json("careers", "profile", "show")["headline"] == "Backend developer"
@@ -284,15 +286,22 @@ def test_careers_journey_through_the_cli(live, tmp_path):
     live.secrets.add(note)
     carol.run("careers", "applications", "note", str(application["id"]), note)
     notes = carol.json("careers", "applications", "notes", str(application["id"]))
-    assert [n["content"] for n in notes] == [note]
+    assert [n["content"] for n in notes["items"]] == [note]
     listed = carol.json("careers", "applications", "list", "--status", "screening")
-    assert [a["id"] for a in listed] == [application["id"]]
+    assert [a["id"] for a in listed["items"]] == [application["id"]]
 
     templates = carol.json("careers", "documents", "templates", "--type", "resume")
     document = carol.json(
-        "careers", "documents", "generate", str(templates[0]["id"]), "--job", str(job["id"])
+        "careers",
+        "documents",
+        "generate",
+        str(templates["items"][0]["id"]),
+        "--job",
+        str(job["id"]),
     )
-    assert [d["id"] for d in carol.json("careers", "documents", "list")] == [document["id"]]
+    assert [d["id"] for d in carol.json("careers", "documents", "list")["items"]] == [
+        document["id"]
+    ]
     exported = tmp_path / "resume.md"
     carol.run("careers", "documents", "export", str(document["id"]), "-o", str(exported))
     assert exported.read_text() == document["content"]["markdown"]

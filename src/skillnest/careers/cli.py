@@ -16,8 +16,8 @@ from typing import Any
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
-from skillnest.careers import importer, service
-from skillnest.careers.schemas import JobIn
+from skillnest.careers.jobs import importer, service
+from skillnest.careers.jobs.schemas import JobIn
 from skillnest.core import metrics
 from skillnest.core.cli import (
     JsonOption,
@@ -28,7 +28,9 @@ from skillnest.core.cli import (
     err_console,
     fail,
     fields,
+    items_of,
     json_argument,
+    more_hint,
     run,
     table,
 )
@@ -180,7 +182,8 @@ def profile_list(
     with api(server) as http:
         entries = http.call("GET", f"/me/career/{_section(section)}")
 
-    def render(rows: list[dict[str, Any]]) -> None:
+    def render(answer: Any) -> None:
+        rows = items_of(answer)
         if rows:
             table(rows, [k for k in rows[0] if k not in ("user_id", "created_at", "updated_at")])
         else:
@@ -260,9 +263,8 @@ def jobs_search(
         page = http.call("GET", "/jobs", params=params)
 
     def render(p: dict[str, Any]) -> None:
-        table(p["items"], JOB_COLUMNS)
-        if p.get("has_more"):
-            console.print(f"more: --offset {p['offset'] + p['limit']}")
+        table(items_of(p), JOB_COLUMNS)
+        more_hint(p)
 
     emit(page, as_json, render)
 
@@ -288,7 +290,7 @@ def jobs_recommended(
     emit(
         result,
         as_json,
-        lambda r: table(r["items"], ["job.id", "job.title", "job.company", "match.overall_score"]),
+        lambda r: table(items_of(r), ["job.id", "job.title", "job.company", "match.overall_score"]),
     )
 
 
@@ -318,7 +320,11 @@ def jobs_saved(server: ServerOption = DEFAULT_SERVER, as_json: JsonOption = Fals
     """Your saved jobs, newest first."""
     with api(server) as http:
         saved = http.call("GET", "/me/saved-jobs")
-    emit(saved, as_json, lambda rows: table(rows, ["job.id", "job.title", "job.company", "notes"]))
+    emit(
+        saved,
+        as_json,
+        lambda r: table(items_of(r), ["job.id", "job.title", "job.company", "notes"]),
+    )
 
 
 # --- applications -------------------------------------------------------------------------
@@ -338,7 +344,7 @@ def applications_list(
         params["status"] = [s.upper() for s in status]
     with api(server) as http:
         rows = http.call("GET", "/applications", params=params)
-    emit(rows, as_json, lambda r: table(r, APPLICATION_COLUMNS))
+    emit(rows, as_json, lambda r: table(items_of(r), APPLICATION_COLUMNS))
 
 
 @applications.command("apply")
@@ -411,7 +417,7 @@ def applications_notes(
     """The notes on an application."""
     with api(server) as http:
         notes = http.call("GET", f"/applications/{application_id}/notes")
-    emit(notes, as_json, lambda rows: table(rows, ["id", "note_type", "content", "created_at"]))
+    emit(notes, as_json, lambda r: table(items_of(r), ["id", "note_type", "content", "created_at"]))
 
 
 @applications.command("note")
@@ -453,7 +459,7 @@ def documents_templates(
     params = {"document_type": kind} if kind else {}
     with api(server, authenticated=False) as http:
         rows = http.call("GET", "/document-templates", params=params)
-    emit(rows, as_json, lambda r: table(r, ["id", "name", "document_type", "category"]))
+    emit(rows, as_json, lambda r: table(items_of(r), ["id", "name", "document_type", "category"]))
 
 
 @documents.command("generate")
@@ -480,7 +486,7 @@ def documents_list(server: ServerOption = DEFAULT_SERVER, as_json: JsonOption = 
     """Your documents, newest first."""
     with api(server) as http:
         rows = http.call("GET", "/documents")
-    emit(rows, as_json, lambda r: table(r, ["id", "title", "document_type", "version"]))
+    emit(rows, as_json, lambda r: table(items_of(r), ["id", "title", "document_type", "version"]))
 
 
 @documents.command("export")

@@ -7,38 +7,42 @@ from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, FastAPI, Query, Request, Response, status
+from fastapi import APIRouter, FastAPI, Path, Query, Request, Response, status
 from fastapi.routing import APIRoute
+from pydantic import ValidationError
 from starlette.datastructures import QueryParams
 
 from skillnest.accounts.deps import AdminUser, CurrentUser, OptionalUser
 from skillnest.catalog import schemas, service
-from skillnest.catalog.ranking import SuggestQuery, build_query
+from skillnest.catalog.ranking import DEFAULT_LIMIT, MAX_LIMIT, SuggestQuery, build_query
 from skillnest.core.cache import Cache
 from skillnest.core.deps import CacheDep, ClientAddress, LimiterDep, SessionDep
-from skillnest.core.responses import JSONBytes, json_response
+from skillnest.core.pages import Limit, Offset, Page
+from skillnest.core.responses import JSONBytes
 
 router = APIRouter(tags=["catalog"])
 
 Ecosystem = Literal["npm", "pypi"]
+SkillId = Annotated[
+    str, Path(max_length=schemas.MAX_SKILL_REF, description="A skill's `skill_id` or uuid.")
+]
+PackagePath = Annotated[str, Path(max_length=schemas.MAX_PACKAGE_NAME)]
 
 
 _SUGGEST_PARAMS = frozenset({"packages", "packages[]", "installed_skills", "limit"})
 
 
-def _suggest_values(packages: Any, installed: Any, limit: Any) -> SuggestQuery | None:
-    """The query of a well-formed request; None when only full validation can tell."""
-    if not isinstance(packages, list) or not isinstance(installed, list):
+def _valid_query(data: dict[str, Any]) -> SuggestQuery | None:
+    """The query of a request ``SuggestIn`` accepts; None when the full route must answer.
+
+    ``SuggestIn`` is the one statement of the limits: what it refuses here goes to the full
+    route, which answers with the problem (or the 400 of an empty question).
+    """
+    try:
+        request = schemas.SuggestIn.model_validate(data)
+    except ValidationError:
         return None
-    if len(packages) > schemas.MAX_PACKAGES or len(installed) > schemas.MAX_PACKAGES:
-        return None
-    if not all(isinstance(p, str) and len(p) <= 260 for p in packages):
-        return None
-    if not all(isinstance(s, str) and len(s) <= 255 for s in installed):
-        return None
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 100:
-        return None
-    query = build_query(packages, installed, limit=limit)
+    query = build_query(request.packages, request.installed_skills, limit=request.limit)
     return None if query.is_empty else query
 
 
@@ -47,10 +51,13 @@ def _query_from_query_string(query_string: str) -> SuggestQuery | None:
     params = QueryParams(query_string)
     if not params.keys() <= _SUGGEST_PARAMS:
         return None
-    raw_limit = params.get("limit", "10")
-    limit = int(raw_limit) if raw_limit.isdigit() and len(raw_limit) < 4 else None
-    packages = params.getlist("packages") + params.getlist("packages[]")
-    return _suggest_values(packages, params.getlist("installed_skills"), limit)
+    data: dict[str, Any] = {
+        "packages": params.getlist("packages") + params.getlist("packages[]"),
+        "installed_skills": params.getlist("installed_skills"),
+    }
+    if "limit" in params:
+        data["limit"] = params.getlist("limit")[-1]  # as FastAPI reads a repeated scalar
+    return _valid_query(data)
 
 
 @lru_cache(maxsize=4_096)
@@ -59,17 +66,7 @@ def _query_from_body(body: bytes) -> SuggestQuery | None:
         document = orjson.loads(body)
     except orjson.JSONDecodeError:
         return None
-    if not isinstance(document, dict) or not document.keys() <= {
-        "packages",
-        "installed_skills",
-        "limit",
-    }:
-        return None
-    return _suggest_values(
-        document.get("packages", []),
-        document.get("installed_skills", []),
-        document.get("limit", 10),
-    )
+    return _valid_query(document) if isinstance(document, dict) else None
 
 
 async def _anonymous_suggest_query(request: Request) -> SuggestQuery | None:
@@ -81,6 +78,7 @@ async def _anonymous_suggest_query(request: Request) -> SuggestQuery | None:
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         return None
     body = await request.body()
+    # Only small bodies are memoised; a bigger one takes the full route.
     return _query_from_body(body) if len(body) <= 65_536 else None
 
 
@@ -89,8 +87,8 @@ class CacheFirstRoute(APIRoute):
 
     The bytes are those the full route stored under the same key; only the parameter and
     dependency resolution, which cost more than the cache read, are skipped. Anything
-    unusual (a bearer token, an unknown parameter, a value the full validation might
-    refuse, a cache miss) takes the normal route.
+    unusual (a bearer token, an unknown parameter, a value ``SuggestIn`` refuses, a cache
+    miss) takes the normal route.
     """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
@@ -117,10 +115,18 @@ async def read_suggestions(
     session: SessionDep,
     cache: CacheDep,
     user: OptionalUser,
-    packages: Annotated[list[str], Query(description="Package names (repeat the parameter).")] = [],  # noqa: B006
-    packages_array: Annotated[list[str], Query(alias="packages[]", include_in_schema=False)] = [],  # noqa: B006
-    installed_skills: Annotated[list[str], Query()] = [],  # noqa: B006
-    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    packages: Annotated[
+        list[schemas.PackageName],
+        Query(max_length=schemas.MAX_PACKAGES, description="Package names (repeat it)."),
+    ] = [],  # noqa: B006
+    packages_array: Annotated[
+        list[schemas.PackageName],
+        Query(alias="packages[]", max_length=schemas.MAX_PACKAGES, include_in_schema=False),
+    ] = [],  # noqa: B006
+    installed_skills: Annotated[
+        list[schemas.SkillRef], Query(max_length=schemas.MAX_PACKAGES)
+    ] = [],  # noqa: B006
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Response:
     """Skills for a project's packages (tier 1) and installed skills (tier 2), ranked."""
     body = await service.suggest_for(
@@ -154,73 +160,79 @@ router.include_router(suggest_router)
 
 
 @router.post("/skills/bulk-suggest", response_model=schemas.BulkSuggestOut)
-async def create_bulk_suggestions(data: schemas.BulkSuggestIn, session: SessionDep) -> Response:
+async def create_bulk_suggestions(
+    data: schemas.BulkSuggestIn, session: SessionDep
+) -> schemas.BulkSuggestOut:
     """Skills grouped by the package they are mapped to."""
-    return json_response(await service.bulk_suggest(session=session, packages=data.packages))
+    return await service.bulk_suggest(session=session, packages=data.packages)
 
 
-@router.get("/skills", response_model=schemas.SkillPage)
+@router.get("/skills", response_model=Page[schemas.SkillSummary])
 async def list_skills(
     session: SessionDep,
-    tag: str | None = None,
-    repo: str | None = None,
+    tag: Annotated[str | None, Query(max_length=100)] = None,
+    repo: Annotated[str | None, Query(max_length=500)] = None,
     q: Annotated[str | None, Query(max_length=200, description="Full-text search.")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    limit: Limit = 20,
+    offset: Offset = 0,
     sort: Literal["installs", "title", "created_at", "relevance"] | None = None,
-) -> Response:
+) -> Page[schemas.SkillSummary]:
     """Filter by tag or repo, search title/description/tags, sort and page."""
-    page = await service.list_skills(
+    return await service.list_skills(
         session=session, tag=tag, repo=repo, q=q, limit=limit, offset=offset, sort=sort
     )
-    return json_response(page)
 
 
 @router.get("/skills/{skill_id}", response_model=schemas.SkillDetail, response_class=JSONBytes)
-async def read_skill(skill_id: str, session: SessionDep, cache: CacheDep) -> Response:
+async def read_skill(skill_id: SkillId, session: SessionDep, cache: CacheDep) -> Response:
     """A skill (by ``skill_id`` or uuid) with its packages, tags and versions."""
     return JSONBytes(await service.get_skill(session=session, cache=cache, ident=skill_id))
 
 
-@router.patch("/skills/{skill_id}", response_model=dict[str, object])
+@router.patch("/skills/{skill_id}", response_model=schemas.SkillState)
 async def update_skill(
-    skill_id: str, data: schemas.SkillUpdate, _: AdminUser, session: SessionDep, cache: CacheDep
-) -> Response:
+    skill_id: SkillId,
+    data: schemas.SkillUpdate,
+    _: AdminUser,
+    session: SessionDep,
+    cache: CacheDep,
+) -> schemas.SkillState:
     """Change a skill (admins); deactivating hides it everywhere."""
-    result = await service.update_skill(session=session, cache=cache, ident=skill_id, data=data)
-    return json_response(result)
+    return await service.update_skill(session=session, cache=cache, ident=skill_id, data=data)
 
 
-@router.get("/skills/{skill_id}/related", response_model=schemas.RelatedOut)
+@router.get("/skills/{skill_id}/related", response_model=Page[schemas.RelatedSkill])
 async def read_related_skills(
-    skill_id: str, session: SessionDep, limit: Annotated[int, Query(ge=1, le=50)] = 10
-) -> Response:
-    """Users who installed this skill also installed these."""
-    return json_response(await service.related_skills(session=session, ident=skill_id, limit=limit))
+    skill_id: SkillId,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    offset: Offset = 0,
+) -> Page[schemas.RelatedSkill]:
+    """Users who installed this skill also installed these, most shared users first."""
+    return await service.related_skills(session=session, ident=skill_id, limit=limit, offset=offset)
 
 
 @router.put("/skills/{skill_id}/packages/{package_name:path}", response_model=schemas.MappingOut)
 async def put_skill_package(
-    skill_id: str,
-    package_name: str,
+    skill_id: SkillId,
+    package_name: PackagePath,
     data: schemas.MappingIn,
     _: AdminUser,
     session: SessionDep,
     cache: CacheDep,
-) -> Response:
+) -> schemas.MappingOut:
     """Map a skill to a package (admins)."""
-    result = await service.put_mapping(
+    return await service.put_mapping(
         session=session, cache=cache, ident=skill_id, package=package_name, data=data
     )
-    return json_response(result)
 
 
 @router.delete(
     "/skills/{skill_id}/packages/{package_name:path}", status_code=status.HTTP_204_NO_CONTENT
 )
 async def delete_skill_package(
-    skill_id: str,
-    package_name: str,
+    skill_id: SkillId,
+    package_name: PackagePath,
     _: AdminUser,
     session: SessionDep,
     cache: CacheDep,
@@ -239,7 +251,7 @@ async def delete_skill_package(
     response_class=JSONBytes,
 )
 async def read_package_skills(
-    package_name: str, session: SessionDep, cache: CacheDep, ecosystem: Ecosystem = "npm"
+    package_name: PackagePath, session: SessionDep, cache: CacheDep, ecosystem: Ecosystem = "npm"
 ) -> Response:
     """Every active skill mapped to a package."""
     body = await service.get_package_skills(
@@ -257,47 +269,47 @@ async def create_analytics_event(
     limiter: LimiterDep,
     address: ClientAddress,
     user: OptionalUser,
-) -> Response:
+) -> schemas.TrackOut:
     """Record a suggested/installed/viewed event (signed-in installs feed co-installs)."""
-    event = await service.track_event(
+    return await service.track_event(
         session=session,
         limiter=limiter,
         data=data,
         user_id=user.id if user else None,
         client_address=address,
     )
-    return json_response(event, status_code=status.HTTP_201_CREATED)
 
 
-@router.get("/me/skill-preferences", response_model=list[schemas.PreferenceOut])
-async def list_my_skill_preferences(user: CurrentUser, session: SessionDep) -> Response:
-    """Every skill preference of the signed-in user."""
-    return json_response(await service.list_preferences(session=session, user_id=user.id))
+@router.get("/me/skill-preferences", response_model=Page[schemas.PreferenceOut])
+async def list_my_skill_preferences(
+    user: CurrentUser, session: SessionDep, limit: Limit = 20, offset: Offset = 0
+) -> Page[schemas.PreferenceOut]:
+    """The signed-in user's skill preferences, by skill id."""
+    return await service.list_preferences(
+        session=session, user_id=user.id, limit=limit, offset=offset
+    )
 
 
 @router.get("/me/skill-preferences/{skill_id}", response_model=schemas.PreferenceOut)
 async def read_my_skill_preference(
-    skill_id: str, user: CurrentUser, session: SessionDep
-) -> Response:
+    skill_id: SkillId, user: CurrentUser, session: SessionDep
+) -> schemas.PreferenceOut:
     """The signed-in user's preference for a skill (defaults when none is stored)."""
-    return json_response(
-        await service.get_preference(session=session, user_id=user.id, ident=skill_id)
-    )
+    return await service.get_preference(session=session, user_id=user.id, ident=skill_id)
 
 
 @router.put("/me/skill-preferences/{skill_id}", response_model=schemas.PreferenceOut)
 async def put_my_skill_preference(
-    skill_id: str,
+    skill_id: SkillId,
     data: schemas.PreferenceIn,
     user: CurrentUser,
     session: SessionDep,
     cache: CacheDep,
-) -> Response:
+) -> schemas.PreferenceOut:
     """Enable or disable a skill for yourself; disabled skills leave your suggestions."""
-    preference = await service.put_preference(
+    return await service.put_preference(
         session=session, cache=cache, user_id=user.id, ident=skill_id, data=data
     )
-    return json_response(preference)
 
 
 @router.get("/catalog/snapshot", response_model=schemas.SnapshotOut, response_class=JSONBytes)

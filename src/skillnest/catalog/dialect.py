@@ -1,13 +1,13 @@
 """Dialect-specific SQL of the catalog, one function per need with its SQLite twin beside it.
 
-PostgreSQL: COPY for bulk loads, the ``skill_package_summary`` materialized view, ``tsvector``
-search. SQLite: executemany, a plain aggregate query, FTS5.
+PostgreSQL: ``INSERT ... ON CONFLICT`` and ``= ANY(array)``, the ``skill_package_summary``
+materialized view, ``tsvector`` search. SQLite: the same upsert, ``IN``, a plain aggregate
+query, FTS5. Bulk loads go through the project's one loader, ``skillnest.core.bulk``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -33,105 +33,12 @@ from skillnest.catalog.models import Package, PackageSkillMapping, Skill
 from skillnest.catalog.ranking import CatalogSkill, Mapping
 from skillnest.core.db import Base, is_postgres
 
-# --- bulk writes ------------------------------------------------------------------------
-
-
-async def _copy(
-    session: AsyncSession, table: str, columns: Sequence[str], rows: Iterable[Any]
-) -> int:
-    """Stream rows into a table with PostgreSQL COPY, inside the session's transaction."""
-    conn = await session.connection()
-    raw = await conn.get_raw_connection()
-    driver: Any = raw.driver_connection
-    count = 0
-    async with driver.cursor() as cursor:
-        async with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                await copy.write_row(row)
-                count += 1
-    return count
-
-
-def table_of(model: type[Base]) -> Table:
-    """The Core table of a mapped class."""
-    return cast(Table, model.__table__)
-
-
-async def bulk_insert(
-    session: AsyncSession,
-    model: type[Base],
-    columns: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-) -> int:
-    """Insert many rows fast: COPY on PostgreSQL, one executemany on SQLite."""
-    table = table_of(model)
-    if is_postgres(session):
-        return await _copy(session, table.name, columns, rows)
-    count = 0
-    batch: list[dict[str, Any]] = []
-    for row in rows:
-        batch.append(dict(zip(columns, row, strict=True)))
-        if len(batch) == 50_000:
-            await session.execute(table.insert(), batch)
-            count, batch = count + len(batch), []
-    if batch:
-        await session.execute(table.insert(), batch)
-    return count + len(batch)
-
-
-async def bulk_upsert(
-    session: AsyncSession,
-    model: type[Base],
-    rows: Sequence[dict[str, Any]],
-    *,
-    key: Sequence[str],
-    update: Sequence[str] = (),
-) -> None:
-    """Insert rows, updating ``update`` columns of rows whose ``key`` exists.
-
-    PostgreSQL: COPY into a temporary table, then one ``INSERT ... SELECT ... ON CONFLICT``.
-    SQLite: one executemany of ``INSERT ... ON CONFLICT``.
-    """
-    if not rows:
-        return
-    table = table_of(model)
-    columns = list(rows[0])
-    touch = "updated_at" in table.c
-    if is_postgres(session):
-        stage = f"catalog_stage_{table.name}"
-        cols = ", ".join(columns)
-        conn = await session.connection()
-        await conn.exec_driver_sql(
-            f"CREATE TEMP TABLE {stage} AS SELECT {cols} FROM {table.name} WITH NO DATA"
-        )
-        await _copy(session, stage, columns, ([row[c] for c in columns] for row in rows))
-        if update:
-            assignments = [f"{c} = EXCLUDED.{c}" for c in update]
-            if touch:
-                assignments.append("updated_at = CURRENT_TIMESTAMP")
-            action = "UPDATE SET " + ", ".join(assignments)
-        else:
-            action = "NOTHING"
-        await conn.exec_driver_sql(
-            f"INSERT INTO {table.name} ({cols}) SELECT {cols} FROM {stage} "
-            f"ON CONFLICT ({', '.join(key)}) DO {action}"
-        )
-        await conn.exec_driver_sql(f"DROP TABLE {stage}")
-        return
-    statement = sqlite_insert(table)
-    if update:
-        values: dict[str, Any] = {c: statement.excluded[c] for c in update}
-        if touch:
-            values["updated_at"] = func.current_timestamp()
-        statement = statement.on_conflict_do_update(index_elements=list(key), set_=values)
-    else:
-        statement = statement.on_conflict_do_nothing(index_elements=list(key))
-    await session.execute(statement, list(rows))
+# --- upserts ------------------------------------------------------------------------------
 
 
 def upsert_statement(session: AsyncSession, model: type[Base]) -> Any:
     """The dialect's ``INSERT`` construct that supports ``on_conflict_*``."""
-    table = table_of(model)
+    table = cast(Table, model.__table__)
     return pg_insert(table) if is_postgres(session) else sqlite_insert(table)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 import strawberry
 from fastapi import Request
+from pydantic import BaseModel
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext, GraphQLRouter
 from strawberry.types import Info
@@ -37,10 +38,14 @@ class CatalogContext(BaseContext):
         # fire in the same tick, so they take turns.
         lock = asyncio.Lock()
 
-        def batched(fn: Callable[..., Awaitable[list[list[dict[str, Any]]]]], arg: str) -> Loader:
+        def batched(
+            fn: Callable[..., Awaitable[Sequence[Sequence[BaseModel]]]], arg: str
+        ) -> Loader:
             async def load(keys: Sequence[str]) -> list[list[dict[str, Any]]]:
                 async with lock:
-                    return await fn(session=session, **{arg: list(keys)})
+                    groups = await fn(session=session, **{arg: list(keys)})
+                # The types below are built from documents, as from the cached bytes.
+                return [[item.model_dump() for item in group] for group in groups]
 
             return DataLoader(load_fn=load)
 

@@ -13,7 +13,6 @@ search triggers, the SQLite FTS5 table) are created by the catalog migration onl
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -26,20 +25,19 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
     text,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from skillnest.core.db import (
-    NOW,
     TRUE,
     UUID,
     Base,
+    CreatedAt,
     Document,
     StringArray,
-    UTCDateTime,
+    UpdatedAt,
     gen_random_uuid,
     migration_only,
 )
@@ -71,10 +69,8 @@ class Package(Base):
     # The registry page: npmjs.com for npm, pypi.org for PyPI (the seed's column name).
     npm_url: Mapped[str | None] = mapped_column(String(500))
     ecosystem: Mapped[str] = mapped_column(String(10), nullable=False, server_default="npm")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, server_default=NOW, onupdate=func.now(), nullable=False
-    )
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
 
 
 class Skill(Base):
@@ -111,10 +107,8 @@ class Skill(Base):
     search_vector: Mapped[Any] = mapped_column(
         Text().with_variant(postgresql.TSVECTOR(), "postgresql"), nullable=True, deferred=True
     )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, server_default=NOW, onupdate=func.now(), nullable=False
-    )
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
 
 
 class PackageSkillMapping(Base):
@@ -146,10 +140,8 @@ class PackageSkillMapping(Base):
     mapping_source: Mapped[str] = mapped_column(
         String(50), nullable=False, server_default="inferred"
     )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, server_default=NOW, onupdate=func.now(), nullable=False
-    )
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
 
 
 class Tag(Base):
@@ -161,7 +153,7 @@ class Tag(Base):
     id: Mapped[uuid.UUID] = mapped_column(UUID, primary_key=True, server_default=gen_random_uuid())
     name: Mapped[str] = mapped_column(String(100), unique=True, nullable=False)
     category: Mapped[str | None] = mapped_column(String(50))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
+    created_at: Mapped[CreatedAt]
 
 
 class SkillTag(Base):
@@ -196,7 +188,7 @@ class SkillVersion(Base):
     )
     version: Mapped[str] = mapped_column(String(50), nullable=False)
     changelog: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
+    created_at: Mapped[CreatedAt]
 
 
 class UserSkillPreference(Base):
@@ -220,10 +212,8 @@ class UserSkillPreference(Base):
     preferred_scope: Mapped[str] = mapped_column(
         String(20), nullable=False, server_default="project"
     )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, server_default=NOW, onupdate=func.now(), nullable=False
-    )
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
 
 
 class AnalyticsEvent(Base):
@@ -248,7 +238,7 @@ class AnalyticsEvent(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # ``metadata`` is reserved on declarative classes; the column keeps the seed's name.
     event_metadata: Mapped[dict[str, Any] | None] = mapped_column("metadata", Document)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
+    created_at: Mapped[CreatedAt]
 
 
 # Descending indexes of the seed, declared on the columns so both dialects reflect them.

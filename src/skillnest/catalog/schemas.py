@@ -5,14 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from skillnest.catalog.ranking import DEFAULT_LIMIT, MAX_LIMIT
 
-PackageName = Annotated[str, StringConstraints(max_length=260)]
-SkillRef = Annotated[str, StringConstraints(max_length=255)]
-AgentName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+# The limits of every catalog input, stated once: the routes, ``SuggestIn`` and the suggest
+# fast path (which validates with ``SuggestIn`` itself) all take them from here.
+MAX_PACKAGE_NAME = 260
+MAX_SKILL_REF = 255
 MAX_PACKAGES = 1000
+MAX_INTEGER = 2**31 - 1  # an INTEGER column (32-bit on PostgreSQL)
+PackageName = Annotated[str, StringConstraints(max_length=MAX_PACKAGE_NAME)]
+SkillRef = Annotated[str, StringConstraints(max_length=MAX_SKILL_REF)]
+AgentName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+SuggestLimit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
 
 
 class SuggestIn(BaseModel):
@@ -24,7 +30,7 @@ class SuggestIn(BaseModel):
     installed_skills: Annotated[list[SkillRef], Field(max_length=MAX_PACKAGES)] = Field(
         default_factory=list
     )
-    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT
+    limit: SuggestLimit = DEFAULT_LIMIT
 
 
 class SuggestedSkill(BaseModel):
@@ -163,13 +169,12 @@ class SkillSummary(BaseModel):
     relevance: float | None = None
 
 
-class SkillPage(BaseModel):
-    """One page of skills."""
+class SkillState(BaseModel):
+    """A skill after an admin change."""
 
-    items: list[SkillSummary]
-    total: int
-    limit: int
-    offset: int
+    id: str
+    skill_id: str
+    is_active: bool
 
 
 class TrackIn(BaseModel):
@@ -203,13 +208,6 @@ class RelatedSkill(BaseModel):
     co_installs: int
 
 
-class RelatedOut(BaseModel):
-    """Co-installed skills, most shared users first."""
-
-    skill_id: str
-    related: list[RelatedSkill]
-
-
 class PreferenceIn(BaseModel):
     """A user's override for one skill."""
 
@@ -239,9 +237,17 @@ class SkillUpdate(BaseModel):
         | None
     ) = None
     description: Annotated[str, Field(max_length=10_000)] | None = None
-    installs: Annotated[int, Field(ge=0)] | None = None
+    installs: Annotated[int, Field(ge=0, le=MAX_INTEGER)] | None = None
     is_active: bool | None = None
     source_url: Annotated[str, Field(max_length=500)] | None = None
+
+    @field_validator("title", "installs", "is_active")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        # Sent as null for a column that cannot be null: refused here, not by the database.
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
 
 
 class MappingIn(BaseModel):

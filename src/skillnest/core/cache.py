@@ -432,6 +432,11 @@ class NearCache:
         """The Redis client of the inner cache."""
         return self.inner.client
 
+    @property
+    def url(self) -> str:
+        """The Redis URL of the inner cache."""
+        return self.inner.url
+
     def _is_near(self, key: str) -> bool:
         return key.startswith(self.prefixes)
 

@@ -115,6 +115,19 @@ def emit(data: Any, as_json: bool, render: Callable[[Any], None]) -> None:
         render(data)
 
 
+def items_of(data: Any) -> list[Any]:
+    """The rows of an API answer: a page's ``items``, or the list itself."""
+    if isinstance(data, dict) and "items" in data:
+        return list(data["items"])
+    return list(data)
+
+
+def more_hint(page: Any) -> None:
+    """Say how to get the next page of an offset-paged answer, if there is one."""
+    if isinstance(page, dict) and page.get("next_offset") is not None:
+        console.print(f"more: --offset {page['next_offset']}")
+
+
 def table(rows: Iterable[dict[str, Any]], columns: Sequence[str], title: str | None = None) -> None:
     """Print rows (dicts) as a table of the given keys; nested keys as ``a.b``."""
     rendered = Table(*columns, title=title)

@@ -156,3 +156,10 @@ class RatingPage(BaseModel):
 
     items: list[ReceivedRating]
     next_cursor: int | None = None
+
+
+class RatingSummary(BaseModel):
+    """The ratings a user received: how many and their average (null with none)."""
+
+    count: int
+    average: float | None = None

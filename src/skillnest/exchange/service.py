@@ -685,3 +685,19 @@ async def load_demo(*, session: AsyncSession) -> str:
         f"({len(demo.PEOPLE) - len(missing)} people already there); "
         f"GET /api/v1/matches as {demo.DEMO_EMAIL} shows who to swap skills with"
     )
+
+
+# --- read by other modules --------------------------------------------------------------
+
+
+async def rating_summary(*, session: AsyncSession, user_id: int) -> schemas.RatingSummary:
+    """How many ratings a user received and their average, in one query."""
+    row = (
+        await session.execute(
+            select(func.count(), func.avg(Rating.rating)).where(Rating.rated_id == user_id)
+        )
+    ).one()
+    count, average = int(row[0] or 0), row[1]
+    return schemas.RatingSummary(
+        count=count, average=round(float(average), 2) if average is not None else None
+    )

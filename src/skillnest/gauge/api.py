@@ -11,6 +11,7 @@ from fastapi.security import APIKeyHeader
 from skillnest.accounts.deps import AdminUser, BearerToken, user_from_token
 from skillnest.core.deps import CacheDep, HubDep, SessionDep
 from skillnest.core.errors import Unauthorized
+from skillnest.core.pages import Id, Limit, Offset, Page, PathId
 from skillnest.gauge import schemas, service
 from skillnest.gauge.schemas import Status
 
@@ -40,8 +41,6 @@ async def get_gauge_caller(
 
 
 Caller = Annotated[service.Caller, Depends(get_gauge_caller)]
-Limit = Annotated[int, Query(ge=1, le=100)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 # --- account ---------------------------------------------------------------------------
@@ -70,7 +69,7 @@ async def read_user_by_email(
 
 @router.put("/users/{user_id}/tier", status_code=status.HTTP_204_NO_CONTENT)
 async def update_user_tier(
-    user_id: int, data: schemas.TierUpdate, _: AdminUser, session: SessionDep
+    user_id: PathId, data: schemas.TierUpdate, _: AdminUser, session: SessionDep
 ) -> Response:
     """Change a user's tier (administrators)."""
     await service.set_tier(session=session, user_id=user_id, tier=data.tier)
@@ -88,14 +87,14 @@ async def create_contract(
     return await service.create_contract(session=session, caller=caller, data=data)
 
 
-@router.get("/contracts", response_model=schemas.ContractList)
+@router.get("/contracts", response_model=Page[schemas.ContractSummary])
 async def list_contracts(
     caller: Caller,
     session: SessionDep,
     is_active: bool | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> schemas.ContractList:
+) -> Page[schemas.ContractSummary]:
     """The caller's contracts, newest first."""
     return await service.list_contracts(
         session=session, caller=caller, is_active=is_active, limit=limit, offset=offset
@@ -104,7 +103,7 @@ async def list_contracts(
 
 @router.get("/contracts/{contract_id}", response_model=schemas.ContractRead)
 async def read_contract(
-    contract_id: int, caller: Caller, session: SessionDep
+    contract_id: PathId, caller: Caller, session: SessionDep
 ) -> schemas.ContractRead:
     """One contract with everything configured on it."""
     return await service.get_contract(session=session, caller=caller, contract_id=contract_id)
@@ -112,7 +111,7 @@ async def read_contract(
 
 @router.patch("/contracts/{contract_id}", response_model=schemas.ContractRead)
 async def update_contract(
-    contract_id: int, data: schemas.ContractUpdate, caller: Caller, session: SessionDep
+    contract_id: PathId, data: schemas.ContractUpdate, caller: Caller, session: SessionDep
 ) -> schemas.ContractRead:
     """Change a contract; competitors, RPC config and parameters sent replace the old ones."""
     return await service.update_contract(
@@ -121,7 +120,7 @@ async def update_contract(
 
 
 @router.delete("/contracts/{contract_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_contract(contract_id: int, caller: Caller, session: SessionDep) -> Response:
+async def delete_contract(contract_id: PathId, caller: Caller, session: SessionDep) -> Response:
     """Delete a contract and its parts."""
     await service.delete_contract(session=session, caller=caller, contract_id=contract_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -143,7 +142,7 @@ async def list_analyses(
     caller: Caller,
     session: SessionDep,
     status: Status | None = None,
-    contract_id: int | None = None,
+    contract_id: Annotated[Id | None, Query()] = None,
     since: datetime | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -162,7 +161,7 @@ async def list_analyses(
 
 @router.get("/analyses/{analysis_id}", response_model=schemas.AnalysisRead)
 async def read_analysis(
-    analysis_id: int, caller: Caller, session: SessionDep
+    analysis_id: PathId, caller: Caller, session: SessionDep
 ) -> schemas.AnalysisRead:
     """One analysis with its results; 403 when older than the tier's history window."""
     return await service.get_analysis(session=session, caller=caller, analysis_id=analysis_id)
@@ -170,7 +169,7 @@ async def read_analysis(
 
 @router.patch("/analyses/{analysis_id}", response_model=schemas.AnalysisRead)
 async def update_analysis(
-    analysis_id: int,
+    analysis_id: PathId,
     data: schemas.AnalysisUpdate,
     caller: Caller,
     session: SessionDep,
@@ -193,10 +192,10 @@ async def create_chat_session(
     return await service.create_chat_session(session=session, caller=caller, data=data)
 
 
-@router.get("/chat/sessions", response_model=schemas.ChatSessionList)
+@router.get("/chat/sessions", response_model=Page[schemas.ChatSessionRead])
 async def list_chat_sessions(
     caller: Caller, session: SessionDep, limit: Limit = 50, offset: Offset = 0
-) -> schemas.ChatSessionList:
+) -> Page[schemas.ChatSessionRead]:
     """The caller's chat sessions, most recent conversation first."""
     return await service.list_chat_sessions(
         session=session, caller=caller, limit=limit, offset=offset
@@ -205,14 +204,14 @@ async def list_chat_sessions(
 
 @router.get("/chat/sessions/{chat_id}", response_model=schemas.ChatSessionRead)
 async def read_chat_session(
-    chat_id: int, caller: Caller, session: SessionDep
+    chat_id: PathId, caller: Caller, session: SessionDep
 ) -> schemas.ChatSessionRead:
     """One chat session."""
     return await service.get_chat_session(session=session, caller=caller, chat_id=chat_id)
 
 
 @router.delete("/chat/sessions/{chat_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_chat_session(chat_id: int, caller: Caller, session: SessionDep) -> Response:
+async def delete_chat_session(chat_id: PathId, caller: Caller, session: SessionDep) -> Response:
     """Delete a chat session and its messages."""
     await service.delete_chat_session(session=session, caller=caller, chat_id=chat_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -222,7 +221,7 @@ async def delete_chat_session(chat_id: int, caller: Caller, session: SessionDep)
     "/chat/sessions/{chat_id}/messages", response_model=schemas.ChatMessageRead, status_code=201
 )
 async def create_chat_message(
-    chat_id: int,
+    chat_id: PathId,
     data: schemas.ChatMessageCreate,
     caller: Caller,
     session: SessionDep,
@@ -234,10 +233,10 @@ async def create_chat_message(
     )
 
 
-@router.get("/chat/sessions/{chat_id}/messages", response_model=schemas.ChatMessageList)
+@router.get("/chat/sessions/{chat_id}/messages", response_model=Page[schemas.ChatMessageRead])
 async def list_chat_messages(
-    chat_id: int, caller: Caller, session: SessionDep, limit: Limit = 50, offset: Offset = 0
-) -> schemas.ChatMessageList:
+    chat_id: PathId, caller: Caller, session: SessionDep, limit: Limit = 50, offset: Offset = 0
+) -> Page[schemas.ChatMessageRead]:
     """A session's messages, oldest first."""
     return await service.list_chat_messages(
         session=session, caller=caller, chat_id=chat_id, limit=limit, offset=offset

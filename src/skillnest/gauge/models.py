@@ -28,7 +28,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeEngine
 
-from skillnest.core.db import FALSE, NOW, TRUE, Base, StringArray, UTCDateTime
+from skillnest.core.db import FALSE, NOW, TRUE, Base, CreatedAt, StringArray, UpdatedAt, UTCDateTime
 
 TIERS = ("free", "starter", "pro", "enterprise")
 CHAINS = ("ethereum", "lisk", "starknet")
@@ -72,10 +72,8 @@ class GaugeAccount(Base):
     billing: Mapped[dict[str, Any] | None] = mapped_column(Document)
     # Legacy fields without a column of their own, kept verbatim (nothing is dropped).
     extra: Mapped[dict[str, Any] | None] = mapped_column(Document)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, server_default=NOW, onupdate=func.now(), nullable=False
-    )
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
 
 
 class Contract(Base):
@@ -103,7 +101,7 @@ class Contract(Base):
     last_analyzed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     analysis_count: Mapped[int] = mapped_column(Integer, server_default="0", nullable=False)
     extra: Mapped[dict[str, Any] | None] = mapped_column(Document)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
+    created_at: Mapped[CreatedAt]
     updated_at: Mapped[datetime | None] = mapped_column(
         UTCDateTime, server_default=NOW, onupdate=func.now()
     )
@@ -196,7 +194,7 @@ class Analysis(Base):
     current_step: Mapped[str | None] = mapped_column(String(255))
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     extra: Mapped[dict[str, Any] | None] = mapped_column(Document)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
+    created_at: Mapped[CreatedAt]
     updated_at: Mapped[datetime | None] = mapped_column(
         UTCDateTime, server_default=NOW, onupdate=func.now()
     )
@@ -223,7 +221,7 @@ class ChatSession(Base):
     last_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", Document)
     extra: Mapped[dict[str, Any] | None] = mapped_column(Document)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
+    created_at: Mapped[CreatedAt]
     updated_at: Mapped[datetime | None] = mapped_column(
         UTCDateTime, server_default=NOW, onupdate=func.now()
     )
@@ -250,4 +248,4 @@ class ChatMessage(Base):
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", Document)
     is_streaming: Mapped[bool] = mapped_column(Boolean, server_default=FALSE, nullable=False)
     extra: Mapped[dict[str, Any] | None] = mapped_column(Document)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=NOW, nullable=False)
+    created_at: Mapped[CreatedAt]

@@ -5,8 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+import orjson
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
+from skillnest.core.pages import Id, Page
 from skillnest.gauge.models import ANALYSIS_STATUSES, CHAINS, MAX_COMPETITORS, TIERS
 
 Tier = Literal[TIERS]  # type: ignore[valid-type]
@@ -16,6 +25,28 @@ Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, 
 Chain = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+#: The largest value of an INTEGER column (PostgreSQL's is 32-bit).
+MAX_INTEGER = 2**31 - 1
+#: The largest JSON document (metadata, results, logs...) a request may store.
+MAX_DOCUMENT_BYTES = 64 * 1024
+
+
+def _capped_document(value: Any) -> Any:
+    """Refuse a document over 64 KiB as JSON, or one JSON cannot store (a 65-bit integer)."""
+    try:
+        size = len(orjson.dumps(value))
+    except orjson.JSONEncodeError as exc:
+        raise ValueError(f"cannot be stored as JSON: {exc}") from None
+    if size > MAX_DOCUMENT_BYTES:
+        raise ValueError(f"is {size} bytes as JSON; at most {MAX_DOCUMENT_BYTES} are stored")
+    return value
+
+
+#: A JSON object stored as a document, at most 64 KiB.
+JsonObject = Annotated[dict[str, Any], AfterValidator(_capped_document)]
+#: A JSON array stored as a document, at most 64 KiB.
+JsonList = Annotated[list[Any], AfterValidator(_capped_document)]
 
 
 class Strict(BaseModel):
@@ -86,7 +117,7 @@ class TargetContract(Strict):
     chain: Chain
     name: Annotated[str, StringConstraints(max_length=255)] | None = None
     abi: str | None = None
-    function_signatures: list[Any] | None = None
+    function_signatures: JsonList | None = None
 
 
 class Competitor(Strict):
@@ -105,12 +136,12 @@ class AnalysisParams(Strict):
     smart_search: bool | None = True
     whale_threshold: float | None = 10
     max_concurrent_requests: Annotated[int, Field(ge=1, le=100)] | None = 5
-    failover_timeout: Annotated[int, Field(ge=0)] | None = 30000
+    failover_timeout: Annotated[int, Field(ge=0, le=MAX_INTEGER)] | None = 30000
     max_retries: Annotated[int, Field(ge=0, le=20)] | None = 2
     output_formats: list[Annotated[str, StringConstraints(max_length=20)]] | None = Field(
         default_factory=lambda: ["json", "csv", "markdown"]
     )
-    extra: dict[str, Any] | None = None
+    extra: JsonObject | None = None
 
 
 RpcConfig = Annotated[dict[ChainName, list[Url]], Field(min_length=1, max_length=len(CHAINS))]
@@ -144,7 +175,15 @@ class ContractUpdate(Strict):
     is_active: bool | None = None
     is_default: bool | None = None
 
-    @field_validator("name", "target_contract", "rpc_config", "analysis_params", "tags")
+    @field_validator(
+        "name",
+        "target_contract",
+        "rpc_config",
+        "analysis_params",
+        "tags",
+        "is_active",
+        "is_default",
+    )
     @classmethod
     def _not_null(cls, value: Any) -> Any:
         if value is None:
@@ -180,25 +219,17 @@ class ContractRead(ContractSummary):
     analysis_params: AnalysisParams | None
 
 
-class ContractList(BaseModel):
-    """A page of contracts."""
-
-    items: list[ContractSummary]
-    limit: int
-    offset: int
-
-
 # --- analyses --------------------------------------------------------------------------
 
 
 class AnalysisCreate(Strict):
     """Start an analysis (it is created ``pending``)."""
 
-    contract_id: int | None = None
+    contract_id: Id | None = None
     contract_address: Address | None = None
     chain: Chain | None = None
     analysis_type: Annotated[str, StringConstraints(min_length=1, max_length=50)] = "single"
-    metadata: dict[str, Any] | None = None
+    metadata: JsonObject | None = None
 
 
 class AnalysisUpdate(Strict):
@@ -207,9 +238,16 @@ class AnalysisUpdate(Strict):
     status: Status | None = None
     progress: Annotated[int, Field(ge=0, le=100)] | None = None
     current_step: Annotated[str, StringConstraints(max_length=255)] | None = None
-    results: dict[str, Any] | None = None
+    results: JsonObject | None = None
     error_message: str | None = None
-    logs: list[Any] | None = None
+    logs: JsonList | None = None
+
+    @field_validator("status", "progress")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
 
 
 class AnalysisSummary(BaseModel):
@@ -238,12 +276,9 @@ class AnalysisRead(AnalysisSummary):
     logs: list[Any] | None
 
 
-class AnalysisList(BaseModel):
-    """A page of analyses within the tier's history window."""
+class AnalysisList(Page[AnalysisSummary]):
+    """A page of analyses, with the tier's history window it was cut to."""
 
-    items: list[AnalysisSummary]
-    limit: int
-    offset: int
     history_days: int | None
     since: datetime | None
 
@@ -258,7 +293,7 @@ class ChatSessionCreate(Strict):
     contract_address: Address | None = None
     contract_chain: Chain | None = None
     contract_name: Annotated[str, StringConstraints(max_length=255)] | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: JsonObject | None = None
 
 
 class ChatSessionRead(BaseModel):
@@ -277,21 +312,13 @@ class ChatSessionRead(BaseModel):
     updated_at: datetime | None
 
 
-class ChatSessionList(BaseModel):
-    """A page of chat sessions, most recent conversation first."""
-
-    items: list[ChatSessionRead]
-    limit: int
-    offset: int
-
-
 class ChatMessageCreate(Strict):
     """A message in a chat session."""
 
     role: Literal["user", "assistant", "system"] = "user"
     content: Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
-    components: list[Any] | None = None
-    metadata: dict[str, Any] | None = None
+    components: JsonList | None = None
+    metadata: JsonObject | None = None
     is_streaming: bool = False
 
 
@@ -306,11 +333,3 @@ class ChatMessageRead(BaseModel):
     metadata: dict[str, Any] | None
     is_streaming: bool
     created_at: datetime
-
-
-class ChatMessageList(BaseModel):
-    """A page of a session's messages, oldest first."""
-
-    items: list[ChatMessageRead]
-    limit: int
-    offset: int

@@ -239,3 +239,9 @@ class UserVerifications(BaseModel):
 
     user_id: int
     skills: list[VerifiedSkill]
+
+
+class VerificationSummary(BaseModel):
+    """How many skill verifications a user received."""
+
+    count: int

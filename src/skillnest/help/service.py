@@ -740,3 +740,19 @@ async def run_maintenance(*, session: AsyncSession, platform: Platform) -> str:
         f"{len(expired)} requests expired, {deleted} finished requests deleted, "
         f"live feed +{added}/-{removed}"
     )
+
+
+# --- read by other modules --------------------------------------------------------------
+
+
+async def verification_summary(
+    *, session: AsyncSession, settings: Settings, user_id: int
+) -> schemas.VerificationSummary:
+    """How many skill verifications a user received (stored under the user's pseudonym)."""
+    subject = verification_pseudonym(settings, user_id)
+    count = await session.scalar(
+        select(func.count())
+        .select_from(SkillVerification)
+        .where(SkillVerification.user_hash == subject)
+    )
+    return schemas.VerificationSummary(count=int(count or 0))

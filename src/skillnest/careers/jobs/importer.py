@@ -14,9 +14,9 @@ from pathlib import Path
 import orjson
 from pydantic import ValidationError
 
-from skillnest.careers.schemas import JobIn
+from skillnest.careers.jobs.schemas import JobIn
 
-DEMO_JOBS = Path(__file__).resolve().parent / "data" / "demo_jobs.jsonl"
+DEMO_JOBS = Path(__file__).resolve().parents[1] / "data" / "demo_jobs.jsonl"
 
 
 def parse_line(line: str) -> JobIn:

@@ -17,7 +17,7 @@ from sqlalchemy import Select, and_, column, exists, func, literal_column, selec
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import ColumnElement
 
-from skillnest.careers.models import Job
+from skillnest.careers.jobs.models import Job
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 

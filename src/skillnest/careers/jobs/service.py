@@ -1,0 +1,232 @@
+"""Job listings: add, change, bulk import (upsert), search, and users' saved jobs.
+
+Dialect-specific SQL lives in ``jobs.dialect``; the import path goes through the one COPY
+loader, ``skillnest.core.bulk.bulk_insert``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from skillnest.careers.jobs import dialect, schemas
+from skillnest.careers.jobs.models import Job, JobMatchScore, SavedJob
+from skillnest.core.bulk import bulk_insert
+from skillnest.core.cache import Cache
+from skillnest.core.db import is_postgres
+from skillnest.core.errors import BadRequest, NotFound, conflict_on_integrity
+from skillnest.core.pages import Page, page_of
+
+JOBS_TAG = "careers:jobs"
+NO_SUCH_JOB = "No such job."
+REQUIRED_JOB_FIELDS = ("title", "company", "remote_type")
+
+JOB_SUMMARY_COLUMNS = (
+    Job.id,
+    Job.title,
+    Job.company,
+    Job.location,
+    Job.remote_type,
+    Job.employment_type,
+    Job.salary_min,
+    Job.salary_max,
+    Job.required_skills,
+    Job.posted_at,
+)
+# What an upsert refreshes of a listing it finds again: everything but its identity.
+_IDENTITY = ("source", "external_id")
+
+
+def _job_values(data: dict[str, Any]) -> dict[str, Any]:
+    """Column values of a listing: the skill keys derived, an unknown posted_at left out."""
+    if "required_skills" in data:
+        data["skill_keys"] = dialect.skill_keys(data["required_skills"])
+    if "posted_at" in data and data["posted_at"] is None:
+        del data["posted_at"]  # unknown: the database stamps the time it was added
+    return data
+
+
+async def jobs_changed(
+    *, session: AsyncSession, cache: Cache, job_ids: Iterable[int] | None = None
+) -> None:
+    """After job writes: their stored match scores go, every recommendation list is stale."""
+    ids = list(job_ids or [])
+    if ids:
+        await session.execute(delete(JobMatchScore).where(JobMatchScore.job_id.in_(ids)))
+    await cache.invalidate_tag(JOBS_TAG)
+
+
+async def create_job(
+    *, session: AsyncSession, cache: Cache, data: schemas.JobIn
+) -> schemas.JobRead:
+    """Add a job listing (admins); the (source, external_id) pair is unique."""
+    job = Job(**_job_values(data.model_dump()))
+    session.add(job)
+    detail = f"A job {data.external_id!r} from source {data.source!r} already exists."
+    async with conflict_on_integrity(session, detail):
+        await session.flush()
+    await jobs_changed(session=session, cache=cache)
+    return schemas.JobRead.model_validate(job)
+
+
+async def _job_row(session: AsyncSession, job_id: int) -> Job:
+    job = await session.get(Job, job_id)
+    if job is None:
+        raise NotFound(NO_SUCH_JOB)
+    return job
+
+
+async def get_job(*, session: AsyncSession, job_id: int) -> schemas.JobRead:
+    """A job by id."""
+    return schemas.JobRead.model_validate(await _job_row(session, job_id))
+
+
+async def update_job(
+    *, session: AsyncSession, cache: Cache, job_id: int, data: schemas.JobUpdate
+) -> schemas.JobRead:
+    """Change a listing (admins); the match scores of the job are recomputed on next read."""
+    job = await _job_row(session, job_id)
+    for field, value in _job_values(data.model_dump(exclude_unset=True)).items():
+        if value is None and field in REQUIRED_JOB_FIELDS:
+            raise BadRequest(f"{field} cannot be empty.")
+        setattr(job, field, value)
+    if (
+        job.salary_min is not None
+        and job.salary_max is not None
+        and job.salary_max < job.salary_min
+    ):
+        raise BadRequest("salary_max is below salary_min.")
+    job.updated_at = datetime.now(UTC)
+    await session.flush()
+    await jobs_changed(session=session, cache=cache, job_ids=[job_id])
+    return schemas.JobRead.model_validate(job)
+
+
+async def upsert_jobs(*, session: AsyncSession, jobs: Sequence[schemas.JobIn]) -> list[int]:
+    """Insert or refresh listings keyed by (source, external_id); return their ids."""
+    unique = {(j.source, j.external_id): j for j in jobs}  # one row may not be hit twice
+    rows = [_job_values(j.model_dump()) for j in unique.values()]
+    return await _upsert_rows(session=session, rows=rows)
+
+
+async def _upsert_rows(*, session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Upsert validated, distinct listing rows (``_job_values`` applied); return their ids."""
+    ids: list[int] = []
+    # Rows without posted_at keep the stored one (or get the current time): one load for
+    # each shape, since every row of a bulk load has the same columns.
+    for dated in (True, False):
+        group = [r for r in rows if ("posted_at" in r) == dated]
+        if not group:
+            continue
+        loaded = await bulk_insert(
+            session,
+            Job.__table__,  # type: ignore[arg-type]
+            group,
+            conflict=_IDENTITY,
+            update=[c for c in group[0] if c not in _IDENTITY],
+            also_set={"updated_at": func.now()},
+            returning=["id"],
+        )
+        ids.extend(row[0] for row in loaded)
+    if ids:
+        await session.execute(delete(JobMatchScore).where(JobMatchScore.job_id.in_(ids)))
+    return ids
+
+
+async def count_jobs(*, session: AsyncSession) -> int:
+    """How many listings there are."""
+    return int(await session.scalar(select(func.count()).select_from(Job)) or 0)
+
+
+async def search_jobs(
+    *,
+    session: AsyncSession,
+    q: str | None = None,
+    location: str | None = None,
+    remote_type: str | None = None,
+    employment_type: str | None = None,
+    salary_min: int | None = None,
+    skills: Sequence[str] | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> Page[schemas.JobSummary]:
+    """Jobs matching the filters, newest first; with a text query, best match first."""
+    postgres = is_postgres(session)
+    clauses = dialect.job_filters(
+        location=location,
+        remote_type=remote_type,
+        employment_type=employment_type,
+        salary_min=salary_min,
+        skills=skills,
+        postgres=postgres,
+    )
+    query: Select[Any]
+    if q and q.strip():
+        query = dialect.text_search(JOB_SUMMARY_COLUMNS, clauses, q.strip(), postgres=postgres)
+    else:
+        query = (
+            select(*JOB_SUMMARY_COLUMNS)
+            .where(*clauses)
+            .order_by(Job.posted_at.desc(), Job.id.desc())
+        )
+    rows = (await session.execute(query.limit(limit + 1).offset(offset))).mappings().all()
+    items = [schemas.JobSummary.model_validate(dict(r)) for r in rows]
+    return page_of(items, limit=limit, offset=offset)
+
+
+# --- saved jobs -------------------------------------------------------------------------
+
+
+async def save_job(
+    *, session: AsyncSession, user_id: int, job_id: int, data: schemas.SaveJobIn
+) -> schemas.SavedJobRead:
+    """Bookmark a job (saving again updates the note)."""
+    job = await _job_row(session, job_id)
+    saved = await session.scalar(
+        select(SavedJob).where(SavedJob.user_id == user_id, SavedJob.job_id == job_id)
+    )
+    if saved is None:
+        saved = SavedJob(user_id=user_id, job_id=job_id, notes=data.notes)
+        session.add(saved)
+    else:
+        saved.notes = data.notes
+    await session.flush()
+    return schemas.SavedJobRead(
+        job=schemas.JobSummary.model_validate(job), notes=saved.notes, saved_at=saved.created_at
+    )
+
+
+async def unsave_job(*, session: AsyncSession, user_id: int, job_id: int) -> None:
+    """Remove a bookmark."""
+    result = await session.execute(
+        delete(SavedJob).where(SavedJob.user_id == user_id, SavedJob.job_id == job_id)
+    )
+    if not getattr(result, "rowcount", 0):
+        raise NotFound("This job is not saved.")
+
+
+async def list_saved_jobs(
+    *, session: AsyncSession, user_id: int, limit: int, offset: int
+) -> Page[schemas.SavedJobRead]:
+    """One page of the user's saved jobs, newest first."""
+    rows = (
+        await session.execute(
+            select(*JOB_SUMMARY_COLUMNS, SavedJob.notes, SavedJob.created_at.label("saved_at"))
+            .join(SavedJob, SavedJob.job_id == Job.id)
+            .where(SavedJob.user_id == user_id)
+            .order_by(SavedJob.created_at.desc(), SavedJob.id.desc())
+            .limit(limit + 1)
+            .offset(offset)
+        )
+    ).mappings()
+    items = [
+        schemas.SavedJobRead(
+            job=schemas.JobSummary.model_validate(dict(r)), notes=r["notes"], saved_at=r["saved_at"]
+        )
+        for r in rows
+    ]
+    return page_of(items, limit=limit, offset=offset)

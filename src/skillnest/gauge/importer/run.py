@@ -1,0 +1,167 @@
+"""One import run: read each legacy file, validate its records, write them, then verify.
+
+The caller commits only if there was no invalid record (or ``--skip-invalid``), the
+verification passed, and it is not a dry run (``ImportReport.should_commit``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from skillnest.gauge import dialect
+from skillnest.gauge.importer.reader import SourceFile, backup_sources, discover, load
+from skillnest.gauge.importer.report import KINDS, ImportReport, NoProgress, Progress, SourceGroup
+from skillnest.gauge.importer.state import Pending, RunState
+from skillnest.gauge.importer.validator import Validator
+from skillnest.gauge.importer.verify import Verifier
+from skillnest.gauge.importer.writers import (
+    ChatMessageWriter,
+    ChatSessionWriter,
+    ContractWriter,
+    KeyedWriter,
+    UserWriter,
+)
+
+
+class Importer:
+    """One import run inside the caller's transaction (see the package docstring)."""
+
+    def __init__(
+        self,
+        *,
+        session: AsyncSession,
+        data_dir: Path,
+        dry_run: bool = False,
+        skip_invalid: bool = False,
+        progress: Progress | None = None,
+        batch_size: int = 1000,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.session = session
+        self.data_dir = data_dir
+        self.progress = progress or NoProgress()
+        self.now = now
+        self.report = ImportReport(
+            data_dir=str(data_dir), dry_run=dry_run, skip_invalid=skip_invalid
+        )
+        self.state = RunState(self.report)
+        self.validator = Validator(self.state)
+        self.users = UserWriter(session, self.state, batch_size)
+        self.writers: dict[str, KeyedWriter] = {
+            "contracts": ContractWriter(session, self.state, batch_size),
+            "analyses": KeyedWriter(session, self.state, batch_size),
+            "chat_sessions": ChatSessionWriter(session, self.state, batch_size),
+            "chat_messages": ChatMessageWriter(session, self.state, batch_size),
+        }
+        self.checks: dict[str, Callable[[SourceFile, int, Any], Pending | None]] = {
+            "contracts": self.validator.contract,
+            "analyses": self.validator.analysis,
+            "chat_sessions": self.validator.chat_session,
+            "chat_messages": self.validator.chat_message,
+        }
+
+    async def run(self, *, make_backup: bool = True) -> ImportReport:
+        """Back up, validate and write every file, then verify; return the report."""
+        report = self.report
+        started = time.perf_counter()
+        files, report.layouts, report.skipped = discover(self.data_dir)
+        if make_backup and not report.dry_run:
+            report.backup_dir = str(backup_sources(self.data_dir, files, self.now()))
+        report.timings["backup"] = time.perf_counter() - started
+        await dialect.lock_imports(self.session)
+        await self.users.load_existing()
+        writing = time.perf_counter()
+        for kind in KINDS:
+            await self._each_group(kind, [f for f in files if f.kind == kind])
+        verifying = time.perf_counter()
+        report.timings["read_validate_write"] = verifying - writing
+        await Verifier(self.session, self.state).run()
+        report.timings["verify"] = time.perf_counter() - verifying
+        report.dropped_fields = dict(self.state.dropped)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    async def _each_group(self, kind: str, files: list[SourceFile]) -> None:
+        """Single files one by one, then all per-user files of the kind as one group."""
+        t = self.state.t
+        for source in (f for f in files if f.owner is None):
+            records = self._load(source, kind)
+            group = SourceGroup(source.rel, kind, files=1, records=len(records))
+            self.progress.start(source.rel, len(records))
+            before = t[kind].rejected
+            await self._records(kind, source, records)
+            group.rejected = t[kind].rejected - before
+            self.report.sources.append(group)
+        await self._flush(kind)
+        per_user = [f for f in files if f.owner is not None]
+        if per_user:
+            label = f"users/*/{kind}.json"
+            group = SourceGroup(label, kind, files=len(per_user))
+            self.progress.start(f"{label} ({len(per_user)} files)", len(per_user))
+            before = t[kind].rejected
+            for source in per_user:
+                records = self._load(source, kind)
+                group.records += len(records)
+                await self._records(kind, source, records)
+                self.progress.advance(1)
+            await self._flush(kind)
+            group.rejected = t[kind].rejected - before
+            self.report.sources.append(group)
+
+    def _load(self, source: SourceFile, kind: str) -> list[Any]:
+        loaded = load(source)
+        self.validator.nul_possible = loaded.nul_possible
+        if loaded.error is not None:
+            self.validator.reject(kind, source.rel, None, None, [("(file)", loaded.error)])
+        return loaded.records
+
+    async def _records(self, kind: str, source: SourceFile, records: list[Any]) -> None:
+        """Validate the records of one file and queue (or write) the valid ones."""
+        # Single files advance per record, per-user groups per file.
+        step = self.progress.advance if source.owner is None else None
+        if kind == "users":
+            valid = self.validator.users(source, records)
+            if step is not None:
+                step(len(records))
+            await self.users.write(source, valid, self.validator)
+            return
+        check, writer, table = self.checks[kind], self.writers[kind], self.state.t[kind]
+        for index, raw in enumerate(records):
+            table.read += 1
+            if step is not None:
+                step(1)
+            pending = check(source, index, raw)
+            if pending is not None:
+                await writer.add(pending)
+
+    async def _flush(self, kind: str) -> None:
+        if kind in self.writers:
+            await self.writers[kind].flush()
+
+
+async def import_metagauge(
+    *,
+    session: AsyncSession,
+    data_dir: Path,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    progress: Progress | None = None,
+    batch_size: int = 1000,
+    make_backup: bool = True,
+) -> ImportReport:
+    """Import a MetaGauge data folder in the session's transaction; never commits."""
+    importer = Importer(
+        session=session,
+        data_dir=data_dir,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        progress=progress,
+        batch_size=batch_size,
+    )
+    return await importer.run(make_backup=make_backup)

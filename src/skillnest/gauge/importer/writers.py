@@ -1,0 +1,277 @@
+"""Per-kind writers: valid records in batches keyed on their legacy ids, new rows checksummed.
+
+Every table is written in the caller's one transaction with ``ON CONFLICT DO NOTHING`` on
+the legacy keys (``core/bulk.py``: COPY through a staging table on PostgreSQL, multi-row
+INSERT on SQLite), so a second run inserts nothing. Each row this run inserts adds its
+digest to the table's expected checksum, which the verifier compares with the read-back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Table, func, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from skillnest.accounts.models import User
+from skillnest.core.bulk import bulk_insert
+from skillnest.core.security import token_digest
+from skillnest.gauge import legacy
+from skillnest.gauge.importer.reader import SourceFile
+from skillnest.gauge.importer.rows import (
+    ACCOUNTS,
+    ANALYSES,
+    CHAT_MESSAGES,
+    CHAT_SESSIONS,
+    CHILD_TABLES,
+    CONTRACTS,
+    ONBOARDING,
+    PREFERENCES,
+    USERS,
+    row_digest,
+    user_rows,
+    values_of,
+)
+from skillnest.gauge.importer.state import KEY_WIDTH, Pending, RunState
+from skillnest.gauge.importer.validator import Validator
+from skillnest.gauge.models import GaugeAccount
+
+TAKEN_EMAIL = "already used by a skillnest account not imported from MetaGauge"
+TAKEN_KEY = "already used by another skillnest account"
+
+
+def chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    """``items`` in slices of ``size``."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class UserWriter:
+    """Writes users with their MetaGauge account, onboarding and preferences rows."""
+
+    def __init__(self, session: AsyncSession, state: RunState, batch_size: int) -> None:
+        self.session, self.state, self.batch_size = session, state, batch_size
+
+    async def load_existing(self) -> None:
+        """Map the legacy ids of earlier imports to their users."""
+        rows = await self.session.execute(
+            select(GaugeAccount.legacy_id, GaugeAccount.user_id).where(
+                GaugeAccount.legacy_id.is_not(None)
+            )
+        )
+        for legacy_id, user_id in rows:
+            self.state.remember_user(legacy_id, user_id)
+
+    async def write(
+        self,
+        source: SourceFile,
+        valid: list[tuple[int, Any, legacy.LegacyUser]],
+        validator: Validator,
+    ) -> None:
+        """Write the new users of a file; those whose email or key is taken are rejected."""
+        state, t = self.state, self.state.t
+        new = []
+        for index, raw, rec in valid:
+            if rec.id in state.user_ids:
+                state.valid_keys["users"].add((rec.id,))
+                t["users"].present += 1
+                for table in ("user_onboarding", "user_preferences"):
+                    t[table].read += 1
+                    t[table].present += 1
+            else:
+                new.append((index, raw, rec))
+        taken = await self._taken("email", [rec.email for _, _, rec in new])
+        taken_keys = await self._taken(
+            "api_key_hash", [token_digest(rec.api_key) for _, _, rec in new if rec.api_key]
+        )
+        accepted: list[tuple[legacy.LegacyUser, dict[str, dict[str, Any]]]] = []
+        for index, raw, rec in new:
+            issues = []
+            if rec.email in taken:
+                issues.append(("email", TAKEN_EMAIL))
+            if rec.api_key and token_digest(rec.api_key) in taken_keys:
+                issues.append(("apiKey", TAKEN_KEY))
+            if issues:
+                validator.reject_user(source, index, raw, rec, issues)
+                continue
+            state.dropped.update(rec.dropped())
+            accepted.append((rec, user_rows(rec)))
+        for batch in chunks(accepted, self.batch_size):
+            await self._insert(batch)
+
+    async def _taken(self, what: str, values: list[str]) -> set[str]:
+        """Which emails (or API key digests) already belong to a skillnest account."""
+        column = func.lower(User.email) if what == "email" else GaugeAccount.api_key_hash
+        taken: set[str] = set()
+        for batch in chunks(values, 1000):
+            rows = await self.session.execute(select(column).where(column.in_(batch)))
+            taken.update(rows.scalars())
+        return taken
+
+    async def _insert(
+        self, batch: Sequence[tuple[legacy.LegacyUser, dict[str, dict[str, Any]]]]
+    ) -> None:
+        state, t = self.state, self.state.t
+        result = await bulk_insert(
+            self.session,
+            USERS,
+            [rows["users"] for _, rows in batch],
+            returning=("id", "email"),
+        )
+        ids = {email: user_id for user_id, email in result}
+        accounts, onboarding, preferences = [], [], []
+        for rec, rows in batch:
+            user_id = ids[rec.email]
+            state.remember_user(rec.id, user_id)
+            state.valid_keys["users"].add((rec.id,))
+            accounts.append({"user_id": user_id, **rows["gauge_accounts"]})
+            onboarding.append({"user_id": user_id, **rows["user_onboarding"]})
+            preferences.append({"user_id": user_id, **rows["user_preferences"]})
+            state.inserted_ids["users"].add(user_id)
+            values = [rec.id, *values_of("users", rows["users"])]
+            values += values_of("gauge_accounts", rows["gauge_accounts"])
+            state.expected["users"].add(row_digest("users", values))
+            for table in ("user_onboarding", "user_preferences"):
+                t[table].read += 1
+                t[table].inserted += 1
+                state.inserted_ids[table].add(user_id)
+                digest = row_digest(table, [rec.id, *values_of(table, rows[table])])
+                state.expected[table].add(digest)
+        t["users"].inserted += len(batch)
+        for table_, rows_ in (
+            (ACCOUNTS, accounts),
+            (ONBOARDING, onboarding),
+            (PREFERENCES, preferences),
+        ):
+            await bulk_insert(self.session, table_, rows_)
+
+
+class KeyedWriter:
+    """Rows keyed on (parent, legacy id), queued and written a batch at a time."""
+
+    name = "analyses"
+    table: Table = ANALYSES
+    parent = "user_id"
+    need_ids = False  # whether ids of rows already present are needed (to attach children)
+
+    def __init__(self, session: AsyncSession, state: RunState, batch_size: int) -> None:
+        self.session, self.state, self.batch_size = session, state, batch_size
+        self.queue: list[Pending] = []
+
+    async def add(self, pending: Pending) -> None:
+        """Queue a valid record; write the queue when it holds a batch."""
+        self.queue.append(pending)
+        if len(self.queue) >= self.batch_size:
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Write the queued records (batches span files: one round trip each)."""
+        queue, self.queue = self.queue, []
+        if queue:
+            await self.write(queue)
+
+    async def write(self, pending: list[Pending]) -> None:
+        """Write one batch."""
+        await self.insert_keyed(pending)
+
+    async def insert_keyed(
+        self, pending: list[Pending]
+    ) -> tuple[dict[tuple[int, str], int], set[tuple[int, str]]]:
+        """Insert a batch with ON CONFLICT DO NOTHING; return every row's id and the new ones."""
+        state, name, parent, table = self.state, self.name, self.parent, self.table
+        result = await bulk_insert(
+            self.session,
+            table,
+            [{parent: p.parent, "legacy_id": p.legacy_id, **p.row} for p in pending],
+            conflict=(parent, "legacy_id"),
+            returning=("id", parent, "legacy_id"),
+        )
+        ids = {(parent_id, legacy_id): row_id for row_id, parent_id, legacy_id in result}
+        new = set(ids)
+        missing = [(p.parent, p.legacy_id) for p in pending if (p.parent, p.legacy_id) not in ids]
+        if self.need_ids and missing:
+            ids.update(await self._existing_ids(missing))
+        width = KEY_WIDTH[name]
+        for p in pending:
+            state.valid_keys[name].add(tuple(p.key[:width]))
+            row_id = ids.get((p.parent, p.legacy_id))
+            if (p.parent, p.legacy_id) not in new or row_id is None:
+                state.t[name].present += 1
+                continue
+            state.t[name].inserted += 1
+            state.inserted_ids[name].add(row_id)
+            state.expected[name].add(row_digest(name, [*p.key, *values_of(name, p.row)]))
+        return ids, new
+
+    async def _existing_ids(self, keys: list[tuple[int, str]]) -> dict[tuple[int, str], int]:
+        table, parent = self.table, self.parent
+        found: dict[tuple[int, str], int] = {}
+        for batch in chunks(keys, 500):
+            rows = await self.session.execute(
+                select(table.c.id, table.c[parent], table.c.legacy_id).where(
+                    tuple_(table.c[parent], table.c.legacy_id).in_(list(batch))
+                )
+            )
+            for row_id, parent_id, legacy_id in rows:
+                found[(parent_id, legacy_id)] = row_id
+        return found
+
+
+class ContractWriter(KeyedWriter):
+    """Contracts and, for the new ones, their competitors, RPC config and analysis params."""
+
+    name, table, need_ids = "contracts", CONTRACTS, True
+
+    async def write(self, pending: list[Pending]) -> None:
+        """Write one batch of contracts, then the children of the new ones."""
+        state, t = self.state, self.state.t
+        ids, new = await self.insert_keyed(pending)
+        child_rows: dict[str, list[dict[str, Any]]] = {name: [] for name in CHILD_TABLES}
+        for p in pending:
+            assert p.children is not None
+            contract_id = ids[(p.parent, p.legacy_id)]
+            state.contract_ids[(p.parent, p.legacy_id)] = contract_id
+            is_new = (p.parent, p.legacy_id) in new
+            for name in CHILD_TABLES:
+                rows = p.children[name]
+                rows = rows if isinstance(rows, list) else [rows]
+                t[name].read += len(rows)
+                if not is_new:
+                    t[name].present += len(rows)
+                    continue
+                for row in rows:
+                    child_rows[name].append({"contract_id": contract_id, **row})
+                    digest = row_digest(name, [*p.key, *_child_values(name, row)])
+                    state.expected[name].add(digest)
+                t[name].inserted += len(rows)
+        for name, rows in child_rows.items():
+            await bulk_insert(self.session, CHILD_TABLES[name], rows)
+
+
+def _child_values(name: str, row: dict[str, Any]) -> list[Any]:
+    """A child row's key within its contract, then its checksummed fields."""
+    if name == "contract_competitors":
+        return [row["position"], *values_of(name, row)]
+    if name == "contract_rpc_config":
+        return [row["chain"], *values_of(name, row)]
+    return values_of(name, row)
+
+
+class ChatSessionWriter(KeyedWriter):
+    """Chat sessions, remembering their ids for the messages that follow."""
+
+    name, table, need_ids = "chat_sessions", CHAT_SESSIONS, True
+
+    async def write(self, pending: list[Pending]) -> None:
+        """Write one batch of chat sessions."""
+        ids, _ = await self.insert_keyed(pending)
+        for p in pending:
+            self.state.session_ids[(p.parent, p.legacy_id)] = ids[(p.parent, p.legacy_id)]
+            self.state.session_owners.setdefault(p.legacy_id, []).append(p.parent)
+
+
+class ChatMessageWriter(KeyedWriter):
+    """Chat messages, keyed on their session."""
+
+    name, table, parent = "chat_messages", CHAT_MESSAGES, "session_id"
