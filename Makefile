@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench services services-stop clean
+.PHONY: install run test lint bench services services-stop browser screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,9 +28,16 @@ services: ## Start PostgreSQL and Redis for tests and benchmarks (installs them 
 services-stop:
 	@bash scripts/services.sh stop
 
-test: install services ## The whole suite, on SQLite and on PostgreSQL + Redis.
+browser: ## Install Debian's Chromium for the browser tests when it is missing.
+	@bash scripts/services.sh browser
+
+test: install services browser ## The whole suite, on SQLite and on PostgreSQL + Redis.
 	@set -a; source var/services.env; set +a; \
 	$(BIN)/pytest -v -p no:cacheprovider
+
+screenshots: install services browser ## Every page at 375 and 1280 px wide under var/screenshots/.
+	@set -a; source var/services.env; set +a; \
+	$(BIN)/pytest -q -p no:cacheprovider tests/web/test_every_page.py tests/web/test_admin.py -k sqlite
 
 lint: install ## ruff (lint + format check) and mypy.
 	$(BIN)/ruff check .

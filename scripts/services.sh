@@ -88,12 +88,21 @@ install_bench_tools() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq wrk redis-tools >/dev/null
 }
 
+# The browser tests drive Debian's Chromium through Playwright (never a downloaded browser).
+install_browser() {
+  [ -x /usr/bin/chromium ] && return 0
+  log "installing chromium for the browser tests"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+}
+
 case "${1:-start}" in
   start) install_missing; start_postgres; start_redis; write_env ;;
+  browser) install_browser ;;
   bench-tools) install_bench_tools ;;
   stop)
     bin="$(pg_bin)"
     [ -n "$bin" ] && [ -f "$PG_DIR/PG_VERSION" ] && as_pg "$bin/pg_ctl" -D "$PG_DIR" -m fast stop >/dev/null 2>&1 || true
     redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|browser|bench-tools" >&2; exit 2 ;;
 esac

@@ -29,6 +29,7 @@ from skillnest.core.responses import JSONBytes
 from skillnest.core.storage import MEDIA_URL, MediaFiles
 from skillnest.modules import MODULES, submodule
 from skillnest.settings import Settings, get_settings
+from skillnest.web import shell as web_shell
 
 log = logging.getLogger("skillnest")
 
@@ -48,6 +49,28 @@ DOCS_CSP = (
     b"frame-ancestors 'none'"
 )
 DOCS_PATHS = ("/docs", "/redoc", "/graphql")
+# Pages: everything from this origin, nothing inline, no eval, never framed (Pico's form
+# controls draw their arrows and ticks with data: SVG images).
+PAGE_CSP = (
+    b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    b"connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; "
+    b"frame-ancestors 'none'"
+)
+# Help pages seal and open requests with libsodium compiled to WebAssembly: they also allow
+# compiling WebAssembly ('wasm-unsafe-eval'), which still forbids eval() of JavaScript.
+HELP_PAGE_CSP = PAGE_CSP.replace(b"script-src 'self'", b"script-src 'self' 'wasm-unsafe-eval'")
+API_PATHS = ("/api/", "/health", "/openapi.json")
+
+
+def csp_for(path: str) -> bytes:
+    """The Content-Security-Policy of a path: API, interactive docs, or pages."""
+    if path.startswith(DOCS_PATHS):
+        return DOCS_CSP
+    if path.startswith(API_PATHS):
+        return API_CSP
+    if path == "/help" or path.startswith("/help/"):
+        return HELP_PAGE_CSP
+    return PAGE_CSP
 
 
 class SecurityHeaders:
@@ -61,7 +84,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = DOCS_CSP if scope["path"].startswith(DOCS_PATHS) else API_CSP
+        csp = csp_for(scope["path"])
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -186,6 +209,7 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         extra = getattr(api, "mount", None) if api is not None else None
         if extra is not None:
             extra(app)  # e.g. GraphQL at /graphql
+    web_shell.install(app)  # the pages, after the API so /api/v1 stays the API's
     return app
 
 

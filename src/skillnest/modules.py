@@ -6,7 +6,7 @@ import importlib
 from types import ModuleType
 
 # Order matters only for the demo loader and the OpenAPI tag order.
-MODULES = ("accounts", "exchange", "help", "catalog", "careers", "gauge", "ops")
+MODULES = ("accounts", "exchange", "help", "catalog", "careers", "gauge", "ops", "web")
 
 
 def submodule(module: str, part: str) -> ModuleType | None:

@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = None
     # Uploaded files (avatars); served under /media.
     media_dir: Path = VAR_DIR / "media"
+    # Where people reach the site; an https URL marks the session cookie Secure.
+    public_url: str = "http://127.0.0.1:8000"
 
     @field_validator("database_url")
     @classmethod
@@ -94,6 +96,11 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         """Whether the primary database is the embedded SQLite file."""
         return self.database_url.startswith("sqlite")
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether cookies must only travel over HTTPS (the public URL is https)."""
+        return self.public_url.lower().startswith("https://")
 
     @property
     def sync_database_url(self) -> str:

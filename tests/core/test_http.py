@@ -16,11 +16,12 @@ async def test_health_reports_database_and_cache(client, backend):
 
 
 async def test_security_headers_on_every_response(client):
-    for path in ("/health", "/api/v1/me", "/no/such/route"):
+    for path in ("/health", "/api/v1/me", "/api/v1/no/such/route", "/no/such/page"):
         response = await client.get(path)
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["x-frame-options"] == "DENY"
-        assert "default-src 'none'" in response.headers["content-security-policy"]
+        expected = "default-src 'self'" if path == "/no/such/page" else "default-src 'none'"
+        assert expected in response.headers["content-security-policy"]
 
 
 async def test_unknown_route_is_problem_json(client):
@@ -40,7 +41,7 @@ async def test_validation_error_is_problem_json(client):
 async def test_unexpected_error_is_500_without_internals(app):
     router = APIRouter()
 
-    @router.get("/boom")
+    @router.get("/api/v1/boom")
     async def boom() -> None:
         raise RuntimeError("SELECT secret FROM internals")
 
@@ -48,7 +49,7 @@ async def test_unexpected_error_is_500_without_internals(app):
     # Starlette re-raises after answering (so servers can log it); read the answer only.
     transport = ASGITransport(app=app, raise_app_exceptions=False)
     async with AsyncClient(transport=transport, base_url="http://test") as client:
-        response = await client.get("/boom")
+        response = await client.get("/api/v1/boom")
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
     assert "SELECT" not in response.text and "Traceback" not in response.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from skillnest.accounts.service import AuthUser, resolve_token
@@ -13,14 +13,27 @@ from skillnest.core.errors import Forbidden, Unauthorized
 
 bearer = HTTPBearer(auto_error=False, description="Session token from /auth/login")
 
+# The web pages keep the same opaque session token in this cookie.
+SESSION_COOKIE = "skillnest_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 async def get_bearer_token(
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> str | None:
-    """The bearer token of the request, or None when none was sent."""
-    if credentials is None or not credentials.credentials:
-        return None
-    return credentials.credentials
+    """The bearer token of the request, or None when none was sent.
+
+    Safe requests may carry the token in the pages' session cookie instead, so that a
+    browser's EventSource can follow ``/me/events``; an unsafe API request always needs the
+    header, which a cross-site form cannot send.
+    """
+    if credentials is not None and credentials.credentials:
+        return credentials.credentials
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie and request.method in SAFE_METHODS:
+        return cookie
+    return None
 
 
 BearerToken = Annotated[str | None, Depends(get_bearer_token)]

@@ -552,6 +552,41 @@ async def rate(
     return schemas.RatingOut.model_validate(rating)
 
 
+async def has_rated(*, session: AsyncSession, rater_id: int, chat_id: int) -> bool:
+    """Whether the user already rated the other participant of this chat."""
+    found = await session.scalar(
+        select(Rating.id).where(Rating.rater_id == rater_id, Rating.chat_id == chat_id)
+    )
+    return found is not None
+
+
+VOCABULARY_SAMPLE = 5000
+
+
+async def skill_vocabulary(*, session: AsyncSession, cache: Cache, limit: int = 200) -> list[str]:
+    """The skills people offer or want most often, for suggestions (cached briefly)."""
+    key = cache_key("exchange", "vocabulary", limit)
+    hit = await get_json(cache, key)
+    if hit is not None:
+        return list(hit)
+    rows = await session.execute(
+        select(User.skills_to_offer, User.skills_to_learn)
+        .order_by(User.last_active_at.desc().nulls_last(), User.id.desc())
+        .limit(VOCABULARY_SAMPLE)
+    )
+    counts: dict[str, int] = {}
+    spelling: dict[str, str] = {}
+    for offer, learn in rows:
+        for skill in (*(offer or ()), *(learn or ())):
+            folded = skill.casefold()
+            spelling.setdefault(folded, skill)
+            counts[folded] = counts.get(folded, 0) + 1
+    ranked = sorted(counts, key=lambda folded: (-counts[folded], folded))[:limit]
+    skills = [spelling[folded] for folded in ranked]
+    await set_json(cache, key, skills, TTL.SHORT)
+    return skills
+
+
 async def ratings_received(
     *, session: AsyncSession, user_id: int, cursor: int | None = None, limit: int = 20
 ) -> schemas.RatingPage:

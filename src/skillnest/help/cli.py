@@ -7,6 +7,7 @@ request's text. Tokens and keys stay in the local config directory (see ``client
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -451,6 +452,32 @@ def verifications(ctx: typer.Context, user_id: int, as_json: JsonOption = False)
             return
         for skill in result["skills"]:
             typer.echo(f"{skill['skill_name']}: {skill['count']} x, avg {skill['average_score']}")
+
+    _run(work)
+
+
+@app.command("import-keys")
+def import_keys(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Exported keys file."),
+) -> None:
+    """Import the keys a browser exported (My keys page) so this machine can read and accept."""
+    state = _state(ctx)
+
+    def work() -> None:
+        try:
+            data = json.loads(file.read_text())
+        except (OSError, ValueError) as exc:
+            raise ClientError(f"cannot read {file}: {exc}") from exc
+        if not isinstance(data, dict) or data.get("format") != "skillnest-help-keys":
+            raise ClientError(f"{file} is not a skillnest help keys file")
+        requests = data.get("requests") or {}
+        offers = data.get("offers") or {}
+        for request_id, key in requests.items():
+            state.store.save_request_key(request_id, crypto.b64decode(str(key)))
+        for request_id, offer in offers.items():
+            state.store.save_offer_key(request_id, str(offer["offer_id"]), offer["private_key"])
+        typer.echo(f"imported {len(requests)} request keys and {len(offers)} offer keys")
 
     _run(work)
 

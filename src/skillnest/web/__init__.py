@@ -1,0 +1,1 @@
+"""The shell of the web pages: layout, assets, cookie sessions, CSRF, error pages, admin."""
