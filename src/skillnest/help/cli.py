@@ -460,6 +460,7 @@ def verifications(ctx: typer.Context, user_id: int, as_json: JsonOption = False)
 def import_keys(
     ctx: typer.Context,
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Exported keys file."),
+    as_json: JsonOption = False,
 ) -> None:
     """Import the keys a browser exported (My keys page) so this machine can read and accept."""
     state = _state(ctx)
@@ -477,7 +478,14 @@ def import_keys(
             state.store.save_request_key(request_id, crypto.b64decode(str(key)))
         for request_id, offer in offers.items():
             state.store.save_offer_key(request_id, str(offer["offer_id"]), offer["private_key"])
-        typer.echo(f"imported {len(requests)} request keys and {len(offers)} offer keys")
+        counts = {"request_keys": len(requests), "offer_keys": len(offers)}
+        emit(
+            counts,
+            as_json,
+            lambda c: typer.echo(
+                f"imported {c['request_keys']} request keys and {c['offer_keys']} offer keys"
+            ),
+        )
 
     _run(work)
 
