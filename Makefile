@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench services services-stop browser screenshots clean
+.PHONY: install run test test-cluster lint bench services services-stop browser screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ test: install services browser ## The whole suite, on SQLite and on PostgreSQL +
 screenshots: install services browser ## Every page at 375 and 1280 px wide under var/screenshots/.
 	@set -a; source var/services.env; set +a; \
 	$(BIN)/pytest -q -p no:cacheprovider tests/web/test_every_page.py tests/web/test_admin.py -k sqlite
+
+test-cluster: install ## Cluster scenarios: primary + replica, Redis, two servers behind nginx.
+	@trap 'bash scripts/cluster.sh down' EXIT; \
+	SKILLNEST_MAINTENANCE_SECONDS=2 timeout 300 bash scripts/cluster.sh up && \
+	set -a && source var/cluster.env && set +a && \
+	timeout 420 $(BIN)/pytest -v -p no:cacheprovider -m cluster tests/cluster
 
 lint: install ## ruff (lint + format check) and mypy.
 	$(BIN)/ruff check .

@@ -100,13 +100,15 @@ class SecurityHeaders:
 def build_platform(settings: Settings) -> Platform:
     """Connect the database, cache, pub/sub and rate limits described by the settings."""
     hub = make_hub(settings.redis_url)
-    return Platform(
+    platform = Platform(
         settings=settings,
         db=Database(settings),
         cache=make_cache(settings.redis_url, hub),
         hub=hub,
         limiter=RateLimiter(settings.redis_url),
     )
+    platform.db.positions = platform.cache  # write positions for read-your-writes
+    return platform
 
 
 async def close_platform(platform: Platform) -> None:
@@ -140,12 +142,14 @@ class HealthCheck:
         cache_ok = await platform.cache.ping()
         cache_state = platform.cache.backend if cache_ok else "degraded"
         status = "ok" if database_ok and cache_ok else ("degraded" if database_ok else "down")
-        body = {
+        body: dict[str, object] = {
             "status": status,
             "database": platform.db.dialect if database_ok else "down",
             "cache": cache_state,
             "version": __version__,
         }
+        if platform.db.replicas:
+            body["replicas"] = await platform.db.replica_status()
         return (200 if database_ok else 503), orjson.dumps(body)
 
 
@@ -187,7 +191,10 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
 
     @app.get("/health", tags=["ops"], response_class=JSONBytes)
     async def read_health(platform: PlatformDep) -> JSONBytes:
-        """Liveness and dependencies: 200 while the database answers (cache may be degraded)."""
+        """Liveness and dependencies: 200 while the database answers (cache may be degraded).
+
+        With replicas configured, each one is listed with its state and lag.
+        """
         status_code, body = await health(platform)
         return JSONBytes(body, status_code=status_code)
 

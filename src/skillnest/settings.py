@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLACEHOLDER = "change-me"
 VAR_DIR = Path("var")
@@ -25,7 +26,8 @@ class Settings(BaseSettings):
 
     env: Literal["development", "test", "production"] = "production"
     database_url: str = f"sqlite+aiosqlite:///{VAR_DIR / 'skillnest.db'}"
-    database_replica_urls: list[str] = Field(default_factory=list)
+    # NoDecode: the environment gives a comma-separated list, not JSON.
+    database_replica_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
     redis_url: str | None = None
     secret_key: SecretStr = SecretStr(PLACEHOLDER)
     # Keyed hashing for pseudonyms (help module). Lives only in the environment or the
@@ -46,13 +48,15 @@ class Settings(BaseSettings):
     db_sslmode: (
         Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] | None
     ) = None
-    maintenance_interval_seconds: float = Field(default=60.0, gt=0)
     log_level: str = "INFO"
     # console: one readable line per event; json: one JSON object per line for collectors.
     log_format: Literal["console", "json"] = "console"
     access_log: bool = True
     # When set, /metrics answers only to ``Authorization: Bearer <token>``.
     metrics_token: SecretStr | None = None
+    # Period of the maintenance jobs; every server wakes at each period boundary and one
+    # worker across all of them runs the jobs.
+    maintenance_seconds: int = Field(default=60, ge=1)
     # Uploaded files (avatars); served under /media.
     media_dir: Path = VAR_DIR / "media"
     # Where people reach the site; an https URL marks the session cookie Secure.
@@ -73,8 +77,10 @@ class Settings(BaseSettings):
     @field_validator("database_replica_urls", mode="before")
     @classmethod
     def _split_replicas(cls, value: object) -> object:
-        """Allow a comma-separated list in the environment."""
-        if isinstance(value, str) and not value.startswith("["):
+        """Allow a comma-separated list (or a JSON array) in the environment."""
+        if isinstance(value, str) and value.strip().startswith("["):
+            return json.loads(value)
+        if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 

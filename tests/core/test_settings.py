@@ -31,3 +31,17 @@ def test_database_urls_get_async_drivers():
     )
     replicas = Settings(database_replica_urls="postgresql://a/db, postgresql://b/db", **common)
     assert replicas.database_replica_urls == ["postgresql://a/db", "postgresql://b/db"]
+
+
+def test_replica_urls_read_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SKILLNEST_DATABASE_REPLICA_URLS", "postgresql://r1/db, postgresql://r2/db")
+    assert Settings(env="development", _env_file=None).database_replica_urls == [
+        "postgresql://r1/db",
+        "postgresql://r2/db",
+    ]
+    monkeypatch.setenv("SKILLNEST_DATABASE_REPLICA_URLS", '["postgresql://r3/db"]')
+    assert Settings(env="development", _env_file=None).database_replica_urls == [
+        "postgresql://r3/db"
+    ]
+    monkeypatch.delenv("SKILLNEST_DATABASE_REPLICA_URLS")
+    assert Settings(env="development", _env_file=None).database_replica_urls == []

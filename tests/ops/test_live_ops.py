@@ -78,7 +78,7 @@ def live(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Liv
         redis,
         SKILLNEST_LOG_FORMAT="json",
         SKILLNEST_METRICS_TOKEN=METRICS_TOKEN,
-        SKILLNEST_MAINTENANCE_INTERVAL_SECONDS=interval,
+        SKILLNEST_MAINTENANCE_SECONDS=interval,
     )
     server = ServerProcess(workdir, env, workers=workers)
     server.start()

@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Query, Request, Response, UploadFile, statu
 from sse_starlette.sse import EventSourceResponse
 
 from skillnest.accounts import avatar, schemas, service
-from skillnest.accounts.deps import AdminUser, CurrentUser, TokenDep
+from skillnest.accounts.deps import AdminUser, CurrentUser, ReadSessionDep, TokenDep
 from skillnest.core.deps import (
     CacheDep,
     ClientAddress,
@@ -19,6 +19,7 @@ from skillnest.core.deps import (
     StorageDep,
 )
 from skillnest.core.realtime import stream_user_events
+from skillnest.core.replicas import mark_writer
 from skillnest.core.responses import JSONBytes, json_response
 
 router = APIRouter(tags=["accounts"])
@@ -30,6 +31,7 @@ async def create_account(
 ) -> schemas.AuthOut:
     """Create an account and return it with a session token."""
     user, token, expires_at = await service.signup(session=session, data=data, settings=settings)
+    mark_writer(user.id)
     return schemas.AuthOut(user=schemas.Me.model_validate(user), token=token, expires_at=expires_at)
 
 
@@ -91,7 +93,7 @@ async def change_my_password(
 
 
 @router.get("/users/{user_id}", response_model=schemas.PublicUser)
-async def read_user(user_id: int, session: SessionDep) -> Response:
+async def read_user(user_id: int, session: ReadSessionDep) -> Response:
     """A user's public profile (never the email or any hash)."""
     return json_response(await service.public_profile(session=session, user_id=user_id))
 

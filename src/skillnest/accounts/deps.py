@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.accounts.service import AuthUser, resolve_token
-from skillnest.core.deps import CacheDep, SessionDep
+from skillnest.core.deps import CacheDep, PlatformDep, SessionDep, read_session
 from skillnest.core.errors import Forbidden, Unauthorized
+from skillnest.core.replicas import mark_writer
 
 bearer = HTTPBearer(auto_error=False, description="Session token from /auth/login")
 
@@ -54,6 +57,7 @@ async def user_from_token(*, session: SessionDep, cache: CacheDep, token: str) -
     user = await resolve_token(session=session, cache=cache, token=token)
     if user is None:
         raise Unauthorized("The session is invalid or has expired.")
+    mark_writer(user.id)  # their next reads must see what this request writes
     return user
 
 
@@ -85,3 +89,23 @@ async def get_admin_user(user: CurrentUser) -> AuthUser:
 
 
 AdminUser = Annotated[AuthUser, Depends(get_admin_user)]
+
+
+async def get_read_session(
+    platform: PlatformDep, session: SessionDep, cache: CacheDep, token: BearerToken
+) -> AsyncIterator[AsyncSession]:
+    """The read session of routes that tolerate replication lag (see ``core.deps.read_session``).
+
+    The caller, when signed in, is looked up only to apply read-your-writes: an invalid
+    token reads like an anonymous request here (the route decides about authentication).
+    """
+    reader = None
+    if token is not None and platform.db.replicas:
+        user = await resolve_token(session=session, cache=cache, token=token)
+        reader = user.id if user is not None else None
+    async with read_session(platform, session, reader) as read:
+        yield read
+
+
+# scope="function", like SessionDep: the replica connection is returned before the response.
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]

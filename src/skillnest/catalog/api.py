@@ -12,7 +12,7 @@ from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from starlette.datastructures import QueryParams
 
-from skillnest.accounts.deps import AdminUser, CurrentUser, OptionalUser
+from skillnest.accounts.deps import AdminUser, CurrentUser, OptionalUser, ReadSessionDep
 from skillnest.catalog import schemas, service
 from skillnest.catalog.ranking import DEFAULT_LIMIT, MAX_LIMIT, SuggestQuery, build_query
 from skillnest.core.cache import Cache
@@ -169,7 +169,7 @@ async def create_bulk_suggestions(
 
 @router.get("/skills", response_model=Page[schemas.SkillSummary])
 async def list_skills(
-    session: SessionDep,
+    session: ReadSessionDep,
     tag: Annotated[str | None, Query(max_length=100)] = None,
     repo: Annotated[str | None, Query(max_length=500)] = None,
     q: Annotated[str | None, Query(max_length=200, description="Full-text search.")] = None,
@@ -204,7 +204,7 @@ async def update_skill(
 @router.get("/skills/{skill_id}/related", response_model=Page[schemas.RelatedSkill])
 async def read_related_skills(
     skill_id: SkillId,
-    session: SessionDep,
+    session: ReadSessionDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
     offset: Offset = 0,
 ) -> Page[schemas.RelatedSkill]:

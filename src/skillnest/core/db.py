@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar, cast
 from sqlalchemy import JSON, ColumnElement, DateTime, MetaData, String, event, func, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -20,11 +21,12 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, mapped_column
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, mapped_column
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator, TypeEngine, Uuid
 
-from skillnest.core import metrics
+from skillnest.core import metrics, replicas
+from skillnest.core.cache import Cache
 from skillnest.core.errors import NotFound
 from skillnest.settings import Settings, get_settings
 
@@ -250,12 +252,26 @@ class LazySession:
 
 
 class Database:
-    """The engine and session factory of one process (the API or a CLI command)."""
+    """The engines and session factory of one process (the API or a CLI command).
+
+    With ``SKILLNEST_DATABASE_REPLICA_URLS`` set, :meth:`read_session` hands out sessions on
+    streaming replicas (``core.replicas``), and each unit of work that writes records the
+    primary's WAL position for its user in ``positions`` (the shared cache).
+    """
 
     def __init__(self, settings: Settings | None = None, engine: AsyncEngine | None = None):
         self.settings = settings or get_settings()
         self.engine = engine or make_engine(self.settings.database_url, self.settings)
-        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.replicas = replicas.ReplicaSet(
+            (url, make_engine(replicas.replica_url(url), self.settings, **replicas.OPTIONS))
+            for url in self.settings.database_replica_urls
+        )
+        self.positions: Cache | None = None
+        self.sessionmaker = async_sessionmaker(
+            self.engine,
+            expire_on_commit=False,
+            sync_session_class=replicas.TrackedSession if self.replicas else Session,
+        )
 
     @property
     def dialect(self) -> str:
@@ -268,10 +284,13 @@ class Database:
         async with self.sessionmaker() as session:
             try:
                 yield session
+                readers = replicas.hold_readers(session) if self.positions else None
                 await session.commit()
             except BaseException:
                 await session.rollback()
                 raise
+            if readers:
+                await replicas.release_readers(session, self.positions, readers)
 
     @asynccontextmanager
     async def lazy_unit_of_work(self) -> AsyncIterator[AsyncSession]:
@@ -283,10 +302,14 @@ class Database:
         the response is sent), roll back when it raises.
         """
         lazy = LazySession(self.sessionmaker)
+        session = cast(AsyncSession, lazy)
         try:
-            yield cast(AsyncSession, lazy)
+            yield session
             if lazy.used:
+                readers = replicas.hold_readers(session) if self.positions else None
                 await lazy.commit()
+                if readers:
+                    await replicas.release_readers(session, self.positions, readers)
         except BaseException:
             if lazy.used:
                 await lazy.rollback()
@@ -294,6 +317,41 @@ class Database:
         finally:
             if lazy.used:
                 await lazy.close()
+
+    @asynccontextmanager
+    async def read_session(self, needed: int | None) -> AsyncIterator[AsyncSession | None]:
+        """A session on a replica that has replayed ``needed``; None means: use the primary.
+
+        ``needed`` None (the position cannot be known) always means the primary.
+        """
+        picked = await self.replicas.connect(needed) if needed is not None else None
+        if picked is None:
+            yield None
+            return
+        replica, conn = picked
+        session = AsyncSession(bind=conn, expire_on_commit=False)
+        try:
+            yield session
+        except (OperationalError, InterfaceError) as exc:
+            replica.mark_down(exc)  # lost mid-request: the next reads go elsewhere
+            raise
+        finally:
+            await session.close()
+            await conn.close()
+
+    async def replica_status(self) -> list[dict[str, Any]]:
+        """Each replica's state and lag behind the primary (empty without replicas)."""
+        if not self.replicas:
+            return []
+        primary = None
+        try:
+            async with self.engine.connect() as conn:
+                primary = replicas.parse_lsn(
+                    await conn.scalar(text("SELECT pg_current_wal_lsn()::text"))
+                )
+        except Exception:  # noqa: BLE001 - the primary's own state is reported by ping
+            log.warning("could not read the primary's WAL position")
+        return await self.replicas.status(primary)
 
     async def ping(self) -> bool:
         """Whether the database answers a trivial query."""
@@ -308,6 +366,7 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+        await self.replicas.dispose()
 
 
 def is_postgres(session: AsyncSession) -> bool:

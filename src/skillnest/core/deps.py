@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -12,6 +13,7 @@ from skillnest.core.cache import Cache
 from skillnest.core.platform import Platform
 from skillnest.core.ratelimit import RateLimiter
 from skillnest.core.realtime import Hub
+from skillnest.core.replicas import needed_position
 from skillnest.core.storage import LocalStorage, Storage
 from skillnest.settings import Settings
 
@@ -37,6 +39,24 @@ async def get_session(platform: PlatformDep) -> AsyncIterator[AsyncSession]:
 # scope="function": the commit happens before the response is sent, so a failed commit
 # turns into an error response instead of a success the database never saw.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+@asynccontextmanager
+async def read_session(
+    platform: Platform, session: AsyncSession, reader: int | None
+) -> AsyncIterator[AsyncSession]:
+    """A session for reads that tolerate replication lag, for ``reader`` (None: anonymous).
+
+    On a replica when one is configured, healthy and has replayed the reader's last write;
+    otherwise ``session``, the request's own unit of work on the primary (always so without
+    replicas). The dependency is ``accounts.deps.ReadSessionDep``, which knows the reader.
+    """
+    if not platform.db.replicas:
+        yield session
+        return
+    needed = await needed_position(platform.cache, reader)
+    async with platform.db.read_session(needed) as replica_session:
+        yield replica_session if replica_session is not None else session
 
 
 async def get_settings_dep(platform: PlatformDep) -> Settings:

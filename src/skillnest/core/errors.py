@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -169,6 +169,30 @@ async def _validation_error(_: Request, exc: Exception) -> Response:
     )
 
 
+def _is_outage(exc: Exception) -> bool:
+    """A lost or refused server connection (SQLite's own errors are not outages)."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    return exc.connection_invalidated or (
+        type(exc.orig).__module__.startswith("psycopg") and isinstance(exc, OperationalError)
+    )
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    # A lost or refused database connection is an outage, not a bug: 503, so that a proxy
+    # retries an idempotent request on another server and clients know to come back.
+    if not _is_outage(exc):
+        return await _unexpected_error(request, exc)
+    log.warning("database unavailable: %s", exc.__class__.__name__)
+    return problem_response(
+        503,
+        "Service unavailable",
+        "The database is unavailable; retry shortly.",
+        code="unavailable",
+        headers={"Retry-After": "1"},
+    )
+
+
 async def _unexpected_error(_: Request, exc: Exception) -> Response:
     # Log the details; never hand a stack trace or SQL to the client.
     log.error("unhandled error", exc_info=exc)
@@ -180,4 +204,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(OperationalError, _database_error)
+    app.add_exception_handler(InterfaceError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -178,6 +178,8 @@ async def stream_user_events(
 
 _PENDING = "realtime.pending_events"
 _HOOKED = "realtime.events_hooked"
+_GATE = "realtime.events_gate"
+GATE_TIMEOUT_SECONDS = 2.0
 _publishing: set[asyncio.Task[None]] = set()
 
 
@@ -198,13 +200,44 @@ def publish_after_commit(
     info.setdefault(_PENDING, []).append((hub, user_id, event_type, data))
 
 
+def pending_recipients(session: AsyncSession) -> set[int]:
+    """The users that the session's queued events will reach once it commits."""
+    return {user_id for _hub, user_id, _type, _data in session.info.get(_PENDING, ())}
+
+
+def hold_pending_events(session: AsyncSession) -> None:
+    """Keep the events of the coming commit until ``release_pending_events``.
+
+    Read-your-writes records the commit's position for the recipients first, so that the
+    reads an event prompts never reach a replica that lacks what the event announces.
+    """
+    session.info[_GATE] = asyncio.get_running_loop().create_future()
+
+
+def release_pending_events(session: AsyncSession) -> None:
+    """Let the held events go."""
+    gate: asyncio.Future[None] | None = session.info.pop(_GATE, None)
+    if gate is not None and not gate.done():
+        gate.set_result(None)
+
+
+async def _publish_when_released(
+    gate: asyncio.Future[None] | None, hub: Hub, user_id: int, event_type: str, data: Any
+) -> None:
+    if gate is not None:
+        with contextlib.suppress(TimeoutError):  # late is better than never
+            await asyncio.wait_for(asyncio.shield(gate), GATE_TIMEOUT_SECONDS)
+    await publish_to_user(hub, user_id, event_type, data)
+
+
 def _send_pending(sync_session: Session) -> None:
     pending = sync_session.info.pop(_PENDING, None)
     if not pending:
         return
+    gate = sync_session.info.get(_GATE)
     loop = asyncio.get_running_loop()
     for hub, user_id, event_type, data in pending:
-        task = loop.create_task(publish_to_user(hub, user_id, event_type, data))
+        task = loop.create_task(_publish_when_released(gate, hub, user_id, event_type, data))
         _publishing.add(task)
         task.add_done_callback(_published)
 

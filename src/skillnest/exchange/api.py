@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from skillnest.accounts.deps import CurrentUser
+from skillnest.accounts.deps import CurrentUser, ReadSessionDep
 from skillnest.core.deps import CacheDep, HubDep, LimiterDep, SessionDep
 from skillnest.exchange import schemas, service
 
@@ -49,7 +49,7 @@ async def open_chat(
 
 @router.get("/chats", response_model=schemas.ChatPage)
 async def list_chats(
-    user: CurrentUser, session: SessionDep, limit: Limit = 50, offset: Offset = 0
+    user: CurrentUser, session: ReadSessionDep, limit: Limit = 50, offset: Offset = 0
 ) -> schemas.ChatPage:
     """Your chats with the other participant, last message and unread count, newest first."""
     return await service.list_chats(session=session, user_id=user.id, limit=limit, offset=offset)
@@ -92,7 +92,7 @@ async def create_message(
 async def list_messages(
     chat_id: ChatId,
     user: CurrentUser,
-    session: SessionDep,
+    session: ReadSessionDep,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> schemas.MessagePage:
@@ -126,7 +126,7 @@ async def create_rating(
 
 @router.get("/users/{user_id}/ratings", response_model=schemas.RatingPage)
 async def list_user_ratings(
-    user_id: UserId, session: SessionDep, cursor: Cursor = None, limit: Limit = 20
+    user_id: UserId, session: ReadSessionDep, cursor: Cursor = None, limit: Limit = 20
 ) -> schemas.RatingPage:
     """Ratings a user received, newest first."""
     return await service.ratings_received(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from sse_starlette.sse import EventSourceResponse
 
-from skillnest.accounts.deps import CurrentUser
+from skillnest.accounts.deps import CurrentUser, ReadSessionDep
 from skillnest.core.deps import CacheDep, PlatformDep, SessionDep
 from skillnest.core.responses import JSONBytes, json_response
 from skillnest.help import schemas, service
@@ -230,7 +230,9 @@ async def create_skill_verification(
 
 
 @router.get("/users/{user_id}/verifications", response_model=schemas.UserVerifications)
-async def list_user_verifications(user_id: int, session: SessionDep, platform: PlatformDep) -> Any:
+async def list_user_verifications(
+    user_id: int, session: ReadSessionDep, platform: PlatformDep
+) -> Any:
     """A user's verified skills with counts and average scores."""
     return await service.list_verifications(
         session=session, settings=platform.settings, user_id=user_id

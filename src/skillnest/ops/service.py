@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 import time
 from collections.abc import AsyncIterator, Awaitable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic.config import Config
@@ -19,6 +22,7 @@ from sqlalchemy.pool import NullPool
 from skillnest.core import metrics
 from skillnest.core.platform import Platform
 from skillnest.modules import MODULES, submodule
+from skillnest.ops.models import MaintenanceRun
 from skillnest.settings import Settings
 
 log = logging.getLogger("skillnest.ops")
@@ -71,14 +75,27 @@ async def advisory_lock(session: AsyncSession, lock_id: int) -> AsyncIterator[bo
     yield bool(got)
 
 
-async def run_maintenance(platform: Platform) -> dict[str, str]:
-    """Run each module's periodic jobs once, guarded so that only one worker does it."""
+async def run_maintenance(
+    platform: Platform, *, period_start: datetime | None = None
+) -> dict[str, str]:
+    """Run each module's periodic jobs once, guarded so that only one worker does it.
+
+    With ``period_start`` (the periodic loop), the period is first claimed in
+    ``maintenance_runs`` inside the same transaction: a period already claimed by another
+    worker, on this server or another, is skipped. Without it (the CLI), the jobs always run.
+    """
     report: dict[str, str] = {}
     async with platform.db.unit_of_work() as session:
         async with advisory_lock(session, MAINTENANCE_LOCK_ID) as acquired:
             if not acquired:
                 log.info("maintenance skipped: another worker holds the lock")
                 return {"maintenance": "skipped: another worker holds the lock"}
+            if period_start is not None:
+                if await session.get(MaintenanceRun, period_start) is not None:
+                    return {"maintenance": "skipped: this period already ran"}
+                claim = MaintenanceRun(period_start=period_start, worker=worker_name())
+                session.add(claim)
+                await session.flush()
             for module in MODULES:
                 service = submodule(module, "service")
                 job = getattr(service, "run_maintenance", None) if service else None
@@ -86,6 +103,8 @@ async def run_maintenance(platform: Platform) -> dict[str, str]:
                     report[module] = await _timed_job(
                         module, job(session=session, platform=platform)
                     )
+            if period_start is not None:
+                claim.report = report
     return report
 
 
@@ -117,12 +136,32 @@ async def _timed_job(module: str, job: Awaitable[object]) -> str:
     return outcome
 
 
+def worker_name() -> str:
+    """This process as ``host:pid``, recorded with the runs it claims."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def current_period(interval: int, now: float | None = None) -> tuple[datetime, float]:
+    """The start of the period containing ``now`` and the seconds until the next one."""
+    now = time.time() if now is None else now
+    start = now - now % interval
+    return datetime.fromtimestamp(start, UTC), start + interval - now
+
+
 async def maintenance_loop(platform: Platform) -> None:
-    """Run maintenance periodically for as long as the server runs."""
+    """Run maintenance once per period for as long as the server runs.
+
+    Every worker wakes just after each period boundary; the first to claim the period runs
+    the jobs, the others see the claim and go back to sleep.
+    """
+    interval = platform.settings.maintenance_seconds
     while True:
-        await asyncio.sleep(platform.settings.maintenance_interval_seconds)
+        _, wait = current_period(interval)
+        await asyncio.sleep(wait + 0.05)
+        period_start, _ = current_period(interval)
         try:
-            await run_maintenance(platform)
+            report = await run_maintenance(platform, period_start=period_start)
+            log.info("maintenance: %s", report)
         except Exception:  # keep the loop alive; the next run may succeed
             log.exception("maintenance run failed")
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
 
-from skillnest.accounts.deps import CurrentUser
+from skillnest.accounts.deps import CurrentUser, ReadSessionDep
 from skillnest.careers.documents import schemas, service
 from skillnest.careers.fields import DocumentType
 from skillnest.core.deps import SessionDep
@@ -21,7 +21,7 @@ VersionNumber = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 @router.get("/document-templates", response_model=Page[schemas.TemplateRead])
 async def list_document_templates(
-    session: SessionDep,
+    session: ReadSessionDep,
     document_type: DocumentType | None = None,
     limit: Limit = 50,
     offset: Offset = 0,

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
-from skillnest.accounts.deps import AdminUser, CurrentUser
+from skillnest.accounts.deps import AdminUser, CurrentUser, ReadSessionDep
 from skillnest.careers.jobs import alerts, matching, schemas, service
 from skillnest.careers.jobs.matching import RECOMMENDATION_CANDIDATES
 from skillnest.core.deps import CacheDep, SessionDep
@@ -22,7 +22,7 @@ SALARY_MAX = 100_000_000
 
 @router.get("/jobs", response_model=Page[schemas.JobSummary])
 async def search_jobs(
-    session: SessionDep,
+    session: ReadSessionDep,
     q: Annotated[str | None, Query(max_length=200, description="Full-text query")] = None,
     location: Annotated[str | None, Query(max_length=255)] = None,
     remote_type: Literal["remote", "hybrid", "onsite"] | None = None,
@@ -75,7 +75,7 @@ async def list_recommendations(
 
 
 @router.get("/jobs/{job_id}", response_model=schemas.JobRead)
-async def read_job(job_id: PathId, session: SessionDep) -> schemas.JobRead:
+async def read_job(job_id: PathId, session: ReadSessionDep) -> schemas.JobRead:
     """A listing in full."""
     return await service.get_job(session=session, job_id=job_id)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from skillnest.accounts.deps import CurrentUser
+from skillnest.accounts.deps import CurrentUser, ReadSessionDep
 from skillnest.careers.notifications import schemas, service
 from skillnest.core.deps import SessionDep
 from skillnest.core.pages import Limit, Offset, Page, PathId
@@ -15,7 +15,7 @@ router = APIRouter(tags=["careers"])
 @router.get("/me/notifications", response_model=Page[schemas.NotificationRead])
 async def list_notifications(
     user: CurrentUser,
-    session: SessionDep,
+    session: ReadSessionDep,
     unread_only: bool = False,
     limit: Limit = 50,
     offset: Offset = 0,

@@ -1,7 +1,7 @@
 """web: the admin UI's audit log.
 
 Revision ID: 0007_web
-Revises: 0006_gauge
+Revises: 0007_cluster
 Create Date: 2026-12-01 11:50:00
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import skillnest.core.db
 
 revision: str = "0007_web"
-down_revision: str | Sequence[str] | None = "0006_gauge"
+down_revision: str | Sequence[str] | None = "0007_cluster"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
