@@ -17,14 +17,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install skillnest with its dev tools (idempotent).
 
-run: install pdf-deps ## Migrate the SQLite database under ./var, load the demo, serve on HOST:PORT.
+run: install pdf-deps ## Serve on HOST:PORT from ./var (SQLite): migrate if needed, demo data on a new database.
 	@mkdir -p var
-	@export SKILLNEST_ENV=development; \
-	$(BIN)/python -c "from skillnest.settings import write_local_secrets as w; w() and print('created var/secrets.env (local secrets, never commit)')"; \
-	$(BIN)/skillnest db upgrade && \
-	$(BIN)/skillnest demo load && \
-	echo "API docs: http://$(HOST):$(PORT)/docs" && \
-	exec $(BIN)/skillnest serve --host $(HOST) --port $(PORT)
+	@echo "API docs: http://$(HOST):$(PORT)/docs (demo data: \`skillnest demo load\` reloads it)"
+	@SKILLNEST_ENV=development exec $(BIN)/skillnest serve --prepare --host $(HOST) --port $(PORT)
 
 services: ## Start PostgreSQL and Redis for tests and benchmarks (installs them if missing).
 	@bash scripts/services.sh start

@@ -5,22 +5,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from collections.abc import AsyncIterator
 from typing import Any, Literal
 
 import orjson
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from skillnest import __version__
+from skillnest.core import metrics
+from skillnest.core.access import AccessMiddleware
 from skillnest.core.cache import make_cache
 from skillnest.core.cors import ListedOriginsCORS
 from skillnest.core.db import Database
 from skillnest.core.deps import PlatformDep
-from skillnest.core.errors import install_error_handlers
+from skillnest.core.errors import Unauthorized, install_error_handlers
 from skillnest.core.guard import RequestGuard
+from skillnest.core.logs import configure_logging
 from skillnest.core.mail import drain_mail
 from skillnest.core.openapi import install_docs
 from skillnest.core.platform import Platform
@@ -191,6 +195,7 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
                 task.cancel()
             if own:
                 await close_platform(app.state.platform)
+                metrics.worker_exited(os.getpid())
 
     app = FastAPI(
         title="skillnest",
@@ -203,11 +208,14 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
     if platform is not None:
         app.state.platform = platform
     install_error_handlers(app)
-    # Added innermost first: CORS (outermost) -> security headers -> request guard -> routes.
+    # Added innermost first: access log (outermost) -> CORS -> security headers -> request
+    # guard -> routes.
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     if settings.cors_origins:
         app.add_middleware(ListedOriginsCORS, allow_origins=settings.cors_origins)
+    # Outermost: its duration covers CORS, the security headers and every handler.
+    app.add_middleware(AccessMiddleware, access_log_enabled=settings.access_log)
     install_docs(app)
 
     health = HealthCheck()
@@ -227,6 +235,16 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         status_code, body = await health(platform)
         return JSONBytes(body, status_code=status_code)
 
+    metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+
+    @app.get("/metrics", tags=["ops"], include_in_schema=False)
+    async def read_metrics(request: Request) -> Response:
+        """Prometheus text format; needs a bearer token if SKILLNEST_METRICS_TOKEN is set."""
+        if not metrics.token_allows(metrics_token, request.headers.get("authorization")):
+            raise Unauthorized("A valid metrics token is required.")
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
+
     app.mount(MEDIA_URL, MediaFiles(directory=settings.media_dir, check_dir=False), name="media")
     for module in MODULES:
         api = submodule(module, "api")
@@ -237,3 +255,10 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
             extra(app)  # e.g. GraphQL at /graphql
     web_shell.install(app)  # the pages, after the API so /api/v1 stays the API's
     return app
+
+
+def serve_app() -> FastAPI:
+    """The uvicorn factory of ``skillnest serve``: logging set up in each worker, then the app."""
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(settings)

@@ -6,7 +6,7 @@ shows the traceback instead.
 
 from __future__ import annotations
 
-import logging
+import os
 import sys
 
 import psycopg
@@ -16,6 +16,8 @@ from pydantic import ValidationError
 from sqlalchemy import exc as sa_exc
 
 from skillnest import __version__
+from skillnest.core.cli import unwrap_when_piped
+from skillnest.core.logs import configure_logging
 from skillnest.modules import MODULES, submodule
 
 app = typer.Typer(
@@ -42,6 +44,7 @@ def _root(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of errors."),
 ) -> None:
     """skillnest: one open backend for skill platforms."""
+    unwrap_when_piped()
 
 
 for _module in MODULES:
@@ -86,7 +89,8 @@ def describe_startup_error(exc: BaseException) -> str | None:
 
 def main() -> None:
     """Entry point of the console script."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # Commands print their results; logging shows warnings only (``serve`` sets its own level).
+    configure_logging("WARNING", os.environ.get("SKILLNEST_LOG_FORMAT", "console"))
     debug = "--debug" in sys.argv[1:]
     try:
         app(standalone_mode=True)

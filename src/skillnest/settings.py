@@ -66,8 +66,16 @@ class Settings(BaseSettings):
     login_failures_per_account: int = 10
     login_failures_per_address: int = 50
     login_window_minutes: int = 15
-    db_pool_size: int = 10
-    db_max_overflow: int = 20
+    # Connection pool of the PostgreSQL engine (SQLite has no pool to tune).
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=20, ge=0)
+    db_pool_recycle: int = Field(default=3600, ge=-1, description="Seconds; -1 never recycles.")
+    db_pool_pre_ping: bool = True
+    db_pool_timeout: float = Field(default=30.0, gt=0)
+    # libpq's sslmode for PostgreSQL; overrides a ?sslmode= in the URL when set.
+    db_sslmode: (
+        Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] | None
+    ) = None
     log_level: str = "INFO"
     # Mail: no SMTP URL means mails go to the log and to files under mail_dir.
     smtp_url: SecretStr | None = None
@@ -81,6 +89,11 @@ class Settings(BaseSettings):
     # NoDecode: a plain comma-separated list in the environment, not JSON.
     academic_domains: Annotated[list[str], NoDecode] = Field(default_factory=list)
     oauth: dict[str, OAuthClient] = Field(default_factory=dict)
+    # console: one readable line per event; json: one JSON object per line for collectors.
+    log_format: Literal["console", "json"] = "console"
+    access_log: bool = True
+    # When set, /metrics answers only to ``Authorization: Bearer <token>``.
+    metrics_token: SecretStr | None = None
     # Period of the maintenance jobs; every server wakes at each period boundary and one
     # worker across all of them runs the jobs.
     maintenance_seconds: int = Field(default=60, ge=1)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import orjson
 import typer
@@ -12,7 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.accounts import export, recovery, schemas, service
 from skillnest.accounts.models import UserSession
-from skillnest.core.cli import console, err_console, run_in_transaction
+from skillnest.core.cli import (
+    JsonOption,
+    ServerOption,
+    api,
+    console,
+    emit,
+    err_console,
+    run_in_transaction,
+)
+from skillnest.core.client import DEFAULT_SERVER, ApiClient, ClientError, TokenStore, config_dir
 from skillnest.core.errors import NotFound
 from skillnest.core.mail import drain_mail
 from skillnest.core.platform import Platform
@@ -20,6 +31,7 @@ from skillnest.core.platform import Platform
 users = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 
 PASSWORD_ENV = "SKILLNEST_ADMIN_PASSWORD"
+LOGIN_PASSWORD_ENV = "SKILLNEST_PASSWORD"
 
 
 def _read_password() -> str:
@@ -107,33 +119,42 @@ def _then_drain(
 def list_sessions(
     email: str,
     revoke_all: bool = typer.Option(False, "--revoke-all", help="Sign every session out."),
+    as_json: JsonOption = False,
 ) -> None:
     """List an account's open sessions, or revoke them all with --revoke-all."""
 
-    async def work(platform: Platform, session: AsyncSession) -> str:
+    async def work(platform: Platform, session: AsyncSession) -> dict[str, Any]:
         user, rows = await service.user_sessions_by_email(
             session=session, cache=platform.cache, email=email, revoke_all=revoke_all
         )
-        lines = [_session_line(row) for row in rows]
-        head = f"{user.email}: {len(rows)} open session(s)" + (
-            " (all revoked)" if revoke_all else ""
+        return {
+            "email": user.email,
+            "revoked": revoke_all,
+            "sessions": [_session_record(row) for row in rows],
+        }
+
+    def render(found: dict[str, Any]) -> None:
+        head = f"{found['email']}: {len(found['sessions'])} open session(s)" + (
+            " (all revoked)" if found["revoked"] else ""
         )
-        return "\n".join([head, *lines])
+        console.print(head, highlight=False)
+        for row in found["sessions"]:
+            line = [row["id"], row["created_at"], row["last_seen_at"], row["ip_address"]]
+            line.append(row["user_agent"])
+            console.print("\t".join(str(v or "-") for v in line), highlight=False, markup=False)
 
-    console.print(run_in_transaction(work), highlight=False)
+    emit(run_in_transaction(work), as_json, render)
 
 
-def _session_line(row: UserSession) -> str:
-    seen = f"{row.last_seen_at:%Y-%m-%d %H:%M}" if row.last_seen_at else "-"
-    return "\t".join(
-        [
-            str(row.id),
-            f"{row.created_at:%Y-%m-%d %H:%M}",
-            seen,
-            row.ip_address or "-",
-            row.user_agent or "-",
-        ]
-    )
+def _session_record(row: UserSession) -> dict[str, Any]:
+    minute = "%Y-%m-%d %H:%M"
+    return {
+        "id": row.id,
+        "created_at": f"{row.created_at:{minute}}",
+        "last_seen_at": f"{row.last_seen_at:{minute}}" if row.last_seen_at else None,
+        "ip_address": row.ip_address,
+        "user_agent": row.user_agent,
+    }
 
 
 @users.command("export")
@@ -150,6 +171,45 @@ def export_data(email: str) -> None:
     typer.echo(run_in_transaction(work).decode())
 
 
+def login(
+    email: str = typer.Option(..., "--email", help="Account email."),
+    server: ServerOption = DEFAULT_SERVER,
+) -> None:
+    """Log in to a server and keep the session token in your config directory.
+
+    The password comes from SKILLNEST_PASSWORD or a prompt, never from an argument.
+    """
+    password = os.environ.get(LOGIN_PASSWORD_ENV) or str(typer.prompt("Password", hide_input=True))
+    server = server.rstrip("/")
+    with api(server, authenticated=False) as http:
+        token = http.login(email, password)
+    TokenStore(config_dir()).save_token(server, token)
+    console.print(f"logged in to {server}")
+
+
+def logout(server: ServerOption = DEFAULT_SERVER) -> None:
+    """End the session on the server and forget its token here."""
+    server = server.rstrip("/")
+    store = TokenStore(config_dir())
+    token = store.token(server)
+    if token:
+        # An expired or revoked session, or a server that is gone, still logs out here.
+        with contextlib.suppress(ClientError), ApiClient(server, token) as http:
+            http.call("POST", "/auth/logout")
+    store.forget_token(server)
+    console.print(f"logged out of {server}")
+
+
+def whoami(server: ServerOption = DEFAULT_SERVER, as_json: JsonOption = False) -> None:
+    """The account you are logged in with."""
+    with api(server) as http:
+        me = http.call("GET", "/me")
+    emit(me, as_json, lambda m: console.print(f"{m['name']} <{m['email']}> (id {m['id']})"))
+
+
 def register(root: typer.Typer) -> None:
     """Mount this module's commands on the root CLI."""
     root.add_typer(users, name="users")
+    root.command("login")(login)
+    root.command("logout")(logout)
+    root.command("whoami")(whoami)

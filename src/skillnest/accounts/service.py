@@ -17,6 +17,7 @@ from skillnest.core import security
 from skillnest.core.cache import TTL, Cache, cache_key, get_json, set_json
 from skillnest.core.db import get_owned_or_404
 from skillnest.core.errors import Conflict, NotFound, Unauthorized, conflict_on_integrity
+from skillnest.core.logs import note_user
 from skillnest.core.pages import Page, page_of
 from skillnest.core.ratelimit import RateLimiter
 from skillnest.core.storage import Storage
@@ -211,6 +212,7 @@ async def resolve_token(*, session: AsyncSession, cache: Cache, token: str) -> A
     now = datetime.now(UTC)
     if hit is not None:
         if hit["expires_at"] > now.timestamp():
+            note_user(hit["user_id"])
             return AuthUser(hit["user_id"], hit["is_admin"], hit["session_id"])
         await cache.delete(key)
         return None
@@ -242,6 +244,7 @@ async def resolve_token(*, session: AsyncSession, cache: Cache, token: str) -> A
             "expires_at": expires_at.timestamp(),
         }
         await set_json(cache, key, doc, ttl, tags=[user_tag(row.user_id)])
+    note_user(row.user_id)
     return AuthUser(row.user_id, row.is_admin, row.id)
 
 

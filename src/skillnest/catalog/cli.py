@@ -1,8 +1,9 @@
-"""``skillnest catalog import|export`` and ``skillnest suggest [PATH]``."""
+"""``skillnest catalog import|export|suggest``; ``skillnest suggest`` is short for the last."""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import time
@@ -43,14 +44,16 @@ from skillnest.catalog.snapshot import (
     snapshot_document,
     write_snapshot,
 )
-from skillnest.core.cli import cli_settings, console, err_console, run
+from skillnest.core import metrics
+from skillnest.core.cli import JsonOption, ServerOption, cli_settings, console, err_console, run
+from skillnest.core.client import DEFAULT_SERVER, TokenStore, config_dir
 from skillnest.core.platform import Platform
 
 catalog = typer.Typer(help="The agent-skill catalog.", no_args_is_help=True)
 
 API_URL_ENV = "SKILLNEST_API_URL"
 API_TOKEN_ENV = "SKILLNEST_API_TOKEN"
-DEFAULT_API_URL = "http://127.0.0.1:8000"
+DEFAULT_API_URL = DEFAULT_SERVER
 SNAPSHOT_MAX_AGE_SECONDS = 24 * 60 * 60
 
 
@@ -90,9 +93,10 @@ def import_catalog(
     snapshot: bool = typer.Option(
         True, "--snapshot/--no-snapshot", help="Write the offline snapshot afterwards."
     ),
+    as_json: JsonOption = False,
 ) -> None:
     """Load the real catalog (safe to run again: upserts, never duplicates)."""
-    with progress_bars() as progress:
+    with progress_bars(enabled=not as_json) as progress:
         try:
             data = read_catalog(data_dir, include_package_lists=package_lists, progress=progress)
         except CatalogDataError as exc:
@@ -117,6 +121,15 @@ def import_catalog(
             return summary, written
 
         summary, written = run(work)
+    rows = sum(
+        c.new + c.updated + c.unchanged
+        for c in (summary.packages, summary.skills, summary.mappings)
+    )
+    metrics.count_import("catalog", rows)
+    if as_json:
+        document = {**dataclasses.asdict(summary), "snapshot": str(written) if written else None}
+        typer.echo(json.dumps(document, indent=2, default=str))
+        return
     for line in summary.lines():
         console.print(line)
     if written:
@@ -131,6 +144,7 @@ def export_catalog(
     from_data: bool = typer.Option(
         False, "--from-data", help="Build from the data files instead of the database."
     ),
+    as_json: JsonOption = False,
 ) -> None:
     """Write the catalog snapshot that ``skillnest suggest`` ranks from when offline."""
     target = output or default_snapshot_path()
@@ -148,12 +162,15 @@ def export_catalog(
                 await service.refresh_summary(session=session)
                 return await service.catalog_snapshot(session=session)
 
-        with progress_bars() as progress:
+        with progress_bars(enabled=not as_json) as progress:
             advance = progress("export", 1)
             skills = run(work)
             advance(1)
         source = "skillnest catalog export"
     write_snapshot(target, snapshot_document(skills, source))
+    if as_json:
+        typer.echo(json.dumps({"path": str(target), "skills": len(skills), "source": source}))
+        return
     console.print(f"wrote {len(skills)} skills to {target}")
 
 
@@ -169,7 +186,8 @@ def ask_api(
 ) -> dict[str, Any]:
     """POST the suggest request; raise Offline when the server cannot be reached."""
     headers = {}
-    token = os.environ.get(API_TOKEN_ENV)
+    # The saved login (`skillnest login`) personalises suggestions too.
+    token = os.environ.get(API_TOKEN_ENV) or TokenStore(config_dir()).token(api_url.rstrip("/"))
     if token:
         headers["Authorization"] = f"Bearer {token}"
     http = client or httpx.Client(timeout=httpx.Timeout(10.0, connect=2.0))
@@ -301,9 +319,7 @@ def suggest(
     agents: str | None = typer.Option(
         None, "--agents", help=f"Comma-separated agents to scan ({', '.join(AGENT_FOLDERS)})."
     ),
-    api_url: str = typer.Option(
-        DEFAULT_API_URL, "--api-url", envvar=API_URL_ENV, help="skillnest API to ask."
-    ),
+    api_url: ServerOption = DEFAULT_API_URL,
     offline: bool = typer.Option(False, "--offline", help="Do not ask the API."),
     catalog_file: Path | None = typer.Option(
         None, "--catalog", help="Offline snapshot to rank from (see `catalog export`)."
@@ -414,5 +430,6 @@ def suggest_command(
 
 def register(root: typer.Typer) -> None:
     """Mount this module's commands on the root CLI."""
+    catalog.command("suggest")(suggest)
     root.add_typer(catalog, name="catalog")
-    root.command("suggest")(suggest)
+    root.command("suggest")(suggest)  # the short name of `catalog suggest`

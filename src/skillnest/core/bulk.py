@@ -16,7 +16,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
-from psycopg.types.json import Jsonb
 from sqlalchemy import JSON, Column, MetaData, Table, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -145,6 +144,9 @@ async def _copy_insert(
             )
         )
         await connection.execute(text(f"TRUNCATE {target}"))
+    # Imported here: psycopg loads libpq, which an SQLite-only process never needs.
+    from psycopg.types.json import Jsonb
+
     raw = await connection.get_raw_connection()
     driver = raw.driver_connection
     assert driver is not None

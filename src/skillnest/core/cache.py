@@ -23,6 +23,8 @@ import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from skillnest.core import metrics
+
 log = logging.getLogger("skillnest.cache")
 T = TypeVar("T")
 
@@ -123,10 +125,13 @@ class MemoryCache:
         """The stored bytes, or None on a miss."""
         item = self._values.get(key)
         if item is None:
+            metrics.cache_lookup("memory", False)
             return None
         if item[0] < time.monotonic():
             self._values.pop(key, None)
+            metrics.cache_lookup("memory", False)
             return None
+        metrics.cache_lookup("memory", True)
         return item[1]
 
     async def set(self, key: str, value: bytes, ttl: int, tags: Iterable[str] = ()) -> None:
@@ -281,7 +286,9 @@ class RedisCache:
             value = await self.client.get(key)
             return value.encode() if isinstance(value, str) else value
 
-        return await self._call(op, None)
+        value = await self._call(op, None)
+        metrics.cache_lookup("redis", value is not None)
+        return value
 
     async def set(self, key: str, value: bytes, ttl: int, tags: Iterable[str] = ()) -> None:
         """Store bytes for ``ttl`` seconds, recording the key under each tag."""
@@ -474,6 +481,7 @@ class NearCache:
         self._ensure_listener()
         item = self._near.get(key)
         if item is not None and item[0] > time.monotonic() and self.inner.available:
+            metrics.cache_lookup("near", True)
             return item[1]
         generation = self._generation
         value = await self.inner.get(key)

@@ -26,7 +26,7 @@ from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, mapp
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator, TypeEngine, Uuid
 
-from skillnest.core import replicas
+from skillnest.core import metrics, replicas
 from skillnest.core.cache import Cache
 from skillnest.core.errors import NotFound
 from skillnest.settings import Settings, get_settings
@@ -231,6 +231,9 @@ def install_slow_query_log(sync_engine: Engine, threshold_ms: int) -> None:
 def make_engine(url: str, settings: Settings | None = None, **kwargs: Any) -> AsyncEngine:
     """Create an async engine with the right options for its dialect."""
     settings = settings or get_settings()
+    # Bound values (emails, hashes, message text) stay out of error messages and tracebacks,
+    # which end up in the server log.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_async_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
@@ -239,10 +242,14 @@ def make_engine(url: str, settings: Settings | None = None, **kwargs: Any) -> As
     else:
         kwargs.setdefault("pool_size", settings.db_pool_size)
         kwargs.setdefault("max_overflow", settings.db_max_overflow)
-        kwargs.setdefault("pool_pre_ping", True)
-        kwargs.setdefault("pool_recycle", 3600)
+        kwargs.setdefault("pool_pre_ping", settings.db_pool_pre_ping)
+        kwargs.setdefault("pool_recycle", settings.db_pool_recycle)
+        kwargs.setdefault("pool_timeout", settings.db_pool_timeout)
+        if settings.db_sslmode:
+            kwargs.setdefault("connect_args", {})["sslmode"] = settings.db_sslmode
         engine = create_async_engine(url, **kwargs)
     install_slow_query_log(engine.sync_engine, settings.slow_query_ms)
+    metrics.watch_pool(engine.sync_engine)
     return engine
 
 

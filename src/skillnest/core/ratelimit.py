@@ -10,6 +10,7 @@ from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
+from skillnest.core import metrics
 from skillnest.core.cache import REDIS_DOWN_ERRORS
 from skillnest.core.errors import RateLimited
 
@@ -52,12 +53,14 @@ class RateLimiter:
         """Count one hit; raise ``RateLimited`` (with Retry-After) when over the limit."""
         item = parse(limit) if isinstance(limit, str) else limit
         if not await self._run("hit", item, *identifiers):
+            metrics.RATE_LIMITED.inc()
             raise RateLimited(retry_after=await self.retry_after(item, *identifiers))
 
     async def check(self, limit: str | RateLimitItem, *identifiers: str) -> None:
         """Raise ``RateLimited`` if the limit is already used up, without counting a hit."""
         item = parse(limit) if isinstance(limit, str) else limit
         if not await self._run("test", item, *identifiers):
+            metrics.RATE_LIMITED.inc()
             raise RateLimited(retry_after=await self.retry_after(item, *identifiers))
 
     async def retry_after(self, item: RateLimitItem, *identifiers: str) -> int:

@@ -1,7 +1,13 @@
-"""``skillnest import metagauge|metagauge-sample``: the legacy importer and its sample data."""
+"""``skillnest gauge ...``: contracts, analyses and chat as API clients; the legacy importer.
+
+``gauge contracts|analyses|chat`` are thin clients of the REST API (``--server``, token from
+``skillnest login``). ``gauge import metagauge|metagauge-sample`` load MetaGauge's files into
+the local database; ``skillnest import ...`` is their old name, kept as an alias.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,12 +17,31 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from skillnest.core.cli import console, err_console, run
+from skillnest.core import metrics
+from skillnest.core.cli import (
+    JsonOption,
+    ServerOption,
+    api,
+    console,
+    emit,
+    err_console,
+    fail,
+    json_argument,
+    run,
+    table,
+)
+from skillnest.core.client import DEFAULT_SERVER
 from skillnest.core.platform import Platform
 from skillnest.gauge import importer
 from skillnest.gauge.sample import write_sample
 
 import_app = typer.Typer(help="Import data from other systems.", no_args_is_help=True)
+gauge = typer.Typer(help="MetaGauge: contracts, analyses and chat.", no_args_is_help=True)
+contracts = typer.Typer(help="Contracts you analyse.", no_args_is_help=True)
+analyses = typer.Typer(help="Analyses of your contracts.", no_args_is_help=True)
+chat = typer.Typer(help="Chat sessions about a contract.", no_args_is_help=True)
+CONTRACT_COLUMNS = ["id", "name", "chain", "address", "is_active", "analysis_count"]
+ANALYSIS_COLUMNS = ["id", "contract_id", "analysis_type", "status", "progress", "created_at"]
 
 MAX_PROBLEMS_SHOWN = 200
 
@@ -134,6 +159,12 @@ def import_metagauge(
         return report
 
     report = run(work)
+    if report.committed:
+        metrics.count_import(
+            "gauge.metagauge",
+            sum(t.inserted for t in report.tables.values()),
+            sum(t.rejected for t in report.tables.values()),
+        )
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = report_dir or data_dir / f"import-{stamp}"
     try:
@@ -176,6 +207,7 @@ def metagauge_sample(
     seed: int = typer.Option(2026, help="Random seed: the same seed writes the same data."),
     bcrypt_rounds: int = typer.Option(6, min=4, max=12, help="bcrypt cost of the passwords."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing users.json."),
+    as_json: JsonOption = False,
 ) -> None:
     """Write synthetic MetaGauge legacy files (both layouts) for tests, demos, benchmarks."""
     if layout not in ("mixed", "seed", "per-user"):
@@ -195,6 +227,9 @@ def metagauge_sample(
         seed=seed,
         bcrypt_rounds=bcrypt_rounds,
     )
+    if as_json:
+        typer.echo(json.dumps({**dataclasses.asdict(counts), "directory": str(directory)}))
+        return
     console.print(
         f"wrote {counts.users} users, {counts.contracts} contracts, {counts.analyses} analyses, "
         f"{counts.chat_sessions} chat sessions and {counts.chat_messages} messages "
@@ -202,6 +237,193 @@ def metagauge_sample(
     )
 
 
+# --- API clients --------------------------------------------------------------------------
+
+DataOpt = typer.Option(..., "--data", help="The body as JSON, or @file (@- for stdin).")
+
+
+def _show(record: dict[str, Any]) -> None:
+    for key, value in record.items():
+        console.print(f"{key}: {value if value not in (None, []) else '-'}", markup=False)
+
+
+@contracts.command("list")
+def contracts_list(
+    active: bool | None = typer.Option(None, "--active/--inactive", help="Only these."),
+    limit: int = typer.Option(50, min=1, max=100),
+    offset: int = typer.Option(0, min=0),
+    server: ServerOption = DEFAULT_SERVER,
+    as_json: JsonOption = False,
+) -> None:
+    """Your contracts."""
+    params: dict[str, Any] = {"limit": limit, "offset": offset}
+    if active is not None:
+        params["is_active"] = active
+    with api(server) as http:
+        page = http.call("GET", "/gauge/contracts", params=params)
+    emit(page, as_json, lambda p: table(p["items"], CONTRACT_COLUMNS))
+
+
+@contracts.command("show")
+def contracts_show(
+    contract_id: int, server: ServerOption = DEFAULT_SERVER, as_json: JsonOption = False
+) -> None:
+    """One contract with its competitors and settings."""
+    with api(server) as http:
+        emit(http.call("GET", f"/gauge/contracts/{contract_id}"), as_json, _show)
+
+
+@contracts.command("create")
+def contracts_create(
+    data: str = DataOpt, server: ServerOption = DEFAULT_SERVER, as_json: JsonOption = False
+) -> None:
+    """Add a contract from its JSON description (name, target_contract, rpc_config...)."""
+    with api(server) as http:
+        made = http.call("POST", "/gauge/contracts", json=json_argument(data))
+    emit(made, as_json, lambda c: console.print(f"contract {c['id']} created: {c['name']}"))
+
+
+@contracts.command("delete")
+def contracts_delete(contract_id: int, server: ServerOption = DEFAULT_SERVER) -> None:
+    """Delete a contract."""
+    with api(server) as http:
+        http.call("DELETE", f"/gauge/contracts/{contract_id}")
+    console.print(f"contract {contract_id} deleted")
+
+
+@analyses.command("list")
+def analyses_list(
+    status: str | None = typer.Option(None, "--status", help="pending, running, completed..."),
+    contract_id: int | None = typer.Option(None, "--contract"),
+    limit: int = typer.Option(50, min=1, max=100),
+    offset: int = typer.Option(0, min=0),
+    server: ServerOption = DEFAULT_SERVER,
+    as_json: JsonOption = False,
+) -> None:
+    """Your analyses, newest first (as far back as your tier's history goes)."""
+    params: dict[str, Any] = {"limit": limit, "offset": offset}
+    if status:
+        params["status"] = status
+    if contract_id is not None:
+        params["contract_id"] = contract_id
+    with api(server) as http:
+        page = http.call("GET", "/gauge/analyses", params=params)
+    emit(page, as_json, lambda p: table(p["items"], ANALYSIS_COLUMNS))
+
+
+@analyses.command("show")
+def analyses_show(
+    analysis_id: int, server: ServerOption = DEFAULT_SERVER, as_json: JsonOption = False
+) -> None:
+    """One analysis with its results."""
+    with api(server) as http:
+        emit(http.call("GET", f"/gauge/analyses/{analysis_id}"), as_json, _show)
+
+
+@analyses.command("start")
+def analyses_start(
+    contract_id: int | None = typer.Option(None, "--contract", help="One of your contracts."),
+    address: str | None = typer.Option(None, "--address", help="Or a contract address..."),
+    chain: str | None = typer.Option(None, "--chain", help="...on this chain."),
+    kind: str = typer.Option("single", "--type", help="single, competitive..."),
+    server: ServerOption = DEFAULT_SERVER,
+    as_json: JsonOption = False,
+) -> None:
+    """Start an analysis (created pending)."""
+    if contract_id is None and address is None:
+        fail("give --contract ID, or --address and --chain", 2)
+    payload: dict[str, Any] = {"analysis_type": kind}
+    for key, value in (
+        ("contract_id", contract_id),
+        ("contract_address", address),
+        ("chain", chain),
+    ):
+        if value is not None:
+            payload[key] = value
+    with api(server) as http:
+        made = http.call("POST", "/gauge/analyses", json=payload)
+    emit(made, as_json, lambda a: console.print(f"analysis {a['id']}: {a['status']}"))
+
+
+@chat.command("sessions")
+def chat_sessions(
+    limit: int = typer.Option(50, min=1, max=100),
+    offset: int = typer.Option(0, min=0),
+    server: ServerOption = DEFAULT_SERVER,
+    as_json: JsonOption = False,
+) -> None:
+    """Your chat sessions."""
+    with api(server) as http:
+        page = http.call("GET", "/gauge/chat/sessions", params={"limit": limit, "offset": offset})
+    emit(page, as_json, lambda p: table(p["items"], ["id", "title", "message_count"]))
+
+
+@chat.command("new")
+def chat_new(
+    title: str | None = typer.Option(None, "--title"),
+    address: str | None = typer.Option(None, "--address", help="The contract it is about."),
+    chain: str | None = typer.Option(None, "--chain"),
+    server: ServerOption = DEFAULT_SERVER,
+    as_json: JsonOption = False,
+) -> None:
+    """Open a chat session."""
+    payload: dict[str, Any] = {}
+    for key, value in (("title", title), ("contract_address", address), ("contract_chain", chain)):
+        if value is not None:
+            payload[key] = value
+    with api(server) as http:
+        made = http.call("POST", "/gauge/chat/sessions", json=payload)
+    emit(made, as_json, lambda c: console.print(f"chat session {c['id']} opened"))
+
+
+@chat.command("send")
+def chat_send(
+    session_id: int,
+    text: str = typer.Argument(..., help="The message."),
+    role: str = typer.Option("user", "--role", help="user, assistant or system."),
+    server: ServerOption = DEFAULT_SERVER,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a message to a chat session."""
+    with api(server) as http:
+        made = http.call(
+            "POST",
+            f"/gauge/chat/sessions/{session_id}/messages",
+            json={"role": role, "content": text},
+        )
+    emit(made, as_json, lambda m: console.print(f"message {m['id']} added"))
+
+
+@chat.command("messages")
+def chat_messages(
+    session_id: int,
+    limit: int = typer.Option(50, min=1, max=100),
+    offset: int = typer.Option(0, min=0),
+    server: ServerOption = DEFAULT_SERVER,
+    as_json: JsonOption = False,
+) -> None:
+    """The messages of a chat session, oldest first."""
+    with api(server) as http:
+        page = http.call(
+            "GET",
+            f"/gauge/chat/sessions/{session_id}/messages",
+            params={"limit": limit, "offset": offset},
+        )
+
+    def render(p: dict[str, Any]) -> None:
+        for message in p["items"]:
+            console.print(f"{message['role']}: {message['content']}", markup=False)
+
+    emit(page, as_json, render)
+
+
+gauge.add_typer(contracts, name="contracts")
+gauge.add_typer(analyses, name="analyses")
+gauge.add_typer(chat, name="chat")
+gauge.add_typer(import_app, name="import")
+
+
 def register(root: typer.Typer) -> None:
     """Mount this module's commands on the root CLI."""
-    root.add_typer(import_app, name="import")
+    root.add_typer(gauge, name="gauge")
+    root.add_typer(import_app, name="import")  # the old name of `gauge import`

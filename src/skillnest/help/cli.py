@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
-from skillnest.core.cli import err_console
+from skillnest.core.cli import JsonOption, ServerOption, emit, err_console
 from skillnest.help import crypto
 from skillnest.help.client import (
     DEFAULT_SERVER,
@@ -32,9 +33,41 @@ from skillnest.help.client import (
 T = TypeVar("T")
 PASSWORD_ENV = "SKILLNEST_PASSWORD"
 
+
+class HelpGroup(TyperGroup):
+    """The peer-help group, which also answers ``skillnest help`` the way people expect.
+
+    ``skillnest help`` alone prints the overview of every command, and ``skillnest help
+    COMMAND`` the help of any top-level command (``skillnest help careers``); the peer-help
+    verbs (``skillnest help ask``...) keep their names.
+    """
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """A peer-help verb, else a command that prints the help of a top-level command."""
+        own = super().get_command(ctx, cmd_name)
+        if own is not None:
+            return own
+        root = ctx.find_root()
+        lookup = getattr(root.command, "get_command", None)
+        target = lookup(root, cmd_name) if lookup is not None else None
+        if target is None:
+            return None
+
+        def show() -> None:
+            with type(ctx)(target, info_name=cmd_name, parent=root) as target_ctx:
+                typer.echo(target.get_help(target_ctx))
+
+        return TyperCommand(cmd_name, callback=show, help=f"Help of `skillnest {cmd_name}`.")
+
+
 app = typer.Typer(
-    help="Anonymous peer help: ask, browse the live feed, offer, accept, read, rate.",
-    no_args_is_help=True,
+    cls=HelpGroup,
+    help="Help: `skillnest help` shows every command, `skillnest help COMMAND` one of them. "
+    "Anonymous peer help lives here too: ask, browse the live feed, offer, accept, read, rate.",
+)
+PEER_HELP_NOTE = (
+    "\nAnonymous peer help: skillnest help ask | feed | show | mine | offer | accept | read | "
+    "complete | cancel | trust | verify | verifications  (`skillnest help --help` explains them)"
 )
 
 
@@ -50,19 +83,22 @@ class State:
         """An API client with the saved (or ``SKILLNEST_TOKEN``) session token."""
         token = self.store.token(self.server)
         if authenticated and token is None:
-            raise ClientError("Not logged in: run `skillnest help login` first.")
-        with HelpClient(self.server, token) as http:
+            raise ClientError("Not logged in: run `skillnest login` first.")
+        http = HelpClient(self.server, token)
+        try:
             yield http
+        finally:
+            http.close()
 
 
-@app.callback()
-def _options(
-    ctx: typer.Context,
-    server: str = typer.Option(
-        DEFAULT_SERVER, "--server", envvar="SKILLNEST_SERVER_URL", help="skillnest API base URL."
-    ),
-) -> None:
+@app.callback(invoke_without_command=True)
+def _options(ctx: typer.Context, server: ServerOption = DEFAULT_SERVER) -> None:
     ctx.obj = State(server=server.rstrip("/"), store=KeyStore(config_dir()))
+    if ctx.invoked_subcommand is None:
+        root = ctx.find_root()
+        typer.echo(root.get_help())
+        typer.echo(PEER_HELP_NOTE)
+        raise typer.Exit()
 
 
 def _run(work: Callable[[], T]) -> T:
@@ -131,6 +167,7 @@ def ask(
     hours: int = typer.Option(24, "--hours", min=1, max=72, help="Lifetime in hours."),
     text: str | None = typer.Option(None, "--text", "-t", help="The request (else --file/stdin)."),
     file: Path | None = typer.Option(None, "--file", "-f", exists=True, dir_okay=False),
+    as_json: JsonOption = False,
 ) -> None:
     """Ask for help anonymously; the text is encrypted here and only its ciphertext is sent."""
     state = _state(ctx)
@@ -154,7 +191,11 @@ def ask(
         with state.client() as http:
             created = http.ask(payload)
         state.store.save_request_key(str(created["id"]), key)
-        typer.echo(f"request {created['id']} created (avatar {created['avatar']})")
+        emit(
+            created,
+            as_json,
+            lambda c: typer.echo(f"request {c['id']} created (avatar {c['avatar']})"),
+        )
 
     _run(work)
 
@@ -167,6 +208,7 @@ def show_feed(
     college: str | None = typer.Option(None, "--college"),
     limit: int = typer.Option(20, "--limit", min=1, max=50),
     offset: int = typer.Option(0, "--offset", min=0),
+    as_json: JsonOption = False,
 ) -> None:
     """Active requests, most urgent and newest first."""
     state = _state(ctx)
@@ -179,6 +221,9 @@ def show_feed(
             params["college_domain"] = college
         with state.client() as http:
             page = http.feed(params)
+        if as_json:
+            emit(page, True, print)
+            return
         for item in page["items"]:
             typer.echo(
                 f"{item['id']}  u{item['urgency_level']}  {', '.join(item['skill_tags'])}  "
@@ -192,13 +237,16 @@ def show_feed(
 
 
 @app.command("show")
-def show(ctx: typer.Context, request_id: str) -> None:
+def show(ctx: typer.Context, request_id: str, as_json: JsonOption = False) -> None:
     """A request as you may see it; its owner also sees the offers and each helper's trust."""
     state = _state(ctx)
 
     def work() -> None:
         with state.client() as http:
             view = http.request(request_id)
+        if as_json:
+            emit(view, True, print)
+            return
         typer.echo(
             f"{view['id']}  {view['status']}  urgency {view['urgency_level']}  "
             f"{', '.join(view['skill_tags'])}  ({view['role']})"
@@ -216,23 +264,27 @@ def show(ctx: typer.Context, request_id: str) -> None:
 
 
 @app.command("mine")
-def mine(ctx: typer.Context) -> None:
+def mine(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Your own requests."""
     state = _state(ctx)
 
     def work() -> None:
         with state.client() as http:
-            for item in http.mine():
-                typer.echo(
-                    f"{item['id']}  {item['status']}  {item['offers']} offers  "
-                    f"{', '.join(item['skill_tags'])}"
-                )
+            items = http.mine()
+        if as_json:
+            emit(items, True, print)
+            return
+        for item in items:
+            typer.echo(
+                f"{item['id']}  {item['status']}  {item['offers']} offers  "
+                f"{', '.join(item['skill_tags'])}"
+            )
 
     _run(work)
 
 
 @app.command("offer")
-def offer(ctx: typer.Context, request_id: str) -> None:
+def offer(ctx: typer.Context, request_id: str, as_json: JsonOption = False) -> None:
     """Offer to help; a key pair is made for this request and its private half kept here."""
     state = _state(ctx)
 
@@ -241,13 +293,19 @@ def offer(ctx: typer.Context, request_id: str) -> None:
         with state.client() as http:
             made = http.offer(request_id, public)
         state.store.save_offer_key(request_id, str(made["id"]), private)
-        typer.echo(f"offer {made['id']} sent (your trust: {_trust_text(made.get('trust'))})")
+        emit(
+            made,
+            as_json,
+            lambda m: typer.echo(
+                f"offer {m['id']} sent (your trust: {_trust_text(m.get('trust'))})"
+            ),
+        )
 
     _run(work)
 
 
 @app.command("accept")
-def accept(ctx: typer.Context, request_id: str, offer_id: str) -> None:
+def accept(ctx: typer.Context, request_id: str, offer_id: str, as_json: JsonOption = False) -> None:
     """Accept an offer: the request key is sealed to that helper's public key and sent."""
     state = _state(ctx)
 
@@ -262,7 +320,13 @@ def accept(ctx: typer.Context, request_id: str, offer_id: str) -> None:
                 raise ClientError("No such offer on this request.")
             sealed = crypto.seal_key(key, chosen["helper_public_key"])
             result = http.accept(request_id, offer_id, sealed)
-        typer.echo(f"request {request_id} is {result['status']}: offer {offer_id} accepted")
+        emit(
+            result,
+            as_json,
+            lambda r: typer.echo(
+                f"request {request_id} is {r['status']}: offer {offer_id} accepted"
+            ),
+        )
 
     _run(work)
 
@@ -274,6 +338,7 @@ def read(
     start: bool = typer.Option(
         True, "--start/--no-start", help="As the helper, mark a matched request InProgress."
     ),
+    as_json: JsonOption = False,
 ) -> None:
     """Decrypt and print a request (as its owner, or as the accepted helper)."""
     state = _state(ctx)
@@ -284,7 +349,7 @@ def read(
             plaintext = read_plaintext(state.store, view)
             if start and view["role"] == "helper" and view["status"] == "Matched":
                 http.set_status(request_id, "InProgress")
-        typer.echo(plaintext)
+        emit({"id": request_id, "text": plaintext}, as_json, lambda d: typer.echo(d["text"]))
 
     _run(work)
 
@@ -295,6 +360,7 @@ def complete(
     request_id: str,
     quality: int = typer.Option(..., "--quality", "-q", min=1, max=10, help="1 to 10."),
     minutes: int = typer.Option(..., "--minutes", "-m", min=1, max=1440, help="Help duration."),
+    as_json: JsonOption = False,
 ) -> None:
     """Mark your request Completed and rate the helper who took it."""
     state = _state(ctx)
@@ -305,13 +371,17 @@ def complete(
                 request_id, "Completed", session_quality=quality, help_duration=minutes
             )
         state.store.forget_request(request_id)
-        typer.echo(f"request {request_id} is {result['status']}; thank you for rating")
+        emit(
+            result,
+            as_json,
+            lambda r: typer.echo(f"request {request_id} is {r['status']}; thank you for rating"),
+        )
 
     _run(work)
 
 
 @app.command("cancel")
-def cancel(ctx: typer.Context, request_id: str) -> None:
+def cancel(ctx: typer.Context, request_id: str, as_json: JsonOption = False) -> None:
     """Cancel your request."""
     state = _state(ctx)
 
@@ -319,20 +389,20 @@ def cancel(ctx: typer.Context, request_id: str) -> None:
         with state.client() as http:
             result = http.set_status(request_id, "Cancelled")
         state.store.forget_request(request_id)
-        typer.echo(f"request {request_id} is {result['status']}")
+        emit(result, as_json, lambda r: typer.echo(f"request {request_id} is {r['status']}"))
 
     _run(work)
 
 
 @app.command("trust")
-def trust(ctx: typer.Context) -> None:
+def trust(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Your trust score as a helper (shown once 5 different people rated you)."""
     state = _state(ctx)
 
     def work() -> None:
         with state.client() as http:
             result = http.trust()
-        typer.echo(f"trust score: {_trust_text(result)}")
+        emit(result, as_json, lambda r: typer.echo(f"trust score: {_trust_text(r)}"))
 
     _run(work)
 
@@ -344,6 +414,7 @@ def verify(
     skill_name: str,
     kind: str = typer.Option("peer", "--type", help="peer, quiz or project."),
     score: int = typer.Option(..., "--score", min=0, max=100),
+    as_json: JsonOption = False,
 ) -> None:
     """Vouch for another user's skill."""
     state = _state(ctx)
@@ -357,19 +428,28 @@ def verify(
         }
         with state.client() as http:
             made = http.verify(payload)
-        typer.echo(f"verified {made['skill_name']} ({made['verification_type']}, {made['score']})")
+        emit(
+            made,
+            as_json,
+            lambda m: typer.echo(
+                f"verified {m['skill_name']} ({m['verification_type']}, {m['score']})"
+            ),
+        )
 
     _run(work)
 
 
 @app.command("verifications")
-def verifications(ctx: typer.Context, user_id: int) -> None:
+def verifications(ctx: typer.Context, user_id: int, as_json: JsonOption = False) -> None:
     """A user's verified skills."""
     state = _state(ctx)
 
     def work() -> None:
         with state.client(authenticated=False) as http:
             result = http.verifications(user_id)
+        if as_json:
+            emit(result, True, print)
+            return
         for skill in result["skills"]:
             typer.echo(f"{skill['skill_name']}: {skill['count']} x, avg {skill['average_score']}")
 
@@ -380,6 +460,7 @@ def verifications(ctx: typer.Context, user_id: int) -> None:
 def import_keys(
     ctx: typer.Context,
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Exported keys file."),
+    as_json: JsonOption = False,
 ) -> None:
     """Import the keys a browser exported (My keys page) so this machine can read and accept."""
     state = _state(ctx)
@@ -397,7 +478,14 @@ def import_keys(
             state.store.save_request_key(request_id, crypto.b64decode(str(key)))
         for request_id, offer in offers.items():
             state.store.save_offer_key(request_id, str(offer["offer_id"]), offer["private_key"])
-        typer.echo(f"imported {len(requests)} request keys and {len(offers)} offer keys")
+        counts = {"request_keys": len(requests), "offer_keys": len(offers)}
+        emit(
+            counts,
+            as_json,
+            lambda c: typer.echo(
+                f"imported {c['request_keys']} request keys and {c['offer_keys']} offer keys"
+            ),
+        )
 
     _run(work)
 

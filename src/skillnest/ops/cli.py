@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 import typer
 from alembic import command
+from alembic.script import ScriptDirectory
 from rich.table import Table
 
-from skillnest.core.cli import cli_settings, console, err_console, run
+from skillnest.core import metrics
+from skillnest.core.cli import JsonOption, cli_settings, console, err_console, run
 from skillnest.core.errors import DomainError
+from skillnest.core.logs import configure_logging
 from skillnest.ops import backup as backups
 from skillnest.ops import roles, service, stats
-from skillnest.settings import VAR_DIR
+from skillnest.settings import VAR_DIR, get_settings, write_local_secrets
 
 T = TypeVar("T")
 READONLY_PASSWORD_ENV = "SKILLNEST_READONLY_PASSWORD"
+DB_PASSWORD_ENV = "SKILLNEST_DB_PASSWORD"
 
 db = typer.Typer(help="Database migrations and operations.", no_args_is_help=True)
 maintenance = typer.Typer(help="Periodic jobs.", no_args_is_help=True)
@@ -45,14 +52,38 @@ def db_downgrade(revision: str = typer.Argument(..., help="Target revision, or '
 
 
 @db.command("current")
-def db_current(verbose: bool = typer.Option(False, "--verbose", "-v")) -> None:
+def db_current(
+    verbose: bool = typer.Option(False, "--verbose", "-v"), as_json: JsonOption = False
+) -> None:
     """Show the revision the database is at."""
+    if as_json:
+        current, heads = service.migration_state(cli_settings())
+        typer.echo(
+            json.dumps(
+                {
+                    "current": ", ".join(sorted(current)) or None,
+                    "head": ", ".join(sorted(heads)),
+                    "at_head": current == heads,
+                }
+            )
+        )
+        return
     command.current(_config(), verbose=verbose)
 
 
 @db.command("history")
-def db_history(verbose: bool = typer.Option(False, "--verbose", "-v")) -> None:
+def db_history(
+    verbose: bool = typer.Option(False, "--verbose", "-v"), as_json: JsonOption = False
+) -> None:
     """List every migration, oldest last."""
+    if as_json:
+        scripts = ScriptDirectory.from_config(_config()).walk_revisions()
+        history = [
+            {"revision": s.revision, "down_revision": s.down_revision, "message": s.doc}
+            for s in scripts
+        ]
+        typer.echo(json.dumps(history, indent=2))
+        return
     command.history(_config(), verbose=verbose)
 
 
@@ -82,6 +113,60 @@ def _fingerprint_table(title: str, tables: dict[str, backups.TableFingerprint]) 
     for name, fingerprint in tables.items():
         table.add_row(name, str(fingerprint.rows), fingerprint.checksum[:16])
     return table
+
+
+@db.command("setup")
+def db_setup(
+    admin_url: str | None = typer.Option(
+        None,
+        "--admin-url",
+        envvar="SKILLNEST_ADMIN_DATABASE_URL",
+        help="A superuser connection, e.g. postgresql://postgres@localhost:5432/postgres "
+        "(default: the local postgres role, by Unix socket then TCP).",
+    ),
+    name: str = typer.Option("skillnest", "--name", help="Database to create."),
+    role: str = typer.Option("skillnest", "--user", help="Login role to create."),
+    host: str | None = typer.Option(None, "--host", help="Host in the app's URL."),
+    port: int | None = typer.Option(None, "--port", help="Port in the app's URL."),
+    sslmode: str | None = typer.Option(
+        None, "--sslmode", help="libpq sslmode in the app's URL (require, verify-full...)."
+    ),
+    secrets_file: Path = typer.Option(
+        VAR_DIR / "secrets.env", "--secrets-file", help="Where SKILLNEST_DATABASE_URL goes."
+    ),
+    with_demo: bool = typer.Option(False, "--demo", help="Also load the demo data."),
+    as_json: JsonOption = False,
+) -> None:
+    """Create (if missing) a PostgreSQL role and database, save the URL, migrate and test it.
+
+    Idempotent: run again, it reports everything in place and changes nothing. The role's
+    password comes from SKILLNEST_DB_PASSWORD, the secrets file, or is generated.
+    """
+    from skillnest.ops import provision  # psycopg: loaded only by the commands that use it
+
+    plan = provision.SetupPlan(
+        admin_url=admin_url or provision.first_reachable(provision.local_admin_urls(host, port)),
+        name=name,
+        role=role,
+        password=os.environ.get(DB_PASSWORD_ENV) or None,
+        host=host,
+        port=port,
+        sslmode=sslmode,
+        secrets_file=secrets_file,
+    )
+    report, url = _checked(lambda: provision.setup_database(plan))
+    if with_demo:
+        os.environ["SKILLNEST_DATABASE_URL"] = url
+        get_settings.cache_clear()
+        report.steps.extend(run(service.load_demo))
+    if as_json:
+        document = {**dataclasses.asdict(report), "changed": report.changed}
+        typer.echo(json.dumps(document, indent=2))
+        return
+    for step in report.steps:
+        console.print(step, markup=False)
+    verdict = "set up" if report.changed else "already set up; nothing changed"
+    console.print(f"[green]{name} {verdict}[/green]")
 
 
 @db.command("backup")
@@ -185,28 +270,58 @@ def db_create_readonly_role(
 
 
 @maintenance.command("run")
-def maintenance_run() -> None:
+def maintenance_run(as_json: JsonOption = False) -> None:
     """Run the periodic jobs once (expiry, reminders, alerts...)."""
     report = run(service.run_maintenance)
+    if as_json:
+        typer.echo(json.dumps(report, indent=2))
+        return
     for module, outcome in report.items():
-        console.print(f"{module}: {outcome}")
+        console.print(f"{module}: {outcome}", markup=False)
 
 
 @demo.command("load")
-def demo_load() -> None:
+def demo_load(as_json: JsonOption = False) -> None:
     """Load the demo data of every module (safe to run again)."""
-    for line in run(service.load_demo):
-        console.print(line)
+    lines = run(service.load_demo)
+    if as_json:
+        typer.echo(json.dumps(lines, indent=2))
+        return
+    for line in lines:
+        console.print(line, markup=False)
+
+
+def _prepare() -> None:
+    """Local secrets, migrations and demo data, each only when missing (a warm start is quick)."""
+    if get_settings().env == "development" and write_local_secrets():
+        console.print("created var/secrets.env (local secrets, never commit)")
+        get_settings.cache_clear()
+    settings = get_settings()
+    current, heads = service.migration_state(settings)
+    if current != heads:
+        command.upgrade(service.alembic_config(settings), "heads")
+        at = ", ".join(sorted(current)) or "empty"
+        console.print(f"database upgraded from {at} to {', '.join(sorted(heads))}")
+    if not current:
+        for line in run(service.load_demo):
+            console.print(line)
 
 
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to bind."),
     port: int = typer.Option(8000, help="Port to listen on."),
     workers: int = typer.Option(1, min=1, help="Worker processes."),
+    prepare: bool = typer.Option(
+        False,
+        "--prepare",
+        help="First migrate if needed, and load the demo into a new database (`make run`).",
+    ),
 ) -> None:
-    """Serve the API with uvicorn."""
+    """Serve the API with uvicorn (access log on; JSON lines with SKILLNEST_LOG_FORMAT=json)."""
     import uvicorn
 
+    if prepare:
+        _prepare()
     settings = cli_settings()
     if workers > 1 and not settings.redis_url:
         err_console.print(
@@ -223,21 +338,36 @@ def serve(
             soft_wrap=True,
         )
         raise typer.Exit(2)
+    configure_logging(settings.log_level, settings.log_format)
+    own_metrics_dir = None
+    if workers > 1:
+        # Each worker writes its samples to this folder; /metrics adds them up. It must be in
+        # the environment before a worker imports prometheus_client.
+        if not metrics.multiprocess_dir():
+            own_metrics_dir = tempfile.mkdtemp(prefix="skillnest-metrics-")
+            os.environ[metrics.MULTIPROC_ENV] = own_metrics_dir
+        metrics.reset_multiprocess_dir(os.environ[metrics.MULTIPROC_ENV])
     console.print(f"skillnest on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(
-        "skillnest.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=settings.log_level.lower(),
-        access_log=False,
-        proxy_headers=False,
-        # A worker answers the supervisor's pings only once its imports are done; on a busy
-        # machine that takes longer than uvicorn's 5 s default, which killed every worker in
-        # a loop.
-        timeout_worker_healthcheck=60,
-    )
+    try:
+        uvicorn.run(
+            "skillnest.app:serve_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=settings.log_level.lower(),
+            log_config=None,
+            # The app logs each request itself, with the route template and the request id.
+            access_log=False,
+            proxy_headers=False,
+            # A worker answers the supervisor's pings only once its imports are done; on a
+            # busy machine that takes longer than uvicorn's 5 s default, which killed every
+            # worker in a loop.
+            timeout_worker_healthcheck=60,
+        )
+    finally:
+        if own_metrics_dir:
+            shutil.rmtree(own_metrics_dir, ignore_errors=True)
 
 
 def register(root: typer.Typer) -> None:

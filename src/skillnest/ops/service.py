@@ -8,14 +8,18 @@ import logging
 import os
 import socket
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic.config import Config
-from sqlalchemy import text
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.pool import NullPool
 
+from skillnest.core import metrics
 from skillnest.core.platform import Platform
 from skillnest.modules import MODULES, submodule
 from skillnest.ops.models import MaintenanceRun
@@ -29,6 +33,11 @@ MAINTENANCE_LOCK_ID = 0x5C111E57  # any constant shared by every worker
 
 def alembic_config(settings: Settings) -> Config:
     """Alembic configuration built in code: no alembic.ini to keep in sync."""
+    return alembic_config_for(settings.database_url)
+
+
+def alembic_config_for(database_url: str) -> Config:
+    """Alembic configuration for a database URL (async drivers are swapped for sync ones)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     # Dated file names: the history reads in order in a file listing.
@@ -36,7 +45,7 @@ def alembic_config(settings: Settings) -> Config:
         "file_template",
         "%%(year)d_%%(month).2d_%%(day).2d_%%(hour).2d%%(minute).2d-%%(rev)s_%%(slug)s",
     )
-    url = settings.database_url.replace("+aiosqlite", "")
+    url = database_url.replace("+aiosqlite", "")
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -45,12 +54,8 @@ def alembic_config(settings: Settings) -> Config:
 
 def migration_state(settings: Settings) -> tuple[set[str], set[str]]:
     """The revisions the database is at and the head revisions of the code."""
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-    from sqlalchemy import create_engine
-
     heads = set(ScriptDirectory.from_config(alembic_config(settings)).get_heads())
-    engine = create_engine(settings.sync_database_url)
+    engine = create_engine(settings.sync_database_url, poolclass=NullPool)
     try:
         with engine.connect() as conn:
             current = set(MigrationContext.configure(conn).get_current_heads())
@@ -82,6 +87,7 @@ async def run_maintenance(
     async with platform.db.unit_of_work() as session:
         async with advisory_lock(session, MAINTENANCE_LOCK_ID) as acquired:
             if not acquired:
+                log.info("maintenance skipped: another worker holds the lock")
                 return {"maintenance": "skipped: another worker holds the lock"}
             if period_start is not None:
                 if await session.get(MaintenanceRun, period_start) is not None:
@@ -93,10 +99,40 @@ async def run_maintenance(
                 service = submodule(module, "service")
                 job = getattr(service, "run_maintenance", None) if service else None
                 if job is not None and module != "ops":
-                    report[module] = str(await job(session=session, platform=platform))
+                    report[module] = await _timed_job(
+                        module, job(session=session, platform=platform)
+                    )
             if period_start is not None:
                 claim.report = report
     return report
+
+
+async def _timed_job(module: str, job: Awaitable[object]) -> str:
+    """Await one module's job: log what it did, count it and time it."""
+    started = time.perf_counter()
+    try:
+        outcome = str(await job)
+    except Exception:
+        seconds = time.perf_counter() - started
+        metrics.MAINTENANCE_RUNS.labels(module, "failed").inc()
+        metrics.MAINTENANCE_SECONDS.labels(module).observe(seconds)
+        log.exception(
+            "maintenance %s failed after %.2f s",
+            module,
+            seconds,
+            extra={"job": module, "outcome": "failed", "duration_ms": round(seconds * 1000, 1)},
+        )
+        raise
+    seconds = time.perf_counter() - started
+    metrics.MAINTENANCE_RUNS.labels(module, "ok").inc()
+    metrics.MAINTENANCE_SECONDS.labels(module).observe(seconds)
+    log.info(
+        "maintenance %s: %s",
+        module,
+        outcome,
+        extra={"job": module, "outcome": "ok", "duration_ms": round(seconds * 1000, 1)},
+    )
+    return outcome
 
 
 def worker_name() -> str:

@@ -27,6 +27,7 @@ NON_PAGE_PREFIXES = (
     "/api/",
     "/graphql",
     "/health",
+    "/metrics",
     "/docs",
     "/redoc",
     "/openapi.json",

@@ -1,0 +1,110 @@
+"""The access middleware: request id, one access log line and the request metrics.
+
+Pure ASGI (no per-request task or body buffering): it wraps ``send`` to read the status and
+add ``X-Request-ID``, and once the response is over logs and counts it under the route
+template (``/api/v1/chats/{chat_id}``), never the raw path or query string.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from skillnest.core import logs, metrics
+
+access_log = logging.getLogger("skillnest.access")
+REQUEST_ID_HEADER = b"x-request-id"
+# An id from a proxy is kept only if it is short and plain (it ends up in logs and headers).
+REQUEST_ID_RE = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
+UNMATCHED = "<unmatched>"
+
+
+def request_id_of(scope: Scope) -> str:
+    """The caller's ``X-Request-ID`` if well-formed, else a new one."""
+    for name, value in scope.get("headers", ()):
+        if name == REQUEST_ID_HEADER:
+            if REQUEST_ID_RE.match(value):
+                return value.decode()
+            break
+    return uuid.uuid4().hex
+
+
+def route_template(scope: Scope) -> str:
+    """The path template of the route that answered, prefix included.
+
+    FastAPI keeps an included router's routes under their own path (``/chats/{chat_id}``) and
+    records the full one (``/api/v1/chats/{chat_id}``) in its per-request context; app-level
+    routes carry it on ``scope["route"]``.
+    """
+    context = scope.get("fastapi", {}).get("effective_route_context")
+    path = getattr(context, "path_format", None)
+    if not path:
+        route = scope.get("route")
+        path = getattr(route, "path_format", None) or getattr(route, "path", None)
+    return str(path) if path else UNMATCHED
+
+
+class AccessMiddleware:
+    """Request id in and out, then one access line and the request metrics per request."""
+
+    def __init__(self, app: ASGIApp, *, access_log_enabled: bool = True) -> None:
+        self.app = app
+        self.access_log_enabled = access_log_enabled
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve the request, then log and count it."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = request_id_of(scope)
+        header = (REQUEST_ID_HEADER, request_id.encode())
+        slot = logs.start_request()
+        tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
+        status = 500
+        streaming = False
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status, streaming
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append(header)
+                message["headers"] = headers
+                streaming = any(
+                    k == b"content-type" and v.startswith(b"text/event-stream") for k, v in headers
+                )
+                if streaming:
+                    metrics.SSE_STREAMS.inc()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            if streaming:
+                metrics.SSE_STREAMS.dec()
+            seconds = time.perf_counter() - started
+            route = route_template(scope)
+            metrics.observe_request(scope["method"], route, status, seconds)
+            if self.access_log_enabled and access_log.isEnabledFor(logging.INFO):
+                access_log.info(
+                    "%s %s %s %.1f ms",
+                    scope["method"],
+                    route,
+                    status,
+                    seconds * 1000,
+                    extra={
+                        "request_id": request_id,
+                        "method": scope["method"],
+                        "route": route,
+                        "status": status,
+                        "duration_ms": round(seconds * 1000, 2),
+                        "user_id": slot["user_id"],
+                    },
+                )
+            structlog.contextvars.reset_contextvars(**tokens)

@@ -1,0 +1,150 @@
+"""Prometheus metrics of the server: requests, pool, cache, streams, limits, jobs, imports.
+
+Several uvicorn workers share one view through prometheus_client's multiprocess mode:
+``skillnest serve --workers N`` points ``PROMETHEUS_MULTIPROC_DIR`` at a fresh folder before
+the workers start, each worker writes its samples there, and ``/metrics`` (answered by any
+worker) adds them up. With one process the default in-memory registry is used.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from typing import Any
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+HTTP_REQUESTS = Counter(
+    "skillnest_http_requests_total",
+    "HTTP requests answered, by method, route template and status.",
+    ["method", "route", "status"],
+)
+HTTP_LATENCY = Histogram(
+    "skillnest_http_request_duration_seconds",
+    "Time from the request's arrival to the end of its response.",
+    ["method", "route", "status"],
+    buckets=LATENCY_BUCKETS,
+)
+DB_POOL = Gauge(
+    "skillnest_db_pool_connections",
+    "Database connections of the pool: open ones, and those checked out by a request.",
+    ["state"],
+    multiprocess_mode="livesum",
+)
+CACHE_LOOKUPS = Counter(
+    "skillnest_cache_lookups_total", "Cache reads by backend and result.", ["backend", "result"]
+)
+SSE_STREAMS = Gauge(
+    "skillnest_sse_streams_open", "Server-sent event streams open now.", multiprocess_mode="livesum"
+)
+RATE_LIMITED = Counter("skillnest_rate_limit_refusals_total", "Requests refused by a rate limit.")
+MAINTENANCE_RUNS = Counter(
+    "skillnest_maintenance_runs_total",
+    "Maintenance jobs run, by module and outcome (ok, failed).",
+    ["module", "outcome"],
+)
+MAINTENANCE_SECONDS = Histogram(
+    "skillnest_maintenance_duration_seconds",
+    "Duration of each module's maintenance job.",
+    ["module"],
+    buckets=(0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0, 120.0),
+)
+IMPORT_ROWS = Counter(
+    "skillnest_import_rows_total",
+    "Rows read by the importers, by source and result (imported, rejected).",
+    ["source", "result"],
+)
+
+
+def multiprocess_dir() -> str | None:
+    """The folder shared by the workers, when several processes serve."""
+    return os.environ.get(MULTIPROC_ENV) or None
+
+
+def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    """Count one answered request and its latency."""
+    code = str(status)
+    HTTP_REQUESTS.labels(method, route, code).inc()
+    HTTP_LATENCY.labels(method, route, code).observe(seconds)
+
+
+def cache_lookup(backend: str, hit: bool) -> None:
+    """Count one cache read."""
+    CACHE_LOOKUPS.labels(backend, "hit" if hit else "miss").inc()
+
+
+def count_import(source: str, imported: int, rejected: int = 0) -> None:
+    """Count the rows an import read."""
+    if imported:
+        IMPORT_ROWS.labels(source, "imported").inc(imported)
+    if rejected:
+        IMPORT_ROWS.labels(source, "rejected").inc(rejected)
+
+
+def watch_pool(sync_engine: Engine) -> None:
+    """Follow the pool's connections through its events (works in multiprocess mode)."""
+    open_ = DB_POOL.labels("open")
+    checked_out = DB_POOL.labels("checked_out")
+
+    def on_connect(*_: Any) -> None:
+        open_.inc()
+
+    def on_close(*_: Any) -> None:
+        open_.dec()
+
+    def on_checkout(*_: Any) -> None:
+        checked_out.inc()
+
+    def on_checkin(*_: Any) -> None:
+        checked_out.dec()
+
+    event.listen(sync_engine, "connect", on_connect)
+    event.listen(sync_engine, "close", on_close)
+    event.listen(sync_engine, "close_detached", on_close)
+    event.listen(sync_engine, "checkout", on_checkout)
+    event.listen(sync_engine, "checkin", on_checkin)
+
+
+def token_allows(expected: str | None, authorization: str | None) -> bool:
+    """Whether the request may read the metrics (always, when no token is configured)."""
+    if not expected:
+        return True
+    scheme, _, given = (authorization or "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.encode(), expected.encode())
+
+
+def exposition() -> tuple[bytes, str]:
+    """The text format of every metric, summed over the workers in multiprocess mode."""
+    if multiprocess_dir():
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+
+
+def worker_exited(pid: int) -> None:
+    """Drop a stopped worker's live gauges (open connections, open streams)."""
+    if multiprocess_dir():
+        multiprocess.mark_process_dead(pid)
+
+
+def reset_multiprocess_dir(path: str) -> None:
+    """Empty the shared folder before the workers start: old samples must not be added in."""
+    os.makedirs(path, exist_ok=True)
+    for name in os.listdir(path):
+        if name.endswith(".db"):
+            os.unlink(os.path.join(path, name))
