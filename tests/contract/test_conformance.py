@@ -7,9 +7,9 @@ phases. `make fuzz` runs every phase on both with many more examples.
 
 Every operation is tested with a signed-in user, except the event streams, logout and
 account deletion (they would end the session under test) and GraphQL (not an OpenAPI
-surface: it has its own schema). Failures already known and recorded in
-``schemathesis-baseline-<backend>.json`` (module rules not yet in the schema, each with its
-route) do not fail the run; any new failure does, and a server error anywhere does.
+surface: it has its own schema). Any failure of any check fails the test; the few rules no
+schema can state (state, comparisons between fields) are listed with their reasons in
+``schemathesis.toml``.
 """
 
 from __future__ import annotations
@@ -27,10 +27,9 @@ from skillnest.ops.service import alembic_config
 from tests.conftest import create_postgres_database, drop_postgres_database, redis_url
 from tests.contract.conftest import serving, settings_for
 
-BASELINES = Path(__file__).parent
+CONFIG = Path(__file__).with_name("schemathesis.toml")
 EXAMPLES = os.environ.get("SKILLNEST_FUZZ_EXAMPLES", "3")
 SEED = os.environ.get("SKILLNEST_FUZZ_SEED", "20261201")
-STRICT = bool(os.environ.get("SKILLNEST_FUZZ_STRICT"))
 ALL_PHASES = "examples,coverage,fuzzing,stateful"
 PHASES = {
     "sqlite": os.environ.get("SKILLNEST_FUZZ_PHASES", "examples,coverage,fuzzing"),
@@ -51,6 +50,7 @@ def _token(base: str) -> str:
 def _schemathesis(backend: str, base: str, report: Path) -> subprocess.Popen[str]:
     args = [
         str(Path(sys.executable).with_name("st")),
+        f"--config-file={CONFIG}",
         "run",
         f"{base}/openapi.json",
         "--checks=all",
@@ -63,12 +63,9 @@ def _schemathesis(backend: str, base: str, report: Path) -> subprocess.Popen[str
         "--no-shrink",
         f"--exclude-path-regex={EXCLUDED_PATHS}",
         '--exclude-by=method == "DELETE" and path == "/api/v1/me"',
-        f"--baseline={BASELINES / f'schemathesis-baseline-{backend}.json'}",
         "--report=junit",
         f"--report-dir={report}",
     ]
-    if os.environ.get("SKILLNEST_FUZZ_UPDATE_BASELINE"):
-        args.append("--baseline-update")
     env = {**os.environ, "NO_COLOR": "1"}
     with (report.parent / f"schemathesis-{backend}.txt").open("w") as out:
         return subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, text=True, env=env)
@@ -96,10 +93,4 @@ def test_schemathesis_all_checks_on_both_backends(tmp_path):
         print(f"--- {backend}\n{output[output.rfind('SUMMARY') :]}")
         server_log = (tmp_path / f"server-{backend}.log").read_text()
         assert "unhandled error" not in server_log, (backend, server_log[-3000:])
-        # No input may produce a server error: that holds in every run. The other checks'
-        # findings beyond the baseline still vary from run to run with the generated data, so
-        # `make test` prints them and `make fuzz` (SKILLNEST_FUZZ_STRICT=1) fails on them.
-        summary = output[output.rfind("Failures:") :] if "Failures:" in output else ""
-        assert "Server error" not in summary, (backend, output[-12000:])
-        if STRICT:
-            assert code == 0, (backend, output[-12000:])
+        assert code == 0, (backend, output[-12000:])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     BaseModel,
@@ -15,9 +15,11 @@ from pydantic import (
     field_validator,
 )
 
+from skillnest.core.inputs import TRIM_VISIBLE, not_null_schema, visible_text
+
 Password = Annotated[str, Field(min_length=8, max_length=128)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
-SkillName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Name = Annotated[str, visible_text(255), TRIM_VISIBLE]
+SkillName = Annotated[str, visible_text(50), TRIM_VISIBLE]
 
 
 def dedupe_skills(skills: list[str] | None) -> list[str] | None:
@@ -68,7 +70,8 @@ class AccountDeleteIn(BaseModel):
 class ProfileUpdate(BaseModel):
     """Profile fields a user may change (PATCH semantics: only the fields sent)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=not_null_schema)
+    not_null: ClassVar[frozenset[str]] = frozenset({"name"})
 
     name: Name | None = None
     pronouns: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None

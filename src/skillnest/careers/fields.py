@@ -10,17 +10,17 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    StringConstraints,
     model_validator,
 )
 
+from skillnest.core.inputs import TRIM, TRIM_VISIBLE, StrictInput, not_null_schema, visible_text
 from skillnest.core.pages import MAX_ID
 
-Text255 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
-Text100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Text50 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Text255 = Annotated[str, visible_text(255), TRIM_VISIBLE]
+Text100 = Annotated[str, visible_text(100), TRIM_VISIBLE]
+Text50 = Annotated[str, visible_text(50), TRIM_VISIBLE]
 LongText = Annotated[str, Field(max_length=20_000)]
-Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Url = Annotated[str, Field(max_length=2000), TRIM]
 Names = Annotated[list[Text100], Field(max_length=50)]
 Years = Annotated[float, Field(ge=0, le=70)]
 Salary = Annotated[int, Field(ge=0, le=100_000_000)]
@@ -34,15 +34,14 @@ RemotePreference = Literal["remote", "hybrid", "onsite", "any"]
 DocumentType = Literal["resume", "cover_letter"]
 
 
-class Strict(BaseModel):
-    """Input models refuse unknown fields."""
-
-    model_config = ConfigDict(extra="forbid")
+class Strict(StrictInput):
+    """Input models refuse unknown fields, and take numbers and booleans only as such."""
 
 
 class Patch(Strict):
     """A partial update: only the fields sent change; ``null`` is refused for NOT NULL columns."""
 
+    model_config = ConfigDict(json_schema_extra=not_null_schema)
     not_null: ClassVar[frozenset[str]] = frozenset()
 
     @model_validator(mode="after")

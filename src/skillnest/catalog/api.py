@@ -117,14 +117,14 @@ async def read_suggestions(
     user: OptionalUser,
     packages: Annotated[
         list[schemas.PackageName],
-        Query(max_length=schemas.MAX_PACKAGES, description="Package names (repeat it)."),
+        Query(max_length=schemas.MAX_QUERY_PACKAGES, description="Package names (repeat it)."),
     ] = [],  # noqa: B006
     packages_array: Annotated[
         list[schemas.PackageName],
-        Query(alias="packages[]", max_length=schemas.MAX_PACKAGES, include_in_schema=False),
+        Query(alias="packages[]", max_length=schemas.MAX_QUERY_PACKAGES, include_in_schema=False),
     ] = [],  # noqa: B006
     installed_skills: Annotated[
-        list[schemas.SkillRef], Query(max_length=schemas.MAX_PACKAGES)
+        list[schemas.SkillRef], Query(max_length=schemas.MAX_QUERY_PACKAGES)
     ] = [],  # noqa: B006
     limit: Annotated[str | None, Query(description=schemas.UPSKILL_LIMIT)] = None,
 ) -> Response:

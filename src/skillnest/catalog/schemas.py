@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -16,17 +16,23 @@ from pydantic import (
     field_validator,
 )
 
+from skillnest.catalog.models import EVENT_TYPES
 from skillnest.catalog.ranking import DEFAULT_LIMIT, MAX_LIMIT
+from skillnest.core.inputs import TRIM_VISIBLE, not_null_schema, visible_text
 
 # The limits of every catalog input, stated once: the routes, ``SuggestIn`` and the suggest
 # fast path (which validates with ``SuggestIn`` itself) all take them from here.
 MAX_PACKAGE_NAME = 260
 MAX_SKILL_REF = 255
 MAX_PACKAGES = 1000
+# In a query string, fewer: the HTTP server refuses a request line over 64 KiB (a plain-text
+# 400 the API cannot shape), and 100 names at their longest stay well within it. The POST
+# form takes the full MAX_PACKAGES.
+MAX_QUERY_PACKAGES = 100
 MAX_INTEGER = 2**31 - 1  # an INTEGER column (32-bit on PostgreSQL)
 PackageName = Annotated[str, StringConstraints(max_length=MAX_PACKAGE_NAME)]
 SkillRef = Annotated[str, StringConstraints(max_length=MAX_SKILL_REF)]
-AgentName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+AgentName = Annotated[str, visible_text(50), TRIM_VISIBLE]
 SuggestLimit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
 
 
@@ -231,9 +237,9 @@ class SkillState(BaseModel):
 
 
 class TrackIn(BaseModel):
-    """Body of ``POST /analytics/track``; unknown event types and ids are a 400."""
+    """Body of ``POST /analytics/track``; unknown skill and package ids are a 400."""
 
-    event_type: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
+    event_type: Literal[EVENT_TYPES]  # type: ignore[valid-type]
     skill_id: SkillRef | None = None
     package_id: PackageName | None = None
     metadata: dict[str, Any] | None = None
@@ -283,12 +289,10 @@ class PreferenceOut(PreferenceIn):
 class SkillUpdate(BaseModel):
     """Admin changes to a skill (PATCH semantics)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=not_null_schema)
+    not_null: ClassVar[frozenset[str]] = frozenset({"title", "installs", "is_active"})
 
-    title: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-        | None
-    ) = None
+    title: Annotated[str, visible_text(500), TRIM_VISIBLE] | None = None
     description: Annotated[str, Field(max_length=10_000)] | None = None
     installs: Annotated[int, Field(ge=0, le=MAX_INTEGER)] | None = None
     is_active: bool | None = None

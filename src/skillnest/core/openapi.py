@@ -137,10 +137,15 @@ def error_statuses(route: Any) -> list[str]:
     return sorted(statuses)
 
 
+# Dependencies that read a bearer token without requiring one, and those that require one.
+OPTIONAL_CREDENTIALS = frozenset({"get_optional_user", "get_read_session"})
+REQUIRED_CREDENTIALS = frozenset({"get_token", "get_current_user", "get_gauge_caller"})
+
+
 def _optional_credentials(route: Any) -> bool:
     """Whether the route serves anonymous callers and signed-in ones alike."""
     names = _names(route)
-    return "get_optional_user" in names and not names & {"get_token", "get_current_user"}
+    return bool(names & OPTIONAL_CREDENTIALS) and not names & REQUIRED_CREDENTIALS
 
 
 def _problem(status: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Annotated, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel, Field
+from starlette.convertors import Convertor, register_url_convertor
 
 T = TypeVar("T")
 
@@ -38,6 +39,27 @@ Cursor = Annotated[
     int | None,
     Query(ge=1, le=MAX_ID, description="The `next_cursor` of the previous page."),
 ]
+
+
+class DigitsConvertor(Convertor[str]):
+    """A path segment of digits, kept as text so the route's ``PathId`` bounds it (422).
+
+    ``{name:digits}`` lets a static sibling path (``/applications/stats``) answer 405 to the
+    methods it lacks instead of being taken for an id that fails validation.
+    """
+
+    regex = "[0-9]+"
+
+    def convert(self, value: str) -> str:
+        """The segment as it came."""
+        return value
+
+    def to_string(self, value: str) -> str:
+        """The segment as given."""
+        return str(value)
+
+
+register_url_convertor("digits", DigitsConvertor())
 
 
 class Page(BaseModel, Generic[T]):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import orjson
 from pydantic import (
@@ -15,16 +15,17 @@ from pydantic import (
     field_validator,
 )
 
+from skillnest.core.inputs import TRIM_VISIBLE, StrictInput, not_null_schema, visible_text
 from skillnest.core.pages import Id, Page
 from skillnest.gauge.models import ANALYSIS_STATUSES, CHAINS, MAX_COMPETITORS, TIERS
 
 Tier = Literal[TIERS]  # type: ignore[valid-type]
 ChainName = Literal[CHAINS]  # type: ignore[valid-type]
 Status = Literal[ANALYSIS_STATUSES]  # type: ignore[valid-type]
-Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Chain = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
-Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Address = Annotated[str, visible_text(100), TRIM_VISIBLE]
+Chain = Annotated[str, visible_text(50), TRIM_VISIBLE]
+Name = Annotated[str, visible_text(255), TRIM_VISIBLE]
+Url = Annotated[str, visible_text(500), TRIM_VISIBLE]
 
 #: The largest value of an INTEGER column (PostgreSQL's is 32-bit).
 MAX_INTEGER = 2**31 - 1
@@ -49,10 +50,11 @@ JsonObject = Annotated[dict[str, Any], AfterValidator(_capped_document)]
 JsonList = Annotated[list[Any], AfterValidator(_capped_document)]
 
 
-class Strict(BaseModel):
-    """Request bodies reject unknown fields (a typo is an error, not a silent no-op)."""
+class Strict(StrictInput):
+    """Request bodies reject unknown fields (a typo is an error, not a silent no-op).
 
-    model_config = ConfigDict(extra="forbid")
+    Numbers and booleans are taken only as JSON numbers and booleans, as the schema says.
+    """
 
 
 # --- account ---------------------------------------------------------------------------
@@ -171,6 +173,19 @@ class ContractCreate(Strict):
 class ContractUpdate(Strict):
     """PATCH: only the fields sent change; lists sent replace the old ones whole."""
 
+    model_config = ConfigDict(json_schema_extra=not_null_schema)
+    not_null: ClassVar[frozenset[str]] = frozenset(
+        {
+            "name",
+            "target_contract",
+            "rpc_config",
+            "analysis_params",
+            "tags",
+            "is_active",
+            "is_default",
+        }
+    )
+
     name: Name | None = None
     description: str | None = None
     target_contract: TargetContract | None = None
@@ -240,6 +255,9 @@ class AnalysisCreate(Strict):
 
 class AnalysisUpdate(Strict):
     """Progress of a running analysis, and its outcome."""
+
+    model_config = ConfigDict(json_schema_extra=not_null_schema)
+    not_null: ClassVar[frozenset[str]] = frozenset({"status", "progress"})
 
     status: Status | None = None
     progress: Annotated[int, Field(ge=0, le=100)] | None = None
@@ -344,6 +362,9 @@ class ChatMessageRead(BaseModel):
 class ChatMessageUpdate(Strict):
     """PATCH a message: only the fields sent change (a streamed answer is finished here)."""
 
+    model_config = ConfigDict(json_schema_extra=not_null_schema)
+    not_null: ClassVar[frozenset[str]] = frozenset({"content", "is_streaming"})
+
     content: Annotated[str, StringConstraints(min_length=1, max_length=100_000)] | None = None
     components: JsonList | None = None
     metadata: JsonObject | None = None
@@ -379,6 +400,9 @@ class OnboardingRead(BaseModel):
 class OnboardingUpdate(Strict):
     """PATCH onboarding: only the fields sent change; ``social_links`` sent are merged."""
 
+    model_config = ConfigDict(json_schema_extra=not_null_schema)
+    not_null: ClassVar[frozenset[str]] = frozenset({"completed", "social_links"})
+
     completed: bool | None = None
     current_step: Step | None = None
     social_links: dict[SocialName, SocialLink | None] | None = None
@@ -405,6 +429,11 @@ class PreferencesRead(BaseModel):
 
 class PreferencesUpdate(Strict):
     """PATCH preferences: only the fields sent change."""
+
+    model_config = ConfigDict(json_schema_extra=not_null_schema)
+    not_null: ClassVar[frozenset[str]] = frozenset(
+        {"email_notifications", "analysis_notifications", "default_chain"}
+    )
 
     email_notifications: bool | None = None
     analysis_notifications: bool | None = None

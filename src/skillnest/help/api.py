@@ -31,7 +31,9 @@ async def feed_filters(
         Query(description="Any of these skills; repeat the parameter or separate by commas."),
     ] = None,
     min_urgency: Annotated[int, Query(ge=1, le=5)] = 1,
-    college_domain: Annotated[str | None, Query(max_length=100)] = None,
+    college_domain: Annotated[
+        str | None, Query(min_length=3, max_length=100, pattern=schemas.DOMAIN_PATTERN)
+    ] = None,
 ) -> Filters:
     """The feed filters of the query string."""
     try:
@@ -41,7 +43,7 @@ async def feed_filters(
     except ValueError as exc:
         raise _invalid("skills", exc) from exc
     try:
-        domain = schemas.normalise_domain(college_domain) if college_domain else None
+        domain = schemas.normalise_domain(college_domain) if college_domain is not None else None
     except ValueError as exc:
         raise _invalid("college_domain", exc) from exc
     return Filters(skills=frozenset(tags), min_urgency=min_urgency, college_domain=domain)

@@ -14,30 +14,46 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
-    ConfigDict,
     Field,
-    StringConstraints,
     model_validator,
 )
 
+from skillnest.core.inputs import TRIM_VISIBLE, StrictInput, TextUUID, visible_text
 from skillnest.core.pages import Id
 from skillnest.help import crypto
 
 MAX_CIPHERTEXT_CHARS = 16 * 1024
 MAX_TAGS = 10
 _SPACES = re.compile(r"\s+")
-_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
-_DOMAIN = re.compile(rf"^(?=.{{3,100}}$){_LABEL}(?:\.{_LABEL})+$")
+_LABEL = r"[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
+#: A college domain (3-100 characters, any case) or ``mine``, as the schema states it.
+DOMAIN_PATTERN = rf"^(?:[mM][iI][nN][eE]|{_LABEL}(?:\.{_LABEL})+)$"
+_DOMAIN = re.compile(DOMAIN_PATTERN)
+# Standard padded base64, as crypto.b64decode reads it.
+_B64 = "[A-Za-z0-9+/]"
+BASE64_PATTERN = rf"^(?:{_B64}{{4}})*(?:{_B64}{{2}}==|{_B64}{{3}}=)?$"
+# The shortest base64 text of MIN_CIPHERTEXT_BYTES bytes (any shorter decodes to fewer).
+MIN_CIPHERTEXT_CHARS = 4 * -(-crypto.MIN_CIPHERTEXT_BYTES // 3)
+
+
+#: The exact base64 length of a key of ``size`` bytes, as a pattern.
+def _key_pattern(size: int) -> str:
+    chars, pad = 4 * -(-size // 3), -size % 3
+    return rf"^{_B64}{{{chars - pad}}}{'=' * pad}$"
+
+
+# Tags: no comma and no control character (white space is collapsed), one visible character.
+_TAG_CHAR = r"[^,\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]"
+TAG_PATTERN = rf"^{_TAG_CHAR}*[^,\s\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]{_TAG_CHAR}*$"
 
 
 def normalise_tag(value: str) -> str:
     """Skill tags compare case-insensitively: trimmed, single-spaced, lower-cased."""
-    tag = _SPACES.sub(" ", value).strip().lower()
-    if not tag or len(tag) > 50:
+    if len(value) > 50:
         raise ValueError("a skill tag has 1 to 50 characters")
-    if "," in tag or not tag.isprintable():
-        raise ValueError("a skill tag may not contain commas or control characters")
-    return tag
+    if not re.match(TAG_PATTERN, value):
+        raise ValueError("a skill tag has a visible character, and no comma or control character")
+    return _SPACES.sub(" ", value).strip().lower()
 
 
 def normalise_tags(values: list[str]) -> list[str]:
@@ -47,12 +63,9 @@ def normalise_tags(values: list[str]) -> list[str]:
 
 def normalise_domain(value: str) -> str:
     """A college domain such as ``uni.example.edu``, lower-cased (or ``mine``: the caller's)."""
-    domain = value.strip().lower()
-    if domain == "mine":
-        return domain
-    if not _DOMAIN.match(domain):
+    if not 3 <= len(value) <= 100 or not _DOMAIN.fullmatch(value):
         raise ValueError("not a domain name such as uni.example.edu")
-    return domain
+    return value.lower()
 
 
 def _ciphertext(value: str) -> str:
@@ -74,24 +87,32 @@ def _sealed_key(value: str) -> str:
     return value
 
 
-Tag = Annotated[str, AfterValidator(normalise_tag)]
+Tag = Annotated[str, Field(max_length=50, pattern=TAG_PATTERN), AfterValidator(normalise_tag)]
 Tags = Annotated[
     list[Tag], Field(min_length=1, max_length=MAX_TAGS), AfterValidator(normalise_tags)
 ]
-Domain = Annotated[str, AfterValidator(normalise_domain)]
-Ciphertext = Annotated[
-    str, Field(min_length=1, max_length=MAX_CIPHERTEXT_CHARS), AfterValidator(_ciphertext)
+Domain = Annotated[
+    str,
+    Field(min_length=3, max_length=100, pattern=DOMAIN_PATTERN),
+    AfterValidator(normalise_domain),
 ]
-PublicKey = Annotated[str, Field(max_length=64), AfterValidator(_public_key)]
-SealedKey = Annotated[str, Field(max_length=200), AfterValidator(_sealed_key)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Ciphertext = Annotated[
+    str,
+    Field(min_length=MIN_CIPHERTEXT_CHARS, max_length=MAX_CIPHERTEXT_CHARS, pattern=BASE64_PATTERN),
+    AfterValidator(_ciphertext),
+]
+PublicKey = Annotated[
+    str, Field(pattern=_key_pattern(crypto.PUBLIC_KEY_BYTES)), AfterValidator(_public_key)
+]
+SealedKey = Annotated[
+    str, Field(pattern=_key_pattern(crypto.SEALED_KEY_BYTES)), AfterValidator(_sealed_key)
+]
+Title = Annotated[str, visible_text(100), TRIM_VISIBLE]
 Urgency = Annotated[int, Field(ge=1, le=5)]
 
 
-class HelpRequestCreate(BaseModel):
+class HelpRequestCreate(StrictInput):
     """A new request: the seed's column names, plus a public title and its lifetime."""
-
-    model_config = ConfigDict(extra="forbid")
 
     skill_tags: Tags
     urgency_level: Urgency = 1
@@ -129,10 +150,8 @@ class TrustRead(BaseModel):
     enough_data: bool
 
 
-class OfferCreate(BaseModel):
+class OfferCreate(StrictInput):
     """A helper offers to help; the public key is made for this request only."""
-
-    model_config = ConfigDict(extra="forbid")
 
     public_key: PublicKey
 
@@ -147,19 +166,15 @@ class OfferRead(BaseModel):
     trust: TrustRead | None = None
 
 
-class AcceptIn(BaseModel):
+class AcceptIn(StrictInput):
     """The owner accepts an offer and hands over the request key sealed to that helper."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    offer_id: uuid.UUID
+    offer_id: TextUUID
     sealed_key: SealedKey
 
 
-class StatusUpdate(BaseModel):
+class StatusUpdate(StrictInput):
     """A status change; completing carries the helper's rating."""
-
-    model_config = ConfigDict(extra="forbid")
 
     status: Literal["InProgress", "Completed", "Cancelled"]
     session_quality: Annotated[int, Field(ge=1, le=10)] | None = None
@@ -198,15 +213,11 @@ class MyRequest(FeedCard):
     offers: int
 
 
-class VerificationCreate(BaseModel):
+class VerificationCreate(StrictInput):
     """Vouch for another user's skill."""
 
-    model_config = ConfigDict(extra="forbid")
-
     user_id: Id
-    skill_name: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
-    ]
+    skill_name: Annotated[str, visible_text(100), TRIM_VISIBLE]
     verification_type: Literal["peer", "quiz", "project"]
     score: Annotated[int, Field(ge=0, le=100)]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 from skillnest.accounts.deps import CurrentUser
 from skillnest.careers.applications import prep, schemas, service
 from skillnest.core.deps import SessionDep
+from skillnest.core.inputs import Day
 from skillnest.core.pages import Limit, Offset, Page, PathId
 
 router = APIRouter(tags=["careers"])
@@ -32,8 +33,8 @@ async def list_applications(
     user: CurrentUser,
     session: SessionDep,
     status_: Annotated[list[schemas.Status] | None, Query(alias="status")] = None,
-    applied_from: date | None = None,
-    applied_to: date | None = None,
+    applied_from: Day | None = None,
+    applied_to: Day | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[schemas.ApplicationRead]:
@@ -90,7 +91,7 @@ async def read_career_analytics(
     )
 
 
-@router.patch("/applications/{application_id}", response_model=schemas.ApplicationDetail)
+@router.patch("/applications/{application_id:digits}", response_model=schemas.ApplicationDetail)
 async def update_application(
     application_id: PathId, data: schemas.ApplicationUpdate, user: CurrentUser, session: SessionDep
 ) -> schemas.ApplicationDetail:
@@ -110,7 +111,7 @@ async def set_application_follow_up(
     )
 
 
-@router.get("/applications/{application_id}", response_model=schemas.ApplicationDetail)
+@router.get("/applications/{application_id:digits}", response_model=schemas.ApplicationDetail)
 async def read_application(
     application_id: PathId, user: CurrentUser, session: SessionDep
 ) -> schemas.ApplicationDetail:
@@ -130,7 +131,7 @@ async def change_application_status(
     )
 
 
-@router.delete("/applications/{application_id}", status_code=NO_CONTENT)
+@router.delete("/applications/{application_id:digits}", status_code=NO_CONTENT)
 async def delete_application(
     application_id: PathId, user: CurrentUser, session: SessionDep
 ) -> Response:

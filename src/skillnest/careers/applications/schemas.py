@@ -24,6 +24,7 @@ from skillnest.careers.fields import (
     Text50,
     Text100,
 )
+from skillnest.core.inputs import TRIM_VISIBLE, Day, Moment, visible_text
 from skillnest.core.pages import Id
 
 Status = Literal[
@@ -53,7 +54,7 @@ class ApplicationIn(Strict):
 _HTTP_URL = TypeAdapter(AnyHttpUrl)
 # A time without a zone is taken as UTC, so stored and compared times are all aware.
 UTCTime = Annotated[
-    datetime,
+    Moment,
     AfterValidator(lambda v: v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)),
 ]
 
@@ -83,7 +84,7 @@ class ApplicationUpdate(Patch):
 
     application_method: Text50 | None = None
     applied_date: UTCTime | None = None
-    follow_up_date: date | None = None
+    follow_up_date: Day | None = None
     interview_date: UTCTime | None = None
     response_date: UTCTime | None = None
     rejection_reason: Reason | None = None
@@ -95,7 +96,7 @@ class ApplicationUpdate(Patch):
 class FollowUpIn(Strict):
     """Set (or clear, with null) an application's follow-up date by hand."""
 
-    follow_up_date: date | None
+    follow_up_date: Day | None
 
 
 class StatusChange(Strict):
@@ -103,7 +104,7 @@ class StatusChange(Strict):
 
     status: Status
     note: Annotated[str, Field(max_length=5000)] | None = None
-    interview_date: datetime | None = None
+    interview_date: Moment | None = None
     rejection_reason: Annotated[str, Field(max_length=5000)] | None = None
 
 
@@ -197,19 +198,14 @@ class ApplicationStats(BaseModel):
 class NoteIn(Strict):
     """A note on an application."""
 
-    content: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)
-    ]
+    content: Annotated[str, visible_text(10_000), TRIM_VISIBLE]
     note_type: Text50 = "general"
 
 
 class NoteUpdate(Strict):
     """Changes to a note."""
 
-    content: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
-        | None
-    ) = None
+    content: Annotated[str, visible_text(10_000), TRIM_VISIBLE] | None = None
     note_type: Text50 | None = None
 
 
@@ -227,7 +223,7 @@ class NoteRead(ReadModel):
 class InterviewPrepIn(Strict):
     """Start preparing for an application's interview."""
 
-    interview_date: datetime | None = None
+    interview_date: Moment | None = None
 
 
 class Question(BaseModel):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, computed_field
+from pydantic import BaseModel, Field, StringConstraints, WithJsonSchema, computed_field
 
+from skillnest.careers.documents.render import TEMPLATE_SPEC_SCHEMA
 from skillnest.careers.fields import (
     DocumentType,
     Patch,
@@ -41,6 +42,13 @@ TemplateBody = Annotated[str, StringConstraints(min_length=1, max_length=20_000)
 Description = Annotated[str, Field(max_length=2000)]
 
 
+# The spec as the schema states it: what ``render.validate("template spec", ...)`` checks.
+TemplateSpec = Annotated[
+    dict[str, Any],
+    WithJsonSchema({k: v for k, v in TEMPLATE_SPEC_SCHEMA.items() if k != "$schema"}),
+]
+
+
 class TemplateIn(Strict):
     """A user's own template: a Jinja2 body producing Markdown, and its spec."""
 
@@ -49,7 +57,7 @@ class TemplateIn(Strict):
     description: Description | None = None
     category: Text50 | None = None
     body: TemplateBody
-    spec: dict[str, Any]
+    spec: TemplateSpec
 
 
 class TemplateUpdate(Patch):
@@ -62,7 +70,7 @@ class TemplateUpdate(Patch):
     description: Description | None = None
     category: Text50 | None = None
     body: TemplateBody | None = None
-    spec: dict[str, Any] | None = None
+    spec: TemplateSpec | None = None
 
 
 class GenerateIn(Strict):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from skillnest.careers.fields import (
     Names,
+    Patch,
     ReadModel,
     RemoteType,
     Salary,
@@ -18,6 +19,7 @@ from skillnest.careers.fields import (
     Text255,
     Url,
 )
+from skillnest.core.inputs import TRIM, Moment, not_null_schema
 
 
 class JobIn(Strict):
@@ -39,7 +41,7 @@ class JobIn(Strict):
     experience_level: Text50 | None = None
     industry: Text100 | None = None
     apply_url: Url | None = None
-    posted_at: datetime | None = None
+    posted_at: Moment | None = None
 
     @model_validator(mode="after")
     def _salary_range(self) -> JobIn:
@@ -69,7 +71,7 @@ class JobUpdate(Strict):
     experience_level: Text50 | None = None
     industry: Text100 | None = None
     apply_url: Url | None = None
-    posted_at: datetime | None = None
+    posted_at: Moment | None = None
 
 
 class JobSummary(ReadModel):
@@ -84,7 +86,7 @@ class JobSummary(ReadModel):
     salary_min: int | None = None
     salary_max: int | None = None
     required_skills: list[str] | None = None
-    posted_at: datetime | None = None
+    posted_at: Moment | None = None
 
 
 class JobRead(JobSummary):
@@ -135,10 +137,20 @@ class SavedJobRead(BaseModel):
     saved_at: datetime
 
 
-class AlertCriteria(Strict):
-    """What a job alert looks for (at least one criterion)."""
+def _criteria_schema(schema: dict[str, Any], model: type) -> None:
+    not_null_schema(schema, model)
+    schema["minProperties"] = 1  # at least one criterion
 
-    keywords: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+
+class AlertCriteria(Patch):
+    """What a job alert looks for: at least one criterion, none of them null."""
+
+    model_config = ConfigDict(json_schema_extra=_criteria_schema)
+    not_null: ClassVar[frozenset[str]] = frozenset(
+        {"keywords", "location", "remote_type", "employment_type", "salary_min", "skills"}
+    )
+
+    keywords: Annotated[str, Field(max_length=200), TRIM] | None = None
     location: Text255 | None = None
     remote_type: RemoteType | None = None
     employment_type: Text50 | None = None

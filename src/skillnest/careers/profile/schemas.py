@@ -24,6 +24,7 @@ from skillnest.careers.fields import (
     Years,
     check_period,
 )
+from skillnest.core.inputs import Day
 
 SkillCategory = Literal["technical", "soft", "domain"]
 
@@ -113,7 +114,7 @@ class SkillIn(Strict):
     category: SkillCategory = "technical"
     proficiency_level: Annotated[int, Field(ge=1, le=5)]
     years_of_experience: Years = 0
-    last_used: date | None = None
+    last_used: Day | None = None
 
 
 class SkillUpdate(Patch):
@@ -126,7 +127,7 @@ class SkillUpdate(Patch):
     category: SkillCategory | None = None
     proficiency_level: Annotated[int, Field(ge=1, le=5)] | None = None
     years_of_experience: Years | None = None
-    last_used: date | None = None
+    last_used: Day | None = None
 
 
 class SkillRead(ReadModel):
@@ -147,8 +148,8 @@ class CertificationIn(Strict):
 
     name: Text255
     issuing_organization: Text255
-    issue_date: date
-    expiry_date: date | None = None
+    issue_date: Day
+    expiry_date: Day | None = None
     credential_id: Text255 | None = None
     credential_url: Url | None = None
 
@@ -178,8 +179,8 @@ class ExperienceIn(Strict):
 
     company: Text255
     title: Text255
-    start_date: date
-    end_date: date | None = None
+    start_date: Day
+    end_date: Day | None = None
     is_current: bool = False
     description: LongText | None = None
     achievements: Annotated[list[Annotated[str, Field(max_length=1000)]], Field(max_length=30)] = (
@@ -202,8 +203,8 @@ class ExperienceUpdate(Patch):
 
     company: Text255 | None = None
     title: Text255 | None = None
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
     is_current: bool | None = None
     description: LongText | None = None
     achievements: (
@@ -236,8 +237,8 @@ class EducationIn(Strict):
     institution: Text255
     degree: Text100
     field_of_study: Text100 | None = None
-    start_date: date
-    end_date: date | None = None
+    start_date: Day
+    end_date: Day | None = None
     is_current: bool = False
     gpa: Annotated[float, Field(ge=0, le=4.0)] | None = None
     activities: Names | None = None
@@ -259,8 +260,8 @@ class EducationUpdate(Patch):
     institution: Text255 | None = None
     degree: Text100 | None = None
     field_of_study: Text100 | None = None
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
     is_current: bool | None = None
     gpa: Annotated[float, Field(ge=0, le=4.0)] | None = None
     activities: Names | None = None
@@ -290,8 +291,8 @@ class PortfolioIn(Strict):
     url: Url | None = None
     project_type: Text50 | None = None
     technologies: Names | None = None
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
     images: Annotated[list[Url], Field(max_length=20)] | None = None
 
     @model_validator(mode="after")
@@ -310,8 +311,8 @@ class PortfolioUpdate(Patch):
     url: Url | None = None
     project_type: Text50 | None = None
     technologies: Names | None = None
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
     images: Annotated[list[Url], Field(max_length=20)] | None = None
 
 

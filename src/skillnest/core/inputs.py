@@ -1,0 +1,150 @@
+"""Rules of request bodies that every module shares, written so the OpenAPI schema states them.
+
+- A partial update may omit a field whose column is NOT NULL, but not send it as ``null``:
+  the model lists such fields in ``not_null`` and :func:`not_null_schema` drops ``null`` from
+  their schema (the model's own validator refuses it).
+- Trimmed text (``Annotated[str, visible_text(n), TRIM_VISIBLE]``) is measured as sent and
+  must hold a visible character, so the schema's ``maxLength`` and ``pattern`` say exactly
+  what is accepted.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, datetime
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+#: A string holding at least one character that is not white space.
+VISIBLE = r"\S"
+
+
+def not_null_schema(schema: dict[str, Any], model: type) -> None:
+    """Drop ``null`` from the schema of the fields the model lists in ``not_null``."""
+    properties = schema.get("properties", {})
+    for name in getattr(model, "not_null", ()):
+        prop = properties.get(name)
+        if prop is None:
+            continue
+        if prop.get("default", ...) is None:
+            del prop["default"]  # omitted means unchanged, never null
+        options = prop.get("anyOf")
+        if options is None:
+            continue
+        kept = [option for option in options if option != {"type": "null"}]
+        del prop["anyOf"]
+        if len(kept) == 1:
+            prop.update(kept[0])
+        else:
+            prop["anyOf"] = kept
+
+
+# Unicode White_Space: what `\s` means to the regex engines that check the schema's patterns
+# (pydantic's and schemathesis's, both Rust), unlike str.strip() which also drops \x1c-\x1f.
+WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
+WHITE_SPACE += "\u2028\u2029\u202f\u205f\u3000"
+
+
+def _trimmed_visible(value: str) -> str:
+    stripped = value.strip(WHITE_SPACE)
+    if not stripped:
+        raise ValueError("must hold a character other than white space")
+    return stripped
+
+
+def _trimmed(value: str) -> str:
+    return value.strip(WHITE_SPACE)
+
+
+#: Trim text that must hold a visible character; pair with ``Field(pattern=VISIBLE)``.
+TRIM_VISIBLE = AfterValidator(_trimmed_visible)
+#: Trim text that may be empty.
+TRIM = AfterValidator(_trimmed)
+
+
+def visible_text(max_length: int) -> Any:
+    """The ``Field`` of trimmed text with a visible character, at most ``max_length`` as sent."""
+    return Field(min_length=1, max_length=max_length, pattern=VISIBLE)
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_day(value: Any) -> Any:
+    """A date as the schema's ``format: date`` writes it (``YYYY-MM-DD``), nothing looser."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        return date.fromisoformat(value)
+    raise ValueError("expected a date as YYYY-MM-DD")
+
+
+#: A calendar date; a timestamp number or another spelling is refused (pydantic would take both).
+Day = Annotated[date, BeforeValidator(_iso_day)]
+#: Models whose numbers and booleans must be JSON numbers and booleans (``strict``), not "1",
+#: ``true`` for 1 or ``0`` for false, as the schema says; dates and UUIDs are still read from text.
+STRICT_INPUT = ConfigDict(extra="forbid", strict=True)
+
+
+def _takes_int(annotation: Any) -> bool:
+    return annotation is int or (
+        get_origin(annotation) in (Union, UnionType) and int in get_args(annotation)
+    )
+
+
+def _takes_int_list(annotation: Any) -> bool:
+    options = (
+        get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,)
+    )
+    return any(get_origin(option) is list and get_args(option) == (int,) for option in options)
+
+
+def _whole(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+class StrictInput(BaseModel):
+    """A request body: unknown fields refused, numbers and booleans only as JSON has them.
+
+    JSON Schema counts ``4.0`` as an integer; strict pydantic does not, so a whole float sent
+    for an integer field is read as that integer first.
+    """
+
+    model_config = STRICT_INPUT
+
+    @model_validator(mode="before")
+    @classmethod
+    def _whole_numbers(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        fixed = dict(data)
+        for name, field in cls.model_fields.items():
+            key = field.alias or name
+            value = fixed.get(key)
+            if _takes_int(field.annotation):
+                fixed[key] = _whole(value)
+            elif _takes_int_list(field.annotation) and isinstance(value, list):
+                fixed[key] = [_whole(item) for item in value]
+        return fixed
+
+
+#: A UUID read from its text form (in a ``STRICT_INPUT`` model too).
+TextUUID = Annotated[uuid.UUID, Field(strict=False)]
+
+_ISO_MOMENT = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?$"
+)
+
+
+def _iso_moment(value: Any) -> Any:
+    """A date-time written as ISO 8601 text; a number is not read as a timestamp."""
+    if isinstance(value, datetime) or (isinstance(value, str) and _ISO_MOMENT.match(value)):
+        return value
+    raise ValueError("expected a date-time such as 2026-01-31T09:30:00Z")
+
+
+#: A date-time read from ISO 8601 text (in a ``STRICT_INPUT`` model too).
+Moment = Annotated[datetime, BeforeValidator(_iso_moment), Field(strict=False)]
