@@ -15,7 +15,7 @@ from pydantic import (
     field_validator,
 )
 
-from skillnest.core.inputs import TRIM_VISIBLE, not_null_schema, visible_text
+from skillnest.core.inputs import TRIM, TRIM_VISIBLE, not_null_schema, visible_text
 
 Password = Annotated[str, Field(min_length=8, max_length=128)]
 Name = Annotated[str, visible_text(255), TRIM_VISIBLE]
@@ -74,18 +74,12 @@ class ProfileUpdate(BaseModel):
     not_null: ClassVar[frozenset[str]] = frozenset({"name"})
 
     name: Name | None = None
-    pronouns: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    pronouns: Annotated[str, Field(max_length=100), TRIM] | None = None
     bio: Annotated[str, Field(max_length=5000)] | None = None
-    location: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] | None = None
-    availability: (
-        Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] | None
-    ) = None
-    learning_style: (
-        Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] | None
-    ) = None
-    image_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] | None = (
-        None
-    )
+    location: Annotated[str, Field(max_length=255), TRIM] | None = None
+    availability: Annotated[str, Field(max_length=255), TRIM] | None = None
+    learning_style: Annotated[str, Field(max_length=255), TRIM] | None = None
+    image_url: Annotated[str, Field(max_length=255), TRIM] | None = None
     skills_to_offer: Annotated[list[SkillName], Field(max_length=50)] | None = None
     skills_to_learn: Annotated[list[SkillName], Field(max_length=50)] | None = None
 

@@ -6,6 +6,8 @@
 - Trimmed text (``Annotated[str, visible_text(n), TRIM_VISIBLE]``) is measured as sent and
   must hold a visible character, so the schema's ``maxLength`` and ``pattern`` say exactly
   what is accepted.
+- Bodies (:class:`StrictInput`) take numbers and booleans only as JSON types, dates
+  (:data:`Day`, :data:`Moment`) only as ISO text: what the schema's types and formats allow.
 """
 
 from __future__ import annotations
@@ -89,17 +91,27 @@ Day = Annotated[date, BeforeValidator(_iso_day)]
 STRICT_INPUT = ConfigDict(extra="forbid", strict=True)
 
 
+def _bare(annotation: Any) -> Any:
+    """The type under any ``Annotated`` wrapping."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return annotation
+
+
+def _options(annotation: Any) -> tuple[Any, ...]:
+    """The types a field takes: each member of a union, or the one type."""
+    annotation = _bare(annotation)
+    if get_origin(annotation) in (Union, UnionType):
+        return tuple(_bare(option) for option in get_args(annotation))
+    return (annotation,)
+
+
 def _takes_int(annotation: Any) -> bool:
-    return annotation is int or (
-        get_origin(annotation) in (Union, UnionType) and int in get_args(annotation)
-    )
+    return int in _options(annotation)
 
 
 def _takes_int_list(annotation: Any) -> bool:
-    options = (
-        get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,)
-    )
-    return any(get_origin(option) is list and get_args(option) == (int,) for option in options)
+    return any(get_origin(t) is list and _bare(get_args(t)[0]) is int for t in _options(annotation))
 
 
 def _whole(value: Any) -> Any:
@@ -123,7 +135,9 @@ class StrictInput(BaseModel):
         fixed = dict(data)
         for name, field in cls.model_fields.items():
             key = field.alias or name
-            value = fixed.get(key)
+            if key not in fixed:
+                continue
+            value = fixed[key]
             if _takes_int(field.annotation):
                 fixed[key] = _whole(value)
             elif _takes_int_list(field.annotation) and isinstance(value, list):

@@ -15,7 +15,7 @@ from pydantic import (
     field_validator,
 )
 
-from skillnest.core.inputs import TRIM_VISIBLE, StrictInput, not_null_schema, visible_text
+from skillnest.core.inputs import TRIM, TRIM_VISIBLE, StrictInput, not_null_schema, visible_text
 from skillnest.core.pages import Id, Page
 from skillnest.gauge.models import ANALYSIS_STATUSES, CHAINS, MAX_COMPETITORS, TIERS
 
@@ -381,8 +381,8 @@ class ChatMessageUpdate(Strict):
 # --- onboarding, preferences, statistics, documents ------------------------------------
 
 SocialName = Literal["website", "twitter", "discord", "telegram"]
-SocialLink = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
-Step = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+SocialLink = Annotated[str, Field(max_length=500), TRIM]
+Step = Annotated[str, Field(max_length=100), TRIM]
 
 
 class OnboardingRead(BaseModel):

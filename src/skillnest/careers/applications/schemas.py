@@ -10,7 +10,6 @@ from pydantic import (
     AnyHttpUrl,
     BaseModel,
     Field,
-    StringConstraints,
     TypeAdapter,
     ValidationError,
     field_validator,
@@ -24,7 +23,7 @@ from skillnest.careers.fields import (
     Text50,
     Text100,
 )
-from skillnest.core.inputs import TRIM_VISIBLE, Day, Moment, visible_text
+from skillnest.core.inputs import TRIM, TRIM_VISIBLE, Day, Moment, visible_text
 from skillnest.core.pages import Id
 
 Status = Literal[
@@ -63,7 +62,7 @@ class Link(Strict):
     """A link kept with an application: the posting, the portal, a contact's profile..."""
 
     label: Text100
-    url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+    url: Annotated[str, Field(max_length=2000), TRIM]
 
     @field_validator("url")
     @classmethod
