@@ -18,7 +18,7 @@ from pydantic import (
 
 from skillnest.catalog.models import EVENT_TYPES
 from skillnest.catalog.ranking import DEFAULT_LIMIT, MAX_LIMIT
-from skillnest.core.inputs import TRIM_VISIBLE, not_null_schema, visible_text
+from skillnest.core.inputs import TRIM_VISIBLE, JsonObject, not_null_schema, visible_text
 
 # The limits of every catalog input, stated once: the routes, ``SuggestIn`` and the suggest
 # fast path (which validates with ``SuggestIn`` itself) all take them from here.
@@ -242,7 +242,7 @@ class TrackIn(BaseModel):
     event_type: Literal[EVENT_TYPES]  # type: ignore[valid-type]
     skill_id: SkillRef | None = None
     package_id: PackageName | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: JsonObject | None = None
 
 
 class TrackOut(BaseModel):

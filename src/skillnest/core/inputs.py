@@ -18,6 +18,7 @@ from datetime import date, datetime
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
+import orjson
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 #: A string holding at least one character that is not white space.
@@ -162,3 +163,24 @@ def _iso_moment(value: Any) -> Any:
 
 #: A date-time read from ISO 8601 text (in a ``STRICT_INPUT`` model too).
 Moment = Annotated[datetime, BeforeValidator(_iso_moment), Field(strict=False)]
+
+
+#: The largest JSON document (metadata, results, preferences...) a request may store.
+MAX_DOCUMENT_BYTES = 64 * 1024
+
+
+def _capped_document(value: Any) -> Any:
+    """Refuse a document over 64 KiB as JSON, or one JSON cannot store (a 65-bit integer)."""
+    try:
+        size = len(orjson.dumps(value))
+    except orjson.JSONEncodeError as exc:
+        raise ValueError(f"cannot be stored as JSON: {exc}") from None
+    if size > MAX_DOCUMENT_BYTES:
+        raise ValueError(f"is {size} bytes as JSON; at most {MAX_DOCUMENT_BYTES} are stored")
+    return value
+
+
+#: A JSON object stored as a document, at most 64 KiB.
+JsonObject = Annotated[dict[str, Any], AfterValidator(_capped_document)]
+#: A JSON array stored as a document, at most 64 KiB.
+JsonList = Annotated[list[Any], AfterValidator(_capped_document)]

@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
-import orjson
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -15,7 +13,15 @@ from pydantic import (
     field_validator,
 )
 
-from skillnest.core.inputs import TRIM, TRIM_VISIBLE, StrictInput, not_null_schema, visible_text
+from skillnest.core.inputs import (
+    TRIM,
+    TRIM_VISIBLE,
+    JsonList,
+    JsonObject,
+    StrictInput,
+    not_null_schema,
+    visible_text,
+)
 from skillnest.core.pages import Id, Page
 from skillnest.gauge.models import ANALYSIS_STATUSES, CHAINS, MAX_COMPETITORS, TIERS
 
@@ -29,25 +35,6 @@ Url = Annotated[str, visible_text(500), TRIM_VISIBLE]
 
 #: The largest value of an INTEGER column (PostgreSQL's is 32-bit).
 MAX_INTEGER = 2**31 - 1
-#: The largest JSON document (metadata, results, logs...) a request may store.
-MAX_DOCUMENT_BYTES = 64 * 1024
-
-
-def _capped_document(value: Any) -> Any:
-    """Refuse a document over 64 KiB as JSON, or one JSON cannot store (a 65-bit integer)."""
-    try:
-        size = len(orjson.dumps(value))
-    except orjson.JSONEncodeError as exc:
-        raise ValueError(f"cannot be stored as JSON: {exc}") from None
-    if size > MAX_DOCUMENT_BYTES:
-        raise ValueError(f"is {size} bytes as JSON; at most {MAX_DOCUMENT_BYTES} are stored")
-    return value
-
-
-#: A JSON object stored as a document, at most 64 KiB.
-JsonObject = Annotated[dict[str, Any], AfterValidator(_capped_document)]
-#: A JSON array stored as a document, at most 64 KiB.
-JsonList = Annotated[list[Any], AfterValidator(_capped_document)]
 
 
 class Strict(StrictInput):

@@ -53,7 +53,7 @@ TEMPLATE_SPEC_SCHEMA: dict[str, Any] = {
                 "properties": {
                     "type": {"enum": SECTION_TYPES},
                     "title": {"type": "string", "minLength": 1, "maxLength": 100},
-                    "order": {"type": "integer", "minimum": 1},
+                    "order": {"type": "integer", "minimum": 1, "maximum": 1000},
                     "required": {"type": "boolean"},
                 },
                 "additionalProperties": False,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -24,7 +24,7 @@ from skillnest.careers.fields import (
     Years,
     check_period,
 )
-from skillnest.core.inputs import Day
+from skillnest.core.inputs import Day, JsonObject
 
 SkillCategory = Literal["technical", "soft", "domain"]
 
@@ -43,7 +43,7 @@ class CareerProfileUpdate(Patch):
     salary_expectation_min: Salary | None = None
     salary_expectation_max: Salary | None = None
     culture_values: Names | None = None
-    preferences: dict[str, Any] | None = None
+    preferences: JsonObject | None = None
 
     @model_validator(mode="after")
     def _salary_range(self) -> CareerProfileUpdate:
