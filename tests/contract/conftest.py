@@ -58,7 +58,7 @@ def serving(database_url: str, log: Path, **extra: str) -> Iterator[str]:
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a loaded 2-core machine starts slowly
         while True:
             assert process.poll() is None, log.read_text()
             assert time.monotonic() < deadline, "server did not start: " + log.read_text()

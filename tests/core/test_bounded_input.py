@@ -100,3 +100,30 @@ async def test_null_for_a_not_null_column_is_refused(client: AsyncClient, person
         f"/api/v1/help/requests/{uuid.uuid4()}/status", json={"status": None}, headers=me.headers
     )
     assert_refused(status, ["body", "status"])
+
+
+async def test_bodies_take_what_their_schema_says_and_nothing_looser(
+    client: AsyncClient, person: PersonFactory
+):
+    me: Person = await person()
+    document = (await client.get("/openapi.json")).json()
+    name = document["components"]["schemas"]["ProfileUpdate"]["properties"]["name"]
+    assert "anyOf" not in name and name["type"] == "string" and name["pattern"] == r"\S"
+    skills = "/api/v1/me/career/skills"
+    # JSON Schema counts 3.0 as an integer: accepted, stored as 3.
+    whole = await client.post(
+        skills, json={"name": "Go", "proficiency_level": 3.0}, headers=me.headers
+    )
+    assert whole.status_code == 201 and whole.json()["proficiency_level"] == 3, whole.text
+    for field, value in [
+        ("proficiency_level", True),
+        ("proficiency_level", "3"),
+        ("years_of_experience", "2"),
+        ("last_used", 0),
+        ("name", "   "),
+    ]:
+        body = {"name": "Rust", "proficiency_level": 2, field: value}
+        assert_refused(await client.post(skills, json=body, headers=me.headers), ["body", field])
+    # A static sibling of /applications/{id} answers 405 to the methods it lacks.
+    stats = await client.patch("/api/v1/applications/stats", json={}, headers=me.headers)
+    assert stats.status_code == 405 and "GET" in stats.headers["allow"]
