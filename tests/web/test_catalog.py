@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from playwright.async_api import Page, expect
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from skillnest.catalog import service
 from tests.web.conftest import check_accessibility, delete_account, sign_up
 
 # What `npx create-next-app@15` writes (TypeScript, ESLint, Tailwind).
@@ -33,14 +30,6 @@ NEXT_PACKAGE_JSON = {
 DATA_SCIENCE_REQUIREMENTS = (
     "numpy==2.1.3\npandas>=2.2\nscikit-learn~=1.5\nmatplotlib\n# notebooks\njupyterlab\n"
 )
-
-
-@pytest.fixture
-async def catalog(engine) -> None:
-    """The shipped catalog, committed so that the server sees it."""
-    async with AsyncSession(engine, expire_on_commit=False) as session:
-        await service.load_demo(session=session)
-        await session.commit()
 
 
 async def suggest_from(page: Page) -> None:

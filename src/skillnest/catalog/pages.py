@@ -85,7 +85,7 @@ def read_manifests(sources: list[tuple[str, str, str]]) -> list[Manifest]:
 
 def _suggest_page(request: Request, **context: Any) -> Response:
     status_code = 422 if context.get("error") else 200
-    defaults = {
+    defaults: dict[str, Any] = {
         "manifests": MANIFESTS,
         "kind": "package.json",
         "text": "",
