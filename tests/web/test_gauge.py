@@ -70,14 +70,14 @@ async def test_a_legacy_user_signs_in_sees_their_data_and_rotates_the_key(people
     await expect(rows).to_have_count(len(legacy_user["analyses"]))
 
     # A finished analysis reads as tables, its raw JSON folded away.
-    if any(a["status"] == "completed" for a in legacy_user["analyses"]):
-        done = rows.filter(has=page.locator("[data-status]", has_text="completed")).first
-        await done.get_by_role("link").click()
-        await expect(page.get_by_role("table", name="Top functions")).to_contain_text("transfer")
-        await expect(page.get_by_role("table", name="Metrics")).to_contain_text("Retention7d")
-        await expect(page.locator("details pre.json").first).not_to_be_visible()
-        await check_accessibility(page)
-        await page.goto("/gauge")
+    assert any(a["status"] == "completed" for a in legacy_user["analyses"])
+    done = rows.filter(has=page.locator("[data-status]", has_text="completed")).first
+    await done.get_by_role("link").click()
+    await expect(page.get_by_role("table", name="Top functions")).to_contain_text("transfer")
+    await expect(page.get_by_role("table", name="Metrics")).to_contain_text("Retention7d")
+    await expect(page.locator("details pre.json").first).not_to_be_visible()
+    await check_accessibility(page)
+    await page.goto("/gauge")
 
     # The key from the legacy files works until it is rotated; the new one is shown once.
     async with httpx.AsyncClient(base_url=people.base_url) as api:  # no session cookie
