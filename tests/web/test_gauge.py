@@ -32,29 +32,33 @@ RESULTS = {
 
 @pytest.fixture
 async def legacy_user(engine, tmp_path: Path) -> dict[str, Any]:
-    """The first user of a legacy MetaGauge folder, imported and committed.
+    """A user of a legacy MetaGauge folder with a finished analysis, imported and committed.
 
-    The folder is the importer tests' synthetic one; its first user is made an active
-    enterprise account, whose unlimited history shows analyses of any age.
+    The folder is the importer tests' synthetic one (seed layout); the user is made an
+    active enterprise account, whose unlimited history shows analyses of any age.
     """
     folder = tmp_path / "metagauge"
-    write_sample(folder, users=2, bcrypt_rounds=4, analyses_per_user=(3, 3), documents=False)
+    write_sample(folder, users=4, layout="seed", bcrypt_rounds=4, documents=False)
     users = read_json(folder / "users.json")
-    users[0].update(tier="enterprise", isActive=True)
+    contracts, analyses = read_json(folder / "contracts.json"), read_json(folder / "analyses.json")
+    index = next(
+        i
+        for i, user in enumerate(users)
+        if any(a["userId"] == user["id"] and a["status"] == "completed" for a in analyses)
+    )
+    user = users[index]
+    user.update(tier="enterprise", isActive=True)
     write_json(folder / "users.json", users)
     async with AsyncSession(engine, expire_on_commit=False) as session:
         report = await importer.import_metagauge(session=session, data_dir=folder)
         assert report.problems == [] and report.should_commit
         await session.commit()
-    user = users[0]
-    mine = [r for r in read_json(folder / "contracts.json") if r["userId"] == user["id"]]
-    analyses = [r for r in read_json(folder / "analyses.json") if r["userId"] == user["id"]]
     return {
         "email": user["email"].strip().lower(),
-        "password": sample_password(0),
+        "password": sample_password(index),
         "api_key": user["apiKey"],
-        "contracts": [c["name"] for c in mine],
-        "analyses": analyses,
+        "contracts": [c["name"] for c in contracts if c["userId"] == user["id"]],
+        "analyses": [a for a in analyses if a["userId"] == user["id"]],
     }
 
 
@@ -70,7 +74,6 @@ async def test_a_legacy_user_signs_in_sees_their_data_and_rotates_the_key(people
     await expect(rows).to_have_count(len(legacy_user["analyses"]))
 
     # A finished analysis reads as tables, its raw JSON folded away.
-    assert any(a["status"] == "completed" for a in legacy_user["analyses"])
     done = rows.filter(has=page.locator("[data-status]", has_text="completed")).first
     await done.get_by_role("link").click()
     await expect(page.get_by_role("table", name="Top functions")).to_contain_text("transfer")
