@@ -13,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.gauge import importer
 from skillnest.gauge.sample import sample_password, write_sample
+from tests.factories import make_user
 from tests.gauge.conftest import read_json, write_json
+from tests.web import test_shell as shell
 from tests.web.conftest import (
     PASSWORD,
     check_accessibility,
@@ -204,3 +206,38 @@ async def test_a_contract_is_edited_analysed_live_and_discussed(people):
     await page.goto("/gauge/chats")
     await expect(page.locator("[data-chats]")).to_contain_text("2 messages")
     await delete_account(page)
+
+
+async def test_gauge_forms_need_csrf_and_keep_contracts_private(client, session):
+    owner, stranger = (await make_user(session)).email, (await make_user(session)).email
+    await shell.sign_in(client, owner)
+    token = await shell.csrf_of(client, "/gauge")
+    quick = {
+        "name": "Pool",
+        "address": "0xabc",
+        "chain": "ethereum",
+        "rpc_url": "https://r.example",
+    }
+    assert (await client.post("/gauge/contracts", data=quick)).status_code == 403
+    made = await client.post("/gauge/contracts", data={**quick, "csrf_token": token})
+    assert made.status_code == 303
+    contract = made.headers["location"]
+    refused = await client.post(
+        "/gauge/contracts", data={**quick, "chain": "dogechain", "csrf_token": token}
+    )
+    assert refused.status_code == 422 and "RPC endpoints" in refused.text
+    assert (await client.get("/gauge/contracts/99999999999")).status_code == 422
+
+    client.cookies.clear()
+    await shell.sign_in(client, stranger)
+    token = await shell.csrf_of(client, "/gauge")
+    assert (await client.get(contract)).status_code == 404
+    for path, data in (
+        (contract, {"name": "Mine now"}),
+        (f"{contract}/analyses", {}),
+        (f"{contract}/delete", {}),
+        ("/gauge/chats", {"contract_id": contract.rsplit("/", 1)[1]}),
+    ):
+        answer = await client.post(path, data={**data, "csrf_token": token})
+        assert answer.status_code == 404, path
+        assert answer.headers["content-type"].startswith("text/html")

@@ -61,9 +61,10 @@ def messages_of(exc: ValidationError) -> list[str]:
         for part in error["loc"]:
             if isinstance(part, int):
                 parts.append(str(part + 1))
-            else:
+            elif part != "[key]":  # a dictionary key that is not allowed: named before it
                 parts.append(LABELS.get(str(part), str(part).replace("_", " ")))
-        label = " ".join(parts).capitalize()
+        label = " ".join(parts)
+        label = label[:1].upper() + label[1:]
         message = str(error["msg"]).removeprefix("Value error, ")
         out.append(f"{label}: {message}" if label else message)
     return out
