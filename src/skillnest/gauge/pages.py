@@ -194,7 +194,7 @@ async def create_contract(
         "rpc_config": {chain: [rpc_url]} if rpc_url.strip() else {},
     }
     try:
-        data = schemas.ContractCreate.model_validate(values)
+        data = schemas.ContractCreate.model_validate(values, strict=False)  # form text
         caller = await _caller(session, viewer)
         contract = await service.create_contract(session=session, caller=caller, data=data)
     except ValidationError as exc:
@@ -354,7 +354,8 @@ async def update_contract(
     current = await service.get_contract(session=session, caller=caller, contract_id=contract_id)
     values = submitted(await request.form())
     try:
-        data = schemas.ContractUpdate.model_validate(update_of(values, current))
+        # Form text: "30000" is a number here, unlike in the strict JSON API.
+        data = schemas.ContractUpdate.model_validate(update_of(values, current), strict=False)
         await service.update_contract(
             session=session, caller=caller, contract_id=contract_id, data=data
         )

@@ -36,7 +36,8 @@ def messages_of(exc: ValidationError, labels: dict[str, str] | None = None) -> l
 def parse(model: type[M], data: dict[str, Any], labels: dict[str, str] | None = None) -> M:
     """Validate form values with a schema, or raise FormInvalid."""
     try:
-        return model.model_validate(data)
+        # A form posts text: "3" is a number here, unlike in the strict JSON API.
+        return model.model_validate(data, strict=False)
     except ValidationError as exc:
         raise FormInvalid(messages_of(exc, labels)) from exc
 
