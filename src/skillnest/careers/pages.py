@@ -413,12 +413,13 @@ async def create_alert(
     frequency: Short = "daily",
 ) -> Response:
     """Create a job alert (at least one criterion)."""
-    criteria = {
-        "keywords": keywords.strip() or None,
-        "location": location.strip() or None,
-        "remote_type": remote_type or None,
-        "skills": split_list(skills) or None,
+    given = {
+        "keywords": keywords.strip(),
+        "location": location.strip(),
+        "remote_type": remote_type,
+        "skills": split_list(skills),
     }
+    criteria = {key: value for key, value in given.items() if value}  # an empty box: no criterion
     values = {"name": name.strip(), "frequency": frequency, "criteria": criteria}
     try:
         data = parse(job_schemas.AlertIn, values, {"criteria": "Criteria"})
