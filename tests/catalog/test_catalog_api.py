@@ -97,8 +97,10 @@ async def test_track_events(client, session, catalog):
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["event_type"] == "suggested" and body["skill_id"] and body["package_id"]
+    # An unknown event type fails the schema's enum; unknown ids and big metadata are a 400.
+    liked = {"event_type": "liked", "skill_id": "vercel-react-best-practices"}
+    assert (await client.post("/api/v1/analytics/track", json=liked)).status_code == 422
     for bad in (
-        {"event_type": "liked", "skill_id": "vercel-react-best-practices"},
         {"event_type": "viewed", "skill_id": "no-such-skill"},
         {"event_type": "viewed", "package_id": "no-such-package-xyz"},
         {"event_type": "viewed", "metadata": {"blob": "x" * 5000}},
