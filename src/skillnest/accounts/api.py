@@ -23,6 +23,7 @@ from skillnest.core.pages import DEFAULT_LIMIT, Limit, Offset, Page, PathId
 from skillnest.core.realtime import stream_user_events
 from skillnest.core.replicas import mark_writer
 from skillnest.core.responses import JSONBytes
+from skillnest.help import service as help_service
 
 router = APIRouter(tags=["accounts"])
 
@@ -358,9 +359,14 @@ async def delete_my_avatar(
 
 
 @router.get("/me/events", response_class=EventSourceResponse)
-async def stream_my_events(user: CurrentUser, hub: HubDep, request: Request) -> EventSourceResponse:
-    """Server-sent events for the signed-in user (new messages, notifications...)."""
-    return EventSourceResponse(stream_user_events(hub, user.id, request.is_disconnected), ping=15)
+async def stream_my_events(
+    user: CurrentUser, hub: HubDep, settings: SettingsDep, request: Request
+) -> EventSourceResponse:
+    """Server-sent events for the signed-in user (new messages, notifications, help...)."""
+    # Help names its people by pseudonyms only: it publishes to channels derived from them.
+    channels = help_service.event_channels(settings=settings, user_id=user.id)
+    events = stream_user_events(hub, user.id, request.is_disconnected, channels)
+    return EventSourceResponse(events, ping=15)
 
 
 @router.get("/admin/users", response_model=Page[schemas.Me])

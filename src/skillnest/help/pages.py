@@ -179,6 +179,7 @@ async def create_offer(
         offer = await service.create_offer(
             session=session,
             cache=cache,
+            hub=platform.hub,
             settings=platform.settings,
             user=viewer.auth,
             request_id=request_id,
