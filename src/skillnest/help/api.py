@@ -209,18 +209,18 @@ async def accept_help_offer(
 
 @router.post(
     "/help/requests/{request_id}/messages",
-    response_model=schemas.MessageRead,
+    response_model=schemas.HelpMessageRead,
     status_code=status.HTTP_201_CREATED,
 )
 async def create_help_message(
     request_id: uuid.UUID,
-    data: schemas.MessageCreate,
+    data: schemas.HelpMessageCreate,
     user: CurrentUser,
     session: SessionDep,
     settings: SettingsDep,
     hub: HubDep,
     limiter: LimiterDep,
-) -> schemas.MessageRead:
+) -> schemas.HelpMessageRead:
     """Write to the other side of an accepted request (ciphertext made by the client)."""
     return await conversation.post_message(
         session=session,
@@ -233,7 +233,7 @@ async def create_help_message(
     )
 
 
-@router.get("/help/requests/{request_id}/messages", response_model=CursorPage[schemas.MessageRead])
+@router.get("/help/requests/{request_id}/messages", response_model=CursorPage[schemas.HelpMessageRead])
 async def list_help_messages(
     request_id: uuid.UUID,
     user: CurrentUser,
@@ -241,7 +241,7 @@ async def list_help_messages(
     settings: SettingsDep,
     cursor: Cursor = None,
     limit: Limit = 50,
-) -> CursorPage[schemas.MessageRead]:
+) -> CursorPage[schemas.HelpMessageRead]:
     """The conversation of an accepted request, oldest first (its two sides only)."""
     return await conversation.list_messages(
         session=session,

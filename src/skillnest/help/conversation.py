@@ -93,8 +93,8 @@ async def post_message(
     settings: Settings,
     user: AuthUser,
     request_id: uuid.UUID,
-    data: schemas.MessageCreate,
-) -> schemas.MessageRead:
+    data: schemas.HelpMessageCreate,
+) -> schemas.HelpMessageRead:
     """Store a message of the caller's side; both sides' streams get ``help.message``.
 
     409 before a helper is accepted, once the request has ended, or when the request has no
@@ -127,7 +127,7 @@ async def post_message(
             )
         )
     ).one()
-    message = schemas.MessageRead.model_validate(_message_doc(row))
+    message = schemas.HelpMessageRead.model_validate(_message_doc(row))
     event = message.model_dump(mode="json")
     for party_hash in (party.owner_hash, party.helper_hash):
         publish_to_channel_after_commit(
@@ -144,7 +144,7 @@ async def list_messages(
     request_id: uuid.UUID,
     cursor: int | None = None,
     limit: int = 50,
-) -> CursorPage[schemas.MessageRead]:
+) -> CursorPage[schemas.HelpMessageRead]:
     """The conversation in the order it was written, ``limit`` at a time after ``cursor``."""
     party = await _party(session, settings, user, request_id)
     query = select(
@@ -158,5 +158,5 @@ async def list_messages(
         # Ids grow with each insert, so the id alone orders a request's thread.
         query = query.where(HelpMessage.id > cursor)
     rows = (await session.execute(query.order_by(HelpMessage.id).limit(limit + 1))).all()
-    items = [schemas.MessageRead.model_validate(_message_doc(r)) for r in rows]
+    items = [schemas.HelpMessageRead.model_validate(_message_doc(r)) for r in rows]
     return cursor_page_of(items, limit=limit, cursor_of=lambda message: message.id)

@@ -222,7 +222,7 @@ class HelpRequestRead(FeedCard):
     my_offer: OfferRead | None = None
 
 
-class MessageCreate(BaseModel):
+class HelpMessageCreate(BaseModel):
     """A message of the conversation, encrypted by the sender's client."""
 
     model_config = ConfigDict(extra="forbid")
@@ -230,7 +230,7 @@ class MessageCreate(BaseModel):
     ciphertext: MessageCiphertext
 
 
-class MessageRead(BaseModel):
+class HelpMessageRead(BaseModel):
     """A message as both sides see it; the time is rounded down to the minute."""
 
     id: int
