@@ -233,7 +233,9 @@ async def create_help_message(
     )
 
 
-@router.get("/help/requests/{request_id}/messages", response_model=CursorPage[schemas.HelpMessageRead])
+@router.get(
+    "/help/requests/{request_id}/messages", response_model=CursorPage[schemas.HelpMessageRead]
+)
 async def list_help_messages(
     request_id: uuid.UUID,
     user: CurrentUser,
