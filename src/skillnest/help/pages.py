@@ -146,6 +146,18 @@ async def list_mine(
     return render(request, "help/mine.html", {"items": mine})
 
 
+def _peer_key(view: schemas.HelpRequestRead) -> str | None:
+    """The other side's public key while the caller can talk on the request, else None."""
+    if view.status not in conversation.OPEN_FOR_MESSAGES or not view.asker_public_key:
+        return None
+    if view.role == "helper":
+        return view.asker_public_key
+    if view.role == "owner":
+        accepted = [o for o in view.offers or [] if o.status == "Accepted"]
+        return accepted[0].helper_public_key if accepted else None
+    return None
+
+
 @router.get("/help/requests/{request_id}", response_class=HTMLResponse)
 async def read_request(
     request: Request,
@@ -166,7 +178,8 @@ async def read_request(
         )
     )
     messages: list[schemas.HelpMessageRead] = []
-    if view.role in ("owner", "helper") and view.status in conversation.OPEN_FOR_MESSAGES:
+    peer_key = _peer_key(view)
+    if peer_key:
         page = await conversation.list_messages(
             session=session,
             settings=platform.settings,
@@ -175,7 +188,7 @@ async def read_request(
             limit=MAX_LIMIT,
         )
         messages = page.items
-    context = {"item": view, "errors": [], "messages": messages}
+    context = {"item": view, "errors": [], "messages": messages, "peer_key": peer_key}
     return render(request, "help/request.html", context)
 
 
