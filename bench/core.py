@@ -152,7 +152,7 @@ def load_average() -> str:
 
 def run() -> Section:
     """Measure ceilings and skillnest in one run."""
-    redis_url = env("SKILLNEST_TEST_REDIS_URL").rsplit("/", 1)[0] + "/9"
+    redis_url = env("SKILLNEST_TEST_REDIS_URL")  # the db of this checkout (var/services.env)
     url = fresh_postgres_database("bench_core")
     load_before = load_average()
     results: dict[str, WrkResult] = {}
