@@ -170,6 +170,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 # upgrade fails at once ("database is locked") instead of waiting when another writer committed
 # meanwhile. Read-only work keeps the deferred BEGIN, so readers never queue behind writers.
 SQLITE_BEGIN = "skillnest_sqlite_begin"
+AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 
 
 def _sqlite_begin(conn: Connection) -> None:
@@ -306,9 +307,8 @@ class Database:
         # COMMIT or ROLLBACK round trip); on SQLite no BEGIN, so pysqlite's own autocommit
         # applies (switching SQLite to SQLAlchemy's AUTOCOMMIT level would re-enable pysqlite's
         # transaction handling when the connection goes back to the pool).
-        self.read_engine = self.engine.execution_options(
-            **({SQLITE_BEGIN: "NONE"} if self.dialect == "sqlite" else {"isolation_level": "AUTOCOMMIT"})
-        )
+        no_transaction = {SQLITE_BEGIN: "NONE"} if self.dialect == "sqlite" else AUTOCOMMIT
+        self.read_engine = self.engine.execution_options(**no_transaction)
 
     @property
     def dialect(self) -> str:
