@@ -309,6 +309,10 @@ class Database:
         # transaction handling when the connection goes back to the pool).
         no_transaction = {SQLITE_BEGIN: "NONE"} if self.dialect == "sqlite" else AUTOCOMMIT
         self.read_engine = self.engine.execution_options(**no_transaction)
+        # Hot reads wait for one of the pool's kept connections rather than opening an
+        # overflow one: under load an overflow connection is opened and closed per request
+        # (a new server process and its first statement preparations, each time).
+        self._readers = asyncio.Semaphore(self.settings.db_pool_size)
 
     @property
     def dialect(self) -> str:
@@ -392,7 +396,7 @@ class Database:
         to commit or roll back. Never write through it (nothing would be atomic); writes and
         reads of several statements that must agree go through a unit of work.
         """
-        async with self.read_engine.connect() as conn:
+        async with self._readers, self.read_engine.connect() as conn:
             yield conn
 
     @asynccontextmanager
