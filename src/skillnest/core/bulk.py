@@ -56,7 +56,7 @@ class BulkValidator(Generic[M]):
 
     def dump(self, items: Sequence[M]) -> list[dict[str, Any]]:
         """``model_dump()`` of every item, in one call."""
-        return self.many.dump_python(list(items))  # type: ignore[no-any-return]
+        return self.many.dump_python(list(items))
 
 
 # COPY's text format carries every value as the text PostgreSQL reads into the column's type.

@@ -37,7 +37,7 @@ class HotRoute(Route):
     def __init__(self, method: str, path: str, endpoint: HotEndpoint) -> None:
         super().__init__(path, endpoint, methods=[method], include_in_schema=False)
         # Starlette adds HEAD to a GET route; the documented route answers HEAD with 405.
-        self.methods = {method}
+        self.methods: set[str] = {method}
         self.hot = endpoint
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
@@ -51,7 +51,7 @@ class HotRoute(Route):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer with the lean endpoint, or hand the request on to the documented route."""
-        if scope["method"] not in self.methods:
+        if scope["method"] not in (self.methods or ()):
             await super().handle(scope, receive, send)
             return
         request = Request(scope, receive, send)
