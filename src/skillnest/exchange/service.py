@@ -549,6 +549,24 @@ async def load_demo(*, session: AsyncSession) -> str:
 # --- read by other modules --------------------------------------------------------------
 
 
+def rating_columns(user_id: Any) -> tuple[Any, Any]:
+    """How many ratings ``user_id`` (a value or a column) received and their raw average.
+
+    Scalar subqueries, so another module's statement reads them in the same round trip;
+    ``rating_average`` rounds the average as ``rating_summary`` does.
+    """
+    where = Rating.rated_id == user_id
+    return (
+        select(func.count()).where(where).scalar_subquery().label("rating_count"),
+        select(func.avg(Rating.rating)).where(where).scalar_subquery().label("average_rating"),
+    )
+
+
+def rating_average(raw: Any) -> float | None:
+    """An average rating as the API shows it: two decimals, None without ratings."""
+    return round(float(raw), 2) if raw is not None else None
+
+
 async def rating_summary(*, session: AsyncSession, user_id: int) -> schemas.RatingSummary:
     """How many ratings a user received and their average, in one query."""
     row = (
@@ -556,7 +574,4 @@ async def rating_summary(*, session: AsyncSession, user_id: int) -> schemas.Rati
             select(func.count(), func.avg(Rating.rating)).where(Rating.rated_id == user_id)
         )
     ).one()
-    count, average = int(row[0] or 0), row[1]
-    return schemas.RatingSummary(
-        count=count, average=round(float(average), 2) if average is not None else None
-    )
+    return schemas.RatingSummary(count=int(row[0] or 0), average=rating_average(row[1]))
