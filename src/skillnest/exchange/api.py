@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
 
 from skillnest.accounts.deps import CurrentUser, ReadSessionDep
+from skillnest.accounts.schemas import PublicUser
 from skillnest.core.deps import CacheDep, HubDep, LimiterDep, SessionDep
 from skillnest.core.pages import Cursor, CursorPage, Limit, Offset, Page, PathId
 from skillnest.exchange import schemas, service
@@ -19,6 +22,41 @@ async def read_matches(
     """People who offer what you want to learn and want to learn what you offer, best first."""
     return await service.find_matches(
         session=session, cache=cache, user_id=user.id, limit=limit, offset=offset
+    )
+
+
+@router.get("/users", response_model=Page[PublicUser])
+async def search_people(
+    user: CurrentUser,
+    session: ReadSessionDep,
+    skill: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=50,
+            description="A skill, matched whole and case-insensitively (`guitar` finds `Guitar`).",
+        ),
+    ],
+    role: Annotated[
+        schemas.SkillRole,
+        Query(description="Look in what people offer (default), want to learn, or either."),
+    ] = "offers",
+    location: Annotated[
+        str | None,
+        Query(max_length=100, description="Part of the location, case-insensitive."),
+    ] = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Page[PublicUser]:
+    """People with a skill, most recently active first: public profile fields only, never you."""
+    return await service.find_people(
+        session=session,
+        viewer_id=user.id,
+        skill=skill.strip() or skill,
+        role=role,
+        location=location,
+        limit=limit,
+        offset=offset,
     )
 
 

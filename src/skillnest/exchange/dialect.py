@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Float, Integer, TextClause, text
+from sqlalchemy import Float, Integer, Text, TextClause, cast, exists, func, select, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import Integer as IntegerType
 from sqlalchemy.types import TypeEngine
@@ -164,3 +166,15 @@ def matches_statement(session: AsyncSession) -> TextClause:
     """The match query of the session's dialect, its result columns typed."""
     statement = MATCHES_POSTGRES if is_postgres(session) else MATCHES_SQLITE
     return statement.columns(**_MATCH_TYPES)  # type: ignore[return-value]
+
+
+def lists_skill(column: Any, skill: str, *, postgres: bool) -> ColumnElement[bool]:
+    """Whether a skill array column lists the skill, case-insensitively.
+
+    PostgreSQL asks the lower-cased GIN index (containment ``@>``); SQLite walks the JSON list.
+    """
+    if postgres:
+        wanted = postgresql.array([func.lower(cast(skill, Text))])
+        return func.exchange_lower_skills(column).op("@>", is_comparison=True)(wanted)
+    each = func.json_each(column).table_valued("value")
+    return exists(select(1).select_from(each).where(func.lower(each.c.value) == func.lower(skill)))

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from skillnest.accounts.schemas import PublicUser
 from skillnest.core.pages import Id
+
+
+#: Which list of a profile a people search looks in.
+SkillRole = Literal["offers", "wants", "any"]
 
 
 class UserBrief(BaseModel):
@@ -77,6 +81,9 @@ class ChatOut(BaseModel):
     other_user: UserBrief
     last_message: MessageOut | None = None
     unread_count: int = 0
+    is_rated_by_me: bool = Field(
+        default=False, description="Whether you already rated the other participant here."
+    )
 
 
 class ReadOut(BaseModel):

@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from skillnest.accounts.models import User
+from skillnest.accounts.schemas import PublicUser
 from skillnest.core import security
 from skillnest.core.cache import TTL, Cache, cache_key, get_json, set_json
-from skillnest.core.db import get_owned_or_404
+from skillnest.core.db import get_owned_or_404, is_postgres
 from skillnest.core.errors import BadRequest, Conflict, NotFound, conflict_on_integrity
 from skillnest.core.pages import CursorPage, Page, cursor_page_of, page_of
 from skillnest.core.ratelimit import RateLimiter
@@ -83,6 +84,53 @@ def _match(row: Any, mean: float) -> schemas.Match:
             ),
         }
     )
+
+
+# --- people by skill --------------------------------------------------------------------
+
+_PEOPLE_COLUMNS = tuple(getattr(User, c.strip()) for c in dialect.PROFILE_COLUMNS.split(","))
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def find_people(
+    *,
+    session: AsyncSession,
+    viewer_id: int,
+    skill: str,
+    role: schemas.SkillRole = "offers",
+    location: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> Page[PublicUser]:
+    """People who offer (or want, or either) a skill, most recently active first.
+
+    Public profile fields only; the viewer is left out. The skill is matched whole and
+    case-insensitively, through the lower-cased GIN indexes on PostgreSQL.
+    """
+    postgres = is_postgres(session)
+    offers = dialect.lists_skill(User.skills_to_offer, skill, postgres=postgres)
+    wants = dialect.lists_skill(User.skills_to_learn, skill, postgres=postgres)
+    which = {"offers": offers, "wants": wants, "any": or_(offers, wants)}[role]
+    received = select(func.count(), func.avg(Rating.rating)).where(Rating.rated_id == User.id)
+    query = select(
+        *_PEOPLE_COLUMNS,
+        received.with_only_columns(func.count()).scalar_subquery().label("rating_count"),
+        received.with_only_columns(func.avg(Rating.rating)).scalar_subquery().label("average"),
+    ).where(which, User.id != viewer_id)
+    if location:
+        query = query.where(User.location.ilike(f"%{_like_escape(location)}%", escape="\\"))
+    query = query.order_by(User.last_active_at.desc().nulls_last(), User.id.desc())
+    rows = (await session.execute(query.limit(limit + 1).offset(offset))).mappings().all()
+    items = [
+        PublicUser.model_validate(
+            {**row, "average_rating": rules.average(row["average"], row["rating_count"])}
+        )
+        for row in rows
+    ]
+    return page_of(items, limit=limit, offset=offset)
 
 
 # --- chats ------------------------------------------------------------------------------
@@ -177,6 +225,12 @@ async def chat_summaries(
         .correlate(Chat)
         .scalar_subquery()
     )
+    rated = (
+        select(Rating.id)
+        .where(Rating.chat_id == Chat.id, Rating.rater_id == user_id)
+        .correlate(Chat)
+        .exists()
+    )
     query = (
         select(
             Chat.id,
@@ -192,6 +246,7 @@ async def chat_summaries(
             last.timestamp.label("last_timestamp"),
             last.is_read.label("last_is_read"),
             unread.label("unread_count"),
+            rated.label("is_rated_by_me"),
         )
         .join(other, other.id == other_id)
         .outerjoin(last, last.id == last_id)
@@ -225,6 +280,7 @@ async def chat_summaries(
                 is_read=row.last_is_read,
             ),
             unread_count=row.unread_count,
+            is_rated_by_me=bool(row.is_rated_by_me),
         )
         for row in rows
     ]
