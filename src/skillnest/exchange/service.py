@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -55,25 +56,81 @@ async def global_mean_rating(*, session: AsyncSession, cache: Cache) -> float:
 async def find_matches(
     *, session: AsyncSession, cache: Cache, user_id: int, limit: int = 20, offset: int = 0
 ) -> Page[schemas.Match]:
-    """People with whom the exchange works both ways, best first (one SQL query)."""
+    """People with whom the exchange works both ways, best first.
+
+    Exact matches come first; then people with whom it works through related skills (the
+    vocabulary's aliases and similar names), each with the pairs that related them. Two
+    small reads (the caller's skills and the terms related to them), then one match query.
+    """
     mean = await global_mean_rating(session=session, cache=cache)
+    rows = (await session.execute(dialect.my_skills_statement(session), {"user_id": user_id})).all()
+    offer = {row.key: row.spelling for row in rows if row.side == "offer"}
+    learn = {row.key: row.spelling for row in rows if row.side == "learn"}
+    related = await related_terms(session=session, keys=[*offer, *learn])
+    teach = rules.related_pairs(learn, related, exclude=learn)
+    learn_pairs = [(mine, theirs) for theirs, mine in rules.related_pairs(offer, related, offer)]
     params = {
         "user_id": user_id,
         "prior": rules.PRIOR_WEIGHT,
         "mean": mean,
         "limit": limit + 1,
         "offset": offset,
+        **dialect.related_params(session, teach, learn_pairs),
     }
-    rows = (await session.execute(dialect.matches_statement(session), params)).mappings().all()
-    items = [_match(row, mean) for row in rows]
+    found = (await session.execute(dialect.matches_statement(session), params)).mappings().all()
+    items = [_match(row, mean, offer, learn) for row in found]
     return page_of(items, limit=limit, offset=offset)
 
 
-def _match(row: Any, mean: float) -> schemas.Match:
+async def related_terms(*, session: AsyncSession, keys: list[str]) -> list[tuple[str, str]]:
+    """(key, related key) for each vocabulary term an alias of, or similar to, one of ``keys``."""
+    keys = sorted({key for key in keys if key})
+    if not keys:
+        return []
+    if is_postgres(session):
+        params = {
+            "keys": keys,
+            "min_length": rules.MIN_RELATED_LENGTH,
+            "threshold": rules.SIMILARITY_THRESHOLD,
+        }
+        rows = (await session.execute(dialect.RELATED_POSTGRES, params)).all()
+        return sorted({(row.key, row.other) for row in rows})
+    found = {
+        (row.key, row.other)
+        for row in await session.execute(dialect.ALIASES_SQLITE, {"keys": json.dumps(keys)})
+    }
+    for key in keys:
+        match = rules.fts5_trigram_query(key) if len(key) >= rules.MIN_RELATED_LENGTH else None
+        if match is None:
+            continue
+        candidates = await session.scalars(dialect.TRIGRAM_CANDIDATES_SQLITE, {"match": match})
+        found.update((key, other) for other in candidates if rules.relatable(key, other))
+    return sorted(found)
+
+
+def _related(row: Any, offer: dict[str, str], learn: dict[str, str]) -> list[schemas.RelatedPair]:
+    """The pairs that related a match, in each person's own spelling."""
+    teach = json.loads(row["related_teach"] or "[]")
+    learn_pairs = json.loads(row["related_learn"] or "[]")
+    return [
+        *(
+            schemas.RelatedPair(offered=theirs, wanted=learn.get(mine, mine), by="them")
+            for theirs, mine in teach
+        ),
+        *(
+            schemas.RelatedPair(offered=offer.get(mine, mine), wanted=theirs, by="you")
+            for mine, theirs in learn_pairs
+        ),
+    ]
+
+
+def _match(row: Any, mean: float, offer: dict[str, str], learn: dict[str, str]) -> schemas.Match:
     """One row of the match query as the API shows it."""
     return schemas.Match.model_validate(
         {
             **row,
+            "related": _related(row, offer, learn),
+            "exact": bool(row["teaches"] and row["learns"]),
             "average_rating": rules.average(row["rating_sum"], row["rating_count"]),
             "score": rules.match_score(
                 teaches=row["teaches"],
