@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from skillnest.exchange.rules import SIMILARITY_THRESHOLD, similarity
+import pytest
+from sqlalchemy import text
+
+from skillnest.exchange.rules import SIMILARITY_THRESHOLD, fts5_trigram_query, similarity
 
 
 async def matches(client, who) -> list[dict]:
@@ -24,9 +27,7 @@ async def test_acoustic_guitar_matches_guitar_as_related_below_an_exact_match(cl
     assert [m["id"] for m in found] == [exact.id, related.id]
     assert found[0]["related"] == [] and found[0]["teaches_you"] == ["guitar"]
     assert found[1]["teaches_you"] == [] and found[1]["learns_from_you"] == ["Python", "sql"]
-    assert found[1]["related"] == [
-        {"offered": "Acoustic Guitar", "wanted": "Guitar", "by": "them"}
-    ]
+    assert found[1]["related"] == [{"offered": "Acoustic Guitar", "wanted": "Guitar", "by": "them"}]
     assert (found[0]["exact"], found[1]["exact"]) == (True, False)
     assert unrelated.id not in {m["id"] for m in found}
 
@@ -52,3 +53,29 @@ async def test_aliases_relate_short_names_and_similarity_does_not(client, person
     found = await matches(client, me)
     assert [m["id"] for m in found] == [coder.id, fan.id]
     assert found[1]["related"] == [{"offered": "JS", "wanted": "JavaScript", "by": "them"}]
+
+
+async def test_the_vocabulary_twins_agree_with_the_rules(session, backend, person):
+    """pg_trgm's similarity() is the rules' formula; SQLite's FTS5 trigram table finds names."""
+    await person(skills_to_offer=["Acoustic Guitar", "Bass Guitar"], skills_to_learn=["Ñandú"])
+    pairs = [
+        ("acoustic guitar", "guitar"),
+        ("java", "javascript"),
+        ("guitar", "guitars"),
+        ("c++ dev", "c dev"),
+        ("español", "espanol"),
+    ]
+    if backend == "postgresql":
+        for a, b in pairs:
+            found = await session.scalar(text("SELECT similarity(:a, :b)"), {"a": a, "b": b})
+            assert found == pytest.approx(similarity(a, b)), (a, b)
+    else:
+        hits = await session.scalars(
+            text("SELECT key FROM skill_terms_fts WHERE skill_terms_fts MATCH :m ORDER BY key"),
+            {"m": fts5_trigram_query("guitar")},
+        )
+        assert list(hits) == ["acoustic guitar", "bass guitar"]
+    # Names saved on a profile joined the vocabulary (the triggers), aliases were there.
+    known = set(await session.scalars(text("SELECT key FROM skill_terms")))
+    assert {"acoustic guitar", "bass guitar", "js", "javascript"} <= known
+    assert ("ñandú" if backend == "postgresql" else "Ñandú") in known

@@ -19,7 +19,12 @@ router = APIRouter(tags=["exchange"])
 async def read_matches(
     user: CurrentUser, session: SessionDep, cache: CacheDep, limit: Limit = 20, offset: Offset = 0
 ) -> Page[schemas.Match]:
-    """People who offer what you want to learn and want to learn what you offer, best first."""
+    """People who offer what you want to learn and want to learn what you offer, best first.
+
+    Related skills count too (vocabulary aliases such as `js` for `JavaScript`, or similar
+    names such as `Acoustic Guitar` for `Guitar`): each match lists the pairs that related
+    it in `related`, and matches needing one rank after every exact match (`exact`).
+    """
     return await service.find_matches(
         session=session, cache=cache, user_id=user.id, limit=limit, offset=offset
     )
@@ -80,7 +85,11 @@ async def open_chat(
 async def list_chats(
     user: CurrentUser, session: ReadSessionDep, limit: Limit = 50, offset: Offset = 0
 ) -> Page[schemas.ChatOut]:
-    """Your chats with the other participant, last message and unread count, newest first."""
+    """Your chats, newest activity first.
+
+    Each with the other participant, the last message, your unread count and whether you
+    already rated the other participant there (`is_rated_by_me`).
+    """
     return await service.list_chats(session=session, user_id=user.id, limit=limit, offset=offset)
 
 

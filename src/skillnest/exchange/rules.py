@@ -67,8 +67,13 @@ def average(rating_sum: float | None, rating_count: int) -> float | None:
     return round(float(rating_sum) / rating_count, 2)
 
 
+def term_key(name: str) -> str:
+    """A name's vocabulary key: lower-cased, trimmed (as the vocabulary's triggers store it)."""
+    return name.strip().lower()
+
+
 def trigrams(name: str) -> set[str]:
-    """pg_trgm's trigrams of a name: each lower-cased word padded with two spaces before, one after."""
+    """pg_trgm's trigrams of a name: each lower-cased word padded "  word "."""
     found: set[str] = set()
     for word in _WORD.findall(name.lower()):
         padded = f"  {word} "
@@ -94,12 +99,11 @@ def relatable(a: str, b: str) -> bool:
 
 def fts5_trigram_query(name: str) -> str | None:
     """An FTS5 trigram MATCH finding names that share any inner trigram of a word of ``name``."""
-    grams = sorted(
-        {w[i : i + 3] for w in _WORD.findall(name.lower()) for i in range(len(w) - 2)}
-    )
+    grams = sorted({w[i : i + 3] for w in _WORD.findall(name.lower()) for i in range(len(w) - 2)})
     if not grams:
         return None
-    return " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
+    # Words are letters and digits only, so a trigram never holds a quote to escape.
+    return " OR ".join(f'"{g}"' for g in grams)
 
 
 def related_pairs(

@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from skillnest.accounts.schemas import PublicUser
 from skillnest.core.pages import Id
 
-
 #: Which list of a profile a people search looks in.
 SkillRole = Literal["offers", "wants", "any"]
 
@@ -24,7 +23,7 @@ class UserBrief(BaseModel):
 
 
 class RelatedPair(BaseModel):
-    """Two skills the vocabulary relates (an alias, or a similar name): "acoustic guitar" ≈ "guitar"."""
+    """Two skills the vocabulary relates (alias, similar name): "acoustic guitar" ≈ "guitar"."""
 
     offered: str = Field(description="The skill offered, as its owner spells it.")
     wanted: str = Field(description="The skill wanted, as its owner spells it.")
@@ -168,3 +167,17 @@ class ActivityStats(BaseModel):
     unread_messages: int
     ratings: int
     mean_rating: float | None = None
+
+
+class SkillPair(BaseModel):
+    """A wanted skill and a skill someone has that the vocabulary relates to it."""
+
+    wanted: str
+    have: str
+
+
+class SkillRelations(BaseModel):
+    """Pairs naming one skill (case, aliases) and pairs of similar, different skills."""
+
+    same: list[SkillPair] = Field(default_factory=list)
+    similar: list[SkillPair] = Field(default_factory=list)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,7 +25,7 @@ from skillnest.core.ratelimit import RateLimiter
 from skillnest.core.realtime import Hub, publish_after_commit
 from skillnest.exchange import demo, dialect, rules, schemas
 from skillnest.exchange.dialect import pair_high, pair_low
-from skillnest.exchange.models import Chat, Message, Rating
+from skillnest.exchange.models import Chat, Message, Rating, SkillTerm
 
 log = logging.getLogger("skillnest.exchange")
 
@@ -673,3 +674,53 @@ async def rating_summary(*, session: AsyncSession, user_id: int) -> schemas.Rati
     return schemas.RatingSummary(
         count=count, average=round(float(average), 2) if average is not None else None
     )
+
+
+async def canonical_keys(*, session: AsyncSession, names: Iterable[str]) -> dict[str, str]:
+    """The vocabulary's canonical key of each name it knows ("js" -> "javascript")."""
+    keys = sorted({rules.term_key(name) for name in names if name and name.strip()})
+    if not keys:
+        return {}
+    rows = await session.execute(
+        select(SkillTerm.key, SkillTerm.canonical).where(SkillTerm.key.in_(keys))
+    )
+    return {key: canonical for key, canonical in rows}
+
+
+async def relate_skills(
+    *, session: AsyncSession, have: Sequence[str], wanted: Sequence[str]
+) -> schemas.SkillRelations:
+    """How the vocabulary relates what someone has to what is wanted (careers' skill gaps).
+
+    ``same`` pairs name one skill (the same name in another case, or aliases); ``similar``
+    pairs are different skills with similar names, by the same trigram rule as matches.
+    """
+    canonical = await canonical_keys(session=session, names=[*have, *wanted])
+
+    def key(name: str) -> str:
+        folded = rules.term_key(name)
+        return canonical.get(folded, folded)
+
+    same: list[schemas.SkillPair] = []
+    similar: list[schemas.SkillPair] = []
+    for want in wanted:
+        for mine in have:
+            if key(want) == key(mine):
+                same.append(schemas.SkillPair(wanted=want, have=mine))
+            elif rules.relatable(rules.term_key(want), rules.term_key(mine)):
+                similar.append(schemas.SkillPair(wanted=want, have=mine))
+    return schemas.SkillRelations(same=same, similar=similar)
+
+
+async def equivalent_keys(*, session: AsyncSession, keys: Sequence[str]) -> list[str]:
+    """Other keys naming the same skills as ``keys`` (their aliases, or the term they alias)."""
+    if not keys:
+        return []
+    term = aliased(SkillTerm, name="term")
+    rows = await session.scalars(
+        select(SkillTerm.key)
+        .join(term, term.canonical == SkillTerm.canonical)
+        .where(term.key.in_(list(keys)), SkillTerm.key.not_in(list(keys)))
+        .distinct()
+    )
+    return sorted(rows)
