@@ -12,6 +12,9 @@ async def test_is_rated_by_me_flips_after_rating_for_the_rater_only(client, pers
     async def flag(who) -> bool:
         listed = (await client.get("/api/v1/chats", headers=who.headers)).json()["items"]
         (chat,) = [c for c in listed if c["id"] == chat_id]
+        detail = await client.get(f"/api/v1/chats/{chat_id}", headers=who.headers)
+        assert detail.status_code == 200, detail.text
+        assert detail.json() == chat
         return bool(chat["is_rated_by_me"])
 
     assert (await flag(alice), await flag(bob)) == (False, False)

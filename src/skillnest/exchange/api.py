@@ -93,6 +93,12 @@ async def list_chats(
     return await service.list_chats(session=session, user_id=user.id, limit=limit, offset=offset)
 
 
+@router.get("/chats/{chat_id}", response_model=schemas.ChatOut)
+async def read_chat(chat_id: PathId, user: CurrentUser, session: ReadSessionDep) -> schemas.ChatOut:
+    """One of your chats: the other participant, last message, unread count, `is_rated_by_me`."""
+    return await service.get_chat(session=session, chat_id=chat_id, user_id=user.id)
+
+
 @router.delete("/chats/{chat_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_chat(
     chat_id: PathId, user: CurrentUser, session: SessionDep, hub: HubDep

@@ -352,6 +352,13 @@ async def list_chats(
     return page_of(items, limit=limit, offset=offset)
 
 
+async def get_chat(*, session: AsyncSession, chat_id: int, user_id: int) -> schemas.ChatOut:
+    """One of the user's chats as the chat list shows it; NotFound for anyone else's."""
+    chat = await get_chat_for(session=session, chat_id=chat_id, user_id=user_id)
+    (summary,) = await chat_summaries(session=session, user_id=user_id, chat_id=chat.id)
+    return summary
+
+
 async def delete_chat(*, session: AsyncSession, hub: Hub, chat_id: int, user_id: int) -> None:
     """Delete a chat with its messages (participants only).
 
