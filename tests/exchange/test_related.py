@@ -74,7 +74,9 @@ async def test_the_vocabulary_twins_agree_with_the_rules(session, backend, perso
             text("SELECT key FROM skill_terms_fts WHERE skill_terms_fts MATCH :m ORDER BY key"),
             {"m": fts5_trigram_query("guitar")},
         )
-        assert list(hits) == ["acoustic guitar", "bass guitar"]
+        found = set(hits)
+        assert {"acoustic guitar", "bass guitar"} <= found
+        assert all(any(g in key for g in ("gui", "uit", "ita", "tar")) for key in found)
     # Names saved on a profile joined the vocabulary (the triggers), aliases were there.
     known = set(await session.scalars(text("SELECT key FROM skill_terms")))
     assert {"acoustic guitar", "bass guitar", "js", "javascript"} <= known
