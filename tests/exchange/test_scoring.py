@@ -128,6 +128,16 @@ def test_match_order_key_by_hand():
     assert order(1, 1, [5, 5], None, 7) == (0, -2, 0, -25 / 7, 1, 0.0, 7)
     assert order(1, 1, [5, 5], None, 7, prior=2) == (0, -2, 0, -4.0, 1, 0.0, 7)
     assert order(0, 2, [], None, 7, related=1) == (1, -2, -1, -3.0, 1, 0.0, 7)
+    plain = match_order(
+        teaches=1,
+        learns=1,
+        rating_sum=0,
+        rating_count=0,
+        last_active_at=None,
+        user_id=7,
+        global_mean=3.0,
+    )
+    assert plain == (0, -2, 0, -3.0, 1, 0.0, 7)  # no related skills unless given
     assert order(3, 0, [], None, 7, related=2) == (1, -3, -2, -3.0, 1, 0.0, 7)
 
 
@@ -172,6 +182,7 @@ def test_similarity_by_hand():
     # java: 5 trigrams, javascript: 11, 4 shared: 4 / (5 + 11 - 4).
     assert similarity("java", "javascript") == 4 / 12
     assert similarity("", "guitar") == 0.0 and similarity("guitar", "--") == 0.0
+    assert similarity("", "") == 0.0
 
 
 def test_relatable_needs_three_letters_a_different_name_and_the_threshold():

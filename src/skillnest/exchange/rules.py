@@ -84,10 +84,8 @@ def trigrams(name: str) -> set[str]:
 def similarity(a: str, b: str) -> float:
     """Shared trigrams over all trigrams of two names (pg_trgm's ``similarity``), 0 to 1."""
     left, right = trigrams(a), trigrams(b)
-    if not left or not right:
-        return 0.0
-    shared = len(left & right)
-    return shared / (len(left) + len(right) - shared)
+    union = len(left | right)
+    return len(left & right) / union if union else 0.0
 
 
 def relatable(a: str, b: str) -> bool:
