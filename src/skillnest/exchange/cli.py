@@ -35,7 +35,7 @@ exchange = typer.Typer(
 
 
 def _match_table(items: list[dict[str, Any]]) -> None:
-    rows = Table("id", "score", "name", "teaches you", "learns from you", "rating")
+    rows = Table("id", "score", "name", "teaches you", "learns from you", "related", "rating")
     for match in items:
         rating = (
             f"{match['average_rating']:.1f} ({match['rating_count']})"
@@ -48,6 +48,7 @@ def _match_table(items: list[dict[str, Any]]) -> None:
             match["name"],
             ", ".join(match["teaches_you"]),
             ", ".join(match["learns_from_you"]),
+            ", ".join(f"{p['offered']} ≈ {p['wanted']}" for p in match.get("related", [])),
             rating,
         )
     console.print(rows)
