@@ -26,35 +26,103 @@ async def demo_jobs(engine) -> None:
         await session.commit()
 
 
+async def add_entry(page, section: str, values: dict[str, str], heading: str) -> None:
+    """Fill a section's "Add" form (labels as the schema names them) and wait for the entry."""
+    form = page.locator(f"#{section} details.add")
+    if await form.get_attribute("open") is None:
+        await form.locator("summary").click()
+    for label, value in values.items():
+        field = form.get_by_label(label, exact=True)
+        if value == "check":
+            await field.check()
+        elif await field.evaluate("e => e.tagName") == "SELECT":
+            await field.select_option(value)
+        else:
+            await field.fill(value)
+    await form.get_by_role("button", name=re.compile("^Add ")).click()
+    await expect(page.locator(f'#{section} [data-entry="{heading}"]')).to_be_visible()
+
+
 async def add_skill(page, name: str, level: str, years: str) -> None:
-    await page.get_by_label("Skill name").fill(name)
-    await page.get_by_label("Proficiency (1 to 5)").select_option(level)
-    await page.get_by_label("Years", exact=True).fill(years)
-    await page.get_by_role("button", name="Add skill").click()
-    await expect(page.locator(f'[data-skill="{name}"]')).to_be_visible()
+    values = {"Skill name": name, "Proficiency (1 to 5)": level, "Years": years}
+    await add_entry(page, "skills", values, name)
 
 
-async def test_job_seeker_profile_search_apply_and_board(people, demo_jobs):
-    page = await people.page()
-    await sign_up(page, "Jo")
+async def fill_profile(page) -> None:
+    """Every section of the profile: add, edit in place, a refused entry, delete."""
     await page.goto("/careers/profile")
     await check_accessibility(page)
     before = await page.locator("[data-skill-score]").inner_text()
     await page.get_by_label("Headline").fill("Backend developer <b>bold</b>")
+    await page.get_by_label("Desired roles").fill("Backend engineer, Platform engineer")
+    await page.get_by_label("Remote work").select_option("hybrid")
     await page.get_by_role("button", name="Save profile").click()
+    await expect(page.get_by_label("Headline")).to_have_value("Backend developer <b>bold</b>")
     await add_skill(page, "Python", "4", "3")
     await add_skill(page, "PostgreSQL", "3", "2")
     after = await page.locator("[data-skill-score]").inner_text()
     assert float(after) > float(before)
     assert int(await page.locator("svg.chart").get_attribute("data-points") or 0) >= 2
     # Inline edit, then delete, of a skill.
-    await page.get_by_label("Proficiency of PostgreSQL").select_option("5")
+    await page.get_by_label("Proficiency (1 to 5) of PostgreSQL").fill("5")
     await page.get_by_role("button", name="Save PostgreSQL").click()
-    await expect(page.get_by_label("Proficiency of PostgreSQL")).to_have_value("5")
+    await expect(page.get_by_label("Proficiency (1 to 5) of PostgreSQL")).to_have_value("5")
     await add_skill(page, "Cobol", "1", "0")
     await page.get_by_role("button", name="Delete Cobol").click()
-    await expect(page.locator('[data-skill="Cobol"]')).to_have_count(0)
+    await expect(page.locator('[data-entry="Cobol"]')).to_have_count(0)
+
+    goal = {"Target role": "Staff engineer", "Required skills": "Python, Kubernetes"}
+    await add_entry(page, "goals", goal, "Staff engineer")
+    await expect(page.locator('#goals [data-entry="Staff engineer"]')).to_contain_text(
+        "skills to learn: Kubernetes"
+    )
+    cert = {
+        "Certification name": "CKA",
+        "Issuing organization": "CNCF",
+        "Issue date": "2024-05-01",
+        "Credential link (URL)": "javascript:alert(1)",
+    }
+    await add_entry(page, "certifications", cert, "CKA")
+    await expect(page.locator('#certifications [data-entry="CKA"] a')).to_have_count(0)
+    assert float(await page.locator("[data-skill-score]").inner_text()) > float(after)
+    # A period that ends before it starts is refused with the reason; the form keeps its values.
+    form = page.locator("#experience details.add")
+    await form.locator("summary").click()
+    job = {"Company": "Acme", "Title": "Developer", "Start date": "2022-01-01"}
+    for label, value in {**job, "End date": "2021-01-01"}.items():
+        await form.get_by_label(label, exact=True).fill(value)
+    await form.get_by_role("button", name="Add position").click()
+    await expect(page.locator("#experience [role=alert]")).to_contain_text("before start_date")
+    await expect(form.get_by_label("Company")).to_have_value("Acme")
     await check_accessibility(page)
+    await form.get_by_label("End date", exact=True).fill("")
+    await add_entry(page, "experience", {"I am here now": "check"}, "Developer, Acme")
+    entry = page.locator('#experience [data-entry="Developer, Acme"]')
+    await entry.locator("summary").click()
+    await entry.get_by_label("Title").fill("Senior developer")
+    await entry.get_by_role("button", name="Save Developer, Acme").click()
+    await expect(page.locator("#experience")).to_contain_text("Senior developer, Acme")
+    await expect(page.locator("#experience")).to_contain_text("Jan 2022 – now")
+    school = {"Institution": "Porto University", "Degree": "BSc", "Start date": "2015-09-01"}
+    await add_entry(
+        page, "education", {**school, "End date": "2019-06-30"}, "BSc, Porto University"
+    )
+    project = {"Title": "Tiny DB", "Link (URL)": "https://example.org/tiny", "Technologies": "Rust"}
+    await add_entry(page, "portfolio", project, "Tiny DB")
+    await expect(page.get_by_role("link", name="Link of Tiny DB")).to_have_attribute(
+        "href", "https://example.org/tiny"
+    )
+    entry = page.locator('#portfolio [data-entry="Tiny DB"]')
+    await entry.locator("summary").click()
+    await entry.get_by_role("button", name="Delete Tiny DB").click()
+    await expect(page.locator("#portfolio [data-entry]")).to_have_count(0)
+    await check_accessibility(page)
+
+
+async def test_job_seeker_profile_search_apply_and_board(people, demo_jobs):
+    page = await people.page()
+    await sign_up(page, "Jo")
+    await fill_profile(page)
 
     # Search, open the job, see the match breakdown; save it and apply.
     await page.goto("/careers/jobs")
