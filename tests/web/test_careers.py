@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.async_api import expect
@@ -119,8 +119,41 @@ async def fill_profile(page) -> None:
     await check_accessibility(page)
 
 
+async def prepare_and_practise(page) -> None:
+    """On an application: a follow-up date by hand, interview answers, a timed practice."""
+    await page.get_by_label("Follow-up date").fill("2031-02-03")
+    await page.get_by_role("button", name="Save follow-up date").click()
+    await expect(page.locator("[data-follow-up]")).to_contain_text("Monday 03 February 2031")
+    await expect(page.locator("[data-timeline]")).to_contain_text("follow_up_date")
+    await page.get_by_role("button", name="Prepare for the interview").click()
+    first = page.locator("[data-question]").first
+    await expect(first).to_contain_text("Tell me about yourself")
+    await first.get_by_label("Your answer").fill("Backend developer who <ships>.")
+    await first.get_by_role("button", name="Save answer").click()
+    await expect(page.get_by_text("1 of ")).to_contain_text("questions answered")
+    await expect(first.get_by_label("Your answer")).to_have_value("Backend developer who <ships>.")
+    # The timer runs on a paused clock: 65 seconds pass only when the test says so.
+    await page.clock.pause_at(datetime.now(UTC) + timedelta(minutes=1))
+    await page.get_by_label("Question", exact=True).select_option(index=1)
+    await page.get_by_label("How it went (1 to 5)").select_option("4")
+    start = page.get_by_role("button", name="Start timer")
+    await start.focus()
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("button", name="Stop and record")).to_be_focused()
+    await page.clock.run_for(65_000)
+    await expect(page.get_by_role("timer")).to_have_text("1:05")
+    await page.keyboard.press("Enter")  # the stop button has the focus
+    row = page.locator("[data-practice-sessions] tbody tr").first
+    await expect(row).to_contain_text("1:05")
+    await expect(row).to_contain_text("Tell me about yourself")
+    await expect(row).to_contain_text("4 / 5")
+    await page.clock.resume()  # axe and the pages' own timers need time to flow again
+    await check_accessibility(page)
+
+
 async def test_job_seeker_profile_search_apply_and_board(people, demo_jobs):
     page = await people.page()
+    await page.clock.install()  # the practice timer's clock, moved by hand below
     await sign_up(page, "Jo")
     await fill_profile(page)
 
@@ -165,7 +198,7 @@ async def test_job_seeker_profile_search_apply_and_board(people, demo_jobs):
     await page.get_by_label("New note").fill("Recruiter call on <Monday>")
     await page.get_by_role("button", name="Add note").click()
     await expect(page.locator("[data-notes]")).to_contain_text("Recruiter call on <Monday>")
-    await check_accessibility(page)
+    await prepare_and_practise(page)
 
     # A resume from a template: edit it with the live preview, compare, restore version 1.
     await page.goto("/careers/documents")

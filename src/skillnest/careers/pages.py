@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from fastapi import Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from skillnest.careers.applications import rules as app_rules
+from skillnest.careers.applications import pages as application_pages
 from skillnest.careers.applications import schemas as app_schemas
 from skillnest.careers.applications import service as applications
 from skillnest.careers.documents import pages as document_pages
@@ -18,7 +18,7 @@ from skillnest.careers.jobs import service as jobs
 from skillnest.careers.notifications import pages as notification_pages
 from skillnest.careers.profile import pages as profile_pages
 from skillnest.core.deps import SessionDep
-from skillnest.core.errors import Conflict, DomainError
+from skillnest.core.errors import DomainError
 from skillnest.web.forms import FormInvalid, parse, split_list
 from skillnest.web.registry import NavItem
 from skillnest.web.security import SignedIn
@@ -29,6 +29,7 @@ router = page_router(tags=["pages"])
 router.include_router(document_pages.router)
 router.include_router(notification_pages.router)
 router.include_router(profile_pages.router)
+router.include_router(application_pages.router)
 badges = notification_pages.badges
 
 NAV = [
@@ -42,7 +43,6 @@ PAGE_SIZE = 20
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Short = Annotated[str, Form(max_length=200)]
 Long = Annotated[str, Form(max_length=10_000)]
-STATUS_LABELS = {s: s.replace("_", " ").capitalize() for s in app_rules.ALL_STATUSES}
 
 
 # --- jobs -------------------------------------------------------------------------------
@@ -128,83 +128,6 @@ async def saved_jobs(
         session=session, user_id=viewer.id, limit=PAGE_SIZE, offset=offset
     )
     return render(request, "careers/saved.html", {"page": page})
-
-
-# --- applications -----------------------------------------------------------------------
-
-
-async def _board(
-    request: Request, viewer: Any, session: Any, *, error: str | None = None, status_code: int = 200
-) -> Response:
-    page = await applications.list_applications(
-        session=session, user_id=viewer.id, limit=200, offset=0
-    )
-    columns: dict[str, list[Any]] = {status: [] for status in app_rules.ALL_STATUSES}
-    for item in page.items:
-        columns[item.status].append(item)
-    context = {"columns": columns, "labels": STATUS_LABELS, "error": error}
-    return render(request, "careers/board.html", context, status_code=status_code)
-
-
-@router.get("/careers/applications", response_class=HTMLResponse)
-async def board(request: Request, viewer: SignedIn, session: SessionDep) -> Response:
-    """The application board: a column per status."""
-    return await _board(request, viewer, session)
-
-
-@router.post("/careers/applications/{application_id}/move", response_class=HTMLResponse)
-async def move(
-    request: Request,
-    application_id: Id,
-    viewer: SignedIn,
-    session: SessionDep,
-    status: Short = "",
-    back: Short = "board",
-) -> Response:
-    """Move a card; a move the flow does not allow is refused with the reason."""
-    try:
-        data = parse(app_schemas.StatusChange, {"status": status}, {"status": "Status"})
-        await applications.change_status(
-            session=session, user_id=viewer.id, application_id=application_id, data=data
-        )
-    except (FormInvalid, Conflict) as exc:
-        if isinstance(exc, Conflict):
-            allowed = ", ".join(STATUS_LABELS[s] for s in exc.extra.get("allowed_transitions", []))
-            reason = f"{exc.detail} Allowed from here: {allowed or 'none (final)'}."
-        else:
-            reason = " ".join(exc.messages)
-        return await _board(request, viewer, session, error=reason, status_code=409)
-    target = (
-        f"/careers/applications/{application_id}" if back == "detail" else "/careers/applications"
-    )
-    return RedirectResponse(target, status_code=303)
-
-
-@router.get("/careers/applications/{application_id}", response_class=HTMLResponse)
-async def read_application(
-    request: Request, application_id: Id, viewer: SignedIn, session: SessionDep
-) -> Response:
-    """An application: its timeline, notes and the moves it may make."""
-    detail = await applications.application_detail(
-        session=session, user_id=viewer.id, application_id=application_id
-    )
-    notes = await applications.list_notes(
-        session=session, user_id=viewer.id, application_id=application_id, limit=100, offset=0
-    )
-    context = {"app": detail, "notes": notes, "labels": STATUS_LABELS}
-    return render(request, "careers/application.html", context)
-
-
-@router.post("/careers/applications/{application_id}/notes", response_class=HTMLResponse)
-async def add_note(
-    application_id: Id, viewer: SignedIn, session: SessionDep, content: Long = ""
-) -> Response:
-    """Add a note to an application."""
-    data = parse(app_schemas.NoteIn, {"content": content}, {"content": "Note"})
-    await applications.add_note(
-        session=session, user_id=viewer.id, application_id=application_id, data=data
-    )
-    return RedirectResponse(f"/careers/applications/{application_id}#notes", status_code=303)
 
 
 # --- job alerts -------------------------------------------------------------------------
