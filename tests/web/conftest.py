@@ -10,6 +10,7 @@ var/screenshots/failures/.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import threading
@@ -52,11 +53,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_url(settings: Settings) -> Iterator[str]:
-    """The app under uvicorn in a thread, once per backend; yields its base URL."""
-    if settings.redis_url:  # rate limits and caches of earlier runs (user ids repeat)
-        sync_redis.Redis.from_url(settings.redis_url).flushdb()
+@contextlib.contextmanager
+def serve(settings: Settings) -> Iterator[str]:
+    """The app under uvicorn in a thread; yields its base URL."""
     port = free_port()
     config = uvicorn.Config(
         create_app(settings),
@@ -80,6 +79,15 @@ def live_url(settings: Settings) -> Iterator[str]:
         server.should_exit = True
         thread.join(20)
         assert not thread.is_alive()
+
+
+@pytest.fixture(scope="session")
+def live_url(settings: Settings) -> Iterator[str]:
+    """The app under uvicorn in a thread, once per backend; yields its base URL."""
+    if settings.redis_url:  # rate limits and caches of earlier runs (user ids repeat)
+        sync_redis.Redis.from_url(settings.redis_url).flushdb()
+    with serve(settings) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import redis as sync_redis
 from playwright.async_api import expect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.careers import service as careers
-from skillnest.careers.jobs import service as jobs
-from skillnest.careers.jobs.alerts import deliver_job_alerts
-from skillnest.careers.jobs.schemas import JobIn
-from skillnest.core.realtime import make_hub
-from tests.web.conftest import check_accessibility, delete_account, sign_up, wait_live
+from tests.conftest import redis_url
+from tests.web.conftest import (
+    People,
+    Watch,
+    check_accessibility,
+    delete_account,
+    serve,
+    sign_in,
+    sign_up,
+    wait_live,
+)
 
 
 @pytest.fixture
@@ -229,9 +240,51 @@ async def test_job_seeker_profile_search_apply_and_board(people, demo_jobs):
     await delete_account(page)
 
 
-async def test_job_alert_match_reaches_the_notification_centre(people, engine, settings):
+def skillnest_cli(settings, *args: str, tmp_path) -> str:
+    """Run the CLI as its own process on the live server's database and event bus."""
+    env = {
+        **os.environ,
+        "SKILLNEST_ENV": "test",
+        "SKILLNEST_DATABASE_URL": settings.database_url,
+        "SKILLNEST_REDIS_URL": settings.redis_url,
+        "SKILLNEST_SECRET_KEY": settings.secret_key.get_secret_value(),
+        "SKILLNEST_PSEUDONYM_KEY": settings.pseudonym_key.get_secret_value(),
+        "SKILLNEST_MEDIA_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "skillnest", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+@pytest.fixture
+def redis_settings(settings):
+    """The backend's settings with Redis as the event bus: a CLI process reaches the pages."""
+    if settings.redis_url:
+        return settings
+    sync_redis.Redis.from_url(redis_url()).flushdb()  # keys of earlier runs (user ids repeat)
+    return settings.model_copy(update={"redis_url": redis_url()})
+
+
+async def test_job_alert_match_shows_live_after_maintenance_run(browser, redis_settings, tmp_path):
+    with serve(redis_settings) as base_url:
+        crowd = People(browser, base_url, Watch(base_url))
+        try:
+            await alert_match_journey(crowd, redis_settings, tmp_path)
+            crowd.watch.check()
+        finally:
+            await crowd.close()
+
+
+async def alert_match_journey(people, settings, tmp_path) -> None:
     page = await people.page(width=375)
-    await sign_up(page, "Kim")
+    email = await sign_up(page, "Kim")
     await page.goto("/careers/alerts")
     await page.get_by_label("Alert name").fill("Rust jobs")
     await page.get_by_label("Keywords").fill("Rustacean")
@@ -244,36 +297,38 @@ async def test_job_alert_match_reaches_the_notification_centre(people, engine, s
     badge = page.locator('nav [data-badge="notifications"]')
     await expect(badge).to_be_hidden()
 
-    # A matching job arrives and the periodic job delivers the alert (as `maintenance run`).
-    hub = make_hub(settings.redis_url)
-    async with AsyncSession(engine, expire_on_commit=False) as session:
-        job = JobIn(
-            source="web-test",
-            external_id=uuid.uuid4().hex,
-            title="Senior Rustacean",
-            company="Ferris & Co",
-            remote_type="remote",
-        )
-        await jobs.upsert_jobs(session=session, jobs=[job])
-        assert await deliver_job_alerts(session=session, hub=hub, now=datetime.now(UTC)) >= 1
-        await session.commit()
-    await hub.close()
-    if settings.redis_url:  # across processes the stream is Redis: the page updates live
-        await expect(page.locator("[data-notifications]")).to_contain_text("Senior Rustacean")
-        await expect(badge).to_contain_text("1")
-    else:  # one process with an in-memory hub: the server sees it on the next request
-        await page.reload()
+    # A matching job is imported, then `skillnest maintenance run` delivers the alert.
+    feed = tmp_path / "jobs.jsonl"
+    job = {
+        "source": "web-test",
+        "external_id": uuid.uuid4().hex,
+        "title": "Senior Rustacean",
+        "company": "Ferris & Co",
+        "remote_type": "remote",
+    }
+    feed.write_text(json.dumps(job) + "\n")
+    skillnest_cli(settings, "careers", "jobs", "import", str(feed), tmp_path=tmp_path)
+    report = skillnest_cli(settings, "maintenance", "run", "--json", tmp_path=tmp_path)
+    assert "careers" in json.loads(report)
+    # No reload: the page got the event from the other process.
     item = page.locator("[data-notification]", has_text="Senior Rustacean")
     await expect(item).to_be_visible()
+    await expect(badge).to_contain_text("1")
     await page.reload()
     await check_accessibility(page)
     await page.get_by_role("link", name="Open").first.click()
     await expect(page.get_by_role("heading", name="Senior Rustacean")).to_be_visible()
-    await page.goto("/dashboard")
-    await expect(page.locator("main")).to_contain_text("Senior Rustacean")
-    await check_accessibility(page)
+
+    # Signing in again lands on the dashboard, which lists the match.
+    again = await people.page()
+    await sign_in(again, email)
+    await expect(again).to_have_url(re.compile(r".*/dashboard$"))
+    await expect(again.locator("main")).to_contain_text("Senior Rustacean")
+    await check_accessibility(again)
     await page.goto("/notifications")
     await page.get_by_role("button", name="Mark all read").click()
     await expect(page.locator("[data-notifications] .unread")).to_have_count(0)
     await expect(badge).to_be_hidden()
+    await page.get_by_role("button", name=re.compile(r"^Delete\b.*Rust jobs")).click()
+    await expect(page.locator("[data-notification]")).to_have_count(0)
     await delete_account(page)
