@@ -36,7 +36,7 @@ browser: ## Install Debian's Chromium for the browser tests when it is missing.
 
 test: install services browser ## The whole suite, on SQLite and on PostgreSQL + Redis.
 	@set -a; source var/services.env; set +a; \
-	$(BIN)/pytest -v -p no:cacheprovider
+	$(BIN)/pytest -v -p no:cacheprovider -n $${SKILLNEST_TEST_WORKERS:-2} --dist loadfile
 
 fuzz: install services ## Schemathesis, every phase and check, many examples, on both backends.
 	@set -a; source var/services.env; set +a; \

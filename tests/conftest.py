@@ -57,8 +57,17 @@ def postgres_url() -> str:
 
 
 def redis_url() -> str:
-    """URL of the Redis test server."""
-    return required_env("SKILLNEST_TEST_REDIS_URL")
+    """URL of the Redis test server: its own database for each parallel worker.
+
+    Tests flush their Redis database; under ``pytest -n`` (workers gw0, gw1...) each worker
+    gets a database 8 numbers apart, so no worker flushes another's keys.
+    """
+    url = required_env("SKILLNEST_TEST_REDIS_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    base, _, number = url.rpartition("/")
+    return f"{base}/{(int(number or 0) + 8 * int(worker[2:])) % 16}"
 
 
 def create_postgres_database(prefix: str) -> str:

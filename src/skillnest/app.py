@@ -242,6 +242,9 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         """Prometheus text format; needs a bearer token if SKILLNEST_METRICS_TOKEN is set."""
         if not metrics.token_allows(metrics_token, request.headers.get("authorization")):
             raise Unauthorized("A valid metrics token is required.")
+        db = request.app.state.platform.db
+        if db.replicas:
+            metrics.observe_replicas(await db.replica_status())
         body, content_type = metrics.exposition()
         return Response(body, media_type=content_type)
 

@@ -7,7 +7,7 @@ import os
 
 from PIL import Image
 
-from tests.factories import signup
+from tests.factories import PASSWORD, signup
 
 GPS_IFD = 0x8825
 
@@ -95,3 +95,20 @@ async def test_replacing_and_deleting_the_avatar_removes_old_files(client):
 async def test_avatar_needs_a_signed_in_user(client):
     response = await upload(client, {}, png_bytes(), "a.png", "image/png")
     assert response.status_code == 401
+
+
+async def test_deleting_the_account_removes_its_avatar_files(client):
+    _, headers = await signup(client)
+    uploaded = (await upload(client, headers, png_bytes(), "a.png", "image/png")).json()
+    assert (await client.get(uploaded["image_small_url"])).status_code == 200
+    wrong = await client.request(
+        "DELETE", "/api/v1/me", headers=headers, json={"password": "not the password"}
+    )
+    assert wrong.status_code == 401
+    assert (await client.get(uploaded["image_url"])).status_code == 200  # kept: nothing deleted
+    deleted = await client.request(
+        "DELETE", "/api/v1/me", headers=headers, json={"password": PASSWORD}
+    )
+    assert deleted.status_code == 204
+    for url in (uploaded["image_url"], uploaded["image_small_url"]):
+        assert (await client.get(url)).status_code == 404

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 
 import httpx
 import orjson
@@ -79,6 +80,11 @@ async def test_a_writer_reads_back_while_the_delayed_replica_serves_others(
         for server in cluster.servers:
             (state,) = (await health(server))["replicas"]
             assert state["status"] == "ok" and state["lag_bytes"] > 0
+        # ...and so does /metrics, for alerting.
+        scraped = (await http.get("/metrics")).text
+        lag = re.search(r'^skillnest_replica_lag_bytes\{replica="[^"]+"\} (\S+)$', scraped, re.M)
+        assert lag and float(lag.group(1)) > 0, scraped[-2000:]
+        assert re.search(r'^skillnest_replica_up\{replica="[^"]+"\} 1\.0$', scraped, re.M)
 
         # A live event announces a write to Bob on the other server; his follow-up read
         # sees it although the replica does not have it yet.

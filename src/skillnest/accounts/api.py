@@ -311,10 +311,16 @@ async def disable_two_factor(
 
 @router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_me(
-    data: schemas.AccountDeleteIn, user: CurrentUser, session: SessionDep, cache: CacheDep
+    data: schemas.AccountDeleteIn,
+    user: CurrentUser,
+    session: SessionDep,
+    cache: CacheDep,
+    storage: StorageDep,
 ) -> Response:
-    """Delete the account and, by cascade, everything it owns."""
-    await service.delete_account(session=session, cache=cache, caller=user, password=data.password)
+    """Delete the account and, by cascade, everything it owns (its avatar files too)."""
+    await service.delete_account(
+        session=session, cache=cache, storage=storage, caller=user, password=data.password
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from skillnest.accounts import schemas, service
 from skillnest.accounts.deps import SESSION_COOKIE
-from skillnest.core.deps import CacheDep, ClientAddress, PlatformDep, SessionDep
+from skillnest.core.deps import CacheDep, ClientAddress, PlatformDep, SessionDep, StorageDep
 from skillnest.core.errors import Conflict, RateLimited, Unauthorized
 from skillnest.web.forms import FormInvalid, parse, safe_next
 from skillnest.web.security import MaybeViewer, SignedIn, end_session, start_session
@@ -257,12 +257,15 @@ async def delete_account(
     viewer: SignedIn,
     session: SessionDep,
     cache: CacheDep,
+    storage: StorageDep,
     password: Text = "",
 ) -> Response:
     """Delete the account after checking the password, then sign out."""
     caller = service.AuthUser(viewer.id, viewer.is_admin, viewer.session_id)
     try:
-        await service.delete_account(session=session, cache=cache, caller=caller, password=password)
+        await service.delete_account(
+            session=session, cache=cache, storage=storage, caller=caller, password=password
+        )
     except Unauthorized as exc:
         return _settings(request, "accounts/delete.html", 401, errors=[exc.detail])
     response = RedirectResponse("/?deleted=1", status_code=303)

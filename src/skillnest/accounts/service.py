@@ -20,7 +20,7 @@ from skillnest.core.errors import Conflict, NotFound, Unauthorized, conflict_on_
 from skillnest.core.logs import note_user
 from skillnest.core.pages import Page, page_of
 from skillnest.core.ratelimit import RateLimiter
-from skillnest.core.storage import Storage
+from skillnest.core.storage import Storage, delete_prefix_after_commit
 from skillnest.exchange import service as exchange
 from skillnest.settings import Settings
 
@@ -404,14 +404,18 @@ async def delete_avatar(
 
 
 async def delete_account(
-    *, session: AsyncSession, cache: Cache, caller: AuthUser, password: str
+    *, session: AsyncSession, cache: Cache, storage: Storage, caller: AuthUser, password: str
 ) -> None:
-    """Delete the caller's account after checking the password; cascades remove the rest."""
+    """Delete the caller's account after checking the password; cascades remove the rest.
+
+    Its uploaded files (the avatar) go once the deletion has committed.
+    """
     user = await get_user(session=session, user_id=caller.id)
     if not await security.verify_password_async(password, user.password_hash):
         raise Unauthorized("The password is incorrect.")
     await revoke_other_sessions(session=session, cache=cache, user_id=user.id, keep_session_id=None)
     await session.execute(delete(User).where(User.id == user.id))
+    delete_prefix_after_commit(session, storage, _avatar_prefix(user.id))
     await invalidate_user(cache=cache, user_id=user.id)
 
 

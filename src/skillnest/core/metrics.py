@@ -68,6 +68,26 @@ IMPORT_ROWS = Counter(
     "Rows read by the importers, by source and result (imported, rejected).",
     ["source", "result"],
 )
+# Read from the replicas when /metrics is scraped (every worker sees the same replicas, so
+# the most recent worker's reading is the one kept).
+REPLICA_UP = Gauge(
+    "skillnest_replica_up",
+    "1 when the read replica answers, 0 when it is down.",
+    ["replica"],
+    multiprocess_mode="mostrecent",
+)
+REPLICA_LAG_SECONDS = Gauge(
+    "skillnest_replica_lag_seconds",
+    "Seconds since the last transaction the replica replayed (0 when caught up).",
+    ["replica"],
+    multiprocess_mode="mostrecent",
+)
+REPLICA_LAG_BYTES = Gauge(
+    "skillnest_replica_lag_bytes",
+    "WAL bytes the replica has still to replay behind the primary.",
+    ["replica"],
+    multiprocess_mode="mostrecent",
+)
 
 
 def multiprocess_dir() -> str | None:
@@ -80,6 +100,18 @@ def observe_request(method: str, route: str, status: int, seconds: float) -> Non
     code = str(status)
     HTTP_REQUESTS.labels(method, route, code).inc()
     HTTP_LATENCY.labels(method, route, code).observe(seconds)
+
+
+def observe_replicas(states: list[dict[str, Any]]) -> None:
+    """Record each replica's state and lag as /health reports them."""
+    for state in states:
+        name = str(state["name"])
+        up = state.get("status") == "ok"
+        REPLICA_UP.labels(name).set(1 if up else 0)
+        if up:
+            REPLICA_LAG_SECONDS.labels(name).set(float(state.get("lag_seconds") or 0))
+            if state.get("lag_bytes") is not None:
+                REPLICA_LAG_BYTES.labels(name).set(float(state["lag_bytes"]))
 
 
 def cache_lookup(backend: str, hit: bool) -> None:

@@ -11,6 +11,9 @@ import os
 from pathlib import Path
 from typing import Protocol
 
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from starlette.staticfiles import StaticFiles
 from starlette.types import Message, Receive, Scope, Send
 
@@ -31,6 +34,18 @@ class Storage(Protocol):
     def delete_prefix(self, prefix: str) -> None:
         """Remove every stored file whose name starts with the prefix."""
         ...
+
+
+def delete_prefix_after_commit(session: AsyncSession, storage: Storage, prefix: str) -> None:
+    """Remove stored files once the transaction that forgot them has committed.
+
+    Deleting first would lose the files of a row that a failed commit keeps.
+    """
+
+    def remove(_: Session) -> None:
+        storage.delete_prefix(prefix)
+
+    event.listen(session.sync_session, "after_commit", remove, once=True)
 
 
 class LocalStorage:
