@@ -35,6 +35,7 @@ class Input:
     maximum: float | None = None
     step: str | None = None
     max_length: int | None = None
+    default: Any = None  # what a new record gets when the input is left empty
 
     def shown(self, value: Any) -> str:
         """A stored value as the input shows it."""
@@ -79,7 +80,13 @@ def _input(name: str, field: FieldInfo, label: str) -> Input:
     metadata = list(field.metadata)
     bare = _unwrap(field.annotation, metadata)
     limits = _limits(metadata)
-    common: dict[str, Any] = {"name": name, "label": label, "required": field.is_required()}
+    default = None if field.is_required() or field.default_factory else field.default
+    common: dict[str, Any] = {
+        "name": name,
+        "label": label,
+        "required": field.is_required(),
+        "default": default,
+    }
     if get_origin(bare) is Literal:
         return Input(kind="select", options=tuple(map(str, get_args(bare))), **common)
     if get_origin(bare) is list:
