@@ -26,8 +26,10 @@ import redis as sync_redis
 import uvicorn
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from skillnest.app import create_app
+from skillnest.catalog import service as catalog_service
 from skillnest.settings import Settings
 
 CHROMIUM = "/usr/bin/chromium"
@@ -82,6 +84,14 @@ def serve(settings: Settings) -> Iterator[str]:
         server.should_exit = True
         thread.join(20)
         assert not thread.is_alive()
+
+
+@pytest.fixture
+async def catalog(engine: AsyncEngine) -> None:
+    """The shipped skill catalog, committed so that the server sees it."""
+    async with AsyncSession(engine, expire_on_commit=False) as session:
+        await catalog_service.load_demo(session=session)
+        await session.commit()
 
 
 @pytest.fixture(scope="session")

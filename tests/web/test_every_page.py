@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 from playwright.async_api import Page
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +19,7 @@ from skillnest.careers.jobs.models import Job
 from skillnest.careers.profile import schemas as profile_schemas
 from skillnest.careers.profile import service as profile
 from tests.web.conftest import (
+    PASSWORD,
     SCREENSHOTS,
     WIDTHS,
     check_accessibility,
@@ -26,6 +28,7 @@ from tests.web.conftest import (
     sign_up,
     wait_live,
 )
+from tests.web.test_gauge import RESULTS
 
 PUBLIC_PAGES = {
     "landing": "/",
@@ -37,6 +40,7 @@ PUBLIC_PAGES = {
     "not-found": "/no/such/page",
     "catalog-suggest": "/catalog",
     "catalog-skills": "/catalog/skills",
+    "catalog-skill": "/catalog/skills/vercel-react-best-practices",
 }
 SIGNED_IN_PAGES = {
     "home": "/",
@@ -64,6 +68,9 @@ SIGNED_IN_PAGES = {
     "notifications": "/notifications",
     "dashboard": "/dashboard",
     "gauge": "/gauge",
+    "gauge-chats": "/gauge/chats",
+    "catalog-preferences": "/catalog/preferences",
+    "catalog-skill-signed-in": "/catalog/skills/vercel-react-best-practices",
 }
 
 
@@ -120,7 +127,35 @@ async def careers_pages(engine, cache, email: str) -> dict[str, str]:
     }
 
 
-async def test_every_page_is_accessible_at_both_widths(people, backend, engine, cache):
+async def gauge_pages(page: Page, base_url: str, email: str) -> dict[str, str]:
+    """A contract, a finished analysis of it and a chat about it; their addresses by name."""
+    await page.goto("/gauge")
+    await page.get_by_label("Contract name").fill("Aave pool")
+    await page.get_by_label("Address").fill("0x87870Bca3F3fD6335C3F4ce8392D69350B4fA4E2")
+    await page.get_by_label("RPC endpoint URL").fill("https://eth.example.org/rpc")
+    await page.get_by_role("button", name="Add contract").click()
+    await page.wait_for_url(re.compile(r".*/gauge/contracts/\d+$"))
+    contract = page.url
+    await page.get_by_role("button", name="Start an analysis").click()
+    await page.wait_for_url(re.compile(r".*/gauge/analyses/\d+$"))
+    analysis = page.url
+    async with httpx.AsyncClient(base_url=base_url) as api:  # the runner reports the results
+        login = {"email": email, "password": PASSWORD}
+        token = (await api.post("/api/v1/auth/login", json=login)).json()["token"]
+        done = {"status": "completed", "results": RESULTS, "logs": ["fetched", "computed"]}
+        url = f"/api/v1/gauge/analyses/{analysis.rsplit('/', 1)[1]}"
+        patched = await api.patch(url, json=done, headers={"Authorization": f"Bearer {token}"})
+        assert patched.status_code == 200, patched.text
+    await page.goto(contract)
+    await page.get_by_role("button", name="Start a chat").click()
+    await page.wait_for_url(re.compile(r".*/gauge/chats/\d+$"))
+    await page.get_by_label("Your question").fill("Which functions are called most?")
+    await page.get_by_role("button", name="Ask").click()
+    await page.locator("#gauge-messages [data-role=user]").wait_for()
+    return {"gauge-contract": contract, "gauge-analysis": analysis, "gauge-chat": page.url}
+
+
+async def test_every_page_is_accessible_at_both_widths(people, backend, catalog, engine, cache):
     folder = backend
     (SCREENSHOTS / folder).mkdir(parents=True, exist_ok=True)
     visitor = await people.page()
@@ -150,7 +185,8 @@ async def test_every_page_is_accessible_at_both_widths(people, backend, engine, 
     await dana.get_by_role("button", name="Encrypt and ask").click()
     await dana.wait_for_url(re.compile(r".*/help/requests/[0-9a-f-]{36}$"))
     pages = {**SIGNED_IN_PAGES, "person": person, "chat": chat, "help-request": dana.url}
-    pages.update(await careers_pages(engine, cache, dana_email))
+    pages |= await gauge_pages(dana, people.base_url, dana_email)
+    pages |= await careers_pages(engine, cache, dana_email)
     await visit_all(dana, pages, folder)
 
     await delete_account(dana)
