@@ -65,9 +65,18 @@ def migration_state(settings: Settings) -> tuple[set[str], set[str]]:
 
 
 @contextlib.asynccontextmanager
-async def advisory_lock(session: AsyncSession, lock_id: int) -> AsyncIterator[bool]:
-    """Hold a PostgreSQL transaction-level advisory lock if free; SQLite has one writer anyway."""
+async def advisory_lock(
+    session: AsyncSession, lock_id: int, *, wait: bool = False
+) -> AsyncIterator[bool]:
+    """Hold a PostgreSQL transaction-level advisory lock: if free, or once free with ``wait``.
+
+    SQLite has one writer anyway.
+    """
     if session.get_bind().dialect.name != "postgresql":
+        yield True
+        return
+    if wait:
+        await session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
         yield True
         return
     got = await session.scalar(text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": lock_id})
@@ -81,11 +90,13 @@ async def run_maintenance(
 
     With ``period_start`` (the periodic loop), the period is first claimed in
     ``maintenance_runs`` inside the same transaction: a period already claimed by another
-    worker, on this server or another, is skipped. Without it (the CLI), the jobs always run.
+    worker, on this server or another, is skipped. Without it (the CLI), the jobs always run:
+    after the run of a worker that holds the lock, if one does.
     """
     report: dict[str, str] = {}
     async with platform.db.unit_of_work() as session:
-        async with advisory_lock(session, MAINTENANCE_LOCK_ID) as acquired:
+        wait = period_start is None
+        async with advisory_lock(session, MAINTENANCE_LOCK_ID, wait=wait) as acquired:
             if not acquired:
                 log.info("maintenance skipped: another worker holds the lock")
                 return {"maintenance": "skipped: another worker holds the lock"}
