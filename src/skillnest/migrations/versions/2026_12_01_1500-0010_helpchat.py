@@ -1,7 +1,7 @@
 """help: offer messages, the asker's public key and the conversation of an accepted request.
 
 Revision ID: 0010_helpchat
-Revises: 0009_gauge2
+Revises: 0010_vocab
 Create Date: 2026-12-01 15:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import skillnest.core.db
 
 revision: str = "0010_helpchat"
-down_revision: str | Sequence[str] | None = "0009_gauge2"
+down_revision: str | Sequence[str] | None = "0010_vocab"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
