@@ -91,7 +91,17 @@ async def _measure(urls: dict[int, str], user_ids: dict[int, list[int]]) -> dict
             # plan of a prepared statement would ignore the setting).
             await session.execute(text("SET plan_cache_mode = force_custom_plan"))
             await session.execute(text("SET enable_bitmapscan = off"))
-            params = {"prior": PRIOR_WEIGHT, "mean": 4.0, "limit": PAGE + 1, "offset": 0}
+            params = {
+                "prior": PRIOR_WEIGHT,
+                "mean": 4.0,
+                "limit": PAGE + 1,
+                "offset": 0,
+                # No related pairs: the exact-match path, as measured before the vocabulary.
+                "teach_f": [],
+                "teach_w": [],
+                "learn_o": [],
+                "learn_f": [],
+            }
             no_index = []
             for user_id in user_ids[size][:NO_INDEX_SAMPLE]:
                 started = time.perf_counter()

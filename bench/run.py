@@ -15,7 +15,7 @@ import sys
 
 from bench.common import OUT, ROOT, Section, machine
 
-SCENARIOS = ["core", "exchange", "help", "catalog", "careers", "gauge", "ops"]
+SCENARIOS = ["core", "imports", "exchange", "help", "catalog", "careers", "gauge", "ops"]
 RESULTS = ROOT / "bench" / "RESULTS.md"
 HEADER = (
     "# Benchmark results\n\nWritten by `make bench` (`python -m bench.run`); "

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from skillnest import __version__
-from skillnest.core import metrics
+from skillnest.core import hot, metrics
 from skillnest.core.access import AccessMiddleware
 from skillnest.core.cache import make_cache
 from skillnest.core.cors import ListedOriginsCORS
@@ -235,6 +235,11 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         status_code, body = await health(platform)
         return JSONBytes(body, status_code=status_code)
 
+    async def hot_health(request: Request) -> Response:
+        """``/health`` without the dependency machinery (core.hot); the route above documents it."""
+        status_code, body = await health(request.app.state.platform)
+        return JSONBytes(body, status_code=status_code)
+
     metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)
@@ -249,13 +254,17 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         return Response(body, media_type=content_type)
 
     app.mount(MEDIA_URL, MediaFiles(directory=settings.media_dir, check_dir=False), name="media")
+    hot_routes: dict[tuple[str, str], hot.HotEndpoint] = {("GET", "/health"): hot_health}
     for module in MODULES:
         api = submodule(module, "api")
         if api is not None and hasattr(api, "router"):
             app.include_router(api.router, prefix=API_PREFIX)
+            for (method, path), endpoint in getattr(api, "HOT_ROUTES", {}).items():
+                hot_routes[method, API_PREFIX + path] = endpoint
         extra = getattr(api, "mount", None) if api is not None else None
         if extra is not None:
             extra(app)  # e.g. GraphQL at /graphql
+    hot.install(app, hot_routes)
     web_shell.install(app)  # the pages, after the API so /api/v1 stays the API's
     return app
 

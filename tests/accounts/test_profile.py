@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from skillnest.accounts import service
 from tests.factories import login, make_user, signup
 
 
@@ -40,7 +41,8 @@ async def test_patch_me_validates_skills(client):
 
 async def test_public_profile_hides_email_and_hashes(client, session):
     user = await make_user(session, bio="hello")
-    response = await client.get(f"/api/v1/users/{user.id}")
+    user_id = user.id
+    response = await client.get(f"/api/v1/users/{user_id}")
     assert response.status_code == 200
     body = response.json()
     assert body["bio"] == "hello"
@@ -48,6 +50,12 @@ async def test_public_profile_hides_email_and_hashes(client, session):
     missing = await client.get("/api/v1/users/999999")
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
+    # The lean endpoint (core.hot) answers as the service does; odd ids go to the route.
+    expected = await service.public_profile(session=session, user_id=user_id)
+    assert body == expected.model_dump(mode="json")
+    for odd in ("0", "abc", "2147483648", "١"):
+        answer = await client.get(f"/api/v1/users/{odd}")
+        assert answer.status_code == 422, odd
 
 
 async def test_delete_me_requires_password(client, session):

@@ -144,6 +144,31 @@ async def test_skill_gaps_name_missing_required_skills(client, person, admin):
     assert missing.status_code == 404
 
 
+async def test_skill_gaps_and_job_match_use_the_skill_vocabulary(client, person, admin):
+    me = await person()
+    job = await create_job(
+        client, admin, "gaps-vocab", required_skills=["JavaScript", "React", "Go"]
+    )
+    for name in ("JS", "React Native", "Google Ads"):
+        added = await client.post(
+            f"{API}/me/career/skills",
+            headers=me.headers,
+            json={"name": name, "proficiency_level": 3},
+        )
+        assert added.status_code == 201, added.text
+    gaps = (
+        await client.get(f"{API}/me/skill-gaps", params={"job_id": job["id"]}, headers=me.headers)
+    ).json()
+    # "JS" is an alias of JavaScript; React Native is similar to React (still missing); a
+    # 2-letter name is never related by similarity ("Go" and "Google Ads").
+    assert gaps["matching_skills"] == ["JavaScript"]
+    assert gaps["missing_skills"] == ["React", "Go"]
+    assert gaps["related_skills"] == [{"required": "React", "have": "React Native"}]
+    explained = (await client.get(f"{API}/jobs/{job['id']}/match", headers=me.headers)).json()
+    assert explained["matching_skills"] == ["JavaScript"]
+    assert explained["missing_skills"] == ["React", "Go"]
+
+
 async def test_goals_track_skill_gaps(client, person):
     me = await person()
     goal = await client.post(

@@ -411,3 +411,28 @@ def test_no_years_required_is_a_full_fit_and_the_total_is_rounded():
         "culture": 0.0,
     }
     assert result.overall_score == 45.67
+
+
+ALIASES = {"js": "javascript", "javascript": "javascript", "golang": "go", "go": "go"}
+
+
+def test_an_alias_of_the_vocabulary_counts_as_the_skill():
+    # "JS" is listed, "JavaScript" required: the vocabulary names one skill.
+    assert missing_skills(["JS"], ["JavaScript", "Go"], ALIASES) == ["Go"]
+    assert missing_skills(["JS"], ["JavaScript", "Go"]) == ["JavaScript", "Go"]
+    assert missing_skills(["golang"], ["Go", "Rust"], ALIASES) == ["Rust"]
+    assert missing_skills(["Rust"], ["rust"], ALIASES) == []  # names outside it: by case
+    candidate = CandidateInput(skills=[SkillInput("JS", proficiency_level=5)])
+    job = JobInput(required_skills=["JavaScript", "Go"])
+    result = match_score(candidate, job, ALIASES)
+    assert (result.matching_skills, result.missing_skills) == (["JavaScript"], ["Go"])
+    # One of two required skills at level 5 (full credit): 35 * 1/2.
+    assert result.breakdown["skills"] == 17.5
+    plain = match_score(candidate, job)
+    assert plain.matching_skills == [] and plain.breakdown["skills"] == 0.0
+    # An alias on the job side too: "golang" required, "Go" listed at level 1 (60%).
+    listed = CandidateInput(skills=[SkillInput("Go", proficiency_level=1)])
+    assert (
+        match_score(listed, JobInput(required_skills=["golang"]), ALIASES).breakdown["skills"]
+        == 21.0
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
 from skillnest.accounts.models import User
 from skillnest.core.db import Database
@@ -48,3 +48,29 @@ async def test_work_is_rolled_back_when_the_block_raises(database):
             await session.flush()
             raise RuntimeError("the route failed")
     assert await _count(database, email) == 0
+
+
+async def test_the_read_connection_reads_committed_rows_outside_any_transaction(database):
+    email = f"read-{uuid.uuid4().hex[:8]}@example.org"
+    async with database.unit_of_work() as session:
+        session.add(User(name="Read Path", email=email, password_hash="x"))
+    try:
+        for _ in range(2):  # the second time on a connection the pool got back
+            async with database.read_connection() as conn:
+                assert await conn.scalar(select(func.count()).where(User.email == email)) == 1
+                if database.dialect == "postgresql":
+                    # Each statement is its own transaction: no BEGIN was sent before it.
+                    stamp = "SELECT transaction_timestamp() = statement_timestamp()"
+                    assert await conn.scalar(text(stamp)) is True
+                else:
+                    raw = await conn.get_raw_connection()
+                    assert raw.driver_connection.in_transaction is False  # type: ignore[union-attr]
+        # Units of work on those pooled connections still get their transactions (savepoints).
+        with pytest.raises(RuntimeError):
+            async with database.unit_of_work() as session, session.begin_nested():
+                await session.execute(delete(User).where(User.email == email))
+                raise RuntimeError("undo the nested block")
+        assert await _count(database, email) == 1
+    finally:
+        async with database.unit_of_work() as session:
+            await session.execute(delete(User).where(User.email == email))

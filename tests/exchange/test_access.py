@@ -13,6 +13,7 @@ async def test_a_third_user_gets_the_same_404_as_for_a_missing_chat(client, pers
 
     def routes(target: int):
         return [
+            ("GET", f"/api/v1/chats/{target}", None),
             ("GET", f"/api/v1/chats/{target}/messages", None),
             ("POST", f"/api/v1/chats/{target}/messages", {"content": "hi"}),
             ("POST", f"/api/v1/chats/{target}/read", None),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import inspect, text
 
-from skillnest.exchange.dialect import MATCHES_POSTGRES
+from skillnest.exchange.dialect import MATCHES_POSTGRES, RELATED_POSTGRES
 
 SEED_INDEXES = {
     "users": {"idx_users_email"},
@@ -45,13 +45,30 @@ def test_queries_use_the_indexes(sync_engine, backend):
             plan = "\n".join(
                 conn.execute(
                     text("EXPLAIN " + MATCHES_POSTGRES.text),
-                    {"user_id": 1, "prior": 5, "mean": 3.0, "limit": 20, "offset": 0},
+                    {
+                        "user_id": 1,
+                        "prior": 5,
+                        "mean": 3.0,
+                        "limit": 20,
+                        "offset": 0,
+                        "teach_f": ["acoustic guitar"],
+                        "teach_w": ["guitar"],
+                        "learn_o": [],
+                        "learn_f": [],
+                    },
                 ).scalars()
             )
             # On an empty table one GIN index is enough; with data both are intersected
             # (BitmapAnd, see the benchmark).
             assert "Bitmap Index Scan on ix_users_skills_to_" in plan
             assert "Seq Scan on users" not in plan
+            # The trigram index the related-terms query's ``%`` can use (whether the planner
+            # takes it depends on the vocabulary's size: a tiny one is cheaper to scan).
+            definition = conn.scalar(
+                text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_skill_terms_key_trgm'")
+            )
+            assert "USING gin (key gin_trgm_ops)" in str(definition)
+            assert "t.key % q.k" in RELATED_POSTGRES.text
             pair = (
                 "EXPLAIN SELECT id FROM chats "
                 "WHERE least(user1_id, user2_id) = 1 AND greatest(user1_id, user2_id) = 2"

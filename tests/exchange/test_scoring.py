@@ -11,8 +11,14 @@ from skillnest.exchange.rules import (
     PRIOR_WEIGHT,
     average,
     bayesian_rating,
+    fts5_trigram_query,
     match_order,
     match_score,
+    relatable,
+    related_pairs,
+    similarity,
+    term_key,
+    trigrams,
 )
 
 
@@ -103,8 +109,9 @@ HOUR_AGO = datetime(2026, 11, 30, 11, 0, tzinfo=UTC)
 YESTERDAY = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
 
-def order(teaches, learns, ratings, active, user_id, mean=3.0, prior=PRIOR_WEIGHT):
+def order(teaches, learns, ratings, active, user_id, mean=3.0, prior=PRIOR_WEIGHT, related=0):
     return match_order(
+        related=related,
         teaches=teaches,
         learns=learns,
         rating_sum=sum(ratings),
@@ -117,9 +124,21 @@ def order(teaches, learns, ratings, active, user_id, mean=3.0, prior=PRIOR_WEIGH
 
 
 def test_match_order_key_by_hand():
-    assert order(2, 1, [], HOUR_AGO, 10) == (-3, -3.0, 0, -HOUR_AGO.timestamp(), 10)
-    assert order(1, 1, [5, 5], None, 7) == (-2, -25 / 7, 1, 0.0, 7)
-    assert order(1, 1, [5, 5], None, 7, prior=2) == (-2, -4.0, 1, 0.0, 7)
+    assert order(2, 1, [], HOUR_AGO, 10) == (0, -3, 0, -3.0, 0, -HOUR_AGO.timestamp(), 10)
+    assert order(1, 1, [5, 5], None, 7) == (0, -2, 0, -25 / 7, 1, 0.0, 7)
+    assert order(1, 1, [5, 5], None, 7, prior=2) == (0, -2, 0, -4.0, 1, 0.0, 7)
+    assert order(0, 2, [], None, 7, related=1) == (1, -2, -1, -3.0, 1, 0.0, 7)
+    plain = match_order(
+        teaches=1,
+        learns=1,
+        rating_sum=0,
+        rating_count=0,
+        last_active_at=None,
+        user_id=7,
+        global_mean=3.0,
+    )
+    assert plain == (0, -2, 0, -3.0, 1, 0.0, 7)  # no related skills unless given
+    assert order(3, 0, [], None, 7, related=2) == (1, -3, -2, -3.0, 1, 0.0, 7)
 
 
 def test_match_order_overlap_then_rating_then_activity_then_id():
@@ -132,3 +151,70 @@ def test_match_order_overlap_then_rating_then_activity_then_id():
         "f": order(1, 1, [], HOUR_AGO, 9),  # more recently active than c and e
     }
     assert sorted(people, key=people.__getitem__) == ["a", "b", "f", "e", "c", "d"]
+
+
+def test_exact_matches_first_then_overlap_then_related_count():
+    people = {
+        "exact": order(1, 1, [], None, 9),
+        "exact_more_related": order(1, 1, [], None, 9, related=1),  # equal overlap: related
+        "related_big": order(0, 3, [5] * 9, HOUR_AGO, 1, related=1),  # never above exact
+        "related_small": order(2, 0, [], HOUR_AGO, 1, related=2),
+    }
+    assert sorted(people, key=people.__getitem__) == [
+        "exact_more_related",
+        "exact",
+        "related_big",
+        "related_small",
+    ]
+
+
+def test_trigrams_as_pg_trgm_counts_them():
+    assert trigrams("Go") == {"  g", " go", "go "}
+    assert trigrams("C++ dev") == {"  c", " c ", "  d", " de", "dev", "ev "}
+    assert trigrams("--") == set()
+    assert trigrams("guitar") == {"  g", " gu", "gui", "uit", "ita", "tar", "ar "}
+
+
+def test_similarity_by_hand():
+    # guitar: 7 trigrams; acoustic guitar: 9 + 7 = 16, the 7 of guitar shared: 7/16.
+    assert similarity("acoustic guitar", "guitar") == 7 / 16
+    assert similarity("Guitar", "guitar") == 1.0
+    # java: 5 trigrams, javascript: 11, 4 shared: 4 / (5 + 11 - 4).
+    assert similarity("java", "javascript") == 4 / 12
+    assert similarity("", "guitar") == 0.0 and similarity("guitar", "--") == 0.0
+    assert similarity("", "") == 0.0
+
+
+def test_relatable_needs_three_letters_a_different_name_and_the_threshold():
+    assert relatable("acoustic guitar", "guitar")  # 0.4375
+    assert relatable("guitars", "guitar")
+    assert not relatable("java", "javascript")  # 0.33: under 0.4
+    assert not relatable("guitar", "guitar")  # the same name is an exact match, not related
+    assert not relatable("go", "go lang")  # 2 letters: never by similarity
+    assert not relatable("google", " go ")
+    assert relatable("abc", "abcd")  # 3 letters is enough: 3 of 6 trigrams shared
+    assert similarity("abc", "abcd") == 0.5 and relatable("abcd", "abc")
+    # Exactly at the threshold counts: 4 of 10 trigrams shared.
+    assert similarity("guitar", "guitxr") == 0.4 and relatable("guitar", "guitxr")
+    assert similarity("guitar", "guitqqqq") == 4 / 11 and not relatable("guitar", "guitqqqq")
+
+
+def test_term_key_and_fts5_query():
+    assert term_key("  Acoustic Guitar ") == "acoustic guitar"
+    assert fts5_trigram_query("Go") is None
+    assert fts5_trigram_query("C++") is None
+    assert fts5_trigram_query("Guitar") == '"gui" OR "ita" OR "tar" OR "uit"'
+    assert fts5_trigram_query("sql db") == '"sql"'
+
+
+def test_related_pairs_keep_my_keys_and_drop_exact_ones():
+    related = [("guitar", "acoustic guitar"), ("guitar", "piano"), ("drums", "drum")]
+    assert related_pairs(["guitar", "piano"], related, exclude=["guitar", "piano"]) == [
+        ("acoustic guitar", "guitar")
+    ]
+    assert related_pairs([], related, exclude=[]) == []
+    assert related_pairs(["drums", "guitar"], related, exclude=[]) == [
+        ("acoustic guitar", "guitar"),
+        ("drum", "drums"),
+        ("piano", "guitar"),
+    ]

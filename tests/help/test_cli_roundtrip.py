@@ -45,12 +45,18 @@ HELP_TABLES = (
     "anonymous_help_sessions",
     "help_offers",
     "help_key_envelopes",
+    "help_messages",
     "trust_interactions",
     "skill_verifications",
 )
 # Columns of help tables that hold small numbers by design (levels, ratings, minutes, scores).
 NUMERIC_COLUMNS = {"urgency_level", "session_quality", "help_duration", "score"}
 SECRETS = [f"secret question number {i}: why does my fold overflow the stack?" for i in range(6)]
+TALK = [
+    "offer note: I wrote a borrow checker tutorial, ask me anything",
+    "asker line: why can't I keep a reference across the push?",
+    "helper line: the push may reallocate, so the reference could dangle",
+]
 
 
 def free_port() -> int:
@@ -73,7 +79,7 @@ class LiveServer:
     base: str = ""
     process: subprocess.Popen[bytes] | None = None
     # Every email, token and text the tests gave the server: none may reach its log.
-    secrets: set[str] = field(default_factory=lambda: {PASSWORD, *SECRETS})
+    secrets: set[str] = field(default_factory=lambda: {PASSWORD, *SECRETS, *TALK})
 
     @property
     def log_path(self) -> Path:
@@ -469,6 +475,63 @@ def test_feed_survives_losing_the_cache_while_the_server_runs(live, tmp_path):
     assert all(i in listing for i in ids)
     # The request keys survived on the client: the owner can still read their request.
     assert owner("read", ids[0]).strip() == "monads"
+
+
+def help_messages_of(user: CliUser, into: list[dict[str, object]], ready: threading.Event) -> None:
+    """Read the user's ``/me/events`` until two ``help.message`` events arrived."""
+    token = next(iter(json.loads((user.home / "tokens.json").read_text()).values()))
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.stream(
+        "GET", user.live.base + "/api/v1/me/events", headers=headers, timeout=30
+    ) as response:
+        kind = ""
+        for line in response.iter_lines():
+            if line == "event: ready":
+                ready.set()
+            if line.startswith("event:"):
+                kind = line.removeprefix("event:").strip()
+            elif line.startswith("data:") and kind == "help.message":
+                into.append(json.loads(line.removeprefix("data:")))
+                if len(into) == 2:
+                    return
+
+
+def test_offer_note_and_conversation_through_the_cli_stay_sealed(live, tmp_path):
+    asker, helper = sign_up(live, "talker", tmp_path), sign_up(live, "answerer", tmp_path)
+    request_id = created_id(asker("ask", "-s", "rust", "--text", "borrow question"))
+    sent = helper("offer", request_id, "--message", TALK[0])
+    offer_id = re.search(rf"offer ({UUID_RE}) sent", sent).group(1)
+    assert TALK[0] in asker("show", request_id)
+    assert "accepted" in asker("accept", request_id, offer_id)
+
+    # Both event streams (possibly on other workers than the writes) get every message.
+    heard: dict[str, list[dict[str, object]]] = {"asker": [], "helper": []}
+    listeners = []
+    for name, user in (("asker", asker), ("helper", helper)):
+        ready = threading.Event()
+        thread = threading.Thread(
+            target=help_messages_of, args=(user, heard[name], ready), daemon=True
+        )
+        thread.start()
+        assert ready.wait(10)
+        listeners.append(thread)
+    said = [json.loads(asker("say", request_id, TALK[1], "--json"))]
+    said.append(json.loads(helper("say", request_id, TALK[2], "--json")))
+    for thread in listeners:
+        thread.join(15)
+    assert heard["asker"] == heard["helper"] == said
+
+    thread_view = helper("messages", request_id)
+    assert f"asker: {TALK[1]}" in thread_view and f"you: {TALK[2]}" in thread_view
+    texts = [m["text"] for m in json.loads(asker("messages", request_id, "--json"))]
+    assert texts == TALK[1:]
+
+    # The server holds the three of them as ciphertext only.
+    dump = live.dump()
+    for line in TALK:
+        assert line not in dump
+    rows = help_table_rows(dump, live.backend)
+    assert [r["ciphertext"] for r in rows["help_messages"]] == [m["ciphertext"] for m in said]
 
 
 def test_the_server_log_holds_no_identity_or_help_content(live):

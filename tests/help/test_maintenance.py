@@ -10,7 +10,7 @@ import orjson
 from sqlalchemy import select, update
 
 from skillnest.help import crypto, feed
-from skillnest.help.models import HelpKeyEnvelope, HelpSession
+from skillnest.help.models import HelpKeyEnvelope, HelpMessage, HelpOffer, HelpSession
 from skillnest.help.service import run_maintenance
 from tests.help.conftest import ask, encrypted, feed_ids
 
@@ -19,12 +19,15 @@ async def test_expiry_job(client, session, cache, hub, platform, person):
     owner, helper, reader = await person(), await person(), await person()
     key, ciphertext = encrypted()
     soon = (await ask(client, owner, encrypted_request=ciphertext))["id"]
-    matched = (await ask(client, owner, encrypted_request=ciphertext))["id"]
+    asker_private, asker_public = crypto.new_keypair()
+    made = await ask(client, owner, encrypted_request=ciphertext, public_key=asker_public)
+    matched = made["id"]
     lasting = (await ask(client, owner))["id"]
     private, public = crypto.new_keypair()
+    note = crypto.encrypt_message(private, asker_public, "a note for the asker")
     offer = await client.post(
         f"/api/v1/help/requests/{matched}/offers",
-        json={"public_key": public},
+        json={"public_key": public, "encrypted_message": note},
         headers=helper.headers,
     )
     accepted = await client.post(
@@ -33,6 +36,12 @@ async def test_expiry_job(client, session, cache, hub, platform, person):
         headers=owner.headers,
     )
     assert accepted.status_code == 200
+    said = await client.post(
+        f"/api/v1/help/requests/{matched}/messages",
+        json={"ciphertext": crypto.encrypt_message(asker_private, public, "thanks")},
+        headers=owner.headers,
+    )
+    assert said.status_code == 201
     past = datetime.now(UTC) - timedelta(seconds=1)
     await session.execute(
         update(HelpSession)
@@ -59,6 +68,10 @@ async def test_expiry_job(client, session, cache, hub, platform, person):
     ).scalars()
     assert all(v is None for v in left)
     assert (await session.execute(select(HelpKeyEnvelope))).first() is None
+    # The conversation and the offer notes went with the other secrets.
+    assert (await session.execute(select(HelpMessage))).first() is None
+    notes = (await session.execute(select(HelpOffer.encrypted_message))).scalars()
+    assert all(v is None for v in notes)
     # The expired card is gone from the sorted set too, not merely hidden.
     members = await cache.zrangebyscore(feed.FEED_KEY, 0, float("inf"))
     assert {orjson.loads(m)["id"] for m, _ in members} == {lasting}

@@ -212,6 +212,11 @@ def test_exchange_journey_through_the_cli(live, tmp_path):
     ]
     assert bob.json("exchange", "read", str(chat["id"])) == {"marked": 1}
     assert bob.json("exchange", "rate", str(chat["id"]), "--rating", "5")["rating"] == 5
+    (rated,) = [c for c in bob.json("exchange", "chats")["items"] if c["id"] == chat["id"]]
+    assert rated["is_rated_by_me"] is True
+    found = alice.json("exchange", "people", "--skill", "GUITAR", "--limit", "100")
+    assert bob.user_id in [p["id"] for p in found["items"]]
+    assert all("email" not in p for p in found["items"])
     # People-readable output of the same data.
     assert "alice" in bob.run("exchange", "chats")
 

@@ -10,6 +10,7 @@ var/screenshots/failures/.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import threading
@@ -46,6 +47,7 @@ WIDTHS = (375, 1280)
 PASSWORD = "browser test password"
 BLOCKING_IMPACTS = ("serious", "critical")
 AXE = Axe()
+NO_MAINTENANCE = 10**9  # seconds: the next period boundary is years away
 
 
 def free_port() -> int:
@@ -54,12 +56,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_url(settings: Settings) -> Iterator[str]:
-    """The app under uvicorn in a thread, once per backend; yields its base URL."""
-    if settings.redis_url:  # rate limits and caches of earlier runs (user ids repeat)
-        sync_redis.Redis.from_url(settings.redis_url).flushdb()
+@contextlib.contextmanager
+def serve(settings: Settings) -> Iterator[str]:
+    """The app under uvicorn in a thread; yields its base URL."""
     port = free_port()
+    # No periodic maintenance: it would race the tests that run the jobs on purpose.
+    settings = settings.model_copy(update={"maintenance_seconds": NO_MAINTENANCE})
     config = uvicorn.Config(
         create_app(settings),
         host="127.0.0.1",
@@ -90,6 +92,15 @@ async def catalog(engine: AsyncEngine) -> None:
     async with AsyncSession(engine, expire_on_commit=False) as session:
         await catalog_service.load_demo(session=session)
         await session.commit()
+
+
+@pytest.fixture(scope="session")
+def live_url(settings: Settings) -> Iterator[str]:
+    """The app under uvicorn in a thread, once per backend; yields its base URL."""
+    if settings.redis_url:  # rate limits and caches of earlier runs (user ids repeat)
+        sync_redis.Redis.from_url(settings.redis_url).flushdb()
+    with serve(settings) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,17 @@ import re
 
 import httpx
 from playwright.async_api import Page
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from skillnest.accounts.models import User
+from skillnest.careers import service as careers
+from skillnest.careers.applications import prep
+from skillnest.careers.applications import schemas as app_schemas
+from skillnest.careers.applications import service as applications
+from skillnest.careers.jobs.models import Job
+from skillnest.careers.profile import schemas as profile_schemas
+from skillnest.careers.profile import service as profile
 from tests.web.conftest import (
     PASSWORD,
     SCREENSHOTS,
@@ -74,6 +84,49 @@ async def visit_all(page: Page, pages: dict[str, str], folder: str) -> None:
             await page.screenshot(path=SCREENSHOTS / folder / f"{name}-{width}.png", full_page=True)
 
 
+async def careers_pages(engine, cache, email: str) -> dict[str, str]:
+    """A profile entry per kind, a job, an application with interview preparation."""
+    async with AsyncSession(engine, expire_on_commit=False) as session:
+        await careers.load_demo(session=session)
+        user_id = await session.scalar(select(User.id).where(func.lower(User.email) == email))
+        job_id = await session.scalar(select(Job.id).order_by(Job.id).limit(1))
+        assert user_id and job_id
+        entries = [
+            (profile.SKILLS, profile_schemas.SkillIn(name="Python", proficiency_level=4)),
+            (profile.GOALS, profile_schemas.GoalIn(target_role="Staff engineer")),
+            (
+                profile.EXPERIENCE,
+                profile_schemas.ExperienceIn(
+                    company="Acme", title="Developer", start_date="2022-01-01", is_current=True
+                ),
+            ),
+        ]
+        for section, data in entries:
+            await profile.add_entry(
+                session=session,
+                cache=cache,
+                settings=None,
+                user_id=user_id,
+                section=section,
+                data=data,
+            )
+        application = await applications.create_application(
+            session=session,
+            user_id=user_id,
+            data=app_schemas.ApplicationIn(job_id=job_id, status="APPLIED"),
+        )
+        common = {"session": session, "user_id": user_id, "application_id": application.id}
+        await prep.create_interview_prep(**common, data=app_schemas.InterviewPrepIn())
+        await prep.add_practice_session(
+            **common, data=app_schemas.PracticeIn(duration=95, self_rating=4)
+        )
+        await session.commit()
+    return {
+        "careers-job": f"/careers/jobs/{job_id}",
+        "careers-application": f"/careers/applications/{application.id}",
+    }
+
+
 async def gauge_pages(page: Page, base_url: str, email: str) -> dict[str, str]:
     """A contract, a finished analysis of it and a chat about it; their addresses by name."""
     await page.goto("/gauge")
@@ -102,7 +155,7 @@ async def gauge_pages(page: Page, base_url: str, email: str) -> dict[str, str]:
     return {"gauge-contract": contract, "gauge-analysis": analysis, "gauge-chat": page.url}
 
 
-async def test_every_page_is_accessible_at_both_widths(people, backend, catalog):
+async def test_every_page_is_accessible_at_both_widths(people, backend, catalog, engine, cache):
     folder = backend
     (SCREENSHOTS / folder).mkdir(parents=True, exist_ok=True)
     visitor = await people.page()
@@ -133,6 +186,7 @@ async def test_every_page_is_accessible_at_both_widths(people, backend, catalog)
     await dana.wait_for_url(re.compile(r".*/help/requests/[0-9a-f-]{36}$"))
     pages = {**SIGNED_IN_PAGES, "person": person, "chat": chat, "help-request": dana.url}
     pages |= await gauge_pages(dana, people.base_url, dana_email)
+    pages |= await careers_pages(engine, cache, dana_email)
     await visit_all(dana, pages, folder)
 
     await delete_account(dana)

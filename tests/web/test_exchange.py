@@ -15,7 +15,7 @@ async def test_two_people_match_chat_live_and_rate(people):
     alice = await people.page()
     bob = await people.page(width=375)
     await sign_up(alice, "Alice")
-    await set_skills(alice, "Python", "Guitar")
+    await set_skills(alice, "Python", "Guitar, Drum")
     await sign_up(bob, "Bob")
     await set_skills(bob, "Guitar, Drums", "python")
     await bob.goto("/settings")
@@ -28,6 +28,7 @@ async def test_two_people_match_chat_live_and_rate(people):
     card = alice.locator("article", has=alice.get_by_role("link", name="Bob", exact=True))
     await expect(card).to_contain_text("Teaches you: Guitar")
     await expect(card).to_contain_text("Learns from you: python")
+    await expect(card.locator("li.related")).to_have_text("related: Drums ≈ Drum")
     await expect(card.get_by_text(f"I play guitar {SCRIPT}")).to_be_visible()  # text, not markup
     await card.get_by_role("button", name="Chat with Bob").click()
     await alice.wait_for_url(re.compile(r".*/exchange/chats/\d+$"))

@@ -13,6 +13,18 @@ from skillnest.cli import app as skillnest_app
 from tests.web.conftest import delete_account, sign_up
 
 SECRET = "My foldr on a 10^6 list overflows the stack <script>window.pwned=1</script>"
+NOTE = "I debugged space leaks in folds for a year <b>bold</b>"
+TALK = ["Which fold do you use, foldl or foldr?", "foldr, on a list of a million Ints"]
+
+
+def stored_messages(settings) -> list[str]:
+    engine = create_engine(settings.sync_database_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT ciphertext FROM help_messages ORDER BY id")).all()
+    finally:
+        engine.dispose()
+    return [row[0] for row in rows]
 
 
 def stored_ciphertext(settings, request_id: str) -> str | None:
@@ -59,11 +71,13 @@ async def test_ask_offer_accept_read_in_the_browser_and_the_cli(people, settings
     assert ciphertext and "foldr" not in ciphertext and "Asker" not in ciphertext
 
     await card.get_by_role("link").click()
+    await helper.get_by_label("A note to the asker (optional, only they can read it)").fill(NOTE)
     await helper.get_by_role("button", name="Offer to help").click()
     await expect(helper.get_by_text("You offered to help (Pending).")).to_be_visible()
 
     await asker.reload()
     await expect(asker.get_by_text("trust not enough data yet")).to_be_visible()
+    await expect(asker.locator("[data-offer-note]")).to_have_text(NOTE)  # decrypted here
     await asker.get_by_role("button", name="Accept this offer").click()
     await expect(asker.locator("[data-status]")).to_have_text("Matched")
 
@@ -73,6 +87,21 @@ async def test_ask_offer_accept_read_in_the_browser_and_the_cli(people, settings
     assert await helper.evaluate("window.pwned") is None
     await helper.get_by_role("button", name="Start helping").click()
     await expect(helper.locator("[data-status]")).to_have_text("InProgress")
+
+    # The two talk, each message encrypted in one browser and arriving live in the other.
+    await asker.reload()
+    for page in (asker, helper):
+        await page.locator("[data-help-thread][data-ready='1']").wait_for(state="attached")
+        await page.locator("body[data-live-ready='1']").wait_for(state="attached")
+    for sender, reader, line in ((helper, asker, TALK[0]), (asker, helper, TALK[1])):
+        await sender.get_by_label("Your message").fill(line)
+        await sender.get_by_role("button", name="Send encrypted").click()
+        await expect(reader.locator("[data-messages] li").last).to_have_text(line)
+    for page in (asker, helper):
+        await expect(page.locator("[data-messages] li")).to_have_text(TALK)
+    await expect(asker.locator("[data-messages] li.mine")).to_have_text([TALK[1]])
+    stored = stored_messages(settings)
+    assert len(stored) == 2 and not any("fold" in value for value in stored)
 
     # The helper exports the key pair; the CLI reads the same request with it.
     await helper.goto("/help/keys")

@@ -134,7 +134,11 @@ async def test_sign_in_never_redirects_off_site(client, session):
             "next": "//evil.example/",
         },
     )
-    assert response.headers["location"] == "/"
+    assert response.headers["location"] == "/dashboard"
+    response = await client.get("/signin?next=/careers/jobs")  # signed in: straight on
+    assert response.headers["location"] == "/careers/jobs"
+    response = await client.get("/signin")
+    assert response.headers["location"] == "/dashboard"
 
 
 async def test_errors_are_html_for_pages_and_problem_json_for_the_api(client):

@@ -9,7 +9,16 @@ from fastapi.responses import RedirectResponse
 from sse_starlette.sse import EventSourceResponse
 
 from skillnest.accounts import avatar, export, oauth, schemas, service, twofactor
-from skillnest.accounts.deps import AdminUser, CurrentUser, ReadSessionDep, TokenDep
+from skillnest.accounts.deps import (
+    AdminUser,
+    CurrentUser,
+    ReadSessionDep,
+    TokenDep,
+    bearer,
+    get_bearer_token,
+    get_token,
+    user_from_token,
+)
 from skillnest.core.deps import (
     CacheDep,
     ClientAddress,
@@ -18,11 +27,16 @@ from skillnest.core.deps import (
     SessionDep,
     SettingsDep,
     StorageDep,
+    request_read_connection,
+    request_session,
 )
-from skillnest.core.pages import DEFAULT_LIMIT, Limit, Offset, Page, PathId
+from skillnest.core.hot import HotEndpoint, plain_id
+from skillnest.core.pages import DEFAULT_LIMIT, MAX_ID, Limit, Offset, Page, PathId
+from skillnest.core.platform import Platform
 from skillnest.core.realtime import stream_user_events
 from skillnest.core.replicas import mark_writer
 from skillnest.core.responses import JSONBytes
+from skillnest.help import service as help_service
 
 router = APIRouter(tags=["accounts"])
 
@@ -364,9 +378,14 @@ async def delete_my_avatar(
 
 
 @router.get("/me/events", response_class=EventSourceResponse)
-async def stream_my_events(user: CurrentUser, hub: HubDep, request: Request) -> EventSourceResponse:
-    """Server-sent events for the signed-in user (new messages, notifications...)."""
-    return EventSourceResponse(stream_user_events(hub, user.id, request.is_disconnected), ping=15)
+async def stream_my_events(
+    user: CurrentUser, hub: HubDep, settings: SettingsDep, request: Request
+) -> EventSourceResponse:
+    """Server-sent events for the signed-in user (new messages, notifications, help...)."""
+    # Help names its people by pseudonyms only: it publishes to channels derived from them.
+    channels = help_service.event_channels(settings=settings, user_id=user.id)
+    events = stream_user_events(hub, user.id, request.is_disconnected, channels)
+    return EventSourceResponse(events, ping=15)
 
 
 @router.get("/admin/users", response_model=Page[schemas.Me])
@@ -375,3 +394,35 @@ async def list_accounts(
 ) -> Page[schemas.Me]:
     """Every account, paginated (administrators only)."""
     return await service.list_users(session=session, limit=limit, offset=offset)
+
+
+# --- hot routes (core.hot): the same answers without FastAPI's dependency solving -----------
+
+
+async def hot_read_me(request: Request) -> Response:
+    """``GET /me``: the bearer token resolved (near cache first), the cached profile bytes."""
+    platform: Platform = request.app.state.platform
+    token = await get_token(await get_bearer_token(request, await bearer(request)))
+    async with request_session(request) as session:
+        user = await user_from_token(session=session, cache=platform.cache, token=token)
+        body = await service.me_document(
+            session=session, cache=platform.cache, user_id=user.id, settings=platform.settings
+        )
+    return JSONBytes(body)
+
+
+async def hot_read_user(request: Request) -> Response | None:
+    """``GET /users/{user_id}``: one pre-built statement on a connection outside transactions."""
+    platform: Platform = request.app.state.platform
+    user_id = plain_id(request.path_params["user_id"], MAX_ID)
+    if user_id is None or platform.db.replicas:
+        return None  # the documented route validates odd input and picks a replica
+    async with request_read_connection(request) as connection:
+        body = await service.public_profile_json(connection=connection, user_id=user_id)
+    return JSONBytes(body)
+
+
+HOT_ROUTES: dict[tuple[str, str], HotEndpoint] = {
+    ("GET", "/me"): hot_read_me,
+    ("GET", "/users/{user_id}"): hot_read_user,
+}

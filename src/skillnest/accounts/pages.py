@@ -20,6 +20,7 @@ from skillnest.web.templating import render
 router = page_router(tags=["pages"])
 
 Text = Annotated[str, Form(max_length=10_000)]
+AFTER_SIGNIN = "/dashboard"  # where a person lands unless a safe `next` says otherwise
 LABELS = {"new_password": "New password", "current_password": "Current password"}
 
 # Settings sections; those whose API is not there yet say so on their own page.
@@ -105,13 +106,12 @@ async def create_signup(
 
 
 @router.get("/signin", response_class=HTMLResponse)
-async def read_signin(request: Request, viewer: MaybeViewer, next: str = "/") -> Response:
+async def read_signin(request: Request, viewer: MaybeViewer, next: str = "") -> Response:
     """The sign-in form."""
+    target = safe_next(next, AFTER_SIGNIN)
     if viewer is not None:
-        return RedirectResponse(safe_next(next), status_code=303)
-    return render(
-        request, "accounts/signin.html", {"values": {}, "errors": [], "next": safe_next(next)}
-    )
+        return RedirectResponse(target, status_code=303)
+    return render(request, "accounts/signin.html", {"values": {}, "errors": [], "next": target})
 
 
 @router.post("/signin", response_class=HTMLResponse)
@@ -122,10 +122,10 @@ async def create_signin(
     address: ClientAddress,
     email: Text = "",
     password: Text = "",
-    next: Text = "/",
+    next: Text = "",
 ) -> Response:
     """Check the credentials (rate limited as in the API) and start a session."""
-    target = safe_next(next)
+    target = safe_next(next, AFTER_SIGNIN)
     context = {"values": {"email": email}, "next": target}
     try:
         data = parse(schemas.LoginIn, {"email": email, "password": password})

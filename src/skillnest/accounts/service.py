@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from skillnest.accounts import avatar, recovery, rules, schemas, twofactor
 from skillnest.accounts.models import OAuthProvider, User, UserSession
@@ -434,22 +434,34 @@ PUBLIC_COLUMNS = (
 )
 
 
-async def public_profile(*, session: AsyncSession, user_id: int) -> schemas.PublicUser:
-    """A user's public profile with the ratings received (from the exchange module).
+# Pre-built once (a hot path): the profile and its rating summary in one statement and one
+# round trip, read column by column, never as an ORM entity.
+PUBLIC_PROFILE = select(*PUBLIC_COLUMNS, *exchange.rating_columns(User.id)).where(
+    User.id == bindparam("user_id")
+)
 
-    Read column by column (a hot path), never as an ORM entity.
-    """
-    row = (
-        (await session.execute(select(*PUBLIC_COLUMNS).where(User.id == user_id)))
-        .mappings()
-        .one_or_none()
-    )
+
+def _public_user(row: Any) -> schemas.PublicUser:
     if row is None:
         raise NotFound("No such user.")
-    ratings = await exchange.rating_summary(session=session, user_id=user_id)
-    return schemas.PublicUser.model_validate(
-        {**row, "average_rating": ratings.average, "rating_count": ratings.count}
-    )
+    doc = dict(row)
+    doc["average_rating"] = exchange.rating_average(doc["average_rating"])
+    return schemas.PublicUser.model_validate(doc)
+
+
+async def public_profile(*, session: AsyncSession, user_id: int) -> schemas.PublicUser:
+    """A user's public profile with the ratings received (from the exchange module)."""
+    result = await session.execute(PUBLIC_PROFILE, {"user_id": user_id})
+    return _public_user(result.mappings().one_or_none())
+
+
+async def public_profile_json(*, connection: AsyncConnection, user_id: int) -> bytes:
+    """``public_profile`` as JSON bytes, read through a connection outside any transaction.
+
+    One statement, so it reads one consistent snapshot without a transaction around it.
+    """
+    result = await connection.execute(PUBLIC_PROFILE, {"user_id": user_id})
+    return _public_user(result.mappings().one_or_none()).model_dump_json().encode()
 
 
 async def set_admin(*, session: AsyncSession, cache: Cache, email: str, is_admin: bool) -> User:

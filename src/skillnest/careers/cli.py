@@ -74,14 +74,24 @@ def import_jobs(
             before = await service.count_jobs(session=session)
         done = 0
         errors: list[tuple[int, str]] = []
-        batch: list[JobIn] = []
+        batch: list[tuple[int, str]] = []  # (line number, line), validated together
+        read = 0  # bytes read since the progress bar last moved
 
         async def flush() -> None:
-            nonlocal done
-            if batch:
+            nonlocal done, read
+            jobs: list[JobIn] = []
+            parsed = importer.parse_lines([line for _, line in batch])
+            for (number, _), job in zip(batch, parsed, strict=True):
+                if isinstance(job, str):
+                    errors.append((number, job))
+                else:
+                    jobs.append(job)
+            batch.clear()
+            if jobs:
                 async with platform.db.unit_of_work() as session:
-                    done += len(await service.upsert_jobs(session=session, jobs=batch))
-                batch.clear()
+                    done += len(await service.upsert_jobs(session=session, jobs=jobs))
+            progress.update(task, advance=read, jobs=done)
+            read = 0
 
         columns = (
             TextColumn("[bold]jobs[/bold]"),
@@ -96,21 +106,14 @@ def import_jobs(
         ):
             task = progress.add_task("import", total=file.stat().st_size, jobs=0)
             for number, raw in enumerate(handle, start=1):
-                progress.update(task, advance=len(raw))
+                read += len(raw)
                 line = raw.decode("utf-8", errors="replace")
                 if not line.strip():
                     continue
-                try:
-                    job = importer.parse_line(line)
-                except ValueError as exc:
-                    errors.append((number, str(exc)))
-                    continue
-                batch.append(job)
+                batch.append((number, line))
                 if len(batch) >= batch_size:
                     await flush()
-                    progress.update(task, jobs=done)
             await flush()
-            progress.update(task, jobs=done)
         async with platform.db.unit_of_work() as session:
             after = await service.count_jobs(session=session)
             await service.jobs_changed(session=session, cache=platform.cache)

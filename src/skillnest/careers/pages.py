@@ -1,15 +1,14 @@
-"""Web pages of careers: profile and skill score, job search, saved jobs, the application board."""
+"""Web pages of careers: job search, saved jobs, job alerts, the application board."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from skillnest.careers.applications import rules as app_rules
+from skillnest.careers.applications import pages as application_pages
 from skillnest.careers.applications import schemas as app_schemas
 from skillnest.careers.applications import service as applications
 from skillnest.careers.documents import pages as document_pages
@@ -17,11 +16,9 @@ from skillnest.careers.jobs import alerts, matching
 from skillnest.careers.jobs import schemas as job_schemas
 from skillnest.careers.jobs import service as jobs
 from skillnest.careers.notifications import pages as notification_pages
-from skillnest.careers.profile import schemas as profile_schemas
-from skillnest.careers.profile import score
-from skillnest.careers.profile import service as profile
-from skillnest.core.deps import CacheDep, SessionDep, SettingsDep
-from skillnest.core.errors import Conflict, DomainError
+from skillnest.careers.profile import pages as profile_pages
+from skillnest.core.deps import SessionDep
+from skillnest.core.errors import DomainError
 from skillnest.web.forms import FormInvalid, parse, split_list
 from skillnest.web.registry import NavItem
 from skillnest.web.security import SignedIn
@@ -31,6 +28,8 @@ from skillnest.web.templating import render
 router = page_router(tags=["pages"])
 router.include_router(document_pages.router)
 router.include_router(notification_pages.router)
+router.include_router(profile_pages.router)
+router.include_router(application_pages.router)
 badges = notification_pages.badges
 
 NAV = [
@@ -44,180 +43,6 @@ PAGE_SIZE = 20
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Short = Annotated[str, Form(max_length=200)]
 Long = Annotated[str, Form(max_length=10_000)]
-CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 600, 200, 24
-STATUS_LABELS = {s: s.replace("_", " ").capitalize() for s in app_rules.ALL_STATUSES}
-
-
-def chart_points(history: list[dict[str, Any]]) -> list[tuple[float, float, float, str]]:
-    """The score history (oldest first) as SVG coordinates on a 0-100 scale."""
-    values = list(reversed(history))
-    if not values:
-        return []
-    step = (CHART_WIDTH - 2 * CHART_PAD) / max(len(values) - 1, 1)
-    span = CHART_HEIGHT - 2 * CHART_PAD
-    return [
-        (
-            round(CHART_PAD + index * step, 1),
-            round(CHART_HEIGHT - CHART_PAD - span * float(entry["score"]) / 100, 1),
-            float(entry["score"]),
-            str(entry["created_at"])[:16].replace("T", " "),
-        )
-        for index, entry in enumerate(values)
-    ]
-
-
-# --- profile and skill score ------------------------------------------------------------
-
-
-async def _profile_page(
-    request: Request,
-    viewer: Any,
-    session: Any,
-    cache: Any,
-    *,
-    errors: list[str] | None = None,
-    notice: str | None = None,
-    status_code: int = 200,
-) -> Response:
-    career = await profile.get_profile(session=session, user_id=viewer.id)
-    skills = await profile.all_entries(session=session, user_id=viewer.id, section=profile.SKILLS)
-    document = json.loads(
-        await score.skill_score_document(session=session, cache=cache, user_id=viewer.id)
-    )
-    context = {
-        "career": career,
-        "skills": skills,
-        "score": document,
-        "points": chart_points(document.get("history", [])),
-        "chart": {"width": CHART_WIDTH, "height": CHART_HEIGHT, "pad": CHART_PAD},
-        "errors": errors or [],
-        "notice": notice,
-    }
-    return render(request, "careers/profile.html", context, status_code=status_code)
-
-
-@router.get("/careers/profile", response_class=HTMLResponse)
-async def read_profile(
-    request: Request, viewer: SignedIn, session: SessionDep, cache: CacheDep
-) -> Response:
-    """The career profile, its skills and the skill score with its history."""
-    return await _profile_page(request, viewer, session, cache)
-
-
-@router.post("/careers/profile", response_class=HTMLResponse)
-async def update_profile(
-    request: Request,
-    viewer: SignedIn,
-    session: SessionDep,
-    cache: CacheDep,
-    settings: SettingsDep,
-    headline: Short = "",
-    summary: Long = "",
-    desired_roles: Long = "",
-) -> Response:
-    """Save the profile's headline, summary and desired roles."""
-    try:
-        data = parse(
-            profile_schemas.CareerProfileUpdate,
-            {
-                "headline": headline.strip() or None,
-                "summary": summary.strip() or None,
-                "desired_roles": split_list(desired_roles),
-            },
-        )
-    except FormInvalid as exc:
-        return await _profile_page(
-            request, viewer, session, cache, errors=exc.messages, status_code=422
-        )
-    await profile.update_profile(
-        session=session, cache=cache, settings=settings, user_id=viewer.id, data=data
-    )
-    return RedirectResponse("/careers/profile?saved=profile", status_code=303)
-
-
-def _skill_values(name: str, category: str, proficiency: str, years: str) -> dict[str, Any]:
-    return {
-        "name": name.strip(),
-        "category": category or "technical",
-        "proficiency_level": proficiency,
-        "years_of_experience": years or 0,
-    }
-
-
-SKILL_LABELS = {"proficiency_level": "Proficiency", "years_of_experience": "Years"}
-
-
-@router.post("/careers/profile/skills", response_class=HTMLResponse)
-async def add_skill(
-    request: Request,
-    viewer: SignedIn,
-    session: SessionDep,
-    cache: CacheDep,
-    settings: SettingsDep,
-    name: Short = "",
-    category: Short = "technical",
-    proficiency_level: Short = "",
-    years_of_experience: Short = "",
-) -> Response:
-    """Add a skill; the score follows."""
-    values = _skill_values(name, category, proficiency_level, years_of_experience)
-    try:
-        data = parse(profile_schemas.SkillIn, values, SKILL_LABELS)
-        await profile.add_entry(
-            session=session,
-            cache=cache,
-            settings=settings,
-            user_id=viewer.id,
-            section=profile.SKILLS,
-            data=data,
-        )
-    except (FormInvalid, DomainError) as exc:
-        messages = exc.messages if isinstance(exc, FormInvalid) else [exc.detail or exc.title]
-        return await _profile_page(
-            request, viewer, session, cache, errors=messages, status_code=422
-        )
-    return RedirectResponse("/careers/profile?saved=skill#skills", status_code=303)
-
-
-@router.post("/careers/profile/skills/{entry_id}", response_class=HTMLResponse)
-async def edit_skill(
-    request: Request,
-    entry_id: Id,
-    viewer: SignedIn,
-    session: SessionDep,
-    cache: CacheDep,
-    settings: SettingsDep,
-    proficiency_level: Short = "",
-    years_of_experience: Short = "",
-    action: Short = "save",
-) -> Response:
-    """Change a skill's proficiency and years, or delete it."""
-    common: dict[str, Any] = {
-        "session": session,
-        "cache": cache,
-        "settings": settings,
-        "user_id": viewer.id,
-        "section": profile.SKILLS,
-        "entry_id": entry_id,
-    }
-    if action == "delete":
-        await profile.delete_entry(**common)
-        return RedirectResponse("/careers/profile?saved=deleted#skills", status_code=303)
-    try:
-        data = parse(
-            profile_schemas.SkillUpdate,
-            {
-                "proficiency_level": proficiency_level,
-                "years_of_experience": years_of_experience or 0,
-            },
-            SKILL_LABELS,
-        )
-    except FormInvalid as exc:
-        return await _profile_page(
-            request, viewer, session, cache, errors=exc.messages, status_code=422
-        )
-    await profile.update_entry(**common, data=data)
-    return RedirectResponse("/careers/profile?saved=skill#skills", status_code=303)
 
 
 # --- jobs -------------------------------------------------------------------------------
@@ -303,83 +128,6 @@ async def saved_jobs(
         session=session, user_id=viewer.id, limit=PAGE_SIZE, offset=offset
     )
     return render(request, "careers/saved.html", {"page": page})
-
-
-# --- applications -----------------------------------------------------------------------
-
-
-async def _board(
-    request: Request, viewer: Any, session: Any, *, error: str | None = None, status_code: int = 200
-) -> Response:
-    page = await applications.list_applications(
-        session=session, user_id=viewer.id, limit=200, offset=0
-    )
-    columns: dict[str, list[Any]] = {status: [] for status in app_rules.ALL_STATUSES}
-    for item in page.items:
-        columns[item.status].append(item)
-    context = {"columns": columns, "labels": STATUS_LABELS, "error": error}
-    return render(request, "careers/board.html", context, status_code=status_code)
-
-
-@router.get("/careers/applications", response_class=HTMLResponse)
-async def board(request: Request, viewer: SignedIn, session: SessionDep) -> Response:
-    """The application board: a column per status."""
-    return await _board(request, viewer, session)
-
-
-@router.post("/careers/applications/{application_id}/move", response_class=HTMLResponse)
-async def move(
-    request: Request,
-    application_id: Id,
-    viewer: SignedIn,
-    session: SessionDep,
-    status: Short = "",
-    back: Short = "board",
-) -> Response:
-    """Move a card; a move the flow does not allow is refused with the reason."""
-    try:
-        data = parse(app_schemas.StatusChange, {"status": status}, {"status": "Status"})
-        await applications.change_status(
-            session=session, user_id=viewer.id, application_id=application_id, data=data
-        )
-    except (FormInvalid, Conflict) as exc:
-        if isinstance(exc, Conflict):
-            allowed = ", ".join(STATUS_LABELS[s] for s in exc.extra.get("allowed_transitions", []))
-            reason = f"{exc.detail} Allowed from here: {allowed or 'none (final)'}."
-        else:
-            reason = " ".join(exc.messages)
-        return await _board(request, viewer, session, error=reason, status_code=409)
-    target = (
-        f"/careers/applications/{application_id}" if back == "detail" else "/careers/applications"
-    )
-    return RedirectResponse(target, status_code=303)
-
-
-@router.get("/careers/applications/{application_id}", response_class=HTMLResponse)
-async def read_application(
-    request: Request, application_id: Id, viewer: SignedIn, session: SessionDep
-) -> Response:
-    """An application: its timeline, notes and the moves it may make."""
-    detail = await applications.application_detail(
-        session=session, user_id=viewer.id, application_id=application_id
-    )
-    notes = await applications.list_notes(
-        session=session, user_id=viewer.id, application_id=application_id, limit=100, offset=0
-    )
-    context = {"app": detail, "notes": notes, "labels": STATUS_LABELS}
-    return render(request, "careers/application.html", context)
-
-
-@router.post("/careers/applications/{application_id}/notes", response_class=HTMLResponse)
-async def add_note(
-    application_id: Id, viewer: SignedIn, session: SessionDep, content: Long = ""
-) -> Response:
-    """Add a note to an application."""
-    data = parse(app_schemas.NoteIn, {"content": content}, {"content": "Note"})
-    await applications.add_note(
-        session=session, user_id=viewer.id, application_id=application_id, data=data
-    )
-    return RedirectResponse(f"/careers/applications/{application_id}#notes", status_code=303)
 
 
 # --- job alerts -------------------------------------------------------------------------

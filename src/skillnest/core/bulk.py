@@ -6,32 +6,95 @@ slower than the database itself. COPY sends rows without placeholders. Rows that
 ``ON CONFLICT DO NOTHING`` (or ``DO UPDATE``, an upsert) or ``RETURNING`` are copied into a
 temporary staging table first and moved with one ``INSERT ... SELECT``.
 
+``BulkValidator`` validates the records of a batch in one call before they are loaded.
+
 The one loader of the project: the MetaGauge import, the catalog import and ``jobs import``.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
 
 import orjson
-from sqlalchemy import JSON, Column, MetaData, Table, func, select, text
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from sqlalchemy import JSON, Column, MetaData, String, Table, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.core.db import is_postgres
 
 _STAGING = MetaData()
+M = TypeVar("M", bound=BaseModel)
 
 
-def _jsonb_dumps(value: Any) -> bytes:
-    return orjson.dumps(value)
+class BulkValidator(Generic[M]):
+    """Validates a batch of parsed records with one pydantic ``TypeAdapter`` over the list.
+
+    pydantic-core walks the whole list in one call instead of one call per record; a batch
+    holding an invalid record is validated again record by record, so that each error is
+    reported against its own record and the valid ones still load.
+    """
+
+    def __init__(self, model: type[M]) -> None:
+        self.model = model
+        self.many: TypeAdapter[list[M]] = TypeAdapter(list[model])  # type: ignore[valid-type]
+
+    def validate(self, records: Sequence[Any]) -> list[M | ValidationError]:
+        """Each record as a model, or the ValidationError of that record alone."""
+        try:
+            return list(self.many.validate_python(records))
+        except ValidationError:
+            return [self._one(record) for record in records]
+
+    def _one(self, record: Any) -> M | ValidationError:
+        try:
+            return self.model.model_validate(record)
+        except ValidationError as exc:
+            return exc
+
+    def dump(self, items: Sequence[M]) -> list[dict[str, Any]]:
+        """``model_dump()`` of every item, in one call."""
+        return self.many.dump_python(list(items))
 
 
-def _is_json(column: Column[Any], dialect: Any) -> bool:
-    """Whether the column is JSON/JSONB on this dialect (a StringArray is an ARRAY there)."""
-    return isinstance(column.type.dialect_impl(dialect), JSON)
+# COPY's text format carries every value as the text PostgreSQL reads into the column's type.
+# Arrays of strings and JSON documents are written out here: psycopg's per-value dumpers for
+# lists and Jsonb cost more than the rest of a row together.
+_ARRAY_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"'})
+
+
+def _array_text(items: Sequence[Any]) -> str:
+    """A list of strings as an array literal (quotes and backslashes escaped, NULL for None)."""
+    return (
+        "{"
+        + ",".join(
+            "NULL" if item is None else '"' + str(item).translate(_ARRAY_ESCAPES) + '"'
+            for item in items
+        )
+        + "}"
+    )
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _copy_shape(
+    table: Table, names: Sequence[str], dialect: Any
+) -> list[tuple[str, Callable[[Any], str] | None]]:
+    """Each column with the function writing its values as text, or None (psycopg's dumper)."""
+    shape: list[tuple[str, Callable[[Any], str] | None]] = []
+    for name in names:
+        impl = table.c[name].type.dialect_impl(dialect)
+        if isinstance(impl, JSON):
+            shape.append((name, _json_text))
+        elif isinstance(impl, postgresql.ARRAY) and isinstance(impl.item_type, String):
+            shape.append((name, _array_text))
+        else:
+            shape.append((name, None))
+    return shape
 
 
 async def bulk_insert(
@@ -144,22 +207,17 @@ async def _copy_insert(
             )
         )
         await connection.execute(text(f"TRUNCATE {target}"))
-    # Imported here: psycopg loads libpq, which an SQLite-only process never needs.
-    from psycopg.types.json import Jsonb
-
     raw = await connection.get_raw_connection()
     driver = raw.driver_connection
     assert driver is not None
-    json_columns = {n for n in names if _is_json(table.c[n], connection.dialect)}
+    shape = _copy_shape(table, names, connection.dialect)
     async with driver.cursor() as cursor:
         async with cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 await copy.write_row(
                     [
-                        Jsonb(row[n], dumps=_jsonb_dumps)
-                        if n in json_columns and row[n] is not None
-                        else row[n]
-                        for n in names
+                        value if (value := row[n]) is None or text is None else text(value)
+                        for n, text in shape
                     ]
                 )
     if direct:

@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -169,10 +170,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 # upgrade fails at once ("database is locked") instead of waiting when another writer committed
 # meanwhile. Read-only work keeps the deferred BEGIN, so readers never queue behind writers.
 SQLITE_BEGIN = "skillnest_sqlite_begin"
+AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 
 
 def _sqlite_begin(conn: Connection) -> None:
     mode = conn.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+    if mode == "NONE":
+        return  # Database.read_connection: each statement is its own implicit transaction
     conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
 
 
@@ -299,6 +303,16 @@ class Database:
         self.write_sessionmaker = async_sessionmaker(
             self.engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"}), expire_on_commit=False
         )
+        # The same pool again, without transactions: PostgreSQL in autocommit (no BEGIN, no
+        # COMMIT or ROLLBACK round trip); on SQLite no BEGIN, so pysqlite's own autocommit
+        # applies (switching SQLite to SQLAlchemy's AUTOCOMMIT level would re-enable pysqlite's
+        # transaction handling when the connection goes back to the pool).
+        no_transaction = {SQLITE_BEGIN: "NONE"} if self.dialect == "sqlite" else AUTOCOMMIT
+        self.read_engine = self.engine.execution_options(**no_transaction)
+        # Hot reads wait for one of the pool's kept connections rather than opening an
+        # overflow one: under load an overflow connection is opened and closed per request
+        # (a new server process and its first statement preparations, each time).
+        self._readers = asyncio.Semaphore(self.settings.db_pool_size)
 
     @property
     def dialect(self) -> str:
@@ -373,6 +387,17 @@ class Database:
         finally:
             if lazy.used:
                 await lazy.close()
+
+    @asynccontextmanager
+    async def read_connection(self) -> AsyncIterator[AsyncConnection]:
+        """A connection of the primary's pool outside any transaction, for one-statement reads.
+
+        The hot read routes run one pre-built Core statement on it: one round trip, nothing
+        to commit or roll back. Never write through it (nothing would be atomic); writes and
+        reads of several statements that must agree go through a unit of work.
+        """
+        async with self._readers, self.read_engine.connect() as conn:
+            yield conn
 
     @asynccontextmanager
     async def read_session(self, needed: int | None) -> AsyncIterator[AsyncSession | None]:

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from skillnest.core.cache import Cache
 from skillnest.core.platform import Platform
@@ -44,6 +44,38 @@ async def get_session(platform: PlatformDep, request: Request) -> AsyncIterator[
 # scope="function": the commit happens before the response is sent, so a failed commit
 # turns into an error response instead of a success the database never saw.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+@asynccontextmanager
+async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """``get_session``'s unit of work for a request served without dependencies (core.hot).
+
+    An override of ``get_session`` (``app.dependency_overrides``, one without parameters)
+    applies here as it does to every route.
+    """
+    provider = request.app.dependency_overrides.get(get_session)
+    if provider is None:
+        platform: Platform = request.app.state.platform
+        async with platform.db.lazy_unit_of_work(readonly=request.method in READ_METHODS) as s:
+            yield s
+        return
+    async with asynccontextmanager(provider)() as session:
+        yield session
+
+
+@asynccontextmanager
+async def request_read_connection(request: Request) -> AsyncIterator[AsyncConnection]:
+    """A connection outside transactions for one-statement reads (``Database.read_connection``).
+
+    Under an override of ``get_session``, the overriding session's connection instead.
+    """
+    if get_session in request.app.dependency_overrides:
+        async with request_session(request) as session:
+            yield await session.connection()
+        return
+    platform: Platform = request.app.state.platform
+    async with platform.db.read_connection() as connection:
+        yield connection
 
 
 @asynccontextmanager

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import orjson
@@ -56,20 +56,22 @@ class Hub:
         """Hook for backends that unsubscribe upstream."""
 
     @contextlib.asynccontextmanager
-    async def subscribe(self, channel: str) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:
-        """A queue receiving the channel's events for as long as the block runs."""
+    async def subscribe(self, *channels: str) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:
+        """One queue receiving the events of every channel for as long as the block runs."""
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(self._queue_size)
-        listeners = self._queues.setdefault(channel, set())
-        listeners.add(queue)
-        if len(listeners) == 1:
-            await self._on_first_subscriber(channel)
         try:
+            for channel in channels:
+                listeners = self._queues.setdefault(channel, set())
+                listeners.add(queue)
+                if len(listeners) == 1:
+                    await self._on_first_subscriber(channel)
             yield queue
         finally:
-            listeners.discard(queue)
-            if not listeners:
-                self._queues.pop(channel, None)
-                await self._on_last_unsubscribe(channel)
+            for channel in channels:
+                listeners = self._queues.get(channel, set())
+                listeners.discard(queue)
+                if not listeners and self._queues.pop(channel, None) is not None:
+                    await self._on_last_unsubscribe(channel)
 
     async def close(self) -> None:
         """Stop background work."""
@@ -161,10 +163,10 @@ async def publish_to_user(hub: Hub, user_id: int, event_type: str, data: Any) ->
 
 
 async def stream_user_events(
-    hub: Hub, user_id: int, is_disconnected: Any
+    hub: Hub, user_id: int, is_disconnected: Any, extra_channels: Sequence[str] = ()
 ) -> AsyncIterator[dict[str, str]]:
-    """Server-sent events for one user until the client goes away."""
-    async with hub.subscribe(user_channel(user_id)) as queue:
+    """Server-sent events for one user (and channels named for them) until they go away."""
+    async with hub.subscribe(user_channel(user_id), *extra_channels) as queue:
         yield {"event": "ready", "data": "{}"}
         while not await is_disconnected():
             try:
@@ -192,17 +194,35 @@ def publish_after_commit(
     or one that is then rolled back; rolling the whole transaction back drops the queued
     events (a savepoint rolled back inside it does not, so queue events after those).
     """
+    _queue_after_commit(session, (hub, user_channel(user_id), user_id, event_type, data))
+
+
+def publish_to_channel_after_commit(
+    session: AsyncSession, hub: Hub, channel: str, event_type: str, data: Any
+) -> None:
+    """Like ``publish_after_commit``, to a channel that names no user (a pseudonymous one).
+
+    Its listeners get no read-your-writes mark: they read what it announces from the primary.
+    """
+    _queue_after_commit(session, (hub, channel, None, event_type, data))
+
+
+def _queue_after_commit(session: AsyncSession, pending: tuple[Any, ...]) -> None:
     info = session.info
     if not info.get(_HOOKED):
         event.listen(session.sync_session, "after_commit", _send_pending)
         event.listen(session.sync_session, "after_soft_rollback", _drop_pending)
         info[_HOOKED] = True
-    info.setdefault(_PENDING, []).append((hub, user_id, event_type, data))
+    info.setdefault(_PENDING, []).append(pending)
 
 
 def pending_recipients(session: AsyncSession) -> set[int]:
     """The users that the session's queued events will reach once it commits."""
-    return {user_id for _hub, user_id, _type, _data in session.info.get(_PENDING, ())}
+    return {
+        user_id
+        for _hub, _channel, user_id, _type, _data in session.info.get(_PENDING, ())
+        if user_id is not None
+    }
 
 
 def hold_pending_events(session: AsyncSession) -> None:
@@ -222,12 +242,12 @@ def release_pending_events(session: AsyncSession) -> None:
 
 
 async def _publish_when_released(
-    gate: asyncio.Future[None] | None, hub: Hub, user_id: int, event_type: str, data: Any
+    gate: asyncio.Future[None] | None, hub: Hub, channel: str, event_type: str, data: Any
 ) -> None:
     if gate is not None:
         with contextlib.suppress(TimeoutError):  # late is better than never
             await asyncio.wait_for(asyncio.shield(gate), GATE_TIMEOUT_SECONDS)
-    await publish_to_user(hub, user_id, event_type, data)
+    await hub.publish(channel, {"type": event_type, "data": data})
 
 
 def _send_pending(sync_session: Session) -> None:
@@ -236,8 +256,8 @@ def _send_pending(sync_session: Session) -> None:
         return
     gate = sync_session.info.get(_GATE)
     loop = asyncio.get_running_loop()
-    for hub, user_id, event_type, data in pending:
-        task = loop.create_task(_publish_when_released(gate, hub, user_id, event_type, data))
+    for hub, channel, _user_id, event_type, data in pending:
+        task = loop.create_task(_publish_when_released(gate, hub, channel, event_type, data))
         _publishing.add(task)
         task.add_done_callback(_published)
 

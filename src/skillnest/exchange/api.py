@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
 
 from skillnest.accounts.deps import CurrentUser, ReadSessionDep
+from skillnest.accounts.schemas import PublicUser
 from skillnest.core.deps import CacheDep, HubDep, LimiterDep, SessionDep
 from skillnest.core.pages import Cursor, CursorPage, Limit, Offset, Page, PathId
 from skillnest.exchange import schemas, service
@@ -16,9 +19,49 @@ router = APIRouter(tags=["exchange"])
 async def read_matches(
     user: CurrentUser, session: SessionDep, cache: CacheDep, limit: Limit = 20, offset: Offset = 0
 ) -> Page[schemas.Match]:
-    """People who offer what you want to learn and want to learn what you offer, best first."""
+    """People who offer what you want to learn and want to learn what you offer, best first.
+
+    Related skills count too (vocabulary aliases such as `js` for `JavaScript`, or similar
+    names such as `Acoustic Guitar` for `Guitar`): each match lists the pairs that related
+    it in `related`, and matches needing one rank after every exact match (`exact`).
+    """
     return await service.find_matches(
         session=session, cache=cache, user_id=user.id, limit=limit, offset=offset
+    )
+
+
+@router.get("/users", response_model=Page[PublicUser])
+async def search_people(
+    user: CurrentUser,
+    session: ReadSessionDep,
+    skill: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=50,
+            description="A skill, matched whole and case-insensitively (`guitar` finds `Guitar`).",
+        ),
+    ],
+    role: Annotated[
+        schemas.SkillRole,
+        Query(description="Look in what people offer (default), want to learn, or either."),
+    ] = "offers",
+    location: Annotated[
+        str | None,
+        Query(max_length=100, description="Part of the location, case-insensitive."),
+    ] = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Page[PublicUser]:
+    """People with a skill, most recently active first: public profile fields only, never you."""
+    return await service.find_people(
+        session=session,
+        viewer_id=user.id,
+        skill=skill.strip() or skill,
+        role=role,
+        location=location,
+        limit=limit,
+        offset=offset,
     )
 
 
@@ -42,8 +85,18 @@ async def open_chat(
 async def list_chats(
     user: CurrentUser, session: ReadSessionDep, limit: Limit = 50, offset: Offset = 0
 ) -> Page[schemas.ChatOut]:
-    """Your chats with the other participant, last message and unread count, newest first."""
+    """Your chats, newest activity first.
+
+    Each with the other participant, the last message, your unread count and whether you
+    already rated the other participant there (`is_rated_by_me`).
+    """
     return await service.list_chats(session=session, user_id=user.id, limit=limit, offset=offset)
+
+
+@router.get("/chats/{chat_id}", response_model=schemas.ChatOut)
+async def read_chat(chat_id: PathId, user: CurrentUser, session: ReadSessionDep) -> schemas.ChatOut:
+    """One of your chats: the other participant, last message, unread count, `is_rated_by_me`."""
+    return await service.get_chat(session=session, chat_id=chat_id, user_id=user.id)
 
 
 @router.delete("/chats/{chat_id}", status_code=status.HTTP_204_NO_CONTENT)

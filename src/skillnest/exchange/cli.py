@@ -35,7 +35,7 @@ exchange = typer.Typer(
 
 
 def _match_table(items: list[dict[str, Any]]) -> None:
-    rows = Table("id", "score", "name", "teaches you", "learns from you", "rating")
+    rows = Table("id", "score", "name", "teaches you", "learns from you", "related", "rating")
     for match in items:
         rating = (
             f"{match['average_rating']:.1f} ({match['rating_count']})"
@@ -48,6 +48,7 @@ def _match_table(items: list[dict[str, Any]]) -> None:
             match["name"],
             ", ".join(match["teaches_you"]),
             ", ".join(match["learns_from_you"]),
+            ", ".join(f"{p['offered']} ≈ {p['wanted']}" for p in match.get("related", [])),
             rating,
         )
     console.print(rows)
@@ -127,6 +128,36 @@ def skills(
         console.print(f"learns: {', '.join(data['skills_to_learn']) or '-'}")
 
     emit(shown, as_json, render)
+
+
+@exchange.command("people")
+def people(
+    skill: str = typer.Option(..., "--skill", help="The skill, whole, any letter case."),
+    role: str = typer.Option(
+        "offers", "--role", help="Look in what people offer, want (wants) or either (any)."
+    ),
+    location: str | None = typer.Option(None, "--location", help="Part of the location."),
+    limit: int = typer.Option(20, min=1, max=100),
+    offset: int = typer.Option(0, min=0),
+    server: ServerOption = DEFAULT_SERVER,
+    as_json: JsonOption = False,
+) -> None:
+    """People who offer (or want) a skill, most recently active first."""
+    params: dict[str, Any] = {"skill": skill, "role": role, "limit": limit, "offset": offset}
+    if location:
+        params["location"] = location
+    with api(server) as http:
+        page = http.call("GET", "/users", params=params)
+
+    def render(p: dict[str, Any]) -> None:
+        if not p["items"]:
+            console.print(f"nobody lists {skill} yet")
+            return
+        table(p["items"], ["id", "name", "location", "skills_to_offer", "skills_to_learn"])
+        if p.get("next_offset") is not None:
+            console.print(f"more: --offset {p['next_offset']}")
+
+    emit(page, as_json, render)
 
 
 @exchange.command("chats")

@@ -6,11 +6,14 @@ JSON lists with json_each. Both order by the components of ``rules.match_order``
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from sqlalchemy import Float, Integer, TextClause, text
+from sqlalchemy import Float, Integer, Text, TextClause, cast, exists, func, select, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import Integer as IntegerType
 from sqlalchemy.types import TypeEngine
@@ -57,19 +60,27 @@ PROFILE_COLUMNS = (
     "skills_to_offer, skills_to_learn, image_url, created_at"
 )
 
-# One statement. The caller's lower-cased lists are read once (InitPlans); both GIN
-# indexes are intersected (BitmapAnd) to find everyone who offers one of the caller's wanted
-# skills AND wants one of the caller's offered skills. For those rows only, each list becomes
-# a set (tsvector: deduplicated, sorted) and the overlap is its size minus the size after
-# ts_delete of the caller's skills: C-level set arithmetic, no subquery per row, which keeps
-# the cost per match low. Rating sums come from idx_ratings_rated_id; only the requested
-# page is joined back to the profiles and spelled out. NULL and empty entries (only raw SQL
-# can write them) are dropped: tsvectors refuse them.
+# One statement. The caller's lower-cased lists are read once (InitPlans), with the keys the
+# vocabulary relates to them appended (``learn_any``, ``offer_any``: empty when nothing is
+# related); both GIN indexes are intersected (BitmapAnd) to find everyone who offers one of
+# those AND wants one of those. For those rows only, each list becomes a set (tsvector:
+# deduplicated, sorted) and the exact overlap is its size minus the size after ts_delete of
+# the caller's skills: C-level set arithmetic, no subquery per row. Related skills are counted
+# by a small subquery over the related pairs, skipped when there are none. Rating sums come
+# from idx_ratings_rated_id; only the requested page is joined back to the profiles, spelled
+# out and given its related pairs. NULL and empty entries (only raw SQL can write them) are
+# dropped: tsvectors refuse them.
 MATCHES_POSTGRES = text(f"""
 WITH me AS MATERIALIZED (
-    SELECT array_remove(array_remove(exchange_lower_skills(skills_to_offer), NULL), '') AS offer,
-           array_remove(array_remove(exchange_lower_skills(skills_to_learn), NULL), '') AS learn
-    FROM users WHERE id = :user_id
+    SELECT offer, learn,
+        learn || CAST(:teach_f AS text[]) AS learn_any,
+        offer || CAST(:learn_f AS text[]) AS offer_any
+    FROM (
+        SELECT
+            array_remove(array_remove(exchange_lower_skills(skills_to_offer), NULL), '') AS offer,
+            array_remove(array_remove(exchange_lower_skills(skills_to_learn), NULL), '') AS learn
+        FROM users WHERE id = :user_id
+    ) AS lists
 ),
 candidates AS MATERIALIZED (
     SELECT u.id, u.last_active_at,
@@ -78,14 +89,26 @@ candidates AS MATERIALIZED (
         array_to_tsvector(array_remove(array_remove(
             exchange_fold_skills(u.skills_to_learn), NULL), '')) AS wants
     FROM users AS u
-    WHERE exchange_lower_skills(u.skills_to_offer) && (SELECT learn FROM me)
-      AND exchange_lower_skills(u.skills_to_learn) && (SELECT offer FROM me)
+    WHERE exchange_lower_skills(u.skills_to_offer) && (SELECT learn_any FROM me)
+      AND exchange_lower_skills(u.skills_to_learn) && (SELECT offer_any FROM me)
       AND u.id <> :user_id
 ),
 scored AS (
     SELECT c.id, c.last_active_at, r.rating_count, r.rating_sum,
         length(c.offers) - length(ts_delete(c.offers, (SELECT learn FROM me))) AS teaches,
         length(c.wants) - length(ts_delete(c.wants, (SELECT offer FROM me))) AS learns,
+        CASE WHEN cardinality(CAST(:teach_f AS text[])) = 0 THEN 0 ELSE (
+            SELECT count(DISTINCT p.w)
+            FROM unnest(CAST(:teach_f AS text[]), CAST(:teach_w AS text[])) AS p(f, w)
+            WHERE p.f = ANY(tsvector_to_array(c.offers))
+              AND p.w <> ALL(tsvector_to_array(c.offers))
+        ) END AS related_teaches,
+        CASE WHEN cardinality(CAST(:learn_f AS text[])) = 0 THEN 0 ELSE (
+            SELECT count(DISTINCT p.f)
+            FROM unnest(CAST(:learn_o AS text[]), CAST(:learn_f AS text[])) AS p(mine, f)
+            WHERE p.f = ANY(tsvector_to_array(c.wants))
+              AND p.mine <> ALL(tsvector_to_array(c.wants))
+        ) END AS related_learns,
         (:prior * CAST(:mean AS double precision) + coalesce(r.rating_sum, 0))
             / (:prior + r.rating_count) AS rating_rank
     FROM candidates AS c
@@ -96,52 +119,97 @@ scored AS (
 ),
 ranked AS (
     SELECT * FROM scored
-    ORDER BY teaches + learns DESC, rating_rank DESC, last_active_at DESC NULLS LAST, id
+    ORDER BY (teaches > 0 AND learns > 0) DESC, teaches + learns DESC,
+        related_teaches + related_learns DESC, rating_rank DESC,
+        last_active_at DESC NULLS LAST, id
     LIMIT :limit OFFSET :offset
 )
 SELECT {", ".join(f"u.{c.strip()}" for c in PROFILE_COLUMNS.split(","))},
     ranked.teaches, ranked.learns, ranked.rating_count, ranked.rating_sum,
+    ranked.related_teaches, ranked.related_learns,
     ARRAY(SELECT o FROM unnest(u.skills_to_offer, exchange_fold_skills(u.skills_to_offer))
           AS t(o, lo) WHERE lo = ANY((SELECT learn FROM me)::text[])) AS teaches_you,
     ARRAY(SELECT o FROM unnest(u.skills_to_learn, exchange_fold_skills(u.skills_to_learn))
-          AS t(o, lo) WHERE lo = ANY((SELECT offer FROM me)::text[])) AS learns_from_you
+          AS t(o, lo) WHERE lo = ANY((SELECT offer FROM me)::text[])) AS learns_from_you,
+    CASE WHEN ranked.related_teaches = 0 THEN '[]' ELSE (
+        SELECT CAST(json_agg(json_build_array(t.o, p.w) ORDER BY t.o, p.w) AS text)
+        FROM unnest(u.skills_to_offer, exchange_fold_skills(u.skills_to_offer)) AS t(o, lo)
+        JOIN unnest(CAST(:teach_f AS text[]), CAST(:teach_w AS text[])) AS p(f, w)
+            ON p.f = t.lo
+        WHERE p.w <> ALL(exchange_fold_skills(u.skills_to_offer))
+    ) END AS related_teach,
+    CASE WHEN ranked.related_learns = 0 THEN '[]' ELSE (
+        SELECT CAST(json_agg(json_build_array(p.mine, t.o) ORDER BY p.mine, t.o) AS text)
+        FROM unnest(u.skills_to_learn, exchange_fold_skills(u.skills_to_learn)) AS t(o, lo)
+        JOIN unnest(CAST(:learn_o AS text[]), CAST(:learn_f AS text[])) AS p(mine, f)
+            ON p.f = t.lo
+        WHERE p.mine <> ALL(exchange_fold_skills(u.skills_to_learn))
+    ) END AS related_learn
 FROM ranked JOIN users AS u ON u.id = ranked.id
-ORDER BY ranked.teaches + ranked.learns DESC, ranked.rating_rank DESC,
+ORDER BY (ranked.teaches > 0 AND ranked.learns > 0) DESC, ranked.teaches + ranked.learns DESC,
+    ranked.related_teaches + ranked.related_learns DESC, ranked.rating_rank DESC,
     ranked.last_active_at DESC NULLS LAST, ranked.id
 """)
 
 # The SQLite twin: no GIN, so every profile's JSON lists are walked with json_each (fine at
-# the embedded scale); lower() folds ASCII letters only on SQLite.
+# the embedded scale); lower() folds ASCII letters only on SQLite. The related pairs come as
+# JSON lists of [their key, my key] (teach) and [my key, their key] (learn).
 MATCHES_SQLITE = text(f"""
 WITH me AS (
     SELECT skills_to_offer AS offer, skills_to_learn AS learn FROM users WHERE id = :user_id
 ),
 my_offer AS (SELECT DISTINCT lower(value) AS skill FROM json_each((SELECT offer FROM me))),
 my_learn AS (SELECT DISTINCT lower(value) AS skill FROM json_each((SELECT learn FROM me))),
+teach_rel AS (
+    SELECT json_extract(value, '$[0]') AS f, json_extract(value, '$[1]') AS w
+    FROM json_each(:teach)
+),
+learn_rel AS (
+    SELECT json_extract(value, '$[0]') AS mine, json_extract(value, '$[1]') AS f
+    FROM json_each(:learn)
+),
 candidates AS (
     SELECT u.id, u.last_active_at,
         (SELECT count(DISTINCT lower(o.value)) FROM json_each(u.skills_to_offer) AS o
          WHERE lower(o.value) IN (SELECT skill FROM my_learn)) AS teaches,
         (SELECT count(DISTINCT lower(l.value)) FROM json_each(u.skills_to_learn) AS l
-         WHERE lower(l.value) IN (SELECT skill FROM my_offer)) AS learns
+         WHERE lower(l.value) IN (SELECT skill FROM my_offer)) AS learns,
+        (SELECT count(DISTINCT p.w) FROM teach_rel AS p
+         WHERE p.f IN (SELECT lower(o.value) FROM json_each(u.skills_to_offer) AS o)
+           AND p.w NOT IN (SELECT lower(o.value) FROM json_each(u.skills_to_offer) AS o)
+        ) AS related_teaches,
+        (SELECT count(DISTINCT p.f) FROM learn_rel AS p
+         WHERE p.f IN (SELECT lower(l.value) FROM json_each(u.skills_to_learn) AS l)
+           AND p.mine NOT IN (SELECT lower(l.value) FROM json_each(u.skills_to_learn) AS l)
+        ) AS related_learns
     FROM users AS u
     WHERE u.id <> :user_id
 ),
 ranked AS (
-    SELECT c.id, c.last_active_at, c.teaches, c.learns,
+    SELECT c.id, c.last_active_at, c.teaches, c.learns, c.related_teaches, c.related_learns,
         (SELECT count(*) FROM ratings WHERE rated_id = c.id) AS rating_count,
         (SELECT sum(rating) FROM ratings WHERE rated_id = c.id) AS rating_sum
     FROM candidates AS c
-    WHERE c.teaches > 0 AND c.learns > 0
+    WHERE c.teaches + c.related_teaches > 0 AND c.learns + c.related_learns > 0
 )
 SELECT {", ".join(f"u.{c.strip()}" for c in PROFILE_COLUMNS.split(","))},
     ranked.teaches, ranked.learns, ranked.rating_count, ranked.rating_sum,
+    ranked.related_teaches, ranked.related_learns,
     (SELECT json_group_array(o.value) FROM json_each(u.skills_to_offer) AS o
      WHERE lower(o.value) IN (SELECT skill FROM my_learn)) AS teaches_you,
     (SELECT json_group_array(l.value) FROM json_each(u.skills_to_learn) AS l
-     WHERE lower(l.value) IN (SELECT skill FROM my_offer)) AS learns_from_you
+     WHERE lower(l.value) IN (SELECT skill FROM my_offer)) AS learns_from_you,
+    (SELECT json_group_array(json_array(o.value, p.w)) FROM json_each(u.skills_to_offer) AS o
+     JOIN teach_rel AS p ON p.f = lower(o.value)
+     WHERE p.w NOT IN (SELECT lower(x.value) FROM json_each(u.skills_to_offer) AS x)
+    ) AS related_teach,
+    (SELECT json_group_array(json_array(p.mine, l.value)) FROM json_each(u.skills_to_learn) AS l
+     JOIN learn_rel AS p ON p.f = lower(l.value)
+     WHERE p.mine NOT IN (SELECT lower(x.value) FROM json_each(u.skills_to_learn) AS x)
+    ) AS related_learn
 FROM ranked JOIN users AS u ON u.id = ranked.id
-ORDER BY ranked.teaches + ranked.learns DESC,
+ORDER BY (ranked.teaches > 0 AND ranked.learns > 0) DESC, ranked.teaches + ranked.learns DESC,
+    ranked.related_teaches + ranked.related_learns DESC,
     (:prior * :mean + coalesce(ranked.rating_sum, 0)) / (:prior + ranked.rating_count) DESC,
     ranked.last_active_at DESC NULLS LAST, ranked.id
 LIMIT :limit OFFSET :offset
@@ -157,6 +225,8 @@ _MATCH_TYPES: dict[str, TypeEngine[Any]] = {
     "learns": Integer(),
     "rating_count": Integer(),
     "rating_sum": Float(),
+    "related_teaches": Integer(),
+    "related_learns": Integer(),
 }
 
 
@@ -164,3 +234,81 @@ def matches_statement(session: AsyncSession) -> TextClause:
     """The match query of the session's dialect, its result columns typed."""
     statement = MATCHES_POSTGRES if is_postgres(session) else MATCHES_SQLITE
     return statement.columns(**_MATCH_TYPES)  # type: ignore[return-value]
+
+
+def related_params(
+    session: AsyncSession, teach: list[tuple[str, str]], learn: list[tuple[str, str]]
+) -> dict[str, Any]:
+    """The match query's related pairs: (their key, my key) to teach, (mine, theirs) to learn.
+
+    Parallel arrays on PostgreSQL, JSON lists of pairs on SQLite.
+    """
+    if is_postgres(session):
+        return {
+            "teach_f": [f for f, _ in teach],
+            "teach_w": [w for _, w in teach],
+            "learn_o": [o for o, _ in learn],
+            "learn_f": [f for _, f in learn],
+        }
+    return {"teach": json.dumps(teach), "learn": json.dumps(learn)}
+
+
+# The caller's own skills with their keys, folded as the match query folds them.
+MY_SKILLS_POSTGRES = text("""
+SELECT 'offer' AS side, t.o AS spelling, t.lo AS key
+FROM users, unnest(skills_to_offer, exchange_fold_skills(skills_to_offer)) AS t(o, lo)
+WHERE users.id = :user_id AND t.lo <> ''
+UNION ALL
+SELECT 'learn', t.o, t.lo
+FROM users, unnest(skills_to_learn, exchange_fold_skills(skills_to_learn)) AS t(o, lo)
+WHERE users.id = :user_id AND t.lo <> ''
+""")
+MY_SKILLS_SQLITE = text("""
+SELECT 'offer' AS side, o.value AS spelling, lower(o.value) AS key
+FROM users, json_each(users.skills_to_offer) AS o WHERE users.id = :user_id AND o.value <> ''
+UNION ALL
+SELECT 'learn', l.value, lower(l.value)
+FROM users, json_each(users.skills_to_learn) AS l WHERE users.id = :user_id AND l.value <> ''
+""")
+
+
+def my_skills_statement(session: AsyncSession) -> TextClause:
+    """(side, spelling, key) of each skill a user offers or wants."""
+    return MY_SKILLS_POSTGRES if is_postgres(session) else MY_SKILLS_SQLITE
+
+
+# Terms sharing a canonical term with a key (aliases), on both backends.
+ALIASES_SQL = """
+SELECT q.k AS key, a.key AS other
+FROM {keys} JOIN skill_terms AS s ON s.key = q.k
+JOIN skill_terms AS a ON a.canonical = s.canonical AND a.key <> q.k
+"""
+# PostgreSQL: similar terms from the pg_trgm GIN index. ``%`` finds candidates at pg_trgm's
+# threshold (0.3 unless configured), ``similarity()`` keeps those at the project's own.
+RELATED_POSTGRES = text(
+    "WITH q AS (SELECT DISTINCT k FROM unnest(CAST(:keys AS text[])) AS t(k)) "
+    "SELECT q.k AS key, t.key AS other FROM q JOIN skill_terms AS t ON t.key % q.k "
+    "WHERE t.key <> q.k AND char_length(q.k) >= :min_length "
+    "AND char_length(t.key) >= :min_length AND similarity(t.key, q.k) >= :threshold "
+    "UNION " + ALIASES_SQL.format(keys="q")
+)
+# SQLite: aliases in SQL; similar names are found by the FTS5 trigram table (candidates
+# sharing a trigram) and measured in Python with the same formula (``rules.similarity``).
+ALIASES_SQLITE = text(
+    ALIASES_SQL.format(keys="(SELECT DISTINCT value AS k FROM json_each(:keys)) AS q")
+)
+TRIGRAM_CANDIDATES_SQLITE = text(
+    "SELECT key FROM skill_terms_fts WHERE skill_terms_fts MATCH :match"
+)
+
+
+def lists_skill(column: Any, skill: str, *, postgres: bool) -> ColumnElement[bool]:
+    """Whether a skill array column lists the skill, case-insensitively.
+
+    PostgreSQL asks the lower-cased GIN index (containment ``@>``); SQLite walks the JSON list.
+    """
+    if postgres:
+        wanted = postgresql.array([func.lower(cast(skill, Text))])
+        return func.exchange_lower_skills(column).op("@>", is_comparison=True)(wanted)
+    each = func.json_each(column).table_valued("value")
+    return exists(select(1).select_from(each).where(func.lower(each.c.value) == func.lower(skill)))

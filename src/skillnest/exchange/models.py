@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    String,
     Text,
     UniqueConstraint,
     func,
@@ -22,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from skillnest.accounts.models import User
-from skillnest.core.db import FALSE, Base, CreatedAt
+from skillnest.core.db import FALSE, Base, CreatedAt, migration_only
 from skillnest.exchange.dialect import pair_high, pair_low
 
 # PostgreSQL function (created by the 0002 migration) that lower-cases every entry of a skill
@@ -129,3 +130,22 @@ for _column in ("skills_to_offer", "skills_to_learn"):
         getattr(func, LOWER_SKILLS_FUNCTION)(User.__table__.c[_column]),
         postgresql_using="gin",
     ).ddl_if(dialect="postgresql")
+
+
+class SkillTerm(Base):
+    """One name of the skill vocabulary: lower-cased, with the key of the term it stands for.
+
+    Every name people save (exchange profiles, careers skills) is added by triggers of the
+    0010 migration; curated aliases ("js" for "javascript") share their term's ``canonical``.
+    Similar names are found by trigram similarity: a ``pg_trgm`` GIN index on PostgreSQL, the
+    ``skill_terms_fts`` FTS5 trigram table on SQLite (both created by the migration only).
+    """
+
+    __tablename__ = "skill_terms"
+    __table_args__ = (Index("ix_skill_terms_canonical", "canonical"),)
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    canonical: Mapped[str] = mapped_column(String(100), nullable=False)
+
+
+migration_only("skill_terms_fts*", "ix_skill_terms_key_trgm")

@@ -6,6 +6,8 @@ and these functions give the number shown beside each match.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from datetime import datetime
 
 # Bayesian average of ratings: a user's ratings count as if PRIOR_WEIGHT extra ratings at the
@@ -13,6 +15,19 @@ from datetime import datetime
 PRIOR_WEIGHT = 5
 # The prior before anyone has rated anyone: the middle of the 1-5 scale.
 DEFAULT_MEAN = 3.0
+
+# Two skill names are related when their trigram similarity (shared trigrams over all
+# trigrams, as pg_trgm counts them) reaches this. 0.4 keeps a name and the same name with a
+# qualifier ("guitar" / "acoustic guitar": 0.44, "guitar" / "guitars": 0.67) and drops names
+# that merely share a stem ("java" / "javascript": 0.33, "electric guitar" / "acoustic
+# guitar": 0.33); pg_trgm's own default (0.3) would relate Java and JavaScript. Keep it at
+# or above 0.3: PostgreSQL finds candidates with the ``%`` operator at its default threshold.
+SIMILARITY_THRESHOLD = 0.4
+# Shorter names are never related by similarity: "go" and "google" share a trigram of the
+# padding, not of the skill. Aliases ("js" for "javascript") are curated and still apply.
+MIN_RELATED_LENGTH = 3
+
+_WORD = re.compile(r"[^\W_]+")
 
 
 def bayesian_rating(
@@ -52,6 +67,54 @@ def average(rating_sum: float | None, rating_count: int) -> float | None:
     return round(float(rating_sum) / rating_count, 2)
 
 
+def term_key(name: str) -> str:
+    """A name's vocabulary key: lower-cased, trimmed (as the vocabulary's triggers store it)."""
+    return name.strip().lower()
+
+
+def trigrams(name: str) -> set[str]:
+    """pg_trgm's trigrams of a name: each lower-cased word padded "  word "."""
+    found: set[str] = set()
+    for word in _WORD.findall(name.lower()):
+        padded = f"  {word} "
+        found.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return found
+
+
+def similarity(a: str, b: str) -> float:
+    """Shared trigrams over all trigrams of two names (pg_trgm's ``similarity``), 0 to 1."""
+    left, right = trigrams(a), trigrams(b)
+    union = len(left | right)
+    return len(left & right) / union if union else 0.0
+
+
+def relatable(a: str, b: str) -> bool:
+    """Whether two different names are long enough and similar enough to be related."""
+    if a == b or min(len(a.strip()), len(b.strip())) < MIN_RELATED_LENGTH:
+        return False
+    return similarity(a, b) >= SIMILARITY_THRESHOLD
+
+
+def fts5_trigram_query(name: str) -> str | None:
+    """An FTS5 trigram MATCH finding names that share any inner trigram of a word of ``name``."""
+    grams = sorted({w[i : i + 3] for w in _WORD.findall(name.lower()) for i in range(len(w) - 2)})
+    if not grams:
+        return None
+    # Words are letters and digits only, so a trigram never holds a quote to escape.
+    return " OR ".join(f'"{g}"' for g in grams)
+
+
+def related_pairs(
+    mine: Iterable[str], related: Iterable[tuple[str, str]], exclude: Iterable[str]
+) -> list[tuple[str, str]]:
+    """(related key, my key) pairs: each relation of one of my keys to a key I do not list.
+
+    A related key that is already one of ``exclude`` (matched exactly) adds nothing.
+    """
+    keys, skip = set(mine), set(exclude)
+    return sorted({(other, key) for key, other in related if key in keys and other not in skip})
+
+
 def match_order(
     *,
     teaches: int,
@@ -62,15 +125,18 @@ def match_order(
     user_id: int,
     global_mean: float,
     prior_weight: int = PRIOR_WEIGHT,
-) -> tuple[int, float, int, float, int]:
+    related: int = 0,
+) -> tuple[int, int, int, float, int, float, int]:
     """Sort key of a match, smallest first: the order the match query returns on both backends.
 
-    Larger overlap first, then the higher Bayesian rating, then the most recently active
-    (never active last), then the smaller id.
+    Exact matches (an exact skill each way) first; then the larger exact overlap, then more
+    skills related by the vocabulary, then the higher Bayesian rating, then the most recently
+    active (never active last), then the smaller id.
     """
     rating = bayesian_rating(
         rating_sum, rating_count, global_mean=global_mean, prior_weight=prior_weight
     )
+    inexact = 0 if teaches and learns else 1
     never_active = 1 if last_active_at is None else 0
     activity = 0.0 if last_active_at is None else -last_active_at.timestamp()
-    return (-(teaches + learns), -rating, never_active, activity, user_id)
+    return (inexact, -(teaches + learns), -related, -rating, never_active, activity, user_id)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from skillnest.accounts.schemas import PublicUser
 from skillnest.core.pages import Id
+
+#: Which list of a profile a people search looks in.
+SkillRole = Literal["offers", "wants", "any"]
 
 
 class UserBrief(BaseModel):
@@ -19,15 +22,36 @@ class UserBrief(BaseModel):
     image_url: str | None = None
 
 
+class RelatedPair(BaseModel):
+    """Two skills the vocabulary relates (alias, similar name): "acoustic guitar" ≈ "guitar"."""
+
+    offered: str = Field(description="The skill offered, as its owner spells it.")
+    wanted: str = Field(description="The skill wanted, as its owner spells it.")
+    by: Literal["them", "you"] = Field(
+        description="Who offers: `them` (they could teach you), `you` (you could teach them)."
+    )
+
+
 class Match(PublicUser):
     """A user with whom the exchange works both ways: their public profile and the overlap."""
 
     teaches_you: list[str] = Field(description="Skills they offer that you want to learn.")
     learns_from_you: list[str] = Field(description="Skills they want to learn that you offer.")
+    exact: bool = Field(
+        default=True,
+        description="An exact skill changes hands each way; matches that need a related pair "
+        "for one way (false) rank after every exact match.",
+    )
+    related: list[RelatedPair] = Field(
+        default_factory=list,
+        description="Pairs of related, not identical, skills that also make the match; a match "
+        "made only through them ranks below every exact match (an exact skill each way).",
+    )
     average_rating: float | None = None
     rating_count: int = 0
     score: float = Field(
-        description="Overlap size, plus a tenth of the rating pulled toward the global mean."
+        description="Exact overlap size, plus a tenth of the rating pulled toward the global "
+        "mean (related pairs are not counted; they order matches of equal exact overlap)."
     )
 
 
@@ -77,6 +101,9 @@ class ChatOut(BaseModel):
     other_user: UserBrief
     last_message: MessageOut | None = None
     unread_count: int = 0
+    is_rated_by_me: bool = Field(
+        default=False, description="Whether you already rated the other participant here."
+    )
 
 
 class ReadOut(BaseModel):
@@ -140,3 +167,17 @@ class ActivityStats(BaseModel):
     unread_messages: int
     ratings: int
     mean_rating: float | None = None
+
+
+class SkillPair(BaseModel):
+    """A wanted skill and a skill someone has that the vocabulary relates to it."""
+
+    wanted: str
+    have: str
+
+
+class SkillRelations(BaseModel):
+    """Pairs naming one skill (case, aliases) and pairs of similar, different skills."""
+
+    same: list[SkillPair] = Field(default_factory=list)
+    similar: list[SkillPair] = Field(default_factory=list)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,16 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from skillnest.accounts.models import User
+from skillnest.accounts.schemas import PublicUser
 from skillnest.core import security
 from skillnest.core.cache import TTL, Cache, cache_key, get_json, set_json
-from skillnest.core.db import get_owned_or_404
+from skillnest.core.db import get_owned_or_404, is_postgres
 from skillnest.core.errors import BadRequest, Conflict, NotFound, conflict_on_integrity
 from skillnest.core.pages import CursorPage, Page, cursor_page_of, page_of
 from skillnest.core.ratelimit import RateLimiter
 from skillnest.core.realtime import Hub, publish_after_commit
 from skillnest.exchange import demo, dialect, rules, schemas
 from skillnest.exchange.dialect import pair_high, pair_low
-from skillnest.exchange.models import Chat, Message, Rating
+from skillnest.exchange.models import Chat, Message, Rating, SkillTerm
 
 log = logging.getLogger("skillnest.exchange")
 
@@ -54,25 +57,81 @@ async def global_mean_rating(*, session: AsyncSession, cache: Cache) -> float:
 async def find_matches(
     *, session: AsyncSession, cache: Cache, user_id: int, limit: int = 20, offset: int = 0
 ) -> Page[schemas.Match]:
-    """People with whom the exchange works both ways, best first (one SQL query)."""
+    """People with whom the exchange works both ways, best first.
+
+    Exact matches come first; then people with whom it works through related skills (the
+    vocabulary's aliases and similar names), each with the pairs that related them. Two
+    small reads (the caller's skills and the terms related to them), then one match query.
+    """
     mean = await global_mean_rating(session=session, cache=cache)
+    rows = (await session.execute(dialect.my_skills_statement(session), {"user_id": user_id})).all()
+    offer = {row.key: row.spelling for row in rows if row.side == "offer"}
+    learn = {row.key: row.spelling for row in rows if row.side == "learn"}
+    related = await related_terms(session=session, keys=[*offer, *learn])
+    teach = rules.related_pairs(learn, related, exclude=learn)
+    learn_pairs = [(mine, theirs) for theirs, mine in rules.related_pairs(offer, related, offer)]
     params = {
         "user_id": user_id,
         "prior": rules.PRIOR_WEIGHT,
         "mean": mean,
         "limit": limit + 1,
         "offset": offset,
+        **dialect.related_params(session, teach, learn_pairs),
     }
-    rows = (await session.execute(dialect.matches_statement(session), params)).mappings().all()
-    items = [_match(row, mean) for row in rows]
+    found = (await session.execute(dialect.matches_statement(session), params)).mappings().all()
+    items = [_match(row, mean, offer, learn) for row in found]
     return page_of(items, limit=limit, offset=offset)
 
 
-def _match(row: Any, mean: float) -> schemas.Match:
+async def related_terms(*, session: AsyncSession, keys: list[str]) -> list[tuple[str, str]]:
+    """(key, related key) for each vocabulary term an alias of, or similar to, one of ``keys``."""
+    keys = sorted({key for key in keys if key})
+    if not keys:
+        return []
+    if is_postgres(session):
+        params = {
+            "keys": keys,
+            "min_length": rules.MIN_RELATED_LENGTH,
+            "threshold": rules.SIMILARITY_THRESHOLD,
+        }
+        rows = (await session.execute(dialect.RELATED_POSTGRES, params)).all()
+        return sorted({(row.key, row.other) for row in rows})
+    found = {
+        (row.key, row.other)
+        for row in await session.execute(dialect.ALIASES_SQLITE, {"keys": json.dumps(keys)})
+    }
+    for key in keys:
+        match = rules.fts5_trigram_query(key) if len(key) >= rules.MIN_RELATED_LENGTH else None
+        if match is None:
+            continue
+        candidates = await session.scalars(dialect.TRIGRAM_CANDIDATES_SQLITE, {"match": match})
+        found.update((key, other) for other in candidates if rules.relatable(key, other))
+    return sorted(found)
+
+
+def _related(row: Any, offer: dict[str, str], learn: dict[str, str]) -> list[schemas.RelatedPair]:
+    """The pairs that related a match, in each person's own spelling."""
+    teach = json.loads(row["related_teach"] or "[]")
+    learn_pairs = json.loads(row["related_learn"] or "[]")
+    return [
+        *(
+            schemas.RelatedPair(offered=theirs, wanted=learn.get(mine, mine), by="them")
+            for theirs, mine in teach
+        ),
+        *(
+            schemas.RelatedPair(offered=offer.get(mine, mine), wanted=theirs, by="you")
+            for mine, theirs in learn_pairs
+        ),
+    ]
+
+
+def _match(row: Any, mean: float, offer: dict[str, str], learn: dict[str, str]) -> schemas.Match:
     """One row of the match query as the API shows it."""
     return schemas.Match.model_validate(
         {
             **row,
+            "related": _related(row, offer, learn),
+            "exact": bool(row["teaches"] and row["learns"]),
             "average_rating": rules.average(row["rating_sum"], row["rating_count"]),
             "score": rules.match_score(
                 teaches=row["teaches"],
@@ -83,6 +142,53 @@ def _match(row: Any, mean: float) -> schemas.Match:
             ),
         }
     )
+
+
+# --- people by skill --------------------------------------------------------------------
+
+_PEOPLE_COLUMNS = tuple(getattr(User, c.strip()) for c in dialect.PROFILE_COLUMNS.split(","))
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def find_people(
+    *,
+    session: AsyncSession,
+    viewer_id: int,
+    skill: str,
+    role: schemas.SkillRole = "offers",
+    location: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> Page[PublicUser]:
+    """People who offer (or want, or either) a skill, most recently active first.
+
+    Public profile fields only; the viewer is left out. The skill is matched whole and
+    case-insensitively, through the lower-cased GIN indexes on PostgreSQL.
+    """
+    postgres = is_postgres(session)
+    offers = dialect.lists_skill(User.skills_to_offer, skill, postgres=postgres)
+    wants = dialect.lists_skill(User.skills_to_learn, skill, postgres=postgres)
+    which = {"offers": offers, "wants": wants, "any": or_(offers, wants)}[role]
+    received = select(func.count(), func.avg(Rating.rating)).where(Rating.rated_id == User.id)
+    query = select(
+        *_PEOPLE_COLUMNS,
+        received.with_only_columns(func.count()).scalar_subquery().label("rating_count"),
+        received.with_only_columns(func.avg(Rating.rating)).scalar_subquery().label("average"),
+    ).where(which, User.id != viewer_id)
+    if location:
+        query = query.where(User.location.ilike(f"%{_like_escape(location)}%", escape="\\"))
+    query = query.order_by(User.last_active_at.desc().nulls_last(), User.id.desc())
+    rows = (await session.execute(query.limit(limit + 1).offset(offset))).mappings().all()
+    items = [
+        PublicUser.model_validate(
+            {**row, "average_rating": rules.average(row["average"], row["rating_count"])}
+        )
+        for row in rows
+    ]
+    return page_of(items, limit=limit, offset=offset)
 
 
 # --- chats ------------------------------------------------------------------------------
@@ -177,6 +283,12 @@ async def chat_summaries(
         .correlate(Chat)
         .scalar_subquery()
     )
+    rated = (
+        select(Rating.id)
+        .where(Rating.chat_id == Chat.id, Rating.rater_id == user_id)
+        .correlate(Chat)
+        .exists()
+    )
     query = (
         select(
             Chat.id,
@@ -192,6 +304,7 @@ async def chat_summaries(
             last.timestamp.label("last_timestamp"),
             last.is_read.label("last_is_read"),
             unread.label("unread_count"),
+            rated.label("is_rated_by_me"),
         )
         .join(other, other.id == other_id)
         .outerjoin(last, last.id == last_id)
@@ -225,6 +338,7 @@ async def chat_summaries(
                 is_read=row.last_is_read,
             ),
             unread_count=row.unread_count,
+            is_rated_by_me=bool(row.is_rated_by_me),
         )
         for row in rows
     ]
@@ -236,6 +350,13 @@ async def list_chats(
     """One page of the user's chats, newest activity first."""
     items = await chat_summaries(session=session, user_id=user_id, limit=limit + 1, offset=offset)
     return page_of(items, limit=limit, offset=offset)
+
+
+async def get_chat(*, session: AsyncSession, chat_id: int, user_id: int) -> schemas.ChatOut:
+    """One of the user's chats as the chat list shows it; NotFound for anyone else's."""
+    chat = await get_chat_for(session=session, chat_id=chat_id, user_id=user_id)
+    (summary,) = await chat_summaries(session=session, user_id=user_id, chat_id=chat.id)
+    return summary
 
 
 async def delete_chat(*, session: AsyncSession, hub: Hub, chat_id: int, user_id: int) -> None:
@@ -549,6 +670,24 @@ async def load_demo(*, session: AsyncSession) -> str:
 # --- read by other modules --------------------------------------------------------------
 
 
+def rating_columns(user_id: Any) -> tuple[Any, Any]:
+    """How many ratings ``user_id`` (a value or a column) received and their raw average.
+
+    Scalar subqueries, so another module's statement reads them in the same round trip;
+    ``rating_average`` rounds the average as ``rating_summary`` does.
+    """
+    where = Rating.rated_id == user_id
+    return (
+        select(func.count()).where(where).scalar_subquery().label("rating_count"),
+        select(func.avg(Rating.rating)).where(where).scalar_subquery().label("average_rating"),
+    )
+
+
+def rating_average(raw: Any) -> float | None:
+    """An average rating as the API shows it: two decimals, None without ratings."""
+    return round(float(raw), 2) if raw is not None else None
+
+
 async def rating_summary(*, session: AsyncSession, user_id: int) -> schemas.RatingSummary:
     """How many ratings a user received and their average, in one query."""
     row = (
@@ -556,7 +695,54 @@ async def rating_summary(*, session: AsyncSession, user_id: int) -> schemas.Rati
             select(func.count(), func.avg(Rating.rating)).where(Rating.rated_id == user_id)
         )
     ).one()
-    count, average = int(row[0] or 0), row[1]
-    return schemas.RatingSummary(
-        count=count, average=round(float(average), 2) if average is not None else None
+    return schemas.RatingSummary(count=int(row[0] or 0), average=rating_average(row[1]))
+
+
+async def canonical_keys(*, session: AsyncSession, names: Iterable[str]) -> dict[str, str]:
+    """The vocabulary's canonical key of each name it knows ("js" -> "javascript")."""
+    keys = sorted({rules.term_key(name) for name in names if name and name.strip()})
+    if not keys:
+        return {}
+    rows = await session.execute(
+        select(SkillTerm.key, SkillTerm.canonical).where(SkillTerm.key.in_(keys))
     )
+    return {key: canonical for key, canonical in rows}
+
+
+async def relate_skills(
+    *, session: AsyncSession, have: Sequence[str], wanted: Sequence[str]
+) -> schemas.SkillRelations:
+    """How the vocabulary relates what someone has to what is wanted (careers' skill gaps).
+
+    ``same`` pairs name one skill (the same name in another case, or aliases); ``similar``
+    pairs are different skills with similar names, by the same trigram rule as matches.
+    """
+    canonical = await canonical_keys(session=session, names=[*have, *wanted])
+
+    def key(name: str) -> str:
+        folded = rules.term_key(name)
+        return canonical.get(folded, folded)
+
+    same: list[schemas.SkillPair] = []
+    similar: list[schemas.SkillPair] = []
+    for want in wanted:
+        for mine in have:
+            if key(want) == key(mine):
+                same.append(schemas.SkillPair(wanted=want, have=mine))
+            elif rules.relatable(rules.term_key(want), rules.term_key(mine)):
+                similar.append(schemas.SkillPair(wanted=want, have=mine))
+    return schemas.SkillRelations(same=same, similar=similar)
+
+
+async def equivalent_keys(*, session: AsyncSession, keys: Sequence[str]) -> list[str]:
+    """Other keys naming the same skills as ``keys`` (their aliases, or the term they alias)."""
+    if not keys:
+        return []
+    term = aliased(SkillTerm, name="term")
+    rows = await session.scalars(
+        select(SkillTerm.key)
+        .join(term, term.canonical == SkillTerm.canonical)
+        .where(term.key.in_(list(keys)), SkillTerm.key.not_in(list(keys)))
+        .distinct()
+    )
+    return sorted(rows)

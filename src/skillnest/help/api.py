@@ -1,4 +1,4 @@
-"""HTTP routes of anonymous help: requests, feed, offers, status, trust, verifications."""
+"""HTTP routes of anonymous help: requests, feed, offers, messages, status, trust, vouches."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from sse_starlette.sse import EventSourceResponse
 
 from skillnest.accounts.deps import CurrentUser, ReadSessionDep
 from skillnest.core.deps import CacheDep, HubDep, LimiterDep, SessionDep, SettingsDep
-from skillnest.core.pages import Limit, Offset, Page, PathId
+from skillnest.core.pages import Cursor, CursorPage, Limit, Offset, Page, PathId
 from skillnest.core.responses import JSONBytes
-from skillnest.help import schemas, service
+from skillnest.help import conversation, schemas, service
 from skillnest.help.feed import Filters
 
 router = APIRouter(tags=["help"])
@@ -173,11 +173,13 @@ async def create_help_offer(
     session: SessionDep,
     cache: CacheDep,
     settings: SettingsDep,
+    hub: HubDep,
 ) -> schemas.OfferRead:
-    """Offer to help on someone else's active request."""
+    """Offer to help on someone else's active request, with an optional encrypted note."""
     return await service.create_offer(
         session=session,
         cache=cache,
+        hub=hub,
         settings=settings,
         user=user,
         request_id=request_id,
@@ -204,6 +206,54 @@ async def accept_help_offer(
         user=user,
         request_id=request_id,
         data=data,
+    )
+
+
+@router.post(
+    "/help/requests/{request_id}/messages",
+    response_model=schemas.HelpMessageRead,
+    status_code=status.HTTP_201_CREATED,
+)
+async def create_help_message(
+    request_id: uuid.UUID,
+    data: schemas.HelpMessageCreate,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    hub: HubDep,
+    limiter: LimiterDep,
+) -> schemas.HelpMessageRead:
+    """Write to the other side of an accepted request (ciphertext made by the client)."""
+    return await conversation.post_message(
+        session=session,
+        hub=hub,
+        limiter=limiter,
+        settings=settings,
+        user=user,
+        request_id=request_id,
+        data=data,
+    )
+
+
+@router.get(
+    "/help/requests/{request_id}/messages", response_model=CursorPage[schemas.HelpMessageRead]
+)
+async def list_help_messages(
+    request_id: uuid.UUID,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> CursorPage[schemas.HelpMessageRead]:
+    """The conversation of an accepted request, oldest first (its two sides only)."""
+    return await conversation.list_messages(
+        session=session,
+        settings=settings,
+        user=user,
+        request_id=request_id,
+        cursor=cursor,
+        limit=limit,
     )
 
 

@@ -27,6 +27,8 @@ from skillnest.help.client import (
     HelpClient,
     KeyStore,
     config_dir,
+    conversation_keys,
+    open_message,
     read_plaintext,
 )
 
@@ -67,7 +69,8 @@ app = typer.Typer(
 )
 PEER_HELP_NOTE = (
     "\nAnonymous peer help: skillnest help ask | feed | show | mine | offer | accept | read | "
-    "complete | cancel | trust | verify | verifications  (`skillnest help --help` explains them)"
+    "messages | say | complete | cancel | trust | verify | verifications  "
+    "(`skillnest help --help` explains them)"
 )
 
 
@@ -178,11 +181,14 @@ def ask(
 
     def work() -> None:
         key = crypto.new_request_key()
+        # The key pair helpers write to: the private half stays here with the request key.
+        private, public = crypto.new_keypair()
         payload: dict[str, Any] = {
             "skill_tags": skill,
             "urgency_level": urgency,
             "encrypted_request": crypto.encrypt_request(key, plaintext),
             "expires_in_hours": hours,
+            "public_key": public,
         }
         if college:
             payload["college_domain"] = college
@@ -190,7 +196,7 @@ def ask(
             payload["title"] = title
         with state.client() as http:
             created = http.ask(payload)
-        state.store.save_request_key(str(created["id"]), key)
+        state.store.save_request_key(str(created["id"]), key, private)
         emit(
             created,
             as_json,
@@ -253,14 +259,27 @@ def show(ctx: typer.Context, request_id: str, as_json: JsonOption = False) -> No
         )
         if view.get("title"):
             typer.echo(f"title: {view['title']}")
+        private = state.store.request_private_key(request_id)
         for offer in view.get("offers") or []:
             typer.echo(
                 f"offer {offer['id']}  {offer['status']}  trust {_trust_text(offer['trust'])}"
             )
+            if offer.get("encrypted_message"):
+                typer.echo(f"  message: {_offer_note(private, offer)}")
         if view.get("my_offer"):
             typer.echo(f"your offer {view['my_offer']['id']}: {view['my_offer']['status']}")
 
     _run(work)
+
+
+def _offer_note(private: str | None, offer: dict[str, Any]) -> str:
+    """An offer's message decrypted with the asker's key, or why it cannot be."""
+    if private is None:
+        return "(the key to read it is not on this machine)"
+    try:
+        return open_message(private, offer["helper_public_key"], offer["encrypted_message"])
+    except ClientError as exc:
+        return f"({exc.detail})"
 
 
 @app.command("mine")
@@ -284,14 +303,27 @@ def mine(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
 
 @app.command("offer")
-def offer(ctx: typer.Context, request_id: str, as_json: JsonOption = False) -> None:
+def offer(
+    ctx: typer.Context,
+    request_id: str,
+    message: str | None = typer.Option(
+        None, "--message", "-m", help="A note to the asker, encrypted here for them alone."
+    ),
+    as_json: JsonOption = False,
+) -> None:
     """Offer to help; a key pair is made for this request and its private half kept here."""
     state = _state(ctx)
 
     def work() -> None:
         private, public = crypto.new_keypair()
         with state.client() as http:
-            made = http.offer(request_id, public)
+            sealed = None
+            if message:
+                asker = http.request(request_id).get("asker_public_key")
+                if not asker:
+                    raise ClientError("This request was made without a key for messages.")
+                sealed = crypto.encrypt_message(private, asker, message)
+            made = http.offer(request_id, public, sealed)
         state.store.save_offer_key(request_id, str(made["id"]), private)
         emit(
             made,
@@ -350,6 +382,58 @@ def read(
             if start and view["role"] == "helper" and view["status"] == "Matched":
                 http.set_status(request_id, "InProgress")
         emit({"id": request_id, "text": plaintext}, as_json, lambda d: typer.echo(d["text"]))
+
+    _run(work)
+
+
+@app.command("messages")
+def messages(ctx: typer.Context, request_id: str, as_json: JsonOption = False) -> None:
+    """The conversation of an accepted request, decrypted here (asker or accepted helper)."""
+    state = _state(ctx)
+
+    def work() -> None:
+        with state.client() as http:
+            view = http.request(request_id)
+            private, their_public = conversation_keys(state.store, view)
+            items = http.messages(request_id)
+        me = "asker" if view["role"] == "owner" else "helper"
+        thread = []
+        for item in items:
+            try:
+                text = open_message(private, their_public, item["ciphertext"])
+            except ClientError:
+                text = None
+            thread.append(
+                {
+                    "id": item["id"],
+                    "sender": item["sender"],
+                    "mine": item["sender"] == me,
+                    "text": text,
+                    "created_at": item["created_at"],
+                }
+            )
+        if as_json:
+            emit(thread, True, print)
+            return
+        for entry in thread:
+            who = "you" if entry["mine"] else entry["sender"]
+            text = entry["text"] if entry["text"] is not None else "(does not decrypt)"
+            typer.echo(f"{entry['created_at'][11:16]}  {who}: {text}")
+
+    _run(work)
+
+
+@app.command("say")
+def say(ctx: typer.Context, request_id: str, text: str, as_json: JsonOption = False) -> None:
+    """Write to the other side of an accepted request; encrypted here, for the two of you."""
+    state = _state(ctx)
+
+    def work() -> None:
+        with state.client() as http:
+            view = http.request(request_id)
+            private, their_public = conversation_keys(state.store, view)
+            sent = http.say(request_id, crypto.encrypt_message(private, their_public, text))
+        emit(sent, as_json, lambda m: typer.echo(f"message {m['id']} sent"))
 
     _run(work)
 
@@ -475,7 +559,11 @@ def import_keys(
         requests = data.get("requests") or {}
         offers = data.get("offers") or {}
         for request_id, key in requests.items():
-            state.store.save_request_key(request_id, crypto.b64decode(str(key)))
+            # A request's entry is its key, or its key and the private key of its key pair.
+            entry = key if isinstance(key, dict) else {"key": key}
+            state.store.save_request_key(
+                request_id, crypto.b64decode(str(entry["key"])), entry.get("private_key")
+            )
         for request_id, offer in offers.items():
             state.store.save_offer_key(request_id, str(offer["offer_id"]), offer["private_key"])
         counts = {"request_keys": len(requests), "offer_keys": len(offers)}

@@ -46,14 +46,22 @@ class KeyStore(TokenStore):
     def _offer_path(self, request_id: str) -> Path:
         return self.root / "help" / "offers" / f"{_uuid(request_id)}.json"
 
-    def save_request_key(self, request_id: str, key: bytes) -> None:
-        """Keep the key of a request this user asked."""
-        write_private(self.root, self._request_path(request_id), {"key": crypto.b64encode(key)})
+    def save_request_key(self, request_id: str, key: bytes, private_key: str | None = None) -> None:
+        """Keep the key of a request this user asked (and its key pair's private half)."""
+        data = {"key": crypto.b64encode(key)}
+        if private_key is not None:
+            data["private_key"] = private_key
+        write_private(self.root, self._request_path(request_id), data)
 
     def request_key(self, request_id: str) -> bytes | None:
         """The key of a request this user asked, if it is on this machine."""
         data = read_json(self._request_path(request_id))
         return crypto.b64decode(data["key"]) if data else None
+
+    def request_private_key(self, request_id: str) -> str | None:
+        """The private key messages to the asker open with (requests made with one)."""
+        data = read_json(self._request_path(request_id))
+        return str(data["private_key"]) if data and data.get("private_key") else None
 
     def save_offer_key(self, request_id: str, offer_id: str, private_key: str) -> None:
         """Keep the private key made for an offer."""
@@ -102,12 +110,31 @@ class HelpClient(ApiClient):
             offset = page["next_offset"]
         return items
 
-    def offer(self, request_id: str, public_key: str) -> dict[str, Any]:
-        """POST /help/requests/{id}/offers."""
+    def offer(self, request_id: str, public_key: str, message: str | None = None) -> dict[str, Any]:
+        """POST /help/requests/{id}/offers (``message``: ciphertext for the asker)."""
+        body = {"public_key": public_key}
+        if message is not None:
+            body["encrypted_message"] = message
+        result: dict[str, Any] = self.call("POST", f"/help/requests/{request_id}/offers", json=body)
+        return result
+
+    def say(self, request_id: str, ciphertext: str) -> dict[str, Any]:
+        """POST /help/requests/{id}/messages."""
         result: dict[str, Any] = self.call(
-            "POST", f"/help/requests/{request_id}/offers", json={"public_key": public_key}
+            "POST", f"/help/requests/{request_id}/messages", json={"ciphertext": ciphertext}
         )
         return result
+
+    def messages(self, request_id: str) -> list[dict[str, Any]]:
+        """GET /help/requests/{id}/messages, every page."""
+        items: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"limit": 100}
+        while True:
+            page = self.call("GET", f"/help/requests/{request_id}/messages", params=params)
+            items.extend(page["items"])
+            if page["next_cursor"] is None:
+                return items
+            params["cursor"] = page["next_cursor"]
 
     def accept(self, request_id: str, offer_id: str, sealed_key: str) -> dict[str, Any]:
         """POST /help/requests/{id}/accept."""
@@ -165,3 +192,32 @@ def read_plaintext(store: KeyStore, view: dict[str, Any]) -> str:
         return crypto.decrypt_request(key, ciphertext)
     except nacl.exceptions.CryptoError as exc:
         raise ClientError("The request does not decrypt with this key (tampered?).") from exc
+
+
+def conversation_keys(store: KeyStore, view: dict[str, Any]) -> tuple[str, str]:
+    """This side's private key and the other side's public key of a request's conversation."""
+    request_id = str(view["id"])
+    if view["role"] == "owner":
+        private = store.request_private_key(request_id)
+        accepted = [o for o in view.get("offers") or [] if o["status"] == "Accepted"]
+        if not accepted:
+            raise ClientError("No helper is accepted yet: the conversation opens with acceptance.")
+        their_public = accepted[0]["helper_public_key"]
+    elif view["role"] == "helper":
+        private = store.offer_key(request_id)
+        their_public = view.get("asker_public_key")
+    else:
+        raise ClientError("Only the requester and the accepted helper take part in a conversation.")
+    if private is None:
+        raise ClientError("The private key of this conversation is not on this machine.")
+    if not their_public:
+        raise ClientError("This request was made without a key for messages.")
+    return private, their_public
+
+
+def open_message(private_key: str, their_public_key: str, ciphertext: str) -> str:
+    """Decrypt an offer message or a message of the conversation."""
+    try:
+        return crypto.decrypt_message(private_key, their_public_key, ciphertext)
+    except (nacl.exceptions.CryptoError, ValueError) as exc:
+        raise ClientError("A message does not decrypt with the keys on this machine.") from exc

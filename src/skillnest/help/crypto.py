@@ -4,6 +4,12 @@ A request is encrypted with a fresh random key (XSalsa20-Poly1305 secret box). A
 offers makes a fresh X25519 key pair for that request only and sends the public half; when the
 requester accepts, their client seals the request key to it (sealed box), so only that helper
 can open it. The server checks shapes and sizes, never contents.
+
+The asker's client also makes an X25519 key pair per request (its public half goes with the
+request). A helper's offer message and every message of the conversation after acceptance
+are boxes (X25519 + XSalsa20-Poly1305, ``crypto_box``) between the asker's request key pair
+and the helper's offer key pair: both sides compute the same shared key, so either opens every
+message of the thread, its own included, and nobody else can write one that opens.
 """
 
 from __future__ import annotations
@@ -68,3 +74,19 @@ def open_key(sealed_key: str, private_key: str) -> bytes:
     """Open a sealed request key with the helper's private key."""
     box = nacl.public.SealedBox(nacl.public.PrivateKey(b64decode(private_key)))
     return bytes(box.decrypt(b64decode(sealed_key)))
+
+
+def _box(private_key: str, public_key: str) -> nacl.public.Box:
+    return nacl.public.Box(
+        nacl.public.PrivateKey(b64decode(private_key)), nacl.public.PublicKey(b64decode(public_key))
+    )
+
+
+def encrypt_message(private_key: str, their_public_key: str, plaintext: str) -> str:
+    """Encrypt a message to the other side; base64 (nonce + ciphertext + tag)."""
+    return b64encode(bytes(_box(private_key, their_public_key).encrypt(plaintext.encode("utf-8"))))
+
+
+def decrypt_message(private_key: str, their_public_key: str, ciphertext: str) -> str:
+    """Open a message of the conversation, written by either side (CryptoError if tampered)."""
+    return _box(private_key, their_public_key).decrypt(b64decode(ciphertext)).decode("utf-8")

@@ -1,4 +1,4 @@
-"""Tables of anonymous help (seed 000): sessions, trust interactions, skill verifications.
+"""Tables of anonymous help (seed 000): sessions, offers, messages, trust, verifications.
 
 Seed 000 writes MySQL-style inline ``INDEX`` clauses inside ``CREATE TABLE``, which
 PostgreSQL rejects; here they are separate indexes. No table holds a user id, email or
@@ -28,6 +28,10 @@ OPEN_STATUSES = (ACTIVE, MATCHED, IN_PROGRESS)
 OFFER_PENDING = "Pending"
 OFFER_ACCEPTED = "Accepted"
 OFFER_DECLINED = "Declined"
+
+# The two sides of a conversation.
+ASKER = "asker"
+HELPER = "helper"
 
 
 class HelpSession(Base):
@@ -64,6 +68,9 @@ class HelpSession(Base):
     title: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20), server_default=ACTIVE, nullable=False)
     owner_hash: Mapped[str | None] = mapped_column(String(64))
+    # X25519 public key (base64) the asker's client made for this request: offer messages and
+    # the conversation are encrypted to it. Null on requests made before conversations.
+    asker_public_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class HelpOffer(Base):
@@ -86,6 +93,9 @@ class HelpOffer(Base):
     helper_public_key: Mapped[str] = mapped_column(String(64), nullable=False)
     status: Mapped[str] = mapped_column(String(20), server_default=OFFER_PENDING, nullable=False)
     created_at: Mapped[CreatedAt]
+    # The helper's note to the asker, a box from the offer key to the asker's key (base64);
+    # null when the helper wrote none or the offer predates offer messages.
+    encrypted_message: Mapped[str | None] = mapped_column(Text)
 
 
 class HelpKeyEnvelope(Base):
@@ -101,6 +111,29 @@ class HelpKeyEnvelope(Base):
         ForeignKey("help_offers.id", ondelete="CASCADE"), unique=True, nullable=False
     )
     sealed_key: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[CreatedAt]
+
+
+class HelpMessage(Base):
+    """One message of the two-party conversation of an accepted request: ciphertext only.
+
+    ``sender`` says which side wrote it (the asker or the accepted helper), never who.
+    """
+
+    __tablename__ = "help_messages"
+    __table_args__ = (
+        Index("idx_help_messages_request_id_id", "request_id", "id"),
+        CheckConstraint(f"sender IN ('{ASKER}', '{HELPER}')", name="sender"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("anonymous_help_sessions.id", ondelete="CASCADE"), nullable=False
+    )
+    sender: Mapped[str] = mapped_column(String(10), nullable=False)
+    # X25519 box (base64 of nonce + ciphertext + tag) between the asker's request key pair
+    # and the accepted helper's offer key pair: either side opens every message.
+    ciphertext: Mapped[str] = mapped_column(Text, nullable=False)
     created_at: Mapped[CreatedAt]
 
 

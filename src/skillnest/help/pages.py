@@ -17,7 +17,7 @@ from skillnest.accounts import service as accounts
 from skillnest.core.deps import CacheDep, PlatformDep, SessionDep
 from skillnest.core.errors import DomainError
 from skillnest.core.pages import MAX_LIMIT, Page
-from skillnest.help import schemas, service
+from skillnest.help import conversation, schemas, service
 from skillnest.help.api import feed_filters
 from skillnest.help.feed import Filters
 from skillnest.web.forms import parse, split_list
@@ -36,6 +36,8 @@ LABELS = {
     "urgency_level": "Urgency",
     "college_domain": "College",
     "encrypted_request": "Request",
+    "encrypted_message": "Note",
+    "ciphertext": "Message",
     "expires_in_hours": "Hours",
     "session_quality": "Quality",
     "help_duration": "Minutes",
@@ -100,6 +102,7 @@ async def create_request(
     show_college: Text = "",
     expires_in_hours: Text = "24",
     encrypted_request: Text = "",
+    public_key: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Store the sealed request; answers its id (JSON) so the browser can keep its key."""
     college = await _college_of(session, viewer.id) if show_college else None
@@ -113,6 +116,7 @@ async def create_request(
                 "college_domain": college,
                 "expires_in_hours": expires_in_hours,
                 "encrypted_request": encrypted_request,
+                "public_key": public_key or None,
             },
             LABELS,
         )
@@ -142,6 +146,18 @@ async def list_mine(
     return render(request, "help/mine.html", {"items": mine})
 
 
+def _peer_key(view: schemas.HelpRequestRead) -> str | None:
+    """The other side's public key while the caller can talk on the request, else None."""
+    if view.status not in conversation.OPEN_FOR_MESSAGES or not view.asker_public_key:
+        return None
+    if view.role == "helper":
+        return view.asker_public_key
+    if view.role == "owner":
+        accepted = [o for o in view.offers or [] if o.status == "Accepted"]
+        return accepted[0].helper_public_key if accepted else None
+    return None
+
+
 @router.get("/help/requests/{request_id}", response_class=HTMLResponse)
 async def read_request(
     request: Request,
@@ -161,7 +177,19 @@ async def read_request(
             request_id=request_id,
         )
     )
-    return render(request, "help/request.html", {"item": view, "errors": []})
+    messages: list[schemas.HelpMessageRead] = []
+    peer_key = _peer_key(view)
+    if peer_key:
+        page = await conversation.list_messages(
+            session=session,
+            settings=platform.settings,
+            user=viewer.auth,
+            request_id=request_id,
+            limit=MAX_LIMIT,
+        )
+        messages = page.items
+    context = {"item": view, "errors": [], "messages": messages, "peer_key": peer_key}
+    return render(request, "help/request.html", context)
 
 
 @router.post("/help/requests/{request_id}/offers")
@@ -172,13 +200,16 @@ async def create_offer(
     cache: CacheDep,
     platform: PlatformDep,
     public_key: Annotated[str, Form(max_length=100)] = "",
+    encrypted_message: Annotated[str, Form(max_length=schemas.MAX_MESSAGE_CHARS)] = "",
 ) -> Response:
-    """Offer help with a public key made in the browser for this request."""
+    """Offer help with a public key made in the browser, and a note encrypted there."""
+    values = {"public_key": public_key, "encrypted_message": encrypted_message or None}
     try:
-        data = parse(schemas.OfferCreate, {"public_key": public_key}, LABELS)
+        data = parse(schemas.OfferCreate, values, LABELS)
         offer = await service.create_offer(
             session=session,
             cache=cache,
+            hub=platform.hub,
             settings=platform.settings,
             user=viewer.auth,
             request_id=request_id,
@@ -187,6 +218,31 @@ async def create_offer(
     except DomainError as exc:
         return json_error(exc)
     return JSONResponse({"id": str(offer.id)}, status_code=201)
+
+
+@router.post("/help/requests/{request_id}/messages")
+async def create_message(
+    request_id: uuid.UUID,
+    viewer: SignedIn,
+    session: SessionDep,
+    platform: PlatformDep,
+    ciphertext: Annotated[str, Form(max_length=schemas.MAX_MESSAGE_CHARS)] = "",
+) -> Response:
+    """Send a message of the conversation, encrypted in the browser; answers it as JSON."""
+    try:
+        data = parse(schemas.HelpMessageCreate, {"ciphertext": ciphertext}, LABELS)
+        message = await conversation.post_message(
+            session=session,
+            hub=platform.hub,
+            limiter=platform.limiter,
+            settings=platform.settings,
+            user=viewer.auth,
+            request_id=request_id,
+            data=data,
+        )
+    except DomainError as exc:
+        return json_error(exc)
+    return JSONResponse(message.model_dump(mode="json"), status_code=201)
 
 
 @router.post("/help/requests/{request_id}/accept")

@@ -23,6 +23,12 @@ from skillnest.core.pages import Id
 from skillnest.help import crypto
 
 MAX_CIPHERTEXT_CHARS = 16 * 1024
+# A message of at most 8 KiB of base64 (6 KiB of bytes: about 6,100 characters of text).
+MAX_MESSAGE_CHARS = 8 * 1024
+# Standard base64 with its padding; 56 characters of it are at least 40 bytes, the smallest
+# box (24-byte nonce + 16-byte tag), so the schema alone says what the server accepts.
+BASE64_PATTERN = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+MIN_BOX_CHARS = 56
 MAX_TAGS = 10
 _SPACES = re.compile(r"\s+")
 _LABEL = r"[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
@@ -31,7 +37,6 @@ DOMAIN_PATTERN = rf"^(?:[mM][iI][nN][eE]|{_LABEL}(?:\.{_LABEL})+)$"
 _DOMAIN = re.compile(DOMAIN_PATTERN)
 # Standard padded base64, as crypto.b64decode reads it.
 _B64 = "[A-Za-z0-9+/]"
-BASE64_PATTERN = rf"^(?:{_B64}{{4}})*(?:{_B64}{{2}}==|{_B64}{{3}}=)?$"
 # The shortest base64 text of MIN_CIPHERTEXT_BYTES bytes (any shorter decodes to fewer).
 MIN_CIPHERTEXT_CHARS = 4 * -(-crypto.MIN_CIPHERTEXT_BYTES // 3)
 
@@ -107,6 +112,18 @@ PublicKey = Annotated[
 SealedKey = Annotated[
     str, Field(pattern=_key_pattern(crypto.SEALED_KEY_BYTES)), AfterValidator(_sealed_key)
 ]
+MessageCiphertext = Annotated[
+    str,
+    Field(
+        min_length=MIN_BOX_CHARS,
+        max_length=MAX_MESSAGE_CHARS,
+        pattern=BASE64_PATTERN,
+        description="Base64 of nonce + box (X25519 + XSalsa20-Poly1305) between the asker's "
+        "request key pair and the helper's offer key pair.",
+        json_schema_extra={"contentEncoding": "base64"},
+    ),
+    AfterValidator(_ciphertext),
+]
 Title = Annotated[str, visible_text(100), TRIM_VISIBLE]
 Urgency = Annotated[int, Field(ge=1, le=5)]
 
@@ -120,6 +137,8 @@ class HelpRequestCreate(StrictInput):
     encrypted_request: Ciphertext
     title: Title | None = None
     expires_in_hours: Annotated[int, Field(ge=1, le=72)] = 24
+    # The asker's X25519 public key for this request: without it, helpers cannot write.
+    public_key: PublicKey | None = None
 
 
 class HelpRequestCreated(BaseModel):
@@ -151,9 +170,14 @@ class TrustRead(BaseModel):
 
 
 class OfferCreate(StrictInput):
-    """A helper offers to help; the public key is made for this request only."""
+    """A helper offers to help; the public key is made for this request only.
+
+    ``encrypted_message`` is an optional note to the asker, boxed from this key pair to the
+    request's ``asker_public_key``; only the asker is ever shown it.
+    """
 
     public_key: PublicKey
+    encrypted_message: MessageCiphertext | None = None
 
 
 class OfferRead(BaseModel):
@@ -164,6 +188,9 @@ class OfferRead(BaseModel):
     helper_public_key: str
     created_at: datetime
     trust: TrustRead | None = None
+    encrypted_message: str | None = Field(
+        default=None, description="The helper's note, shown to the request's owner only."
+    )
 
 
 class AcceptIn(StrictInput):
@@ -202,8 +229,27 @@ class HelpRequestRead(FeedCard):
     role: Literal["owner", "helper", "viewer"]
     encrypted_request: str | None = None
     sealed_key: str | None = None
+    asker_public_key: str | None = Field(
+        default=None, description="The key offer messages and the conversation are boxed to."
+    )
     offers: list[OfferRead] | None = None
     my_offer: OfferRead | None = None
+
+
+class HelpMessageCreate(StrictInput):
+    """A message of the conversation, encrypted by the sender's client."""
+
+    ciphertext: MessageCiphertext
+
+
+class HelpMessageRead(BaseModel):
+    """A message as both sides see it; the time is rounded down to the minute."""
+
+    id: int
+    request_id: uuid.UUID
+    sender: Literal["asker", "helper"]
+    ciphertext: str
+    created_at: datetime
 
 
 class MyRequest(FeedCard):

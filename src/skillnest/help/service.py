@@ -26,7 +26,7 @@ from skillnest.core.errors import Conflict, Forbidden, NotFound, conflict_on_int
 from skillnest.core.pages import Page, page_of
 from skillnest.core.platform import Platform
 from skillnest.core.ratelimit import RateLimiter
-from skillnest.core.realtime import Hub
+from skillnest.core.realtime import Hub, publish_to_channel_after_commit
 from skillnest.core.security import keyed_pseudonym
 from skillnest.help import feed, schemas
 from skillnest.help.models import (
@@ -41,6 +41,7 @@ from skillnest.help.models import (
     OFFER_PENDING,
     OPEN_STATUSES,
     HelpKeyEnvelope,
+    HelpMessage,
     HelpOffer,
     HelpSession,
     TrustInteraction,
@@ -65,6 +66,9 @@ MY_COLLEGE = "mine"
 NO_COLLEGE = (
     "A college comes only from a verified academic email address (.edu, .ac.<cc>, .edu.<cc>): "
     "verify yours first."
+)
+NO_ASKER_KEY = (
+    "This request was made without a key for messages: helpers can offer, but not write to it."
 )
 OTHER_COLLEGE = "Your verified college is {mine}; requests and filters can only name that one."
 
@@ -93,6 +97,24 @@ def trust_pseudonym(settings: Settings, user_id: int) -> str:
     return _pseudonym(settings, "trust", user_id)
 
 
+def event_channel(settings: Settings, party_hash: str) -> str:
+    """The live channel of one side of help (an owner or a trust pseudonym).
+
+    Named by a further keyed hash, so that a Redis channel name never repeats a stored
+    pseudonym: watching Redis does not tie a user's ``events:user:<id>`` subscription to it.
+    """
+    key = settings.pseudonym_key.get_secret_value()
+    return f"events:help:{keyed_pseudonym(key, 'help-events', party_hash)}"
+
+
+def event_channels(*, settings: Settings, user_id: int) -> list[str]:
+    """The help channels a user's event stream (``GET /me/events``) also listens to."""
+    return [
+        event_channel(settings, owner_pseudonym(settings, user_id)),
+        event_channel(settings, trust_pseudonym(settings, user_id)),
+    ]
+
+
 def new_avatar() -> str:
     """Seed 000's anonymous avatar: one of 5 colours and one of 5 shapes, e.g. ``blue-star``."""
     return f"{secrets.choice(AVATAR_COLORS)}-{secrets.choice(AVATAR_SHAPES)}"
@@ -115,6 +137,7 @@ REQUEST_COLUMNS = (
     HelpSession.status,
     HelpSession.owner_hash,
     HelpSession.encrypted_request,
+    HelpSession.asker_public_key,
 )
 
 
@@ -160,6 +183,7 @@ async def create_request(
         "expires_at": now + timedelta(hours=data.expires_in_hours),
         "status": ACTIVE,
         "owner_hash": owner_pseudonym(settings, user.id),
+        "asker_public_key": data.public_key,
     }
     row = (
         (await session.execute(insert(HelpSession).values(values).returning(*feed.CARD_COLUMNS)))
@@ -181,6 +205,7 @@ async def _offers_of(
                 HelpOffer.helper_public_key,
                 HelpOffer.created_at,
                 HelpOffer.helper_hash,
+                HelpOffer.encrypted_message,
             )
             .where(HelpOffer.request_id == request_id)
             .order_by(HelpOffer.created_at, HelpOffer.id)
@@ -193,12 +218,14 @@ async def _offers_of(
 
 
 def _offer_doc(row: Any, trust: TrustStats | None) -> dict[str, Any]:
+    """An offer's fields; its message only where the row carries it (the owner's view)."""
     return {
         "id": row.id,
         "status": row.status,
         "helper_public_key": row.helper_public_key,
         "created_at": feed.to_minute(row.created_at),
         "trust": trust.public() if trust is not None else None,
+        "encrypted_message": row._mapping.get("encrypted_message"),
     }
 
 
@@ -245,7 +272,7 @@ async def _request_doc(
     row = await _request_row(session, request_id)
     now = datetime.now(UTC)
     status = effective_status(row.status, row.expires_at, now)
-    doc = _card_doc(row) | {"status": status}
+    doc = _card_doc(row) | {"status": status, "asker_public_key": row.asker_public_key}
     if row.owner_hash is not None and row.owner_hash == owner_pseudonym(settings, user.id):
         doc |= {
             "role": "owner",
@@ -371,17 +398,24 @@ async def create_offer(
     *,
     session: AsyncSession,
     cache: Cache,
+    hub: Hub,
     settings: Settings,
     user: AuthUser,
     request_id: uuid.UUID,
     data: schemas.OfferCreate,
 ) -> schemas.OfferRead:
-    """Offer to help on an active request that is not the caller's own."""
+    """Offer to help on an active request that is not the caller's own.
+
+    A message with the offer needs the request's ``asker_public_key`` (409 without); the
+    owner's event stream gets ``help.offer`` once the offer is committed.
+    """
     row = await _request_row(session, request_id)
     if row.owner_hash is not None and row.owner_hash == owner_pseudonym(settings, user.id):
         raise Forbidden("You cannot offer help on your own request.")
     if effective_status(row.status, row.expires_at, datetime.now(UTC)) != ACTIVE:
         raise Conflict("This request is no longer open for offers.")
+    if data.encrypted_message is not None and row.asker_public_key is None:
+        raise Conflict(NO_ASKER_KEY)
     helper_hash = trust_pseudonym(settings, user.id)
     async with conflict_on_integrity(session, "You already offered to help on this request."):
         offer = (
@@ -391,6 +425,7 @@ async def create_offer(
                     request_id=row.id,
                     helper_hash=helper_hash,
                     helper_public_key=data.public_key,
+                    encrypted_message=data.encrypted_message,
                     created_at=datetime.now(UTC),
                 )
                 .returning(
@@ -402,6 +437,14 @@ async def create_offer(
             )
         ).one()
     trust = await helper_trust(session=session, cache=cache, helper_hash=helper_hash)
+    if row.owner_hash is not None:
+        publish_to_channel_after_commit(
+            session,
+            hub,
+            event_channel(settings, row.owner_hash),
+            "help.offer",
+            {"request_id": str(row.id), "offer_id": str(offer.id)},
+        )
     return schemas.OfferRead.model_validate(_offer_doc(offer, trust))
 
 
@@ -433,14 +476,31 @@ async def _move(
 
 
 async def _drop_secrets(session: AsyncSession, request_id: uuid.UUID) -> None:
-    """A finished request keeps no ciphertext and no key envelope (data minimisation)."""
+    """A finished request keeps no ciphertext, key envelope, offer message or conversation."""
     await session.execute(
         update(HelpSession)
         .where(HelpSession.id == request_id)
         .values(encrypted_request=None)
         .execution_options(synchronize_session=False)
     )
+    await _drop_messages(session, HelpSession.id == request_id)
     await session.execute(delete(HelpKeyEnvelope).where(HelpKeyEnvelope.request_id == request_id))
+
+
+async def _drop_messages(session: AsyncSession, requests: Any) -> None:
+    """Delete the conversations and offer messages of the requests ``requests`` selects."""
+    ids = select(HelpSession.id).where(requests)
+    await session.execute(
+        delete(HelpMessage)
+        .where(HelpMessage.request_id.in_(ids))
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(HelpOffer)
+        .where(HelpOffer.request_id.in_(ids), HelpOffer.encrypted_message.is_not(None))
+        .values(encrypted_message=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def accept_offer(
@@ -669,6 +729,7 @@ async def expire_requests(*, session: AsyncSession, now: datetime) -> list[uuid.
         ).scalars()
     )
     finished = select(HelpSession.id).where(HelpSession.status.in_(TERMINAL_STATUSES))
+    await _drop_messages(session, HelpSession.status.in_(TERMINAL_STATUSES))
     await session.execute(
         delete(HelpKeyEnvelope)
         .where(HelpKeyEnvelope.request_id.in_(finished))

@@ -9,6 +9,7 @@ The objects themselves are created by the careers migration.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -22,6 +23,7 @@ from skillnest.careers.jobs.models import Job
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+@functools.lru_cache(maxsize=8192)  # imports fold the same few thousand skill names again and again
 def skill_key(name: str) -> str:
     """The case-folded form skills are matched by."""
     return " ".join(name.casefold().split())

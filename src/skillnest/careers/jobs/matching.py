@@ -25,6 +25,7 @@ from skillnest.core.cache import TTL, Cache, cache_key, set_json
 from skillnest.core.db import is_postgres
 from skillnest.core.errors import NotFound
 from skillnest.core.pages import page_of
+from skillnest.exchange import service as exchange
 
 RECOMMENDATION_CANDIDATES = 500
 JOB_MATCH_COLUMNS = (Job.years_required, Job.company_values)
@@ -128,9 +129,9 @@ async def job_match(*, session: AsyncSession, user_id: int, job_id: int) -> sche
     row = (await session.execute(query)).mappings().one_or_none()
     if row is None:
         raise NotFound(NO_SUCH_JOB)
-    result = rules.match_score(
-        await candidate_of(session=session, user_id=user_id), _job_input(row)
-    )
+    candidate = await candidate_of(session=session, user_id=user_id)
+    aliases = await _aliases(session, candidate, [row])
+    result = rules.match_score(candidate, _job_input(row), aliases)
     await _store_matches(session, user_id, [(job_id, result)])
     return _match_read(job_id, result)
 
@@ -150,13 +151,16 @@ async def recommendations(
         return raw
     candidate = await candidate_of(session=session, user_id=user_id)
     keys = dialect.skill_keys([s.name for s in candidate.skills])
+    # Jobs asking for an alias of one of the user's skills ("js" for "javascript") count too.
+    keys += await exchange.equivalent_keys(session=session, keys=keys)
     query = select(*JOB_SUMMARY_COLUMNS, *JOB_MATCH_COLUMNS)
     if keys:
         query = query.where(dialect.has_any_skill(keys, postgres=is_postgres(session)))
     query = query.order_by(Job.posted_at.desc(), Job.id.desc()).limit(RECOMMENDATION_CANDIDATES)
     rows = (await session.execute(query)).mappings().all()
+    aliases = await _aliases(session, candidate, rows)
     scored = sorted(
-        ((rules.match_score(candidate, _job_input(r)), r) for r in rows),
+        ((rules.match_score(candidate, _job_input(r), aliases), r) for r in rows),
         key=lambda pair: pair[0].overall_score,
         reverse=True,
     )[offset : offset + limit + 1]
@@ -171,18 +175,37 @@ async def recommendations(
     return await set_json(cache, key, doc, TTL.MEDIUM, tags=[user_tag(user_id), JOBS_TAG])
 
 
+async def _aliases(
+    session: AsyncSession, candidate: rules.CandidateInput, rows: Sequence[Any]
+) -> dict[str, str]:
+    """The vocabulary's term of every skill name on either side (one query)."""
+    names = [s.name for s in candidate.skills]
+    names += [name for row in rows for name in row["required_skills"] or ()]
+    return await exchange.canonical_keys(session=session, names=names)
+
+
 async def skill_gaps(*, session: AsyncSession, user_id: int, job_id: int) -> schemas.SkillGapsRead:
-    """The required skills of a job that the user does not list."""
+    """The required skills of a job that the user does not list (an alias counts as listed).
+
+    Missing skills with a similar skill on the profile ("React" wanted, "React Native" listed)
+    stay missing and are named in ``related_skills``.
+    """
     found = (
         await session.execute(select(Job.required_skills).where(Job.id == job_id))
     ).one_or_none()
     if found is None:
         raise NotFound(NO_SUCH_JOB)
     required = list(found.required_skills or [])
-    missing = missing_skills(await queries.skill_names(session=session, user_id=user_id), required)
+    names = await queries.skill_names(session=session, user_id=user_id)
+    aliases = await exchange.canonical_keys(session=session, names=[*names, *required])
+    missing = missing_skills(names, required, aliases)
+    relations = await exchange.relate_skills(session=session, have=names, wanted=missing)
     return schemas.SkillGapsRead(
         job_id=job_id,
         required_skills=required,
         matching_skills=[s for s in required if s not in missing],
         missing_skills=missing,
+        related_skills=[
+            schemas.RelatedSkill(required=pair.wanted, have=pair.have) for pair in relations.similar
+        ],
     )

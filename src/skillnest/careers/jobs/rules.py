@@ -5,12 +5,18 @@ No I/O here: each function takes plain values and is tested on its own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from skillnest.careers.profile.rules import SkillInput, component, fold
 
 # --- match score ----------------------------------------------------------------------
+
+
+def _term(name: str, aliases: Mapping[str, str]) -> str:
+    key = name.casefold().strip()
+    return aliases.get(key, key)
+
 
 MATCH_WEIGHTS: dict[str, float] = {
     "skills": 35,
@@ -88,10 +94,13 @@ def culture_fit(user_values: Iterable[str], job_values: Iterable[str]) -> float:
     return len(mine & theirs) / len(mine)
 
 
-def match_score(candidate: CandidateInput, job: JobInput) -> MatchResult:
+def match_score(
+    candidate: CandidateInput, job: JobInput, aliases: Mapping[str, str] | None = None
+) -> MatchResult:
     """How well a job fits a user, 0-100, with the points of each factor.
 
-    - skills (35): share of the required skills the user has, each weighted by the user's
+    - skills (35): share of the required skills the user has (a vocabulary alias counts: see
+      ``aliases``, folded name -> term), each weighted by the user's
       proficiency (level 1 counts 60%, each level above adds 10%, level 5 counts fully:
       knowing a skill at all is most of the way); no required skills gives full points;
     - experience (25): the user's years over the years required (full when none required);
@@ -100,8 +109,9 @@ def match_score(candidate: CandidateInput, job: JobInput) -> MatchResult:
     - salary (10): the job's top salary over the user's minimum expectation (half if unknown);
     - culture (15): share of the user's values the job states (0 when either side is empty).
     """
-    levels = {s.name.casefold().strip(): s.proficiency_level for s in candidate.skills}
-    required = fold(job.required_skills)
+    same = aliases or {}
+    levels = {_term(s.name, same): s.proficiency_level for s in candidate.skills}
+    required = {same.get(key, key): name for key, name in fold(job.required_skills).items()}
     matching = [name for key, name in required.items() if key in levels]
     missing = [name for key, name in required.items() if key not in levels]
     if required:

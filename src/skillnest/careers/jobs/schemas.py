@@ -188,10 +188,25 @@ class AlertRead(ReadModel):
     created_at: datetime
 
 
+class RelatedSkill(BaseModel):
+    """A missing skill and a similar one the user lists ("React" and "React Native")."""
+
+    required: str
+    have: str
+
+
 class SkillGapsRead(BaseModel):
     """The skills a job requires that the user lacks."""
 
     job_id: int
     required_skills: list[str]
     matching_skills: list[str]
-    missing_skills: list[str]
+    missing_skills: list[str] = Field(
+        description="Required skills the user lists neither by name nor by an alias "
+        "(the skill vocabulary: `js` counts for `JavaScript`)."
+    )
+    related_skills: list[RelatedSkill] = Field(
+        default_factory=list,
+        description="Missing skills with a similar skill on the profile (trigram similarity, "
+        "as exchange matches relate skills); they stay missing.",
+    )

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from skillnest.careers.jobs import dialect, schemas
+from skillnest.careers.jobs import dialect, importer, schemas
 from skillnest.careers.jobs.models import Job, JobMatchScore, SavedJob
 from skillnest.core.bulk import bulk_insert
 from skillnest.core.cache import Cache
@@ -109,7 +109,7 @@ async def update_job(
 async def upsert_jobs(*, session: AsyncSession, jobs: Sequence[schemas.JobIn]) -> list[int]:
     """Insert or refresh listings keyed by (source, external_id); return their ids."""
     unique = {(j.source, j.external_id): j for j in jobs}  # one row may not be hit twice
-    rows = [_job_values(j.model_dump()) for j in unique.values()]
+    rows = [_job_values(row) for row in importer.JOBS.dump(list(unique.values()))]
     return await _upsert_rows(session=session, rows=rows)
 
 

@@ -48,7 +48,7 @@ async def read_notifications(
     session: SessionDep,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> Response:
-    """The notification centre: unread first, live, mark read one by one or all."""
+    """The notification centre: unread first, live; mark read one by one or all, delete."""
     page = await service.list_notifications(
         session=session, user_id=viewer.id, limit=PAGE_SIZE, offset=offset
     )
@@ -59,6 +59,15 @@ async def read_notifications(
 async def mark_read(notification_id: Id, viewer: SignedIn, session: SessionDep) -> Response:
     """Mark one notification read."""
     await service.mark_read(session=session, user_id=viewer.id, notification_id=notification_id)
+    return RedirectResponse("/notifications", status_code=303)
+
+
+@router.post("/notifications/{notification_id}/delete", response_class=HTMLResponse)
+async def delete(notification_id: Id, viewer: SignedIn, session: SessionDep) -> Response:
+    """Delete one notification."""
+    await service.delete_notification(
+        session=session, user_id=viewer.id, notification_id=notification_id
+    )
     return RedirectResponse("/notifications", status_code=303)
 
 

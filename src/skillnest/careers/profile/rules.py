@@ -6,7 +6,7 @@ No I/O here: each function takes plain values and is tested on its own.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -172,10 +172,17 @@ def fold(values: Iterable[str]) -> dict[str, str]:
     return {v.casefold().strip(): v for v in values if v and v.strip()}
 
 
-def missing_skills(user_skills: Iterable[str], required: Iterable[str]) -> list[str]:
-    """Required skills the user does not list (case-insensitive), in the job's order."""
-    have = set(fold(user_skills))
-    return [s for key, s in fold(required).items() if key not in have]
+def missing_skills(
+    user_skills: Iterable[str], required: Iterable[str], aliases: Mapping[str, str] | None = None
+) -> list[str]:
+    """Required skills the user does not list (case-insensitive), in the job's order.
+
+    ``aliases`` maps a folded name to its vocabulary term ("js" -> "javascript"): a user who
+    lists an alias of a required skill has it.
+    """
+    same = aliases or {}
+    have = {same.get(key, key) for key in fold(user_skills)}
+    return [s for key, s in fold(required).items() if same.get(key, key) not in have]
 
 
 # --- credentials ----------------------------------------------------------------------

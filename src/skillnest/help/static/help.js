@@ -1,7 +1,8 @@
 // Anonymous help in the browser: requests are sealed here with libsodium.js in the same
 // format as the CLI (help/crypto.py): XSalsa20-Poly1305 secret box, base64(nonce + box);
-// request keys sealed to a helper's X25519 public key (crypto_box_seal). Keys live in
-// IndexedDB and never leave the browser except in a file the person exports.
+// request keys sealed to a helper's X25519 public key (crypto_box_seal); offer notes and the
+// conversation are crypto_box boxes between the asker's and the helper's key pairs. Keys live
+// in IndexedDB and never leave the browser except in a file the person exports.
 import sodium from "/static/vendor/libsodium/libsodium-wrappers.mjs";
 
 await sodium.ready;
@@ -55,6 +56,28 @@ export function decryptRequest(key, ciphertext) {
   return sodium.to_string(sodium.crypto_secretbox_open_easy(box, nonce, key));
 }
 
+function joined(nonce, box) {
+  const out = new Uint8Array(nonce.length + box.length);
+  out.set(nonce);
+  out.set(box, nonce.length);
+  return out;
+}
+
+export function encryptMessage(privateKey, theirPublicKey, plaintext) {
+  const nonce = sodium.randombytes_buf(sodium.crypto_box_NONCEBYTES);
+  const box = sodium.crypto_box_easy(
+    sodium.from_string(plaintext), nonce, unb64(theirPublicKey), unb64(privateKey));
+  return b64(joined(nonce, box));
+}
+
+export function decryptMessage(privateKey, theirPublicKey, ciphertext) {
+  const raw = unb64(ciphertext);
+  const nonce = raw.slice(0, sodium.crypto_box_NONCEBYTES);
+  const box = raw.slice(sodium.crypto_box_NONCEBYTES);
+  return sodium.to_string(
+    sodium.crypto_box_open_easy(box, nonce, unb64(theirPublicKey), unb64(privateKey)));
+}
+
 function openSealedKey(sealed, privateKey) {
   const secret = unb64(privateKey);
   const publicKey = sodium.crypto_scalarmult_base(secret);
@@ -91,11 +114,14 @@ if (askForm) {
     const details = askForm.querySelector("#details").value.trim();
     if (!details) return showError(askForm.parentElement, "Write what you need help with.");
     const key = sodium.randombytes_buf(sodium.crypto_secretbox_KEYBYTES);
+    // The key pair helpers write to; its private half stays here with the request key.
+    const pair = sodium.crypto_box_keypair();
     const fields = Object.fromEntries(new FormData(askForm));
     fields.encrypted_request = encryptRequest(key, details);
+    fields.public_key = b64(pair.publicKey);
     try {
       const created = await send("/help/ask", fields);
-      await putKey(`request:${created.id}`, { key: b64(key) });
+      await putKey(`request:${created.id}`, { key: b64(key), private_key: b64(pair.privateKey) });
       window.location.assign(`/help/requests/${created.id}`);
     } catch (error) {
       showError(askForm.parentElement, error.message);
@@ -111,8 +137,13 @@ if (requestView) {
   const offerButton = requestView.querySelector("[data-help-offer]");
   offerButton?.addEventListener("click", async () => {
     const pair = sodium.crypto_box_keypair();
+    const fields = { public_key: b64(pair.publicKey) };
+    const note = requestView.querySelector("[data-offer-text]")?.value.trim();
+    if (note && requestView.dataset.askerKey) {
+      fields.encrypted_message = encryptMessage(b64(pair.privateKey), requestView.dataset.askerKey, note);
+    }
     try {
-      const offer = await send(`/help/requests/${requestId}/offers`, { public_key: b64(pair.publicKey) });
+      const offer = await send(`/help/requests/${requestId}/offers`, fields);
       await putKey(`offer:${requestId}`, {
         offer_id: offer.id, private_key: b64(pair.privateKey), public_key: b64(pair.publicKey),
       });
@@ -135,6 +166,70 @@ if (requestView) {
         showError(requestView, error.message);
       }
     });
+  }
+
+  // The private key of this side: the request's key pair (asker) or the offer's (helper).
+  const ownPrivateKey = async () => {
+    const saved = await getKey(requestView.dataset.role === "owner" ? `request:${requestId}` : `offer:${requestId}`);
+    return saved?.private_key || null;
+  };
+  const opened = (privateKey, publicKey, ciphertext) => {
+    if (!privateKey) return "The key to read this is not in this browser. Import it from My keys.";
+    try {
+      return decryptMessage(privateKey, publicKey, ciphertext);
+    } catch (error) {
+      return "This does not decrypt with the key in this browser.";
+    }
+  };
+
+  // The helpers' notes, for the asker's eyes only.
+  const notes = requestView.querySelectorAll("[data-offer-note]");
+  if (notes.length) {
+    const privateKey = await ownPrivateKey();
+    for (const note of notes) {
+      note.textContent = opened(privateKey, note.dataset.publicKey, note.dataset.ciphertext);
+    }
+  }
+
+  // The conversation: decrypted here, new messages arrive live on the event stream.
+  const thread = requestView.querySelector("[data-help-thread]");
+  if (thread) {
+    const list = thread.querySelector("[data-messages]");
+    const privateKey = await ownPrivateKey();
+    const show = (item, message) => {
+      item.textContent = opened(privateKey, thread.dataset.peerKey, message.ciphertext);
+      item.classList.toggle("mine", message.sender === thread.dataset.side);
+      item.dataset.decrypted = "1";
+    };
+    for (const item of list.querySelectorAll("[data-message]")) show(item, item.dataset);
+    const add = (message) => {
+      if (message.request_id !== requestId || list.querySelector(`[data-message="${message.id}"]`)) return;
+      const item = document.createElement("li");
+      item.dataset.message = message.id;
+      show(item, message);
+      list.append(item);
+      list.scrollTop = list.scrollHeight;
+    };
+    window.skillnest?.on("help.message", (message) => {
+      add(message);
+      if (message.sender !== thread.dataset.side) window.skillnest.announce("A new message");
+    });
+    const form = thread.querySelector("form[data-help-say]");
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const field = form.querySelector("textarea");
+      const text = field.value.trim();
+      if (!text) return;
+      if (!privateKey) return showError(requestView, "The key of this conversation is not in this browser. Import it from My keys.");
+      try {
+        const ciphertext = encryptMessage(privateKey, thread.dataset.peerKey, text);
+        add(await send(`/help/requests/${requestId}/messages`, { ciphertext }));
+        field.value = "";
+      } catch (error) {
+        showError(requestView, error.message);
+      }
+    });
+    thread.dataset.ready = "1";
   }
 
   // Read: as the owner with the request key, as the helper with the sealed key.
@@ -172,7 +267,9 @@ if (keyCount) {
     const file = { format: "skillnest-help-keys", version: 1, requests: {}, offers: {} };
     for (const [name, value] of await allKeys()) {
       const [kind, id] = name.split(":");
-      if (kind === "request") file.requests[id] = value.key;
+      if (kind === "request") {
+        file.requests[id] = value.private_key ? { key: value.key, private_key: value.private_key } : value.key;
+      }
       if (kind === "offer") file.offers[id] = { offer_id: value.offer_id, private_key: value.private_key };
     }
     const link = document.createElement("a");
@@ -187,7 +284,9 @@ if (keyCount) {
     try {
       const file = JSON.parse(await event.target.files[0].text());
       if (file.format !== "skillnest-help-keys") throw new Error("not a skillnest keys file");
-      for (const [id, key] of Object.entries(file.requests || {})) await putKey(`request:${id}`, { key });
+      for (const [id, entry] of Object.entries(file.requests || {})) {
+        await putKey(`request:${id}`, typeof entry === "string" ? { key: entry } : entry);
+      }
       for (const [id, offer] of Object.entries(file.offers || {})) {
         const publicKey = b64(sodium.crypto_scalarmult_base(unb64(offer.private_key)));
         await putKey(`offer:${id}`, { ...offer, public_key: publicKey });
