@@ -9,6 +9,7 @@ import subprocess
 import sys
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import redis as sync_redis
@@ -234,9 +235,15 @@ async def test_job_seeker_profile_search_apply_and_board(people, demo_jobs):
     await page.get_by_role("button", name="Restore version 1").click()
     await expect(page.locator("[data-version]")).to_have_text("3")
     assert await page.get_by_label("Markdown").input_value() == original
-    async with page.expect_download() as download:
-        await page.get_by_role("link", name="Download Markdown").click()
-    assert (await download.value).suggested_filename == "My-resume.md"
+    downloaded: dict[str, bytes] = {}
+    for link, extension in (("Markdown", "md"), ("PDF", "pdf")):
+        async with page.expect_download() as download:
+            await page.get_by_role("link", name=link, exact=True).click()
+        saved = await download.value
+        assert re.fullmatch(rf"My-resume-\d+\.{extension}", saved.suggested_filename)
+        downloaded[extension] = Path(await saved.path()).read_bytes()
+    assert downloaded["md"].decode().strip() == original.strip()
+    assert downloaded["pdf"].startswith(b"%PDF-")
     await delete_account(page)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Response, status
 
@@ -146,13 +145,10 @@ async def export_document(
     exported = await service.export_document(
         session=session, user_id=user.id, document_id=document_id, fmt=format
     )
-    disposition = (
-        f"attachment; filename=\"{exported.filename}\"; filename*=UTF-8''{quote(exported.filename)}"
-    )
     return Response(
         exported.content,
         media_type=exported.media_type,
-        headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"},
+        headers=exported.headers(),
     )
 
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import difflib
-import re
 from typing import Annotated, Any
 
 from fastapi import Form, Path, Query, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
-from markupsafe import escape
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from skillnest.careers.documents import render as document_render
 from skillnest.careers.documents import schemas, service
@@ -34,12 +32,6 @@ def diff_lines(old: str, new: str) -> list[tuple[str, str]]:
         kind = {"+": "add", "-": "del", "@": "hunk"}.get(line[:1], "same")
         out.append((kind, line))
     return out
-
-
-def file_name(title: str, extension: str) -> str:
-    """A safe download name from a document title."""
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", title).strip("-")[:80] or "document"
-    return f"{stem}.{extension}"
 
 
 @router.get("/careers/documents", response_class=HTMLResponse)
@@ -176,30 +168,16 @@ async def diff(
     return render(request, "careers/diff.html", context)
 
 
-@router.get("/careers/documents/{document_id}/download.md")
-async def download_markdown(document_id: Id, viewer: SignedIn, session: SessionDep) -> Response:
-    """The current version as a Markdown file."""
-    document = await service.get_document(
-        session=session, user_id=viewer.id, document_id=document_id
+@router.get("/careers/documents/{document_id}/download.{fmt}")
+async def download(
+    document_id: Id, fmt: schemas.ExportFormat, viewer: SignedIn, session: SessionDep
+) -> Response:
+    """The current version as a PDF, DOCX, text, Markdown or HTML file (as the API exports it)."""
+    exported = await service.export_document(
+        session=session, user_id=viewer.id, document_id=document_id, fmt=fmt
     )
-    name = file_name(document.title, "md")
-    return PlainTextResponse(
-        document.content.markdown,
-        media_type="text/markdown; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    return Response(
+        exported.content,
+        media_type=exported.media_type,
+        headers=exported.headers(),
     )
-
-
-@router.get("/careers/documents/{document_id}/download.html")
-async def download_html(document_id: Id, viewer: SignedIn, session: SessionDep) -> Response:
-    """The current version as a standalone HTML file."""
-    document = await service.get_document(
-        session=session, user_id=viewer.id, document_id=document_id
-    )
-    body = (
-        f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(document.title)}</title></head><body>\n"
-        f"{document.content.html}</body></html>\n"
-    )
-    name = file_name(document.title, "html")
-    return HTMLResponse(body, headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from pydantic import BaseModel, Field, StringConstraints, WithJsonSchema, computed_field
 
@@ -139,3 +140,12 @@ class ExportedFile(BaseModel):
     filename: str
     media_type: str
     content: bytes
+
+    def headers(self) -> dict[str, str]:
+        """Response headers that save it under its name and keep it out of shared caches."""
+        name = self.filename
+        disposition = f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
+        return {
+            "Content-Disposition": disposition,
+            "Cache-Control": "private, no-store",
+        }
