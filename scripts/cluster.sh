@@ -174,10 +174,11 @@ server_python() {
       --exclude=tkinter --exclude=ensurepip -cf - "python$version" | tar -C "$PYTHON_COPY/runtime/lib" -xf -
     LD_LIBRARY_PATH="$PYTHON_COPY/runtime/lib" "$PYTHON_COPY/runtime/bin/python$version" \
       -m venv --without-pip "$PYTHON_COPY/venv"
-    echo "import site; site.addsitedir('$site')" \
-      >"$PYTHON_COPY/venv/lib/python$version/site-packages/skillnest-project.pth"
-    chmod -R a+rX "$PYTHON_COPY"
   fi
+  # Written on every start: the runtime copy outlives checkouts, the packages are this one's.
+  echo "import site; site.addsitedir('$site')" \
+    >"$PYTHON_COPY/venv/lib/python$version/site-packages/skillnest-project.pth"
+  chmod -R a+rX "$PYTHON_COPY"
   echo "$PYTHON_COPY/venv/bin/python"
 }
 
