@@ -15,7 +15,7 @@ from pydantic import (
     field_validator,
 )
 
-from skillnest.core.inputs import TRIM, TRIM_VISIBLE, not_null_schema, visible_text
+from skillnest.core.inputs import TRIM, TRIM_VISIBLE, RefusesNull, visible_text
 
 Password = Annotated[str, Field(min_length=8, max_length=128)]
 Name = Annotated[str, visible_text(255), TRIM_VISIBLE]
@@ -67,10 +67,10 @@ class AccountDeleteIn(BaseModel):
     password: Annotated[str, Field(min_length=1, max_length=128)]
 
 
-class ProfileUpdate(BaseModel):
+class ProfileUpdate(RefusesNull):
     """Profile fields a user may change (PATCH semantics: only the fields sent)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra=not_null_schema)
+    model_config = ConfigDict(extra="forbid")
     not_null: ClassVar[frozenset[str]] = frozenset({"name"})
 
     name: Name | None = None
@@ -84,13 +84,6 @@ class ProfileUpdate(BaseModel):
     skills_to_learn: Annotated[list[SkillName], Field(max_length=50)] | None = None
 
     _dedupe = field_validator("skills_to_offer", "skills_to_learn")(dedupe_skills)
-
-    @field_validator("name")
-    @classmethod
-    def _name_not_null(cls, value: str | None) -> str | None:
-        if value is None:
-            raise ValueError("name cannot be null")
-        return value
 
 
 class PublicUser(BaseModel):

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    model_validator,
 )
 
-from skillnest.core.inputs import TRIM, TRIM_VISIBLE, StrictInput, not_null_schema, visible_text
+from skillnest.core.inputs import TRIM, TRIM_VISIBLE, RefusesNull, StrictInput, visible_text
 from skillnest.core.pages import MAX_ID
 
 Text255 = Annotated[str, visible_text(255), TRIM_VISIBLE]
@@ -38,20 +37,8 @@ class Strict(StrictInput):
     """Input models refuse unknown fields, and take numbers and booleans only as such."""
 
 
-class Patch(Strict):
+class Patch(RefusesNull, Strict):
     """A partial update: only the fields sent change; ``null`` is refused for NOT NULL columns."""
-
-    model_config = ConfigDict(json_schema_extra=not_null_schema)
-    not_null: ClassVar[frozenset[str]] = frozenset()
-
-    @model_validator(mode="after")
-    def _no_null_for_required_columns(self) -> Patch:
-        nulled = sorted(
-            f for f in self.model_fields_set & self.not_null if getattr(self, f) is None
-        )
-        if nulled:
-            raise ValueError(f"{', '.join(nulled)} cannot be null")
-        return self
 
 
 class ReadModel(BaseModel):

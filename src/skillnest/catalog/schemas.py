@@ -13,12 +13,11 @@ from pydantic import (
     Field,
     StringConstraints,
     WithJsonSchema,
-    field_validator,
 )
 
 from skillnest.catalog.models import EVENT_TYPES
 from skillnest.catalog.ranking import DEFAULT_LIMIT, MAX_LIMIT
-from skillnest.core.inputs import TRIM_VISIBLE, JsonObject, not_null_schema, visible_text
+from skillnest.core.inputs import TRIM_VISIBLE, JsonObject, RefusesNull, visible_text
 
 # The limits of every catalog input, stated once: the routes, ``SuggestIn`` and the suggest
 # fast path (which validates with ``SuggestIn`` itself) all take them from here.
@@ -286,10 +285,10 @@ class PreferenceOut(PreferenceIn):
     updated_at: datetime | None = None
 
 
-class SkillUpdate(BaseModel):
+class SkillUpdate(RefusesNull):
     """Admin changes to a skill (PATCH semantics)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra=not_null_schema)
+    model_config = ConfigDict(extra="forbid")
     not_null: ClassVar[frozenset[str]] = frozenset({"title", "installs", "is_active"})
 
     title: Annotated[str, visible_text(500), TRIM_VISIBLE] | None = None
@@ -297,14 +296,6 @@ class SkillUpdate(BaseModel):
     installs: Annotated[int, Field(ge=0, le=MAX_INTEGER)] | None = None
     is_active: bool | None = None
     source_url: Annotated[str, Field(max_length=500)] | None = None
-
-    @field_validator("title", "installs", "is_active")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        # Sent as null for a column that cannot be null: refused here, not by the database.
-        if value is None:
-            raise ValueError("cannot be null")
-        return value
 
 
 class MappingIn(BaseModel):

@@ -16,10 +16,19 @@ import re
 import uuid
 from datetime import date, datetime
 from types import UnionType
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Union, get_args, get_origin
 
 import orjson
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 #: A string holding at least one character that is not white space.
 VISIBLE = r"\S"
@@ -117,6 +126,23 @@ def _takes_int_list(annotation: Any) -> bool:
 
 def _whole(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+class RefusesNull(BaseModel):
+    """A partial update: the fields listed in ``not_null`` may be left out, never sent as null.
+
+    The schema says so too (:func:`not_null_schema`), and the error names the field.
+    """
+
+    model_config = ConfigDict(json_schema_extra=not_null_schema)
+    not_null: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*")
+    @classmethod
+    def _refuse_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name in cls.not_null:
+            raise ValueError("cannot be null")
+        return value
 
 
 class StrictInput(BaseModel):

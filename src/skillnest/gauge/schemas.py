@@ -7,10 +7,8 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
-    field_validator,
 )
 
 from skillnest.core.inputs import (
@@ -18,8 +16,8 @@ from skillnest.core.inputs import (
     TRIM_VISIBLE,
     JsonList,
     JsonObject,
+    RefusesNull,
     StrictInput,
-    not_null_schema,
     visible_text,
 )
 from skillnest.core.pages import Id, Page
@@ -157,10 +155,9 @@ class ContractCreate(Strict):
     is_default: bool = False
 
 
-class ContractUpdate(Strict):
+class ContractUpdate(RefusesNull, Strict):
     """PATCH: only the fields sent change; lists sent replace the old ones whole."""
 
-    model_config = ConfigDict(json_schema_extra=not_null_schema)
     not_null: ClassVar[frozenset[str]] = frozenset(
         {
             "name",
@@ -182,21 +179,6 @@ class ContractUpdate(Strict):
     tags: list[Annotated[str, StringConstraints(max_length=100)]] | None = None
     is_active: bool | None = None
     is_default: bool | None = None
-
-    @field_validator(
-        "name",
-        "target_contract",
-        "rpc_config",
-        "analysis_params",
-        "tags",
-        "is_active",
-        "is_default",
-    )
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("cannot be null")
-        return value
 
 
 class ContractSummary(BaseModel):
@@ -240,10 +222,9 @@ class AnalysisCreate(Strict):
     metadata: JsonObject | None = None
 
 
-class AnalysisUpdate(Strict):
+class AnalysisUpdate(RefusesNull, Strict):
     """Progress of a running analysis, and its outcome."""
 
-    model_config = ConfigDict(json_schema_extra=not_null_schema)
     not_null: ClassVar[frozenset[str]] = frozenset({"status", "progress"})
 
     status: Status | None = None
@@ -252,13 +233,6 @@ class AnalysisUpdate(Strict):
     results: JsonObject | None = None
     error_message: str | None = None
     logs: JsonList | None = None
-
-    @field_validator("status", "progress")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("cannot be null")
-        return value
 
 
 class AnalysisSummary(BaseModel):
@@ -346,23 +320,15 @@ class ChatMessageRead(BaseModel):
     created_at: datetime
 
 
-class ChatMessageUpdate(Strict):
+class ChatMessageUpdate(RefusesNull, Strict):
     """PATCH a message: only the fields sent change (a streamed answer is finished here)."""
 
-    model_config = ConfigDict(json_schema_extra=not_null_schema)
     not_null: ClassVar[frozenset[str]] = frozenset({"content", "is_streaming"})
 
     content: Annotated[str, StringConstraints(min_length=1, max_length=100_000)] | None = None
     components: JsonList | None = None
     metadata: JsonObject | None = None
     is_streaming: bool | None = None
-
-    @field_validator("content", "is_streaming")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("cannot be null")
-        return value
 
 
 # --- onboarding, preferences, statistics, documents ------------------------------------
@@ -384,10 +350,9 @@ class OnboardingRead(BaseModel):
     updated_at: datetime | None
 
 
-class OnboardingUpdate(Strict):
+class OnboardingUpdate(RefusesNull, Strict):
     """PATCH onboarding: only the fields sent change; ``social_links`` sent are merged."""
 
-    model_config = ConfigDict(json_schema_extra=not_null_schema)
     not_null: ClassVar[frozenset[str]] = frozenset({"completed", "social_links"})
 
     completed: bool | None = None
@@ -395,13 +360,6 @@ class OnboardingUpdate(Strict):
     social_links: dict[SocialName, SocialLink | None] | None = None
     logo: Annotated[str, StringConstraints(max_length=2000)] | None = None
     default_contract: JsonObject | None = None
-
-    @field_validator("completed", "social_links")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("cannot be null")
-        return value
 
 
 class PreferencesRead(BaseModel):
@@ -414,10 +372,9 @@ class PreferencesRead(BaseModel):
     updated_at: datetime | None
 
 
-class PreferencesUpdate(Strict):
+class PreferencesUpdate(RefusesNull, Strict):
     """PATCH preferences: only the fields sent change."""
 
-    model_config = ConfigDict(json_schema_extra=not_null_schema)
     not_null: ClassVar[frozenset[str]] = frozenset(
         {"email_notifications", "analysis_notifications", "default_chain"}
     )
@@ -425,13 +382,6 @@ class PreferencesUpdate(Strict):
     email_notifications: bool | None = None
     analysis_notifications: bool | None = None
     default_chain: ChainName | None = None
-
-    @field_validator("email_notifications", "analysis_notifications", "default_chain")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("cannot be null")
-        return value
 
 
 class AnalysisStats(BaseModel):
