@@ -182,6 +182,16 @@ server_python() {
   echo "$PYTHON_COPY/venv/bin/python"
 }
 
+# The servers run as an unprivileged user, who must reach this checkout: a folder made by
+# mktemp (0700) above it would stop them. Grant search (x), never read, on each folder above.
+open_path_to_checkout() {
+  local dir="$ROOT"
+  while [ "$dir" != "/" ]; do
+    [ -n "$(find "$dir" -maxdepth 0 -perm -o=x)" ] || chmod o+x "$dir"
+    dir="$(dirname "$dir")"
+  done
+}
+
 migrate() { (server_env; cd "$STATE" && "$ROOT/.venv/bin/skillnest" db upgrade >/dev/null); }
 
 server_alive() { [ -f "$STATE/server$1/pid" ] && kill -0 "$(cat "$STATE/server$1/pid")" 2>/dev/null; }
@@ -190,6 +200,7 @@ start_server() { # start_server N (1 or 2)
   local n="$1" port="${SERVER_PORTS[$(($1 - 1))]}" dir="$STATE/server$1"
   server_alive "$n" && return 0
   mkdir -p "$dir"; is_root && chown "$(app_user)" "$dir"
+  is_root && open_path_to_checkout
   local run=(); is_root && run=(runuser -u "$(app_user)" --)
   (
     server_env
