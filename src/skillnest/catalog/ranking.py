@@ -333,7 +333,7 @@ def rank_rows(
     for skill_id, installs, name, ecosystem, confidence in rows:
         if name is None:
             continue
-        key = (name, ecosystem)
+        key: tuple[str, str] = (name, ecosystem)  # type: ignore[assignment]
         gate = gates.get(key)  # type: ignore[call-overload]
         if gate is not None:
             # counts_as_match, with what depends only on the package decided once

@@ -121,14 +121,20 @@ async def suggest(*, session: AsyncSession, cache: Cache, query: SuggestQuery) -
     """Ranked suggestions as JSON bytes, from the cache when the same question was asked."""
     if query.is_empty:
         raise BadRequest(NO_SUGGEST_INPUT)
-    key = suggest_key(query)
-    hit = await cache.get(key)
+    hit = await cache.get(suggest_key(query))
     if hit is not None:
         return hit
+    return await store_suggestions(session=session, cache=cache, query=query)
+
+
+async def store_suggestions(*, session: AsyncSession, cache: Cache, query: SuggestQuery) -> bytes:
+    """Compute an answer the cache did not have, store it and return its JSON bytes."""
+    if query.is_empty:
+        raise BadRequest(NO_SUGGEST_INPUT)
     # The hot path: the document goes to bytes once, without a model in between; the
     # response-model test checks these bytes against SuggestOut.
     document = await _suggest_document(session, query)
-    return await set_json(cache, key, document, QUERY_TTL, [QUERIES_TAG])
+    return await set_json(cache, suggest_key(query), document, QUERY_TTL, [QUERIES_TAG])
 
 
 async def suggest_for(
