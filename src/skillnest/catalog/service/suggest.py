@@ -75,13 +75,13 @@ async def load_candidates(*, session: AsyncSession, query: SuggestQuery) -> list
     rows: list[MappingRow] = []
     if query.installed:
         result = await conn.execute(_INSTALLED, {"installed": sorted(query.installed)})
-        rows.extend(result.tuples())
+        rows.extend(result.tuples().all())
     names = {key.name for key in query.wanted}
     names.update(row[2] for row in rows if row[2] is not None)
     if names:
         statement = _BY_NAME_PG if conn.dialect.name == "postgresql" else _BY_NAME_SQLITE
         result = await conn.execute(statement, {"names": sorted(names)})
-        rows.extend(result.tuples())
+        rows.extend(result.tuples().all())
     return rows
 
 
