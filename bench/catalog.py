@@ -235,7 +235,7 @@ async def service_latency(database_url: str) -> dict[str, Any]:
                 samples.append((time.perf_counter() - started) * 1000)
     finally:
         await engine.dispose()
-    return {**percentiles(samples), "total": result["total"], "top": result["skills"][0]["name"]}
+    return {**percentiles(samples), "total": result.total, "top": result.skills[0].name}
 
 
 def suggest_path(nocache: bool) -> str:

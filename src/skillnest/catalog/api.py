@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Coroutine
 from functools import lru_cache
 from typing import Annotated, Any, Literal
@@ -91,6 +92,21 @@ async def _anonymous_suggest_query(request: Request) -> SuggestQuery | None:
     return _query_from_body(body) if len(body) <= 65_536 else None
 
 
+def _computations(request: Request) -> asyncio.Semaphore:
+    """The app's limit on uncached answers computed at once: one per kept pool connection.
+
+    Beyond it, a burst of new questions would take overflow connections, which the pool
+    opens and closes per request (a new server process and unprepared statements each time);
+    waiting for a kept connection is cheaper.
+    """
+    state = request.app.state
+    gate: asyncio.Semaphore | None = getattr(state, "suggest_computations", None)
+    if gate is None:
+        gate = asyncio.Semaphore(state.platform.db.settings.db_pool_size)
+        state.suggest_computations = gate
+    return gate
+
+
 class CacheFirstRoute(APIRoute):
     """A suggest route that answers an anonymous question without dependency resolution.
 
@@ -113,7 +129,7 @@ class CacheFirstRoute(APIRoute):
                 hit = await service.cached_suggestions(cache=cache, query=query)
                 if hit is not None:
                     return JSONBytes(hit)
-                async with request_session(request) as session:
+                async with _computations(request), request_session(request) as session:
                     body = await service.store_suggestions(
                         session=session, cache=cache, query=query
                     )
