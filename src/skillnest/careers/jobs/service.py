@@ -10,12 +10,13 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Integer, Select, any_, bindparam, delete, func, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from skillnest.careers.jobs import dialect, importer, schemas
+from skillnest.careers.jobs import dialect, schemas
 from skillnest.careers.jobs.models import Job, JobMatchScore, SavedJob
-from skillnest.core.bulk import bulk_insert
+from skillnest.core.bulk import BulkValidator, bulk_insert
 from skillnest.core.cache import Cache
 from skillnest.core.db import is_postgres
 from skillnest.core.errors import BadRequest, NotFound, conflict_on_integrity
@@ -37,6 +38,8 @@ JOB_SUMMARY_COLUMNS = (
     Job.required_skills,
     Job.posted_at,
 )
+JOBS = BulkValidator(schemas.JobIn)
+"""Validates and dumps job listings a batch at a time (imports, the demo data)."""
 # What an upsert refreshes of a listing it finds again: everything but its identity.
 _IDENTITY = ("source", "external_id")
 
@@ -106,11 +109,20 @@ async def update_job(
     return schemas.JobRead.model_validate(job)
 
 
+def job_rows(jobs: Sequence[schemas.JobIn]) -> list[dict[str, Any]]:
+    """Column values of distinct listings; of two with one (source, external_id), the later."""
+    unique = {(j.source, j.external_id): j for j in jobs}  # one row may not be hit twice
+    return [_job_values(row) for row in JOBS.dump(list(unique.values()))]
+
+
 async def upsert_jobs(*, session: AsyncSession, jobs: Sequence[schemas.JobIn]) -> list[int]:
     """Insert or refresh listings keyed by (source, external_id); return their ids."""
-    unique = {(j.source, j.external_id): j for j in jobs}  # one row may not be hit twice
-    rows = [_job_values(row) for row in importer.JOBS.dump(list(unique.values()))]
-    return await _upsert_rows(session=session, rows=rows)
+    return await _upsert_rows(session=session, rows=job_rows(jobs))
+
+
+async def load_job_rows(*, session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
+    """Upsert the rows of ``job_rows`` (imports); return how many listings were written."""
+    return len(await _upsert_rows(session=session, rows=rows))
 
 
 async def _upsert_rows(*, session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[int]:
@@ -132,9 +144,17 @@ async def _upsert_rows(*, session: AsyncSession, rows: Sequence[dict[str, Any]])
             returning=["id"],
         )
         ids.extend(row[0] for row in loaded)
-    if ids:
+    if ids and is_postgres(session):
+        # One array parameter: an IN list of a whole batch costs more to compile and send.
+        await session.execute(_DROP_SCORES, {"ids": ids})
+    elif ids:
         await session.execute(delete(JobMatchScore).where(JobMatchScore.job_id.in_(ids)))
     return ids
+
+
+_DROP_SCORES = delete(JobMatchScore).where(
+    JobMatchScore.job_id == any_(bindparam("ids", type_=postgresql.ARRAY(Integer)))
+)
 
 
 async def count_jobs(*, session: AsyncSession) -> int:
