@@ -58,15 +58,17 @@ class Importer:
         )
         self.state = RunState(self.report)
         self.validator = Validator(self.state)
-        self.users = UserWriter(session, self.state, batch_size)
+        self.verifier = Verifier(session, self.state)
+        args = (session, self.state, batch_size, self.verifier)
+        self.users = UserWriter(*args)
         self.writers: dict[str, KeyedWriter] = {
-            "contracts": ContractWriter(session, self.state, batch_size),
-            "analyses": KeyedWriter(session, self.state, batch_size),
-            "chat_sessions": ChatSessionWriter(session, self.state, batch_size),
-            "chat_messages": ChatMessageWriter(session, self.state, batch_size),
+            "contracts": ContractWriter(*args),
+            "analyses": KeyedWriter(*args),
+            "chat_sessions": ChatSessionWriter(*args),
+            "chat_messages": ChatMessageWriter(*args),
         }
         self.documents = DocumentImporter(session, self.state, self.validator, batch_size)
-        self.checks: dict[str, Callable[[SourceFile, int, Any], Pending | None]] = {
+        self.checks: dict[str, Callable[[SourceFile, int, Any, Any], Pending | None]] = {
             "contracts": self.validator.contract,
             "analyses": self.validator.analysis,
             "chat_sessions": self.validator.chat_session,
@@ -92,7 +94,7 @@ class Importer:
         await self.documents.run(documents, report.sources)
         verifying = time.perf_counter()
         report.timings["read_validate_write"] = verifying - writing
-        await Verifier(self.session, self.state).run()
+        await self.verifier.run()
         await self.documents.verify()
         report.timings["verify"] = time.perf_counter() - verifying
         report.dropped_fields = dict(self.state.dropped)
@@ -144,11 +146,14 @@ class Importer:
             await self.users.write(source, valid, self.validator)
             return
         check, writer, table = self.checks[kind], self.writers[kind], self.state.t[kind]
+        accept = self.validator.accept
+        parsed = self.validator.parse(kind, source, records)
+        table.read += len(records)
         for index, raw in enumerate(records):
-            table.read += 1
             if step is not None:
                 step(1)
-            pending = check(source, index, raw)
+            rec = accept(kind, source, index, raw, parsed[index])
+            pending = None if rec is None else check(source, index, raw, rec)
             if pending is not None:
                 await writer.add(pending)
 
