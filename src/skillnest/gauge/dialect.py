@@ -43,3 +43,14 @@ async def prepare_verification(session: AsyncSession, tables: list[str]) -> None
     await session.execute(text("SET LOCAL work_mem = '64MB'"))
     for name in tables:
         await session.execute(text(f"ANALYZE {name}"))
+
+
+async def next_ids(session: AsyncSession, table: Any, count: int) -> list[int] | None:
+    """``count`` new ids from the sequence of ``table.id`` (None on SQLite, which has none)."""
+    if not is_postgres(session):
+        return None
+    rows = await session.execute(
+        text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
+        {"table": table.name, "n": count},
+    )
+    return list(rows.scalars())

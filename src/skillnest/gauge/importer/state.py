@@ -36,6 +36,9 @@ class RunState:
     contract_ids: dict[tuple[int, str], int] = field(default_factory=dict)
     session_ids: dict[tuple[int, str], int] = field(default_factory=dict)
     session_owners: dict[str, list[int]] = field(default_factory=dict)  # legacy id -> owners
+    # users and chat sessions this run inserted: nothing of theirs can be there yet
+    new_users: set[int] = field(default_factory=set)
+    new_sessions: set[int] = field(default_factory=set)
     seen: set[tuple[Any, ...]] = field(default_factory=set)
     dropped: Counter[str] = field(default_factory=Counter)
 

@@ -8,6 +8,8 @@ the verifier with its new id, which loads it as expected and compares it at the 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -17,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from skillnest.accounts.models import User
 from skillnest.core.bulk import bulk_insert
 from skillnest.core.security import token_digest
-from skillnest.gauge import legacy
+from skillnest.gauge import dialect, legacy
 from skillnest.gauge.importer.reader import SourceFile
 from skillnest.gauge.importer.rows import (
     ACCOUNTS,
@@ -126,6 +128,7 @@ class UserWriter:
             user_id = ids[rec.email]
             rows["users"]["id"] = user_id
             state.remember_user(rec.id, user_id)
+            state.new_users.add(user_id)
             for name, rows_ in tables.items():
                 rows_.append({"user_id": user_id, **rows[name]})
         for name in ("user_onboarding", "user_preferences"):
@@ -155,18 +158,40 @@ class KeyedWriter:
         self.session, self.state, self.batch_size = session, state, batch_size
         self.verifier = verifier
         self.queue: list[Pending] = []
+        self.in_flight: asyncio.Task[None] | None = None
 
     async def add(self, pending: Pending) -> None:
-        """Queue a valid record; write the queue when it holds a batch."""
+        """Queue a valid record; start writing the queue when it holds a batch."""
         self.queue.append(pending)
         if len(self.queue) >= self.batch_size:
-            await self.flush()
+            await self.settle()
+            queue, self.queue = self.queue, []
+            # The batch is written while the next one is read and validated: the database
+            # works on one core while Python parses on the other. The caller yields now and
+            # then (``Importer._records``) and touches the session only after ``flush``.
+            self.in_flight = asyncio.create_task(self.write(queue))
+
+    async def settle(self) -> None:
+        """Wait for the batch being written, if any (its error is raised here)."""
+        task, self.in_flight = self.in_flight, None
+        if task is not None:
+            await task
 
     async def flush(self) -> None:
-        """Write the queued records (batches span files: one round trip each)."""
+        """Write the queued records and wait until every batch is written."""
+        await self.settle()
         queue, self.queue = self.queue, []
         if queue:
             await self.write(queue)
+
+    async def abandon(self) -> None:
+        """Stop a batch still being written (the run failed; its transaction rolls back)."""
+        task, self.in_flight = self.in_flight, None
+        if task is not None and not task.done():
+            task.cancel()
+        if task is not None:
+            with contextlib.suppress(BaseException):
+                await task
 
     async def write(self, pending: list[Pending]) -> None:
         """Write one batch."""
@@ -177,15 +202,23 @@ class KeyedWriter:
     ) -> tuple[dict[tuple[int, str], int], set[tuple[int, str]]]:
         """Insert a batch with ON CONFLICT DO NOTHING; return every row's id and the new ones."""
         state, name, parent, table = self.state, self.name, self.parent, self.table
-        rows = [{parent: p.parent, "legacy_id": p.legacy_id, **p.row} for p in pending]
-        result = await bulk_insert(
-            self.session,
-            table,
-            rows,
-            conflict=(parent, "legacy_id"),
-            returning=("id", parent, "legacy_id"),
-        )
-        ids = {(parent_id, legacy_id): row_id for row_id, parent_id, legacy_id in result}
+        rows = []
+        for p in pending:  # the row dicts are the records' own: no copy per row
+            p.row[parent] = p.parent
+            rows.append(p.row)
+        fresh_parents = state.new_sessions if parent == "session_id" else state.new_users
+        fresh = [row for row in rows if row[parent] in fresh_parents]
+        ids = await self._insert_fresh(fresh) if fresh else {}
+        others = [row for row in rows if row[parent] not in fresh_parents] if ids else rows
+        if others:
+            result = await bulk_insert(
+                self.session,
+                table,
+                others,
+                conflict=(parent, "legacy_id"),
+                returning=("id", parent, "legacy_id"),
+            )
+            ids.update({(parent_id, legacy_id): row_id for row_id, parent_id, legacy_id in result})
         new = set(ids)
         missing = [(p.parent, p.legacy_id) for p in pending if (p.parent, p.legacy_id) not in ids]
         if self.need_ids and missing:
@@ -194,7 +227,7 @@ class KeyedWriter:
         for row in rows:
             key = (row[parent], row["legacy_id"])
             if key in new:
-                row["id"] = ids[key]
+                row["id"] = ids[key]  # already there for the fresh rows
                 inserted.append(row)
             else:
                 present.append({parent: key[0], "legacy_id": key[1]})
@@ -203,6 +236,23 @@ class KeyedWriter:
         await self.verifier.expect(name, table, inserted)
         await self.verifier.expect_present(name, present)
         return ids, new
+
+    async def _insert_fresh(self, rows: list[dict[str, Any]]) -> dict[tuple[int, str], int]:
+        """Rows of a parent this run created, which cannot be there yet: straight COPY.
+
+        Their ids are drawn from the table's sequence first (PostgreSQL), so no staging
+        table, conflict check or RETURNING is needed. Returns {} where ids cannot be
+        drawn (SQLite), and the rows take the ON CONFLICT path.
+        """
+        new_ids = await dialect.next_ids(self.session, self.table, len(rows))
+        if new_ids is None:
+            return {}
+        ids: dict[tuple[int, str], int] = {}
+        for row, row_id in zip(rows, new_ids, strict=True):
+            row["id"] = row_id
+            ids[(row[self.parent], row["legacy_id"])] = row_id
+        await bulk_insert(self.session, self.table, rows)
+        return ids
 
     async def _existing_ids(self, keys: list[tuple[int, str]]) -> dict[tuple[int, str], int]:
         table, parent = self.table, self.parent
@@ -254,7 +304,8 @@ class ChatSessionWriter(KeyedWriter):
 
     async def write(self, pending: list[Pending]) -> None:
         """Write one batch of chat sessions."""
-        ids, _ = await self.insert_keyed(pending)
+        ids, new = await self.insert_keyed(pending)
+        self.state.new_sessions.update(ids[key] for key in new)
         for p in pending:
             self.state.session_ids[(p.parent, p.legacy_id)] = ids[(p.parent, p.legacy_id)]
             self.state.session_owners.setdefault(p.legacy_id, []).append(p.parent)
