@@ -35,7 +35,6 @@ from skillnest.gauge.importer.writers import (
     UserWriter,
 )
 
-
 # Rows per COPY: large enough that the round trips of a batch (staging, INSERT ... SELECT,
 # the verifier's copy) cost little per row, small enough to keep a batch's documents light.
 BATCH_SIZE = 5000

@@ -163,7 +163,7 @@ class Verifier:
         return int((await self.session.execute(query)).scalar_one())
 
     def _report(self, name: str, tallies: list[Tally | None]) -> None:
-        t = self.t[name]
+        t = self.state.t[name]
         expected = sum(x.expected for x in tallies if x)
         identical = sum(x.identical for x in tallies if x)
         differing = sum(x.stored - x.identical for x in tallies if x)
@@ -176,10 +176,6 @@ class Verifier:
         found = main.identical if main else 0
         present = self.present.get(name)
         t.found = found + (present.identical if present else t.present)
-
-    @property
-    def t(self) -> Any:
-        return self.state.t
 
     async def _drop(self) -> None:
         connection = await self.session.connection()
