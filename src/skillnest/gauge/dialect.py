@@ -54,3 +54,8 @@ async def next_ids(session: AsyncSession, table: Any, count: int) -> list[int] |
         {"table": table.name, "n": count},
     )
     return list(rows.scalars())
+
+
+def temporary(session: AsyncSession, name: str) -> str:
+    """A temporary table's name qualified by its schema, never a permanent table's."""
+    return f"{'pg_temp' if is_postgres(session) else 'temp'}.{name}"

@@ -128,7 +128,9 @@ class Verifier:
     async def _create(self, name: str, table: Table, columns: Sequence[str]) -> Table:
         temp = _temp_table(name, table, columns)
         connection = await self.session.connection()
-        await connection.execute(text(f"DROP TABLE IF EXISTS {name}"))
+        await connection.execute(
+            text(f"DROP TABLE IF EXISTS {dialect.temporary(self.session, name)}")
+        )
         await connection.run_sync(temp.create)
         return temp
 
@@ -180,4 +182,5 @@ class Verifier:
     async def _drop(self) -> None:
         connection = await self.session.connection()
         for tally in (*self.tallies.values(), *self.present.values()):
-            await connection.execute(text(f"DROP TABLE IF EXISTS {tally.temp.name}"))
+            name = dialect.temporary(self.session, tally.temp.name)
+            await connection.execute(text(f"DROP TABLE IF EXISTS {name}"))
