@@ -178,9 +178,5 @@ class MatchProfile(Base):
     last_active_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-for _column in ("offers", "wants"):
-    Index(
-        f"ix_exchange_match_profiles_{_column}_gin",
-        MatchProfile.__table__.c[_column],
-        postgresql_using="gin",
-    ).ddl_if(dialect="postgresql")
+# GIN indexes on both lists (PostgreSQL only), created by the 0011 migration.
+migration_only("ix_exchange_match_profiles_offers_gin", "ix_exchange_match_profiles_wants_gin")
