@@ -5,7 +5,7 @@ PostgreSQL's ``idx_mappings_package`` already carries ``skill_id`` and ``confide
 INCLUDE, and without this index it reads a table row per mapping.
 
 Revision ID: 0011_suggest
-Revises: 0010_helpchat
+Revises: 0011_match
 Create Date: 2026-12-01 18:30:00
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0011_suggest"
-down_revision: str | Sequence[str] | None = "0010_helpchat"
+down_revision: str | Sequence[str] | None = "0011_match"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
