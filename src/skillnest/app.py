@@ -21,8 +21,8 @@ from skillnest.core.access import AccessMiddleware
 from skillnest.core.cache import make_cache
 from skillnest.core.cors import ListedOriginsCORS
 from skillnest.core.db import Database
-from skillnest.core.edge import LeanAPI
 from skillnest.core.deps import PlatformDep
+from skillnest.core.edge import LeanAPI
 from skillnest.core.errors import Unauthorized, install_error_handlers
 from skillnest.core.guard import RequestGuard
 from skillnest.core.logs import configure_logging

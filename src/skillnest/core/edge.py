@@ -174,7 +174,8 @@ class HotDispatch:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer with the lean endpoint, or pass the request on to the router."""
-        route = self._find(scope) if scope["type"] == "http" and not scope.get("root_path") else None
+        plain = scope["type"] == "http" and not scope.get("root_path")
+        route = self._find(scope) if plain else None
         if route is None:
             await self.app(scope, receive, send)
             return
