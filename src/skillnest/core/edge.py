@@ -179,11 +179,18 @@ class HotDispatch:
         if route is None:
             await self.app(scope, receive, send)
             return
-        match, child_scope = route.matches(scope)
-        if match is not Match.FULL:
-            await self.app(scope, receive, send)
-            return
-        scope.update(child_scope)
+        if route.param_convertors:
+            match, child_scope = route.matches(scope)
+            if match is not Match.FULL:
+                await self.app(scope, receive, send)
+                return
+            scope.update(child_scope)
+        else:  # what Route.matches gives for a path without parameters, without its regex
+            scope.update(
+                endpoint=route.endpoint,
+                path_params=dict(scope.get("path_params", {})),
+                route=route,
+            )
         response = await route.hot(Request(scope, receive, send))
         if response is None:
             scope[DECLINED] = True  # the router now matches past the hot routes
