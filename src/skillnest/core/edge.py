@@ -98,10 +98,10 @@ class Edge:
                 response_started = True
                 status = message["status"]
                 headers = message.get("headers", ())
-                for name, value in headers:
-                    if name == CONTENT_TYPE:
-                        streaming = value.startswith(EVENT_STREAM)
-                        break
+                streaming = any(
+                    name == CONTENT_TYPE and value.startswith(EVENT_STREAM)
+                    for name, value in headers
+                )
                 message["headers"] = [
                     *headers,
                     *self._headers_for(scope["path"]),
