@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from typing import Any
 
 import structlog
@@ -33,22 +32,12 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from skillnest.core import logs, metrics
-from skillnest.core.access import REQUEST_ID_HEADER, REQUEST_ID_RE, access_log, route_template
+from skillnest.core.access import REQUEST_ID_HEADER, access_log, request_id_of, route_template
 from skillnest.core.guard import RequestGuard, answer_500
 from skillnest.core.hot import DECLINED, HotRoute
 
 EVENT_STREAM = b"text/event-stream"
 CONTENT_TYPE = b"content-type"
-
-
-def request_id_of(scope: Scope) -> str:
-    """The caller's ``X-Request-ID`` if well-formed, else a new one (``core.access``'s rule)."""
-    for name, value in scope["headers"]:
-        if name == REQUEST_ID_HEADER:
-            if REQUEST_ID_RE.match(value):
-                return value.decode()
-            break
-    return uuid.uuid4().hex
 
 
 class Edge:
@@ -86,6 +75,7 @@ class Edge:
         started = time.perf_counter()
         request_id = request_id_of(scope)
         request_id_header = (REQUEST_ID_HEADER, request_id.encode())
+        added = self._headers_for(scope["path"])  # the path as it came in, before routing
         slot = logs.start_request()
         tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
         status = 500
@@ -104,7 +94,7 @@ class Edge:
                 )
                 message["headers"] = [
                     *headers,
-                    *self._headers_for(scope["path"]),
+                    *added,
                     request_id_header,
                 ]
                 if streaming:
