@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
+from sqlalchemy import select, update
 
+from skillnest.accounts import service
+from skillnest.accounts.models import User
 from skillnest.accounts.rules import common_passwords
+from skillnest.core.cache import MemoryCache
+from skillnest.core.db import Database
 from tests.accounts.conftest import link_token
 from tests.factories import PASSWORD, login, make_user, signup
 
@@ -187,3 +193,22 @@ async def test_disable_needs_password_and_code(client, session):
     assert off.status_code == 204
     plain = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
     assert plain.status_code == 200
+
+
+async def test_a_read_resolves_a_token_while_another_connection_writes(settings, engine):
+    """A GET's first lookup of a token is no write that can fail the request.
+
+    On SQLite the GET's transaction reads from a snapshot; once another connection has
+    committed, it can no longer write ("database is locked" at once), so the "last seen"
+    timestamp must not be what fails it.
+    """
+    db = Database(settings, engine)
+    async with db.unit_of_work() as session:
+        user = await make_user(session, email=f"{uuid.uuid4().hex}@example.org")
+        token, _ = await service.open_session(session=session, user=user, settings=settings)
+    async with db.unit_of_work(readonly=True) as reader:
+        await reader.execute(select(User.id).where(User.id == user.id))  # the snapshot starts
+        async with db.unit_of_work() as writer:
+            await writer.execute(update(User).where(User.id == user.id).values(bio="changed"))
+        resolved = await service.resolve_token(session=reader, cache=MemoryCache(), token=token)
+    assert resolved is not None and resolved.id == user.id

@@ -9,13 +9,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from skillnest.accounts import avatar, recovery, rules, schemas, twofactor
 from skillnest.accounts.models import OAuthProvider, User, UserSession
 from skillnest.core import security
 from skillnest.core.cache import TTL, Cache, cache_key, get_json, set_json
-from skillnest.core.db import DriverStatement, get_owned_or_404
+from skillnest.core.db import DriverStatement, get_owned_or_404, is_postgres, is_sqlite_busy
 from skillnest.core.errors import Conflict, NotFound, Unauthorized, conflict_on_integrity
 from skillnest.core.logs import note_user
 from skillnest.core.pages import Page, page_of
@@ -204,6 +205,25 @@ async def login(
     return auth_out(user, token, expires_at, settings)
 
 
+async def _note_last_seen(session: AsyncSession, session_id: int, now: datetime) -> None:
+    # "Last seen" is refreshed whenever the token is resolved from the database, that is at
+    # most once per cache lifetime: precise enough to recognise a session, cheap on reads.
+    statement = update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now)
+    if is_postgres(session):
+        await session.execute(statement)
+        return
+    # On SQLite a reading request's transaction cannot turn into a writing one once another
+    # connection has committed since it began ("database is locked" at once, no waiting): the
+    # request must not fail for a timestamp the next lookup records anyway.
+    try:
+        async with session.begin_nested():
+            await session.execute(statement)
+    except OperationalError as exc:
+        if not is_sqlite_busy(exc):
+            raise
+        log.info("last seen of session %s not recorded: the database is busy", session_id)
+
+
 async def resolve_token(*, session: AsyncSession, cache: Cache, token: str) -> AuthUser | None:
     """The user behind a bearer token, from the cache or one indexed query."""
     digest = security.token_digest(token)
@@ -229,11 +249,7 @@ async def resolve_token(*, session: AsyncSession, cache: Cache, token: str) -> A
     ).one_or_none()
     if row is None:
         return None
-    # "Last seen" is refreshed whenever the token is resolved from the database, that is at
-    # most once per cache lifetime: precise enough to recognise a session, cheap on reads.
-    await session.execute(
-        update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
-    )
+    await _note_last_seen(session, row.id, now)
     expires_at = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
     ttl = min(int(TTL.SHORT), int((expires_at - now).total_seconds()))
     if ttl > 0:

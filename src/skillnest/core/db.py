@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -715,3 +716,14 @@ async def get_owned_or_404(
     if row is None:
         raise NotFound(detail)
     return row
+
+
+def is_sqlite_busy(exc: BaseException) -> bool:
+    """Whether a database error is SQLite's "database is locked" (busy, busy snapshot)."""
+    orig = getattr(exc, "orig", exc)
+    code = getattr(orig, "sqlite_errorcode", None)
+    return (
+        isinstance(orig, sqlite3.OperationalError)
+        and code is not None
+        and code & 0xFF == (sqlite3.SQLITE_BUSY)
+    )
