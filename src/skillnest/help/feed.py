@@ -475,13 +475,16 @@ async def current_entries(*, session: AsyncSession, cache: Cache) -> list[Entry]
         return copy.entries
 
 
-# The confirmation of a page, built once: PostgreSQL takes the ids as one array parameter (one
-# prepared statement whatever the page size); SQLite expands them into IN (...).
-CONFIRM_COLUMNS = (HelpSession.id, HelpSession.status, HelpSession.expires_at)
-CONFIRM_POSTGRES = select(*CONFIRM_COLUMNS).where(
-    HelpSession.id == any_(bindparam("ids", type_=postgresql.ARRAY(HelpSession.id.type)))
+# The confirmation of a page, built once. PostgreSQL takes the ids as one array parameter (one
+# prepared statement whatever the page size) and checks status and expiry itself, sending back
+# only the confirmed ids; SQLite expands the ids into IN (...) and keeps the primary key as
+# its only condition (with ``status`` there too it prefers the status index and scans).
+CONFIRM_POSTGRES = select(HelpSession.id).where(
+    HelpSession.id == any_(bindparam("ids", type_=postgresql.ARRAY(HelpSession.id.type))),
+    HelpSession.status == ACTIVE,
+    HelpSession.expires_at > bindparam("now", type_=HelpSession.expires_at.type),
 )
-CONFIRM_SQLITE = select(*CONFIRM_COLUMNS).where(
+CONFIRM_SQLITE = select(HelpSession.id, HelpSession.status, HelpSession.expires_at).where(
     HelpSession.id.in_(bindparam("ids", expanding=True))
 )
 
@@ -489,18 +492,17 @@ CONFIRM_SQLITE = select(*CONFIRM_COLUMNS).where(
 async def still_active(
     *, session: AsyncSession | AsyncConnection, ids: Iterable[uuid.UUID], now: datetime
 ) -> set[uuid.UUID]:
-    """Which of these requests the database confirms as active now.
+    """Which of these requests the database confirms as active now, looked up by key.
 
-    Only the primary key is in the WHERE clause, so every database looks them up by key;
-    with ``status = 'Active'`` there too, SQLite prefers the status index and scans. One
-    statement: a connection outside transactions (``Database.read_connection``) will do.
+    One statement: a connection outside transactions (``Database.read_connection``) will do.
     """
     wanted = list(ids)
     if not wanted:
         return set()
     dialect = (session.get_bind() if isinstance(session, AsyncSession) else session).dialect
-    query = CONFIRM_POSTGRES if dialect.name == "postgresql" else CONFIRM_SQLITE
-    rows = await session.execute(query, {"ids": wanted})
+    if dialect.name == "postgresql":
+        return set((await session.execute(CONFIRM_POSTGRES, {"ids": wanted, "now": now})).scalars())
+    rows = await session.execute(CONFIRM_SQLITE, {"ids": wanted})
     return {r.id for r in rows if r.status == ACTIVE and r.expires_at > now}
 
 
