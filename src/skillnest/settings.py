@@ -97,6 +97,11 @@ class Settings(BaseSettings):
     # Period of the maintenance jobs; every server wakes at each period boundary and one
     # worker across all of them runs the jobs.
     maintenance_seconds: int = Field(default=60, ge=1)
+    # How long an idle keep-alive connection stays open. Longer than the proxy's or browser's
+    # reuse window (nginx's upstream keepalive_timeout is 60 s): with uvicorn's 5 s default a
+    # client reusing an idle connection races the server closing it, and a POST lost that way
+    # cannot be retried by the proxy.
+    keep_alive_seconds: int = Field(default=75, ge=1)
     # Uploaded files (avatars); served under /media.
     media_dir: Path = VAR_DIR / "media"
     # Where people reach the site; an https URL marks the session cookie Secure.

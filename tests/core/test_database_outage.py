@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
+from collections.abc import AsyncIterator
 
 from httpx import ASGITransport, AsyncClient
 
@@ -21,7 +23,9 @@ def closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def test_an_unreachable_postgresql_answers_503():
+@contextlib.asynccontextmanager
+async def unreachable_database() -> AsyncIterator[AsyncClient]:
+    """A client of the app whose PostgreSQL refuses every connection."""
     url = f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/gone"
     settings = make_settings(url, None)
     platform = Platform(
@@ -34,10 +38,24 @@ async def test_an_unreachable_postgresql_answers_503():
     app = create_app(platform=platform)
     try:
         async with AsyncClient(transport=ASGITransport(app=app), base_url="http://t") as http:
-            response = await http.get("/api/v1/users/1")
+            yield http
     finally:
         await platform.db.dispose()
+
+
+async def test_an_unreachable_postgresql_answers_503():
+    async with unreachable_database() as http:
+        response = await http.get("/api/v1/users/1")
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
     assert response.headers["retry-after"] == "1"
     assert response.json()["title"] == "Service unavailable"
+
+
+async def test_a_page_during_the_outage_is_the_html_error_page():
+    async with unreachable_database() as http:
+        response = await http.get("/catalog/skills/anything")
+    assert response.status_code == 503
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["retry-after"] == "1"
+    assert "The database is unavailable; retry shortly." in response.text

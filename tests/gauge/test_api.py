@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import orjson
 import pytest
 from sqlalchemy import func, select, text, update
 
@@ -84,6 +85,17 @@ async def test_contract_limits_are_validated(client, session):
         f"{API}/contracts", headers=headers, json=contract_body(rpc_config={"solana": []})
     )
     assert unknown_chain.status_code == 422
+    for threshold in ("1e400", "-1"):  # JSON's 1e400 would be stored as Infinity
+        raw = orjson.dumps(contract_body(analysis_params={"whale_threshold": 0})).replace(
+            b'"whale_threshold":0', b'"whale_threshold":' + threshold.encode()
+        )
+        bad = await client.post(
+            f"{API}/contracts",
+            headers={**headers, "content-type": "application/json"},
+            content=raw,
+        )
+        assert bad.status_code == 422, threshold
+        assert bad.json()["errors"][0]["loc"][-1] == "whale_threshold"
 
 
 async def test_competitor_cap_is_also_in_the_schema(session, sync_engine, backend):

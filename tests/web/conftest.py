@@ -70,6 +70,8 @@ def serve(settings: Settings) -> Iterator[str]:
         ws="none",
         lifespan="on",
         log_level="warning",
+        # As `skillnest serve`: the browser reuses idle connections after uvicorn's 5 s default.
+        timeout_keep_alive=settings.keep_alive_seconds,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="browser-test-server", daemon=True)

@@ -32,7 +32,15 @@ class RateLimiter:
     def __init__(self, redis_url: str | None = None) -> None:
         self.backend = "redis" if redis_url else "memory"
         primary: Storage = (
-            RedisStorage("async+" + redis_url, implementation="redispy", wrap_exceptions=False)
+            # Timeouts like the cache's: a Redis that stops answering (rather than refusing)
+            # falls back to memory within seconds instead of holding the request forever.
+            RedisStorage(
+                "async+" + redis_url,
+                implementation="redispy",
+                wrap_exceptions=False,
+                socket_connect_timeout=0.5,
+                socket_timeout=2,
+            )
             if redis_url
             else MemoryStorage()
         )

@@ -127,7 +127,9 @@ class AnalysisParams(Strict):
 
     search_strategy: Annotated[str, StringConstraints(max_length=50)] | None = "standard"
     smart_search: bool | None = True
-    whale_threshold: float | None = 10
+    # A token amount: finite and not negative (JSON's 1e400 would otherwise be stored as
+    # Infinity, which a float column accepts).
+    whale_threshold: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = 10
     max_concurrent_requests: Annotated[int, Field(ge=1, le=100)] | None = 5
     failover_timeout: Annotated[int, Field(ge=0, le=MAX_INTEGER)] | None = 30000
     max_retries: Annotated[int, Field(ge=0, le=20)] | None = 2

@@ -360,6 +360,7 @@ def serve(
             # The app logs each request itself, with the route template and the request id.
             access_log=False,
             proxy_headers=False,
+            timeout_keep_alive=settings.keep_alive_seconds,
             # A worker answers the supervisor's pings only once its imports are done; on a
             # busy machine that takes longer than uvicorn's 5 s default, which killed every
             # worker in a loop.

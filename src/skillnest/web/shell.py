@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import orjson
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from skillnest.core.errors import HTTP_TITLES, DomainError
+from skillnest.core.errors import HTTP_TITLES, PROBLEM_JSON, DomainError
 from skillnest.modules import MODULES, submodule
 from skillnest.web.registry import SHELL
 from skillnest.web.security import SignInRequired, verify_csrf
@@ -75,8 +76,32 @@ def _page_errors(app: FastAPI) -> None:
 
         return handler
 
-    for kind in (DomainError, StarletteHTTPException, RequestValidationError, Exception):
-        app.add_exception_handler(kind, wrap(kind))
+    def as_page(kind: Any) -> Any:
+        api_handler = api_handlers[kind]
+
+        async def handler(request: Request, exc: Exception) -> Response:
+            response = await api_handler(request, exc)
+            return problem_as_page(request, response) if is_page(request) else response
+
+        return handler
+
+    page_kinds = (DomainError, StarletteHTTPException, RequestValidationError, Exception)
+    for kind in api_handlers:
+        # The rest (an unreachable database: 503; a value out of range: 422) keep the API's
+        # status and Retry-After, shown as a page.
+        app.add_exception_handler(kind, wrap(kind) if kind in page_kinds else as_page(kind))
+
+
+def problem_as_page(request: Request, response: Response) -> Response:
+    """A problem+json answer of the API's handlers as the HTML error page (same status)."""
+    if response.media_type != PROBLEM_JSON:
+        return response
+    problem = orjson.loads(bytes(response.body))
+    title, detail = problem.get("title", "Error"), problem.get("detail")
+    page = error_page(request, response.status_code, title, detail)
+    if retry_after := response.headers.get("retry-after"):
+        page.headers["Retry-After"] = retry_after
+    return page
 
 
 def page_error(request: Request, exc: Exception) -> Response:
