@@ -499,7 +499,8 @@ async def still_active(
     wanted = list(ids)
     if not wanted:
         return set()
-    dialect = (session.get_bind() if isinstance(session, AsyncSession) else session).dialect
+    # A request's session may be a lazy stand-in (core.db.LazySession), never a connection.
+    dialect = (session if isinstance(session, AsyncConnection) else session.get_bind()).dialect
     if dialect.name == "postgresql":
         return set((await session.execute(CONFIRM_POSTGRES, {"ids": wanted, "now": now})).scalars())
     rows = await session.execute(CONFIRM_SQLITE, {"ids": wanted})
