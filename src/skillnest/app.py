@@ -22,6 +22,7 @@ from skillnest.core.cache import make_cache
 from skillnest.core.cors import ListedOriginsCORS
 from skillnest.core.db import Database
 from skillnest.core.deps import PlatformDep
+from skillnest.core.edge import LeanAPI
 from skillnest.core.errors import Unauthorized, install_error_handlers
 from skillnest.core.guard import RequestGuard
 from skillnest.core.logs import configure_logging
@@ -197,7 +198,7 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
                 await close_platform(app.state.platform)
                 metrics.worker_exited(os.getpid())
 
-    app = FastAPI(
+    app = LeanAPI(
         title="skillnest",
         version=__version__,
         summary="One open backend for skill platforms.",
@@ -208,14 +209,22 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
     if platform is not None:
         app.state.platform = platform
     install_error_handlers(app)
-    # Added innermost first: access log (outermost) -> CORS -> security headers -> request
-    # guard -> routes.
-    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
-    app.add_middleware(SecurityHeaders)
     if settings.cors_origins:
+        # Added innermost first: access log (outermost) -> CORS -> security headers ->
+        # request guard -> routes.
+        app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+        app.add_middleware(SecurityHeaders)
         app.add_middleware(ListedOriginsCORS, allow_origins=settings.cors_origins)
-    # Outermost: its duration covers CORS, the security headers and every handler.
-    app.add_middleware(AccessMiddleware, access_log_enabled=settings.access_log)
+        # Outermost: its duration covers CORS, the security headers and every handler.
+        app.add_middleware(AccessMiddleware, access_log_enabled=settings.access_log)
+    else:
+        # The same three as one layer (core.edge), without FastAPI's outer layers.
+        app.edge_options = {
+            "max_body_bytes": settings.max_body_bytes,
+            "access_log_enabled": settings.access_log,
+            "security_headers": SECURITY_HEADERS,
+            "csp_for": csp_for,
+        }
     install_docs(app)
 
     health = HealthCheck()

@@ -11,7 +11,6 @@ import sys
 
 import psycopg
 import typer
-from alembic.util.exc import CommandError
 from pydantic import ValidationError
 from sqlalchemy import exc as sa_exc
 
@@ -20,14 +19,29 @@ from skillnest.core.cli import unwrap_when_piped
 from skillnest.core.logs import configure_logging
 from skillnest.modules import MODULES, submodule
 
-app = typer.Typer(
-    name="skillnest",
-    help="skillnest: one open backend for skill platforms.",
-    no_args_is_help=True,
-    pretty_exceptions_show_locals=False,
-)
-
 CONFIG_EXIT = 2
+
+# The module that mounts each top-level command (tests/ops/test_cli_shape.py checks it
+# against what the modules' ``register`` functions mount). A command line naming one of
+# them imports that module's CLI only; anything else (``--help``, no command) imports all.
+COMMANDS = {
+    "users": "accounts",
+    "login": "accounts",
+    "logout": "accounts",
+    "whoami": "accounts",
+    "exchange": "exchange",
+    "help": "help",
+    "catalog": "catalog",
+    "suggest": "catalog",
+    "careers": "careers",
+    "jobs": "careers",
+    "gauge": "gauge",
+    "import": "gauge",
+    "db": "ops",
+    "maintenance": "ops",
+    "demo": "ops",
+    "serve": "ops",
+}
 
 
 def _print_version(value: bool) -> None:
@@ -36,7 +50,6 @@ def _print_version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: bool = typer.Option(
         False, "--version", is_eager=True, callback=_print_version, help="Print the version."
@@ -47,10 +60,45 @@ def _root(
     unwrap_when_piped()
 
 
-for _module in MODULES:
-    _cli = submodule(_module, "cli")
-    if _cli is not None and hasattr(_cli, "register"):
-        _cli.register(app)
+def build_app(modules: tuple[str, ...] = MODULES) -> typer.Typer:
+    """The ``skillnest`` command with the commands of ``modules`` mounted (in MODULES order)."""
+    root = typer.Typer(
+        name="skillnest",
+        help="skillnest: one open backend for skill platforms.",
+        no_args_is_help=True,
+        pretty_exceptions_show_locals=False,
+    )
+    root.callback()(_root)
+    for module in MODULES:
+        if module in modules:
+            cli = submodule(module, "cli")
+            if cli is not None and hasattr(cli, "register"):
+                cli.register(root)
+    return root
+
+
+def modules_for(argv: list[str]) -> tuple[str, ...]:
+    """The modules a command line needs: the one owning its command, else all of them."""
+    for arg in argv:  # the root's options are flags: the first other word is the command
+        if arg == "--version":
+            return ()  # answered before any command runs
+        if not arg.startswith("-"):
+            module = COMMANDS.get(arg)
+            return (module,) if module else MODULES
+    return MODULES
+
+
+_full_app: typer.Typer | None = None
+
+
+def __getattr__(name: str) -> typer.Typer:
+    # ``skillnest.cli.app``: every command, built on first use (the tests and tools use it).
+    global _full_app
+    if name != "app":
+        raise AttributeError(name)
+    if _full_app is None:
+        _full_app = build_app()
+    return _full_app
 
 
 def _settings_problem(exc: ValidationError) -> str:
@@ -82,7 +130,9 @@ def describe_startup_error(exc: BaseException) -> str | None:
         | ConnectionError,
     ):
         return f"cannot use the database: {_first_line(exc)}"
-    if isinstance(exc, CommandError):
+    # Imported only by the commands that migrate: if it is not loaded, this is not its error.
+    alembic_errors = sys.modules.get("alembic.util.exc")
+    if alembic_errors is not None and isinstance(exc, alembic_errors.CommandError):
         return f"migrations: {_first_line(exc)}"
     return None
 
@@ -93,7 +143,7 @@ def main() -> None:
     configure_logging("WARNING", os.environ.get("SKILLNEST_LOG_FORMAT", "console"))
     debug = "--debug" in sys.argv[1:]
     try:
-        app(standalone_mode=True)
+        build_app(modules_for(sys.argv[1:]))(standalone_mode=True)
     except Exception as exc:
         line = describe_startup_error(exc)
         if debug or line is None:

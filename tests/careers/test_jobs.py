@@ -40,7 +40,7 @@ async def _ids(client, **params):
     return [j["id"] for j in response.json()["items"]]
 
 
-async def test_full_text_search_and_filters(client, admin):
+async def test_full_text_search_and_filters(client, admin, session):
     rust = await create_job(
         client,
         admin,
@@ -110,6 +110,27 @@ async def test_full_text_search_and_filters(client, admin):
     page = (await client.get(f"{API}/jobs", params={"q": "rust", "limit": 1})).json()
     assert page["next_offset"] == 1 and len(page["items"]) == 1
     assert "description" not in page["items"][0]
+
+    # The lean endpoint (core.hot) answers as the service does; odd input goes to the route.
+    for params in (
+        {"q": "rust", "limit": 1, "offset": 1},
+        {"q": "  ", "skills": ["Rust", "c", "rust"], "salary_min": 1},
+        {"location": "lisbon", "employment_type": "contract", "remote_type": "remote"},
+        {},
+    ):
+        answer = await client.get(f"{API}/jobs", params=params)
+        expected = await service.search_jobs(session=session, **params)
+        assert answer.json() == expected.model_dump(mode="json"), params
+    too_many = "&".join(f"skills=s{i}" for i in range(21))
+    for odd in (
+        "limit=0",
+        "offset=-1",
+        "salary_min=1e3",
+        "remote_type=",
+        "q=" + "x" * 201,
+        too_many,
+    ):
+        assert (await client.get(f"{API}/jobs?{odd}")).status_code == 422, odd
 
     # The search index follows updates.
     await client.patch(

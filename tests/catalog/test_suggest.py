@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import orjson
 
+from skillnest.accounts.deps import SESSION_COOKIE
 from skillnest.catalog import service
 from skillnest.catalog.ranking import build_query
 from tests.factories import login, make_user
@@ -272,6 +273,8 @@ async def test_repeated_questions_are_answered_from_the_cache_first(client, cach
     # Signed-in callers and invalid values take the full route (auth, validation).
     signed_in = await client.get(same, headers={"Authorization": "Bearer not-a-token"})
     assert signed_in.status_code == 401
+    by_cookie = await client.get(same, headers={"Cookie": f"{SESSION_COOKIE}=not-a-token"})
+    assert by_cookie.status_code == 401
     # Unusual limits are read as the Upskill API reads them (clamped, or 10).
     clamped = await client.get(same.replace("limit=5", "limit=500"))
     assert clamped.status_code == 200 and clamped.json() != {"marker": True}
@@ -296,3 +299,10 @@ async def test_the_fast_path_takes_its_limits_from_suggest_in(client, cache, cat
     response = await client.get(f"/api/v1/skills/suggest?{many}&packages=expo&limit=3")
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
+    # The GET route's own limit per parameter holds for a question the cache answers.
+    hundred_one = [f"p{n}" for n in range(100)] + ["expo"]
+    await cache.set(
+        service.suggest_key(build_query(hundred_one, [], limit=3)), b'{"marker": true}', 60
+    )
+    listed = "&".join(f"packages={name}" for name in hundred_one)
+    assert (await client.get(f"/api/v1/skills/suggest?{listed}&limit=3")).status_code == 422

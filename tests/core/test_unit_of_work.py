@@ -74,3 +74,28 @@ async def test_the_read_connection_reads_committed_rows_outside_any_transaction(
     finally:
         async with database.unit_of_work() as session:
             await session.execute(delete(User).where(User.email == email))
+
+
+async def test_a_driver_read_answers_as_the_orm_path(database):
+    """``Database.fetch_one`` (the hot routes' driver path) gives the values SQLAlchemy gives."""
+    from skillnest.accounts import service
+
+    email = f"driver-{uuid.uuid4().hex[:8]}@example.org"
+    async with database.unit_of_work() as session:
+        user = User(name="Driver Path", email=email, password_hash="x", skills_to_offer=["Go"])
+        session.add(user)
+        await session.flush()
+        user_id = user.id
+    try:
+        for _ in range(2):  # the second time on the reader's kept connection
+            row = await database.fetch_one(service.PUBLIC_PROFILE_READ, {"user_id": user_id})
+            async with database.unit_of_work() as session:
+                expected = await service.public_profile(session=session, user_id=user_id)
+            assert service.public_profile_bytes(row) == expected.model_dump_json().encode()
+        missing = {"user_id": user_id + 10_000_000}
+        assert await database.fetch_one(service.PUBLIC_PROFILE_READ, missing) is None
+    finally:
+        async with database.unit_of_work() as session:
+            await session.execute(delete(User).where(User.email == email))
+        if database.driver_reader is not None:
+            await database.driver_reader.close()  # not dispose(): the engine is the session's

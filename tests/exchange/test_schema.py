@@ -32,10 +32,14 @@ def test_seed_indexes_and_added_ones_exist(sync_engine, backend):
     assert "ix_messages_chat_id_timestamp_id" in index_names(sync_engine, "messages")
     users = index_names(sync_engine, "users")
     gin = {"ix_users_skills_to_offer_lower_gin", "ix_users_skills_to_learn_lower_gin"}
+    folded = index_names(sync_engine, "exchange_match_profiles")
+    folded_gin = {"ix_exchange_match_profiles_offers_gin", "ix_exchange_match_profiles_wants_gin"}
     if backend == "postgresql":
         assert gin <= users
+        assert folded_gin <= folded
     else:
         assert not gin & users  # no GIN on SQLite: the twin query walks json_each
+        assert not folded_gin & folded
 
 
 def test_queries_use_the_indexes(sync_engine, backend):
@@ -60,7 +64,9 @@ def test_queries_use_the_indexes(sync_engine, backend):
             )
             # On an empty table one GIN index is enough; with data both are intersected
             # (BitmapAnd, see the benchmark).
-            assert "Bitmap Index Scan on ix_users_skills_to_" in plan
+            # The candidates come from the folded table's GIN indexes, never a scan.
+            assert "Bitmap Index Scan on ix_exchange_match_profiles_" in plan
+            assert "Seq Scan on exchange_match_profiles" not in plan
             assert "Seq Scan on users" not in plan
             # The trigram index the related-terms query's ``%`` can use (whether the planner
             # takes it depends on the vocabulary's size: a tiny one is cheaper to scan).

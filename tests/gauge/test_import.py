@@ -238,6 +238,29 @@ async def test_verification_catches_a_row_that_differs(session, legacy_dir, monk
     assert not report.should_commit
 
 
+async def test_verification_catches_a_missing_row_and_a_changed_array(
+    session, legacy_dir, monkeypatch
+):
+    real = bulk.bulk_insert
+
+    async def tampering(session_, table, rows, **kwargs):
+        if table.name == "chat_messages":
+            rows = rows[:-1]  # one message lost on the way
+        if table.name == "contracts":
+            rows = [dict(rows[0], tags=[*(rows[0]["tags"] or []), "added"]), *rows[1:]]
+        return await real(session_, table, rows, **kwargs)
+
+    monkeypatch.setattr(writers, "bulk_insert", tampering)
+    report = await importer.import_metagauge(session=session, data_dir=legacy_dir)
+    messages, contracts = report.tables["chat_messages"], report.tables["contracts"]
+    # One row lost (or changed) per batch: the seed files and the per-user ones.
+    assert not messages.verified and messages.found < messages.valid
+    assert not contracts.verified and contracts.found < contracts.valid
+    assert "differing" in contracts.found_checksum
+    assert report.tables["analyses"].verified and report.tables["users"].verified
+    assert not report.should_commit
+
+
 async def test_email_of_an_existing_account_is_a_conflict(session, legacy_dir):
     users = read_json(legacy_dir / "users.json")
     await make_user(session, email=users[0]["email"].strip().lower())

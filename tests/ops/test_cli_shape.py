@@ -129,3 +129,17 @@ def test_client_commands_say_how_to_log_in(tmp_path):
     )
     assert result.exit_code == 1
     assert "not logged in to http://127.0.0.1:9: run `skillnest login` first" in result.output
+
+
+def test_each_command_line_loads_only_the_module_that_mounts_its_command():
+    """``skillnest <command>`` mounts one module's CLI: the one ``cli.COMMANDS`` names."""
+    from skillnest import cli
+    from skillnest.modules import MODULES
+
+    assert set(cli.COMMANDS) == set(ROOT.commands)  # type: ignore[attr-defined]
+    for module in MODULES:
+        mounted = set(typer.main.get_command(cli.build_app((module,))).commands)  # type: ignore[attr-defined]
+        assert mounted == {name for name, owner in cli.COMMANDS.items() if owner == module}
+    assert cli.modules_for(["--debug", "jobs", "import", "x.jsonl"]) == ("careers",)
+    assert cli.modules_for(["--version"]) == ()
+    assert cli.modules_for(["--help"]) == cli.modules_for(["nothing-such"]) == MODULES

@@ -27,7 +27,7 @@ from skillnest.core.deps import (
     SessionDep,
     SettingsDep,
     StorageDep,
-    request_read_connection,
+    request_fetch_one,
     request_session,
 )
 from skillnest.core.hot import HotEndpoint, plain_id
@@ -412,14 +412,13 @@ async def hot_read_me(request: Request) -> Response:
 
 
 async def hot_read_user(request: Request) -> Response | None:
-    """``GET /users/{user_id}``: one pre-built statement on a connection outside transactions."""
+    """``GET /users/{user_id}``: one pre-built statement through the driver, no transaction."""
     platform: Platform = request.app.state.platform
     user_id = plain_id(request.path_params["user_id"], MAX_ID)
     if user_id is None or platform.db.replicas:
         return None  # the documented route validates odd input and picks a replica
-    async with request_read_connection(request) as connection:
-        body = await service.public_profile_json(connection=connection, user_id=user_id)
-    return JSONBytes(body)
+    row = await request_fetch_one(request, service.PUBLIC_PROFILE_READ, {"user_id": user_id})
+    return JSONBytes(service.public_profile_bytes(row))
 
 
 HOT_ROUTES: dict[tuple[str, str], HotEndpoint] = {

@@ -15,7 +15,7 @@ from skillnest.accounts import avatar, recovery, rules, schemas, twofactor
 from skillnest.accounts.models import OAuthProvider, User, UserSession
 from skillnest.core import security
 from skillnest.core.cache import TTL, Cache, cache_key, get_json, set_json
-from skillnest.core.db import get_owned_or_404
+from skillnest.core.db import DriverStatement, get_owned_or_404
 from skillnest.core.errors import Conflict, NotFound, Unauthorized, conflict_on_integrity
 from skillnest.core.logs import note_user
 from skillnest.core.pages import Page, page_of
@@ -439,6 +439,8 @@ PUBLIC_COLUMNS = (
 PUBLIC_PROFILE = select(*PUBLIC_COLUMNS, *exchange.rating_columns(User.id)).where(
     User.id == bindparam("user_id")
 )
+# The same statement through the driver itself, for the hot route (core.db.DriverStatement).
+PUBLIC_PROFILE_READ = DriverStatement(PUBLIC_PROFILE)
 
 
 def _public_user(row: Any) -> schemas.PublicUser:
@@ -460,8 +462,13 @@ async def public_profile_json(*, connection: AsyncConnection, user_id: int) -> b
 
     One statement, so it reads one consistent snapshot without a transaction around it.
     """
-    result = await connection.execute(PUBLIC_PROFILE, {"user_id": user_id})
-    return _public_user(result.mappings().one_or_none()).model_dump_json().encode()
+    row = await PUBLIC_PROFILE_READ.fetch_one(connection, {"user_id": user_id})
+    return public_profile_bytes(row)
+
+
+def public_profile_bytes(row: dict[str, Any] | None) -> bytes:
+    """The JSON of a ``PUBLIC_PROFILE`` row (``NotFound`` without one)."""
+    return _public_user(row).model_dump_json().encode()
 
 
 async def set_admin(*, session: AsyncSession, cache: Cache, email: str, is_admin: bool) -> User:

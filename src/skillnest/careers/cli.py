@@ -19,8 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.careers.documents import service as documents_service
 from skillnest.careers.documents.schemas import ExportedFile
-from skillnest.careers.jobs import importer, service
-from skillnest.careers.jobs.schemas import JobIn
+from skillnest.careers.jobs import importer
 from skillnest.core import metrics
 from skillnest.core.cli import (
     JsonOption,
@@ -69,30 +68,7 @@ def import_jobs(
     # log would print each whole 1,000-row statement.
     logging.getLogger("skillnest.db.slow").setLevel(logging.ERROR)
 
-    async def work(platform: Platform) -> tuple[int, int, int, list[tuple[int, str]]]:
-        async with platform.db.unit_of_work() as session:
-            before = await service.count_jobs(session=session)
-        done = 0
-        errors: list[tuple[int, str]] = []
-        batch: list[tuple[int, str]] = []  # (line number, line), validated together
-        read = 0  # bytes read since the progress bar last moved
-
-        async def flush() -> None:
-            nonlocal done, read
-            jobs: list[JobIn] = []
-            parsed = importer.parse_lines([line for _, line in batch])
-            for (number, _), job in zip(batch, parsed, strict=True):
-                if isinstance(job, str):
-                    errors.append((number, job))
-                else:
-                    jobs.append(job)
-            batch.clear()
-            if jobs:
-                async with platform.db.unit_of_work() as session:
-                    done += len(await service.upsert_jobs(session=session, jobs=jobs))
-            progress.update(task, advance=read, jobs=done)
-            read = 0
-
+    async def work(platform: Platform) -> importer.FeedReport:
         columns = (
             TextColumn("[bold]jobs[/bold]"),
             BarColumn(),
@@ -105,21 +81,16 @@ def import_jobs(
             file.open("rb") as handle,
         ):
             task = progress.add_task("import", total=file.stat().st_size, jobs=0)
-            for number, raw in enumerate(handle, start=1):
-                read += len(raw)
-                line = raw.decode("utf-8", errors="replace")
-                if not line.strip():
-                    continue
-                batch.append((number, line))
-                if len(batch) >= batch_size:
-                    await flush()
-            await flush()
-        async with platform.db.unit_of_work() as session:
-            after = await service.count_jobs(session=session)
-            await service.jobs_changed(session=session, cache=platform.cache)
-        return done, after - before, done - (after - before), errors
+            return await importer.import_feed(
+                db=platform.db,
+                cache=platform.cache,
+                handle=handle,
+                batch_size=batch_size,
+                progress=lambda read, done: progress.update(task, advance=read, jobs=done),
+            )
 
-    done, created, updated, errors = run(work)
+    report = run(work)
+    done, created, updated, errors = report.imported, report.new, report.updated, report.errors
     metrics.count_import("careers.jobs", done, len(errors))
     if as_json:
         rejected = [{"line": n, "reason": r} for n, r in errors]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Coroutine
 from functools import lru_cache
 from typing import Annotated, Any, Literal
@@ -12,11 +13,17 @@ from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from starlette.datastructures import QueryParams
 
-from skillnest.accounts.deps import AdminUser, CurrentUser, OptionalUser, ReadSessionDep
+from skillnest.accounts.deps import (
+    SESSION_COOKIE,
+    AdminUser,
+    CurrentUser,
+    OptionalUser,
+    ReadSessionDep,
+)
 from skillnest.catalog import schemas, service
 from skillnest.catalog.ranking import SuggestQuery, build_query
 from skillnest.core.cache import Cache
-from skillnest.core.deps import CacheDep, ClientAddress, LimiterDep, SessionDep
+from skillnest.core.deps import CacheDep, ClientAddress, LimiterDep, SessionDep, request_session
 from skillnest.core.pages import Limit, Offset, Page
 from skillnest.core.responses import JSONBytes
 
@@ -51,9 +58,12 @@ def _query_from_query_string(query_string: str) -> SuggestQuery | None:
     params = QueryParams(query_string)
     if not params.keys() <= _SUGGEST_PARAMS:
         return None
+    lists = {name: params.getlist(name) for name in ("packages", "packages[]", "installed_skills")}
+    if any(len(values) > schemas.MAX_QUERY_PACKAGES for values in lists.values()):
+        return None  # the route's own limit per parameter (a problem, not an answer)
     data: dict[str, Any] = {
-        "packages": params.getlist("packages") + params.getlist("packages[]"),
-        "installed_skills": params.getlist("installed_skills"),
+        "packages": lists["packages"] + lists["packages[]"],
+        "installed_skills": lists["installed_skills"],
     }
     if "limit" in params:
         data["limit"] = params.getlist("limit")[-1]  # as FastAPI reads a repeated scalar
@@ -71,7 +81,7 @@ def _query_from_body(body: bytes) -> SuggestQuery | None:
 
 async def _anonymous_suggest_query(request: Request) -> SuggestQuery | None:
     """The query of an anonymous suggest request, memoised on its raw text."""
-    if "authorization" in request.headers:
+    if "authorization" in request.headers or SESSION_COOKIE in request.cookies:
         return None  # a signed-in caller's disabled skills shape the answer
     if request.method == "GET":
         return _query_from_query_string(request.scope["query_string"].decode("latin-1"))
@@ -82,13 +92,30 @@ async def _anonymous_suggest_query(request: Request) -> SuggestQuery | None:
     return _query_from_body(body) if len(body) <= 65_536 else None
 
 
-class CacheFirstRoute(APIRoute):
-    """A suggest route that answers a repeated anonymous question from the cache first.
+def _computations(request: Request) -> asyncio.Semaphore:
+    """The app's limit on uncached answers computed at once: one per kept pool connection.
 
-    The bytes are those the full route stored under the same key; only the parameter and
-    dependency resolution, which cost more than the cache read, are skipped. Anything
-    unusual (a bearer token, an unknown parameter, a value ``SuggestIn`` refuses, a cache
-    miss) takes the normal route.
+    Beyond it, a burst of new questions would take overflow connections, which the pool
+    opens and closes per request (a new server process and unprepared statements each time);
+    waiting for a kept connection is cheaper.
+    """
+    state = request.app.state
+    gate: asyncio.Semaphore | None = getattr(state, "suggest_computations", None)
+    if gate is None:
+        gate = asyncio.Semaphore(state.platform.db.settings.db_pool_size)
+        state.suggest_computations = gate
+    return gate
+
+
+class CacheFirstRoute(APIRoute):
+    """A suggest route that answers an anonymous question without dependency resolution.
+
+    A repeated question is answered with the bytes the cache holds under its key; a new one
+    is computed by the same service function as the full route, on the same unit of work
+    (``request_session``), and stored. The parameter and dependency resolution, which cost
+    more than a cache read, are skipped either way. Anything unusual (a bearer token or
+    session cookie, an unknown parameter, a value the route or ``SuggestIn`` refuses) takes
+    the normal route.
     """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
@@ -102,6 +129,11 @@ class CacheFirstRoute(APIRoute):
                 hit = await service.cached_suggestions(cache=cache, query=query)
                 if hit is not None:
                     return JSONBytes(hit)
+                async with _computations(request), request_session(request) as session:
+                    body = await service.store_suggestions(
+                        session=session, cache=cache, query=query
+                    )
+                return JSONBytes(body)
             return await handler(request)
 
         return cache_first

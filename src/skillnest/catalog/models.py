@@ -247,3 +247,6 @@ Index("idx_mappings_confidence", PackageSkillMapping.confidence_score.desc())
 
 # The FTS5 table (and its shadow tables) exists only in the migration.
 migration_only(FTS_TABLE + "*")
+# SQLite only: suggest's mappings by package from the index alone (PostgreSQL's
+# idx_mappings_package does it with INCLUDE); created by migration 0011_suggest.
+migration_only("idx_mappings_package_cover")

@@ -242,9 +242,28 @@ def counts_as_match(
     return ranks.get(key, COMMON_RANK + 1) > COMMON_RANK
 
 
+@lru_cache(maxsize=131_072)
+def _name_key(name: str) -> str:
+    """``normalise_pypi``, memoised: ranking compares each candidate's id with its packages."""
+    return normalise_pypi(name)
+
+
+# What an inferred mapping to a requested package needs to count (see counts_as_match).
+_MANUAL_ONLY = "manual only"  # project tooling: only a registry's own mapping counts
+_NEEDS_EVIDENCE = "evidence"  # a common package: front-matter evidence or a skill named after it
+_ANY = "any"
+
+
+def _gate(key: tuple[str, str], ranks: Mapping_[tuple[str, str], int]) -> str:
+    """The part of :func:`counts_as_match` that depends on the package alone."""
+    if key[0] in TOOLING.get(key[1], ()):
+        return _MANUAL_ONLY
+    return _NEEDS_EVIDENCE if ranks.get(key, COMMON_RANK + 1) <= COMMON_RANK else _ANY
+
+
 def is_named_after(skill_id: str, package: str) -> bool:
     """Whether a skill's id is the package's name (compared the PEP 503 way)."""
-    return normalise_pypi(skill_id) == normalise_pypi(package)
+    return _name_key(skill_id) == _name_key(package)
 
 
 def _relevance(
@@ -259,10 +278,11 @@ def _relevance(
     skill is named after a requested package. Group 2: inferred, by the summed strength of
     its mappings, then the best one. Popularity (the most used matched package) breaks ties.
     """
-    best, strength = max(strengths), sum(strengths)
-    popularity = min(ranks.get(k, COMMON_RANK * 100) for k in found)  # found is never empty
+    best = max(strengths)
     if best >= MANUAL:
         return 0, 0.0, 0.0, 0
+    strength = sum(strengths)
+    popularity = min(ranks.get(k, COMMON_RANK * 100) for k in found)  # found is never empty
     if any(is_named_after(skill_id, name) for name, _ in found):
         return 1, -best, -strength, popularity
     return 2, -strength, -best, popularity
@@ -303,6 +323,7 @@ def rank_rows(
     # Per skill: best confidence, matching keys and installs, for each tier. Plain dicts
     # and locals: this loop runs once per mapping row of an uncached answer.
     ranks = ranks or {}
+    gates = {key: _gate(key, ranks) for key in wanted}
     best: dict[str, float] = {}
     strengths: dict[str, list[float]] = {}
     keys: dict[str, list[tuple[str, str]]] = {}
@@ -312,10 +333,18 @@ def rank_rows(
     for skill_id, installs, name, ecosystem, confidence in rows:
         if name is None:
             continue
-        key = (name, ecosystem)
-        if key in wanted:
-            named = is_named_after(skill_id, name)
-            if not counts_as_match(key, confidence, ranks, named):  # type: ignore[arg-type]
+        key: tuple[str, str] = (name, ecosystem)  # type: ignore[assignment]
+        gate = gates.get(key)  # type: ignore[call-overload]
+        if gate is not None:
+            # counts_as_match, with what depends only on the package decided once
+            if confidence < MANUAL and (  # type: ignore[operator]
+                gate is _MANUAL_ONLY
+                or (
+                    gate is _NEEDS_EVIDENCE
+                    and confidence < STRONG_EVIDENCE  # type: ignore[operator]
+                    and not is_named_after(skill_id, name)
+                )
+            ):
                 continue
             target_best, target_keys = best, keys
             if skill_id not in hidden:

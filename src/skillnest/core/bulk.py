@@ -67,6 +67,10 @@ _ARRAY_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"'})
 
 def _array_text(items: Sequence[Any]) -> str:
     """A list of strings as an array literal (quotes and backslashes escaped, NULL for None)."""
+    if all(type(item) is str for item in items):
+        probe = "".join(items)
+        if '"' not in probe and "\\" not in probe:  # nothing to escape: one join
+            return '{"' + '","'.join(items) + '"}' if items else "{}"
     return (
         "{"
         + ",".join(

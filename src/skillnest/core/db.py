@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypeVar, cast
 from sqlalchemy import JSON, ColumnElement, DateTime, MetaData, String, event, func, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Dialect, Engine
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, mapped_column
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator, TypeEngine, Uuid
 
@@ -313,6 +314,13 @@ class Database:
         # overflow one: under load an overflow connection is opened and closed per request
         # (a new server process and its first statement preparations, each time).
         self._readers = asyncio.Semaphore(self.settings.db_pool_size)
+        # Hot one-statement reads through the driver (DriverStatement, Database.fetch_one).
+        self.driver_reader: SQLiteReader | PostgresReader | None = None
+        if SQLiteReader.usable(self.engine):
+            self.driver_reader = SQLiteReader(self.engine)
+        elif self.dialect == "postgresql":
+            size = max(1, self.settings.db_pool_size // 2)
+            self.driver_reader = PostgresReader(self.engine, self.settings, size)
 
     @property
     def dialect(self) -> str:
@@ -399,6 +407,19 @@ class Database:
         async with self._readers, self.read_engine.connect() as conn:
             yield conn
 
+    async def fetch_one(
+        self, statement: DriverStatement, values: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """A one-statement hot read through the driver, outside any transaction.
+
+        Through the process's reader (``SQLiteReader``, ``PostgresReader``); on an SQLite
+        database in memory, on a :meth:`read_connection`.
+        """
+        if self.driver_reader is not None:
+            return await self.driver_reader.fetch_one(statement, values)
+        async with self.read_connection() as connection:
+            return await statement.fetch_one(connection, values)
+
     @asynccontextmanager
     async def read_session(self, needed: int | None) -> AsyncIterator[AsyncSession | None]:
         """A session on a replica that has replayed ``needed``; None means: use the primary.
@@ -456,8 +477,210 @@ class Database:
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
+        if self.driver_reader is not None:
+            await self.driver_reader.close()
         await self.engine.dispose()
         await self.replicas.dispose()
+
+
+class _DriverPlan:
+    """A statement compiled for one dialect: its SQL and how to bind and read values."""
+
+    __slots__ = ("binds", "keys", "processors", "sql", "named")
+
+    def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.sql = compiled.string
+        self.named = not compiled.positional
+        names = compiled.positiontup or list(compiled.binds)
+        self.binds = [
+            (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in names
+        ]
+        columns = list(statement.selected_columns)
+        self.keys = [str(column.key) for column in columns]
+        self.processors = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+        ]
+
+    def parameters(self, values: dict[str, Any]) -> Any:
+        """The driver's parameters: a dict (named style) or a tuple (positional)."""
+        bound = [(name, p(values[name]) if p else values[name]) for name, p in self.binds]
+        return dict(bound) if self.named else tuple(value for _, value in bound)
+
+    def mapping(self, row: Any) -> dict[str, Any]:
+        """One driver row as ``{column key: value}``, with the column types' conversions."""
+        return {
+            key: (p(value) if p else value)
+            for key, p, value in zip(self.keys, self.processors, row, strict=True)
+        }
+
+
+class DriverStatement:
+    """A pre-built Core ``select`` run through the database driver itself (hot reads).
+
+    Compiled once per dialect; a call binds the values, sends the SQL on the driver connection
+    under ``connection`` (one driver call: no SQLAlchemy cursor, result or cache-key work) and
+    converts the row with the same type processors SQLAlchemy would apply, so the values are
+    those of ``connection.execute(statement)``. Driver errors are raised as SQLAlchemy's
+    (``DBAPIError`` subclasses), so they are answered as any database error is.
+    """
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+        self._plans: dict[str, _DriverPlan] = {}
+
+    def plan(self, dialect: Dialect) -> _DriverPlan:
+        """The statement compiled for this dialect (once)."""
+        plan = self._plans.get(dialect.name)
+        if plan is None:
+            plan = self._plans[dialect.name] = _DriverPlan(self.statement, dialect)
+        return plan
+
+    async def fetch_one(
+        self, connection: AsyncConnection, values: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """The first row as a mapping of column keys, or None."""
+        dialect = connection.dialect
+        raw = await connection.get_raw_connection()
+        try:
+            return await self.fetch_one_on(raw.driver_connection, dialect, values)
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                await connection.invalidate(exc.orig)
+            raise
+
+    async def fetch_one_on(
+        self, driver: Any, dialect: Dialect, values: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """``fetch_one`` on a driver connection (aiosqlite or psycopg) of this dialect."""
+        plan = self.plan(dialect)
+        parameters = plan.parameters(values)
+        try:
+            if dialect.name == "sqlite":
+                rows = await driver.execute_fetchall(plan.sql, parameters)  # one thread hop
+                row = rows[0] if rows else None
+            else:
+                cursor = await driver.execute(plan.sql, parameters)
+                row = await cursor.fetchone()
+        except dialect.loaded_dbapi.Error as exc:
+            error = DBAPIError.instance(
+                plan.sql, parameters, exc, dialect.loaded_dbapi.Error, dialect=dialect
+            )
+            error.connection_invalidated = dialect.is_disconnect(exc, driver, None)
+            raise error from exc
+        return None if row is None else plan.mapping(row)
+
+
+class SQLiteReader:
+    """One read-only aiosqlite connection of a process, for hot one-statement reads.
+
+    A pooled connection costs a hop to aiosqlite's thread per cursor step and another for the
+    reset when it goes back to the pool; this one is opened once and answers a statement in
+    one hop. It reads in autocommit (each statement sees the last commit; WAL readers never
+    wait for writers) and ``query_only`` makes SQLite refuse any write through it.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.dialect = engine.dialect
+        self._args = engine.dialect.create_connect_args(engine.url)
+        self._connection: Any = None
+        self._lock = asyncio.Lock()
+
+    @staticmethod
+    def usable(engine: AsyncEngine) -> bool:
+        """Whether the engine's database is a file another connection can open."""
+        url = engine.url
+        database = url.database or ""
+        return (
+            engine.dialect.name == "sqlite"
+            and database not in ("", ":memory:")
+            and "memory" not in str(url.query.get("mode", ""))
+        )
+
+    async def _connect(self) -> Any:
+        import aiosqlite  # the driver of SQLAlchemy's sqlite+aiosqlite, already installed
+
+        async with self._lock:
+            if self._connection is None:
+                args, kwargs = self._args
+                connection = await aiosqlite.connect(*args, **kwargs)
+                connection.isolation_level = None  # autocommit: no BEGIN, as read_connection
+                await connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+                await connection.execute("PRAGMA query_only=ON")
+                self._connection = connection
+        return self._connection
+
+    async def fetch_one(
+        self, statement: DriverStatement, values: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """``statement``'s first row through the process's reader connection."""
+        connection = self._connection or await self._connect()
+        try:
+            return await statement.fetch_one_on(connection, self.dialect, values)
+        except DBAPIError:
+            await self.close()  # the next read opens a fresh connection
+            raise
+
+    async def close(self) -> None:
+        """Close the connection (a later read opens a new one)."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            await connection.close()
+
+
+class PostgresReader:
+    """A few autocommit psycopg connections of a process, for hot one-statement reads.
+
+    The engine's pool pings every connection it hands out (``pool_pre_ping``): a second
+    round trip for a one-statement read. These connections are used as they are, like a
+    bare driver pool; one found dead (a restarted server) is dropped and the read retried
+    once on a new connection, which is what the ping buys. At most ``size`` at a time.
+    """
+
+    def __init__(self, engine: AsyncEngine, settings: Settings, size: int) -> None:
+        self.dialect = engine.dialect
+        args, kwargs = engine.dialect.create_connect_args(engine.url)
+        if settings.db_sslmode:
+            kwargs["sslmode"] = settings.db_sslmode
+        self._conninfo = args[0] if args else ""
+        self._kwargs = {**kwargs, "autocommit": True}
+        self._idle: list[Any] = []
+        self._slots = asyncio.Semaphore(size)
+
+    async def _connect(self) -> Any:
+        import psycopg
+
+        try:
+            return await psycopg.AsyncConnection.connect(self._conninfo, **self._kwargs)
+        except psycopg.Error as exc:
+            error = self.dialect.loaded_dbapi.Error
+            raise DBAPIError.instance(None, None, exc, error, dialect=self.dialect) from exc
+
+    async def fetch_one(
+        self, statement: DriverStatement, values: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """``statement``'s first row on an idle connection (or a new one)."""
+        async with self._slots:
+            for attempt in (1, 2):
+                reused = bool(self._idle)
+                connection = self._idle.pop() if reused else await self._connect()
+                try:
+                    row = await statement.fetch_one_on(connection, self.dialect, values)
+                except DBAPIError as exc:
+                    await connection.close()
+                    if attempt == 1 and reused and exc.connection_invalidated:
+                        continue  # it died while idle: once more on a new connection
+                    raise
+                self._idle.append(connection)
+                return row
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def close(self) -> None:
+        """Close the idle connections."""
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            await connection.close()
 
 
 def is_postgres(session: AsyncSession) -> bool:

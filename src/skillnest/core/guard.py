@@ -117,24 +117,39 @@ class RequestGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        problems: list[list[str | int]] = [["path"]] if BAD_CHARACTER.search(scope["path"]) else []
-        problems += _query_problems(scope.get("query_string", b""))
-        if problems:
-            await _invalid_text(problems)(scope, receive, send)
+        early, receive = await self.screen(scope, receive)
+        if early is not None:
+            await early(scope, receive, send)
             return
+        await self._run(scope, receive, send)
+
+    async def screen(self, scope: Scope, receive: Receive) -> tuple[ASGIApp | None, Receive]:
+        """The answer refusing the request (None if it passes) and the receive to serve it with.
+
+        A body is read whole here; the receive handed back replays it.
+        """
+        path = scope["path"]
+        query = scope.get("query_string", b"")
+        # An ASCII path without NUL needs no regex; an empty query string no parsing.
+        suspect = "\x00" in path or not path.isascii()
+        problems: list[list[str | int]] = (
+            [["path"]] if suspect and BAD_CHARACTER.search(path) else []
+        )
+        if query:
+            problems += _query_problems(query)
+        if problems:
+            return _invalid_text(problems), receive
         if scope["method"] in BODY_METHODS:
             body = await self._read_body(scope, receive)
             if body is None:
-                await self._too_large(scope, receive, send)
-                return
+                return self._too_large, receive
             headers = dict(scope["headers"])
             content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
             problems = _body_problems(body, content_type)
             if problems:
-                await _invalid_text(problems)(scope, receive, send)
-                return
+                return _invalid_text(problems), receive
             receive = _replay(body, receive)
-        await self._run(scope, receive, send)
+        return None, receive
 
     async def _read_body(self, scope: Scope, receive: Receive) -> bytes | None:
         """The whole body, or None when it is (or says it is) over the cap."""
@@ -184,10 +199,10 @@ class RequestGuard:
         except Exception as exc:
             if started:
                 raise  # half a response was sent: only closing the connection is honest
-            await _answer_500(scope, exc)(scope, receive, send)
+            await answer_500(scope, exc)(scope, receive, send)
 
 
-def _answer_500(scope: Scope, exc: Exception) -> Any:
+def answer_500(scope: Scope, exc: Exception) -> Any:
     """The app's own answer to an unhandled error (its ``Exception`` handler), else a problem."""
     app = scope.get("app")
     handler = getattr(app, "exception_handlers", {}).get(Exception)

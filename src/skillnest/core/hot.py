@@ -7,6 +7,9 @@ method. The FastAPI route stays where it was: it documents the route in OpenAPI,
 answers every request the lean endpoint hands back by returning None (input it does not
 parse itself, deployments with read replicas), so both give the same answers.
 
+The app's ``core.edge.HotDispatch`` finds these routes by a dictionary lookup before the
+router; the router keeps them too, for the requests the lookup leaves to it.
+
 A lean endpoint goes through the same service functions and the same unit of work as its
 route (``Database.lazy_unit_of_work``, or ``Database.read_connection`` for one-statement
 reads); exceptions reach the app's error handlers as any route's do.

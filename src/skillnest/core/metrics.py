@@ -95,11 +95,23 @@ def multiprocess_dir() -> str | None:
     return os.environ.get(MULTIPROC_ENV) or None
 
 
+# The labelled children of the request metrics, looked up once per (method, route, status):
+# ``labels()`` validates and locks on every call. Routes are templates, so this stays small.
+_REQUEST_CHILDREN: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
     """Count one answered request and its latency."""
-    code = str(status)
-    HTTP_REQUESTS.labels(method, route, code).inc()
-    HTTP_LATENCY.labels(method, route, code).observe(seconds)
+    key = (method, route, status)
+    children = _REQUEST_CHILDREN.get(key)
+    if children is None:
+        code = str(status)
+        children = _REQUEST_CHILDREN[key] = (
+            HTTP_REQUESTS.labels(method, route, code),
+            HTTP_LATENCY.labels(method, route, code),
+        )
+    children[0].inc()
+    children[1].observe(seconds)
 
 
 def observe_replicas(states: list[dict[str, Any]]) -> None:
@@ -114,9 +126,17 @@ def observe_replicas(states: list[dict[str, Any]]) -> None:
                 REPLICA_LAG_BYTES.labels(name).set(float(state["lag_bytes"]))
 
 
+_CACHE_CHILDREN: dict[tuple[str, bool], Any] = {}
+
+
 def cache_lookup(backend: str, hit: bool) -> None:
     """Count one cache read."""
-    CACHE_LOOKUPS.labels(backend, "hit" if hit else "miss").inc()
+    child = _CACHE_CHILDREN.get((backend, hit))
+    if child is None:
+        child = _CACHE_CHILDREN[backend, hit] = CACHE_LOOKUPS.labels(
+            backend, "hit" if hit else "miss"
+        )
+    child.inc()
 
 
 def count_import(source: str, imported: int, rejected: int = 0) -> None:

@@ -21,6 +21,16 @@ class JSONBytes(JSONResponse):
 
     media_type = "application/json"
 
+    def init_headers(self, headers: Any = None) -> None:
+        """Starlette's headers (length, then type); without extra headers, built directly."""
+        if headers is not None or self.status_code < 200 or self.status_code in (204, 304):
+            super().init_headers(headers)
+            return
+        self.raw_headers = [
+            (b"content-length", str(len(self.body)).encode("latin-1")),
+            (b"content-type", b"application/json"),
+        ]
+
     def render(self, content: Any) -> bytes:
         """Pass bytes through; serialise anything else with orjson."""
         return content if isinstance(content, bytes) else orjson.dumps(content, option=JSON_OPTIONS)

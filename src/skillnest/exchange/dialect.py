@@ -60,41 +60,41 @@ PROFILE_COLUMNS = (
     "skills_to_offer, skills_to_learn, image_url, created_at"
 )
 
-# One statement. The caller's lower-cased lists are read once (InitPlans), with the keys the
-# vocabulary relates to them appended (``learn_any``, ``offer_any``: empty when nothing is
-# related); both GIN indexes are intersected (BitmapAnd) to find everyone who offers one of
-# those AND wants one of those. For those rows only, each list becomes a set (tsvector:
-# deduplicated, sorted) and the exact overlap is its size minus the size after ts_delete of
-# the caller's skills: C-level set arithmetic, no subquery per row. Related skills are counted
-# by a small subquery over the related pairs, skipped when there are none. Rating sums come
-# from idx_ratings_rated_id; only the requested page is joined back to the profiles, spelled
-# out and given its related pairs. NULL and empty entries (only raw SQL can write them) are
-# dropped: tsvectors refuse them.
+# One statement over the narrow table ``exchange_match_profiles`` (folded lists, rating count
+# and sum, last activity; kept in step by triggers of the 0011 migration), so ranking a
+# candidate never touches ``users`` or ``ratings``. The caller's folded lists are read once
+# (InitPlans), with the keys the vocabulary relates to them appended (``learn_any``,
+# ``offer_any``: empty when nothing is related); both GIN indexes are intersected (BitmapAnd)
+# to find everyone who offers one of those AND wants one of those. For those rows only, each
+# list becomes a set (tsvector) and the exact overlap is its size minus the size after
+# ts_delete of the caller's skills: C-level set arithmetic, no subquery per row. Related
+# skills are counted by a small subquery over the related pairs, skipped when there are none.
+# Only the requested page is joined back to the profiles, spelled out and given its related
+# pairs. The stored lists hold no NULL or empty entries (tsvectors refuse them).
+#
+# The ranking needs every two-way match: the order is overlap first (a property of the pair,
+# not of either row, so no index yields candidates in rank order) and the tie-breakers
+# (the Bayesian rating with the current global mean, then activity) only apply within an
+# overlap. What the table removes is the per-candidate cost (folding two arrays, a rating
+# lookup and a wide heap row each): a candidate is now a narrow row and four C calls.
 MATCHES_POSTGRES = text(f"""
 WITH me AS MATERIALIZED (
-    SELECT offer, learn,
-        learn || CAST(:teach_f AS text[]) AS learn_any,
-        offer || CAST(:learn_f AS text[]) AS offer_any
-    FROM (
-        SELECT
-            array_remove(array_remove(exchange_lower_skills(skills_to_offer), NULL), '') AS offer,
-            array_remove(array_remove(exchange_lower_skills(skills_to_learn), NULL), '') AS learn
-        FROM users WHERE id = :user_id
-    ) AS lists
+    SELECT offers AS offer, wants AS learn,
+        wants || CAST(:teach_f AS text[]) AS learn_any,
+        offers || CAST(:learn_f AS text[]) AS offer_any
+    FROM exchange_match_profiles WHERE user_id = :user_id
 ),
 candidates AS MATERIALIZED (
-    SELECT u.id, u.last_active_at,
-        array_to_tsvector(array_remove(array_remove(
-            exchange_fold_skills(u.skills_to_offer), NULL), '')) AS offers,
-        array_to_tsvector(array_remove(array_remove(
-            exchange_fold_skills(u.skills_to_learn), NULL), '')) AS wants
-    FROM users AS u
-    WHERE exchange_lower_skills(u.skills_to_offer) && (SELECT learn_any FROM me)
-      AND exchange_lower_skills(u.skills_to_learn) && (SELECT offer_any FROM me)
-      AND u.id <> :user_id
+    SELECT m.user_id AS id, m.last_active_at, m.rating_count, m.rating_sum,
+        array_to_tsvector(m.offers) AS offers, array_to_tsvector(m.wants) AS wants
+    FROM exchange_match_profiles AS m
+    WHERE m.offers && (SELECT learn_any FROM me)
+      AND m.wants && (SELECT offer_any FROM me)
+      AND m.user_id <> :user_id
 ),
 scored AS (
-    SELECT c.id, c.last_active_at, r.rating_count, r.rating_sum,
+    SELECT c.id, c.last_active_at, c.rating_count,
+        CASE WHEN c.rating_count = 0 THEN NULL ELSE c.rating_sum END AS rating_sum,
         length(c.offers) - length(ts_delete(c.offers, (SELECT learn FROM me))) AS teaches,
         length(c.wants) - length(ts_delete(c.wants, (SELECT offer FROM me))) AS learns,
         CASE WHEN cardinality(CAST(:teach_f AS text[])) = 0 THEN 0 ELSE (
@@ -109,13 +109,9 @@ scored AS (
             WHERE p.f = ANY(tsvector_to_array(c.wants))
               AND p.mine <> ALL(tsvector_to_array(c.wants))
         ) END AS related_learns,
-        (:prior * CAST(:mean AS double precision) + coalesce(r.rating_sum, 0))
-            / (:prior + r.rating_count) AS rating_rank
+        (:prior * CAST(:mean AS double precision) + c.rating_sum)
+            / (:prior + c.rating_count) AS rating_rank
     FROM candidates AS c
-    CROSS JOIN LATERAL (
-        SELECT count(*) AS rating_count, sum(rating) AS rating_sum
-        FROM ratings WHERE rated_id = c.id
-    ) AS r
 ),
 ranked AS (
     SELECT * FROM scored
@@ -151,15 +147,16 @@ ORDER BY (ranked.teaches > 0 AND ranked.learns > 0) DESC, ranked.teaches + ranke
     ranked.last_active_at DESC NULLS LAST, ranked.id
 """)
 
-# The SQLite twin: no GIN, so every profile's JSON lists are walked with json_each (fine at
-# the embedded scale); lower() folds ASCII letters only on SQLite. The related pairs come as
-# JSON lists of [their key, my key] (teach) and [my key, their key] (learn).
+# The SQLite twin: no GIN, so every row of the narrow table is walked with json_each (fine at
+# the embedded scale); its lists are folded with lower(), which folds ASCII letters only on
+# SQLite, and the rating count and sum come with the row. The related pairs come as JSON
+# lists of [their key, my key] (teach) and [my key, their key] (learn).
 MATCHES_SQLITE = text(f"""
 WITH me AS (
-    SELECT skills_to_offer AS offer, skills_to_learn AS learn FROM users WHERE id = :user_id
+    SELECT offers AS offer, wants AS learn FROM exchange_match_profiles WHERE user_id = :user_id
 ),
-my_offer AS (SELECT DISTINCT lower(value) AS skill FROM json_each((SELECT offer FROM me))),
-my_learn AS (SELECT DISTINCT lower(value) AS skill FROM json_each((SELECT learn FROM me))),
+my_offer AS (SELECT value AS skill FROM json_each((SELECT offer FROM me))),
+my_learn AS (SELECT value AS skill FROM json_each((SELECT learn FROM me))),
 teach_rel AS (
     SELECT json_extract(value, '$[0]') AS f, json_extract(value, '$[1]') AS w
     FROM json_each(:teach)
@@ -169,27 +166,25 @@ learn_rel AS (
     FROM json_each(:learn)
 ),
 candidates AS (
-    SELECT u.id, u.last_active_at,
-        (SELECT count(DISTINCT lower(o.value)) FROM json_each(u.skills_to_offer) AS o
-         WHERE lower(o.value) IN (SELECT skill FROM my_learn)) AS teaches,
-        (SELECT count(DISTINCT lower(l.value)) FROM json_each(u.skills_to_learn) AS l
-         WHERE lower(l.value) IN (SELECT skill FROM my_offer)) AS learns,
+    SELECT m.user_id AS id, m.last_active_at, m.rating_count,
+        CASE WHEN m.rating_count = 0 THEN NULL ELSE m.rating_sum END AS rating_sum,
+        (SELECT count(*) FROM json_each(m.offers) AS o
+         WHERE o.value IN (SELECT skill FROM my_learn)) AS teaches,
+        (SELECT count(*) FROM json_each(m.wants) AS l
+         WHERE l.value IN (SELECT skill FROM my_offer)) AS learns,
         (SELECT count(DISTINCT p.w) FROM teach_rel AS p
-         WHERE p.f IN (SELECT lower(o.value) FROM json_each(u.skills_to_offer) AS o)
-           AND p.w NOT IN (SELECT lower(o.value) FROM json_each(u.skills_to_offer) AS o)
+         WHERE p.f IN (SELECT o.value FROM json_each(m.offers) AS o)
+           AND p.w NOT IN (SELECT o.value FROM json_each(m.offers) AS o)
         ) AS related_teaches,
         (SELECT count(DISTINCT p.f) FROM learn_rel AS p
-         WHERE p.f IN (SELECT lower(l.value) FROM json_each(u.skills_to_learn) AS l)
-           AND p.mine NOT IN (SELECT lower(l.value) FROM json_each(u.skills_to_learn) AS l)
+         WHERE p.f IN (SELECT l.value FROM json_each(m.wants) AS l)
+           AND p.mine NOT IN (SELECT l.value FROM json_each(m.wants) AS l)
         ) AS related_learns
-    FROM users AS u
-    WHERE u.id <> :user_id
+    FROM exchange_match_profiles AS m
+    WHERE m.user_id <> :user_id
 ),
 ranked AS (
-    SELECT c.id, c.last_active_at, c.teaches, c.learns, c.related_teaches, c.related_learns,
-        (SELECT count(*) FROM ratings WHERE rated_id = c.id) AS rating_count,
-        (SELECT sum(rating) FROM ratings WHERE rated_id = c.id) AS rating_sum
-    FROM candidates AS c
+    SELECT * FROM candidates AS c
     WHERE c.teaches + c.related_teaches > 0 AND c.learns + c.related_learns > 0
 )
 SELECT {", ".join(f"u.{c.strip()}" for c in PROFILE_COLUMNS.split(","))},

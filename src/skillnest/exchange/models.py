@@ -8,7 +8,10 @@ chat, an index for reading a chat in time order, and GIN indexes on the skill ar
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -23,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from skillnest.accounts.models import User
-from skillnest.core.db import FALSE, Base, CreatedAt, migration_only
+from skillnest.core.db import FALSE, Base, CreatedAt, StringArray, UTCDateTime, migration_only
 from skillnest.exchange.dialect import pair_high, pair_low
 
 # PostgreSQL function (created by the 0002 migration) that lower-cases every entry of a skill
@@ -149,3 +152,31 @@ class SkillTerm(Base):
 
 
 migration_only("skill_terms_fts*", "ix_skill_terms_key_trgm")
+
+
+class MatchProfile(Base):
+    """What the match query ranks by, one narrow row per user, kept in step by triggers.
+
+    ``offers`` and ``wants`` are the user's skill lists case-folded exactly as the match
+    query folds them (PostgreSQL: ``exchange_lower_skills``, without NULL or empty entries,
+    deduplicated and sorted; SQLite: ``lower()`` of every entry, deduplicated), with the
+    rating count and sum received and ``last_active_at``. Triggers of the 0011 migration on
+    ``users`` and ``ratings`` maintain every row in the same transaction as the change, so
+    the match query scores candidates from this table (GIN indexes on both lists on
+    PostgreSQL) and reads ``users`` only for the page it returns.
+    """
+
+    __tablename__ = "exchange_match_profiles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    offers: Mapped[list[str]] = mapped_column(StringArray(), nullable=False)
+    wants: Mapped[list[str]] = mapped_column(StringArray(), nullable=False)
+    rating_count: Mapped[int] = mapped_column(Integer, server_default=text("0"), nullable=False)
+    rating_sum: Mapped[int] = mapped_column(BigInteger, server_default=text("0"), nullable=False)
+    last_active_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# GIN indexes on both lists (PostgreSQL only), created by the 0011 migration.
+migration_only("ix_exchange_match_profiles_offers_gin", "ix_exchange_match_profiles_wants_gin")

@@ -29,3 +29,33 @@ def seconds_between(session: AsyncSession, start: Any, end: Any) -> Any:
     if is_postgres(session):
         return func.extract("epoch", end - start)
     return (func.julianday(end) - func.julianday(start)) * 86400.0
+
+
+async def prepare_verification(session: AsyncSession, tables: list[str]) -> None:
+    """Statistics for the import's temporary tables, and room to join them in memory.
+
+    PostgreSQL has none for a temporary table until it is analysed, and would guess its
+    size; the joins compare hundreds of thousands of rows, which 4 MB of ``work_mem`` would
+    send to disk. SQLite plans its joins on the keys' indexes without either.
+    """
+    if not is_postgres(session):
+        return
+    await session.execute(text("SET LOCAL work_mem = '64MB'"))
+    for name in tables:
+        await session.execute(text(f"ANALYZE {name}"))
+
+
+async def next_ids(session: AsyncSession, table: Any, count: int) -> list[int] | None:
+    """``count`` new ids from the sequence of ``table.id`` (None on SQLite, which has none)."""
+    if not is_postgres(session):
+        return None
+    rows = await session.execute(
+        text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
+        {"table": table.name, "n": count},
+    )
+    return list(rows.scalars())
+
+
+def temporary(session: AsyncSession, name: str) -> str:
+    """A temporary table's name qualified by its schema, never a permanent table's."""
+    return f"{'pg_temp' if is_postgres(session) else 'temp'}.{name}"

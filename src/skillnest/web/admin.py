@@ -48,7 +48,8 @@ SECRET_COLUMNS = frozenset(
         "credential_hash",
     }
 )
-# Rows written once and never changed (history, events, anonymous help records): read-only.
+# Rows written once and never changed (history, events, anonymous help records), and rows
+# kept by triggers from other tables (exchange_match_profiles): read-only.
 READ_ONLY_TABLES = frozenset(
     {
         "admin_audit_log",
@@ -56,6 +57,7 @@ READ_ONLY_TABLES = frozenset(
         "anonymous_help_sessions",
         "application_timeline",
         "document_versions",
+        "exchange_match_profiles",
         "help_key_envelopes",
         "help_messages",
         "help_offers",

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
+from starlette.datastructures import QueryParams
 
 from skillnest.accounts.deps import AdminUser, CurrentUser, ReadSessionDep
 from skillnest.careers.jobs import alerts, matching, schemas, service
 from skillnest.careers.jobs.matching import RECOMMENDATION_CANDIDATES
-from skillnest.core.deps import CacheDep, SessionDep
-from skillnest.core.pages import MAX_ID, Limit, Offset, Page, PathId
+from skillnest.core.deps import CacheDep, SessionDep, request_read_connection
+from skillnest.core.hot import HotEndpoint
+from skillnest.core.pages import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, Limit, Offset, Page, PathId
+from skillnest.core.platform import Platform
 from skillnest.core.responses import JSONBytes
 
 router = APIRouter(tags=["careers"])
@@ -18,17 +21,19 @@ router = APIRouter(tags=["careers"])
 NO_CONTENT = status.HTTP_204_NO_CONTENT
 CREATED = status.HTTP_201_CREATED
 SALARY_MAX = 100_000_000
+Q_MAX, LOCATION_MAX, EMPLOYMENT_TYPE_MAX, SKILLS_MAX = 200, 255, 50, 20
+REMOTE_TYPES = ("remote", "hybrid", "onsite")
 
 
 @router.get("/jobs", response_model=Page[schemas.JobSummary])
 async def search_jobs(
     session: ReadSessionDep,
-    q: Annotated[str | None, Query(max_length=200, description="Full-text query")] = None,
-    location: Annotated[str | None, Query(max_length=255)] = None,
+    q: Annotated[str | None, Query(max_length=Q_MAX, description="Full-text query")] = None,
+    location: Annotated[str | None, Query(max_length=LOCATION_MAX)] = None,
     remote_type: Literal["remote", "hybrid", "onsite"] | None = None,
-    employment_type: Annotated[str | None, Query(max_length=50)] = None,
+    employment_type: Annotated[str | None, Query(max_length=EMPLOYMENT_TYPE_MAX)] = None,
     salary_min: Annotated[int | None, Query(ge=0, le=SALARY_MAX)] = None,
-    skills: Annotated[list[str] | None, Query(max_length=20)] = None,
+    skills: Annotated[list[str] | None, Query(max_length=SKILLS_MAX)] = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Page[schemas.JobSummary]:
@@ -174,3 +179,77 @@ async def delete_job_alert(alert_id: PathId, user: CurrentUser, session: Session
     """Delete a job alert."""
     await alerts.delete_alert(session=session, user_id=user.id, alert_id=alert_id)
     return Response(status_code=NO_CONTENT)
+
+
+# --- hot route (core.hot): job search without FastAPI's dependency solving ----------------
+
+_SEARCH_TEXT = {"q": Q_MAX, "location": LOCATION_MAX, "employment_type": EMPLOYMENT_TYPE_MAX}
+_SEARCH_NUMBERS = {"salary_min": (0, SALARY_MAX), "limit": (1, MAX_LIMIT), "offset": (0, MAX_ID)}
+
+
+def _plain_number(text: str, low: int, high: int) -> int | None:
+    """Digits in their plain spelling (no sign, space or leading zero) within low..high."""
+    if not text.isascii() or not text.isdigit() or len(text) > 10 or text[:1] == "0" != text:
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def _one(params: QueryParams, name: str) -> tuple[bool, str | None]:
+    """(False, None) when the parameter is repeated, else (True, its value or None)."""
+    found = params.getlist(name)
+    return len(found) <= 1, found[0] if found else None
+
+
+def _plain_text(text: str | None, limit: int) -> bool:
+    return text is None or (len(text) <= limit and "\x00" not in text)
+
+
+def _plain_search(params: QueryParams) -> service.SearchQuery | None:
+    """The search a query string asks for, or None for anything the route should judge.
+
+    Only plain input is read here (each filter at most once, numbers as plain digits, text
+    within its bounds); anything else goes to the documented route, which validates it.
+    """
+    single = {name: _one(params, name) for name in (*_SEARCH_TEXT, *_SEARCH_NUMBERS, "remote_type")}
+    if not all(once for once, _ in single.values()):
+        return None
+    text = {name: single[name][1] for name in _SEARCH_TEXT}
+    if not all(_plain_text(text[name], limit) for name, limit in _SEARCH_TEXT.items()):
+        return None
+    numbers: dict[str, int] = {}
+    for name, (low, high) in _SEARCH_NUMBERS.items():
+        if (raw := single[name][1]) is not None:
+            if (number := _plain_number(raw, low, high)) is None:
+                return None
+            numbers[name] = number
+    remote_type = single["remote_type"][1]
+    skills = params.getlist("skills")
+    if remote_type not in (None, *REMOTE_TYPES) or len(skills) > SKILLS_MAX:
+        return None
+    if not all(_plain_text(skill, 100) for skill in skills):
+        return None
+    return service.SearchQuery(
+        q=text["q"],
+        location=text["location"],
+        remote_type=remote_type,
+        employment_type=text["employment_type"],
+        salary_min=numbers.get("salary_min"),
+        skills=skills or None,
+        limit=numbers.get("limit", DEFAULT_LIMIT),
+        offset=numbers.get("offset", 0),
+    )
+
+
+async def hot_search_jobs(request: Request) -> Response | None:
+    """``GET /jobs``: one pre-built statement on a connection outside transactions."""
+    platform: Platform = request.app.state.platform
+    search = _plain_search(request.query_params)
+    if search is None or platform.db.replicas:
+        return None  # the documented route validates odd input and picks a replica
+    async with request_read_connection(request) as connection:
+        body = await service.search_jobs_json(connection=connection, search=search)
+    return JSONBytes(body)
+
+
+HOT_ROUTES: dict[tuple[str, str], HotEndpoint] = {("GET", "/jobs"): hot_search_jobs}

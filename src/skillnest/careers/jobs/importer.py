@@ -8,20 +8,25 @@ number, never silently dropped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import asyncio
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 from pydantic import ValidationError
 
+from skillnest.careers.jobs import service
 from skillnest.careers.jobs.schemas import JobIn
-from skillnest.core.bulk import BulkValidator
+from skillnest.core.cache import Cache
+from skillnest.core.db import Database
 
 DEMO_JOBS = Path(__file__).resolve().parents[1] / "data" / "demo_jobs.jsonl"
 
 
-JOBS = BulkValidator(JobIn)
+JOBS = service.JOBS
 
 
 def _record(line: str) -> dict[str, Any]:
@@ -99,3 +104,90 @@ def read_jobs(lines: Iterable[str]) -> tuple[list[JobIn], list[tuple[int, str]]]
             seen[key] = len(jobs)
             jobs.append(item)
     return jobs, errors
+
+
+@dataclass
+class FeedReport:
+    """What an import did: jobs imported (new or updated), new listings, refused lines."""
+
+    imported: int = 0
+    new: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def updated(self) -> int:
+        """Listings that existed and were refreshed."""
+        return self.imported - self.new
+
+
+def _prepare(
+    batch: Sequence[tuple[int, str]],
+) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
+    """The column values of a batch's valid jobs, and the (line number, reason) of the rest."""
+    jobs: list[JobIn] = []
+    errors: list[tuple[int, str]] = []
+    for (number, _), job in zip(batch, parse_lines([line for _, line in batch]), strict=True):
+        if isinstance(job, str):
+            errors.append((number, job))
+        else:
+            jobs.append(job)
+    return service.job_rows(jobs), errors
+
+
+async def import_feed(
+    *,
+    db: Database,
+    cache: Cache,
+    handle: IO[bytes],
+    batch_size: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> FeedReport:
+    """Load a JSON-lines feed, ``batch_size`` lines per transaction (``skillnest jobs import``).
+
+    Each batch is validated together and upserted in a transaction of its own, one after
+    the other; every refused line is reported with its number. The next batch is parsed and
+    validated (in a thread) while the database writes the previous one.
+    ``progress(bytes read, jobs imported)`` is called after each batch is committed.
+    """
+    async with db.unit_of_work() as session:
+        before = await service.count_jobs(session=session)
+    report = FeedReport()
+    writing: asyncio.Task[None] | None = None
+
+    async def write(rows: list[dict[str, Any]], read: int) -> None:
+        if rows:
+            async with db.unit_of_work() as session:
+                report.imported += await service.load_job_rows(session=session, rows=rows)
+        if progress is not None:
+            progress(read, report.imported)
+
+    async def flush(batch: list[tuple[int, str]], read: int) -> None:
+        nonlocal writing
+        rows, errors = await asyncio.to_thread(_prepare, batch)
+        report.errors.extend(errors)
+        if writing is not None:
+            await writing  # batches commit in file order
+        writing = asyncio.create_task(write(rows, read))
+
+    try:
+        batch: list[tuple[int, str]] = []  # (line number, line), validated together
+        read = 0  # bytes read since the last batch
+        for number, raw in enumerate(handle, start=1):
+            read += len(raw)
+            line = raw.decode("utf-8", errors="replace")
+            if line.strip():
+                batch.append((number, line))
+            if len(batch) >= batch_size:
+                await flush(batch, read)
+                batch, read = [], 0
+        await flush(batch, read)
+        await writing  # type: ignore[misc]
+    finally:
+        if writing is not None and not writing.done():  # a batch failed to parse: stop
+            writing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await writing
+    async with db.unit_of_work() as session:
+        report.new = await service.count_jobs(session=session) - before
+        await service.jobs_changed(session=session, cache=cache)
+    return report

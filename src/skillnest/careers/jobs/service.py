@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from pydantic import TypeAdapter
+from sqlalchemy import Integer, any_, bindparam, delete, func, select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from skillnest.careers.jobs import dialect, importer, schemas
+from skillnest.careers.jobs import dialect, schemas
 from skillnest.careers.jobs.models import Job, JobMatchScore, SavedJob
-from skillnest.core.bulk import bulk_insert
+from skillnest.core.bulk import BulkValidator, bulk_insert
 from skillnest.core.cache import Cache
 from skillnest.core.db import is_postgres
 from skillnest.core.errors import BadRequest, NotFound, conflict_on_integrity
@@ -37,6 +39,8 @@ JOB_SUMMARY_COLUMNS = (
     Job.required_skills,
     Job.posted_at,
 )
+JOBS = BulkValidator(schemas.JobIn)
+"""Validates and dumps job listings a batch at a time (imports, the demo data)."""
 # What an upsert refreshes of a listing it finds again: everything but its identity.
 _IDENTITY = ("source", "external_id")
 
@@ -106,11 +110,20 @@ async def update_job(
     return schemas.JobRead.model_validate(job)
 
 
+def job_rows(jobs: Sequence[schemas.JobIn]) -> list[dict[str, Any]]:
+    """Column values of distinct listings; of two with one (source, external_id), the later."""
+    unique = {(j.source, j.external_id): j for j in jobs}  # one row may not be hit twice
+    return [_job_values(row) for row in JOBS.dump(list(unique.values()))]
+
+
 async def upsert_jobs(*, session: AsyncSession, jobs: Sequence[schemas.JobIn]) -> list[int]:
     """Insert or refresh listings keyed by (source, external_id); return their ids."""
-    unique = {(j.source, j.external_id): j for j in jobs}  # one row may not be hit twice
-    rows = [_job_values(row) for row in importer.JOBS.dump(list(unique.values()))]
-    return await _upsert_rows(session=session, rows=rows)
+    return await _upsert_rows(session=session, rows=job_rows(jobs))
+
+
+async def load_job_rows(*, session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
+    """Upsert the rows of ``job_rows`` (imports); return how many listings were written."""
+    return len(await _upsert_rows(session=session, rows=rows))
 
 
 async def _upsert_rows(*, session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[int]:
@@ -132,14 +145,52 @@ async def _upsert_rows(*, session: AsyncSession, rows: Sequence[dict[str, Any]])
             returning=["id"],
         )
         ids.extend(row[0] for row in loaded)
-    if ids:
+    if ids and is_postgres(session):
+        # One array parameter: an IN list of a whole batch costs more to compile and send.
+        await session.execute(_DROP_SCORES, {"ids": ids})
+    elif ids:
         await session.execute(delete(JobMatchScore).where(JobMatchScore.job_id.in_(ids)))
     return ids
+
+
+_DROP_SCORES = delete(JobMatchScore).where(
+    JobMatchScore.job_id == any_(bindparam("ids", type_=postgresql.ARRAY(Integer)))
+)
 
 
 async def count_jobs(*, session: AsyncSession) -> int:
     """How many listings there are."""
     return int(await session.scalar(select(func.count()).select_from(Job)) or 0)
+
+
+class SearchQuery(NamedTuple):
+    """The filters and page of a job search, as the route reads them."""
+
+    q: str | None = None
+    location: str | None = None
+    remote_type: str | None = None
+    employment_type: str | None = None
+    salary_min: int | None = None
+    skills: Sequence[str] | None = None
+    limit: int = 20
+    offset: int = 0
+
+
+SEARCH_ITEMS: TypeAdapter[list[schemas.JobSummary]] = TypeAdapter(list[schemas.JobSummary])
+
+
+async def _search_page(
+    connection: AsyncConnection | AsyncSession, search: SearchQuery, *, postgres: bool
+) -> Page[schemas.JobSummary]:
+    """One round trip: the page's rows and one more (which only says more exist)."""
+    shape, params = dialect.search_parameters(**search._asdict(), postgres=postgres)
+    statement = dialect.search_statement(shape, JOB_SUMMARY_COLUMNS, postgres=postgres)
+    if not isinstance(connection, AsyncConnection):  # a session (or the request's lazy one)
+        connection = await connection.connection()
+    async with dialect.planned_for_its_values(connection, postgres=postgres):
+        rows = (await connection.execute(statement, params)).all()
+    items = SEARCH_ITEMS.validate_python(rows, from_attributes=True)
+    return page_of(items, limit=search.limit, offset=search.offset)
 
 
 async def search_jobs(
@@ -154,28 +205,27 @@ async def search_jobs(
     limit: int = 20,
     offset: int = 0,
 ) -> Page[schemas.JobSummary]:
-    """Jobs matching the filters, newest first; with a text query, best match first."""
-    postgres = is_postgres(session)
-    clauses = dialect.job_filters(
-        location=location,
-        remote_type=remote_type,
-        employment_type=employment_type,
-        salary_min=salary_min,
-        skills=skills,
-        postgres=postgres,
+    """Jobs matching the filters, newest first; with a text query, best match first.
+
+    A text query ranks the newest ``dialect.TEXT_MATCH_WINDOW`` matches by relevance.
+    """
+    search = SearchQuery(
+        q, location, remote_type, employment_type, salary_min, skills, limit, offset
     )
-    query: Select[Any]
-    if q and q.strip():
-        query = dialect.text_search(JOB_SUMMARY_COLUMNS, clauses, q.strip(), postgres=postgres)
-    else:
-        query = (
-            select(*JOB_SUMMARY_COLUMNS)
-            .where(*clauses)
-            .order_by(Job.posted_at.desc(), Job.id.desc())
-        )
-    rows = (await session.execute(query.limit(limit + 1).offset(offset))).mappings().all()
-    items = [schemas.JobSummary.model_validate(dict(r)) for r in rows]
-    return page_of(items, limit=limit, offset=offset)
+    return await _search_page(session, search, postgres=is_postgres(session))
+
+
+async def search_jobs_json(*, connection: AsyncConnection, search: SearchQuery) -> bytes:
+    """``search_jobs`` as JSON bytes, through a connection outside any transaction.
+
+    One statement, so it reads one consistent snapshot without a transaction around it.
+    """
+    postgres = connection.dialect.name == "postgresql"
+    page = await _search_page(connection, search, postgres=postgres)
+    return SEARCH_PAGE.serializer.to_json(page)
+
+
+SEARCH_PAGE: TypeAdapter[Page[schemas.JobSummary]] = TypeAdapter(Page[schemas.JobSummary])
 
 
 # --- saved jobs -------------------------------------------------------------------------

@@ -54,6 +54,7 @@ from skillnest.catalog.service.suggest import (
     compute_suggestions,
     disabled_skills,
     load_candidates,
+    store_suggestions,
     suggest,
     suggest_for,
 )
@@ -120,6 +121,7 @@ __all__ = [
     "skill_tag",
     "skills_of_packages",
     "snapshot_bytes",
+    "store_suggestions",
     "suggest",
     "suggest_for",
     "suggest_key",

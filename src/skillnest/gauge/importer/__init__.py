@@ -5,11 +5,12 @@ The steps, one module each:
 - ``reader``: find the legacy files of both layouts (seed files, per-user folders), back
   them up, load them;
 - ``validator``: check every record (shape, owner, parent, duplicates) into the report;
-- ``rows``: the pure mapping of a legacy record to rows, and the row checksums;
+- ``rows``: the pure mapping of a legacy record to rows, and the row checksums (documents);
 - ``writers``: one writer per kind, batches with ``ON CONFLICT DO NOTHING`` on the legacy
   keys through ``core/bulk.py``, so a second run inserts nothing;
-- ``verify``: each table read back, the rows carrying the imported legacy keys counted and
-  the rows this run inserted checksummed field by field against the JSON;
+- ``verify``: the rows this run inserted, loaded again from the validated input into
+  temporary tables, compared column by column with the stored rows in one join per table
+  (and the keys of records already there counted), all in the database;
 - ``run``: the ``Importer`` tying them together; ``report``: what the CLI prints and writes.
 """
 

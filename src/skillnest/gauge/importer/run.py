@@ -6,6 +6,7 @@ verification passed, and it is not a dry run (``ImportReport.should_commit``).
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -24,7 +25,7 @@ from skillnest.gauge.importer.documents import (
 from skillnest.gauge.importer.reader import SourceFile, backup_sources, discover, load
 from skillnest.gauge.importer.report import KINDS, ImportReport, NoProgress, Progress, SourceGroup
 from skillnest.gauge.importer.state import Pending, RunState
-from skillnest.gauge.importer.validator import Validator
+from skillnest.gauge.importer.validator import PARSE_SLICE, Validator
 from skillnest.gauge.importer.verify import Verifier
 from skillnest.gauge.importer.writers import (
     ChatMessageWriter,
@@ -33,6 +34,10 @@ from skillnest.gauge.importer.writers import (
     KeyedWriter,
     UserWriter,
 )
+
+# Rows per COPY: large enough that the round trips of a batch (staging, INSERT ... SELECT,
+# the verifier's copy) cost little per row, small enough to keep a batch's documents light.
+BATCH_SIZE = 5000
 
 
 class Importer:
@@ -46,7 +51,7 @@ class Importer:
         dry_run: bool = False,
         skip_invalid: bool = False,
         progress: Progress | None = None,
-        batch_size: int = 1000,
+        batch_size: int = BATCH_SIZE,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.session = session
@@ -58,15 +63,17 @@ class Importer:
         )
         self.state = RunState(self.report)
         self.validator = Validator(self.state)
-        self.users = UserWriter(session, self.state, batch_size)
+        self.verifier = Verifier(session, self.state)
+        args = (session, self.state, batch_size, self.verifier)
+        self.users = UserWriter(*args)
         self.writers: dict[str, KeyedWriter] = {
-            "contracts": ContractWriter(session, self.state, batch_size),
-            "analyses": KeyedWriter(session, self.state, batch_size),
-            "chat_sessions": ChatSessionWriter(session, self.state, batch_size),
-            "chat_messages": ChatMessageWriter(session, self.state, batch_size),
+            "contracts": ContractWriter(*args),
+            "analyses": KeyedWriter(*args),
+            "chat_sessions": ChatSessionWriter(*args),
+            "chat_messages": ChatMessageWriter(*args),
         }
         self.documents = DocumentImporter(session, self.state, self.validator, batch_size)
-        self.checks: dict[str, Callable[[SourceFile, int, Any], Pending | None]] = {
+        self.checks: dict[str, Callable[[SourceFile, int, Any, Any], Pending | None]] = {
             "contracts": self.validator.contract,
             "analyses": self.validator.analysis,
             "chat_sessions": self.validator.chat_session,
@@ -87,12 +94,17 @@ class Importer:
         await dialect.lock_imports(self.session)
         await self.users.load_existing()
         writing = time.perf_counter()
-        for kind in KINDS:
-            await self._each_group(kind, [f for f in files if f.kind == kind])
+        try:
+            for kind in KINDS:
+                await self._each_group(kind, [f for f in files if f.kind == kind])
+        except BaseException:
+            for writer in self.writers.values():
+                await writer.abandon()
+            raise
         await self.documents.run(documents, report.sources)
         verifying = time.perf_counter()
         report.timings["read_validate_write"] = verifying - writing
-        await Verifier(self.session, self.state).run()
+        await self.verifier.run()
         await self.documents.verify()
         report.timings["verify"] = time.perf_counter() - verifying
         report.dropped_fields = dict(self.state.dropped)
@@ -144,13 +156,22 @@ class Importer:
             await self.users.write(source, valid, self.validator)
             return
         check, writer, table = self.checks[kind], self.writers[kind], self.state.t[kind]
-        for index, raw in enumerate(records):
-            table.read += 1
+        accept, parse = self.validator.accept, self.validator.parse
+        table.read += len(records)
+        for start in range(0, len(records), PARSE_SLICE):
+            # A slice at a time, with a turn of the event loop between slices: the batch
+            # being written (writers.add) goes on while the next records are parsed.
+            await asyncio.sleep(0)
+            part = records[start : start + PARSE_SLICE]
+            parsed = parse(kind, source, part)
             if step is not None:
-                step(1)
-            pending = check(source, index, raw)
-            if pending is not None:
-                await writer.add(pending)
+                step(len(part))
+            for offset, raw in enumerate(part):
+                index = start + offset
+                rec = accept(kind, source, index, raw, parsed[offset])
+                pending = None if rec is None else check(source, index, raw, rec)
+                if pending is not None:
+                    await writer.add(pending)
 
     async def _flush(self, kind: str) -> None:
         if kind in self.writers:
@@ -164,7 +185,7 @@ async def import_metagauge(
     dry_run: bool = False,
     skip_invalid: bool = False,
     progress: Progress | None = None,
-    batch_size: int = 1000,
+    batch_size: int = BATCH_SIZE,
     make_backup: bool = True,
 ) -> ImportReport:
     """Import a MetaGauge data folder in the session's transaction; never commits."""

@@ -1,4 +1,4 @@
-"""What the steps of one import run share: the id maps, the expected checksums, the report."""
+"""What the steps of one import run share: the id maps and the report."""
 
 from __future__ import annotations
 
@@ -6,26 +6,20 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from skillnest.gauge.importer.report import TABLES, ImportReport, TableResult
-from skillnest.gauge.importer.rows import Checksum
-
-# How many leading legacy ids of a row's key identify it (the rest is checksummed context).
-KEY_WIDTH = {"contracts": 2, "analyses": 2, "chat_sessions": 2, "chat_messages": 3}
+from skillnest.gauge.importer.report import ImportReport, TableResult
 
 
 @dataclass
 class Pending:
     """A valid record waiting in a batch.
 
-    ``parent`` is the owner's user id (the chat session id for messages), ``key`` the legacy
-    ids that identify the row in the checksum (the first ``KEY_WIDTH`` of them are its
-    identity), ``children`` the child rows of a contract.
+    ``parent`` is the owner's user id (the chat session id for messages), ``children`` the
+    child rows of a contract.
     """
 
     parent: int
     legacy_id: str
     row: dict[str, Any]
-    key: list[Any]
     children: dict[str, Any] | None = None
 
 
@@ -42,13 +36,11 @@ class RunState:
     contract_ids: dict[tuple[int, str], int] = field(default_factory=dict)
     session_ids: dict[tuple[int, str], int] = field(default_factory=dict)
     session_owners: dict[str, list[int]] = field(default_factory=dict)  # legacy id -> owners
+    # users and chat sessions this run inserted: nothing of theirs can be there yet
+    new_users: set[int] = field(default_factory=set)
+    new_sessions: set[int] = field(default_factory=set)
     seen: set[tuple[Any, ...]] = field(default_factory=set)
     dropped: Counter[str] = field(default_factory=Counter)
-    expected: dict[str, Checksum] = field(default_factory=lambda: {t: Checksum() for t in TABLES})
-    inserted_ids: dict[str, set[int]] = field(default_factory=lambda: {t: set() for t in TABLES})
-    valid_keys: dict[str, set[tuple[Any, ...]]] = field(
-        default_factory=lambda: {t: set() for t in ("users", *KEY_WIDTH)}
-    )
 
     @property
     def t(self) -> dict[str, TableResult]:
@@ -61,4 +53,4 @@ class RunState:
         self.user_legacy[user_id] = legacy_id
 
 
-__all__ = ["KEY_WIDTH", "Pending", "RunState"]
+__all__ = ["Pending", "RunState"]

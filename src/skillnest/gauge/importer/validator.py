@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
+from skillnest.core.bulk import BulkValidator
 from skillnest.core.security import token_digest
 from skillnest.gauge import legacy
 from skillnest.gauge.importer.reader import SourceFile
@@ -24,6 +25,14 @@ from skillnest.gauge.importer.rows import (
 from skillnest.gauge.importer.state import Pending, RunState
 
 NUL_REASON = "contains a NUL character, which PostgreSQL cannot store"
+PARSE_SLICE = 1000
+_VALIDATORS: dict[str, BulkValidator[Any]] = {
+    "users": BulkValidator(legacy.LegacyUser),
+    "contracts": BulkValidator(legacy.LegacyContract),
+    "analyses": BulkValidator(legacy.LegacyAnalysis),
+    "chat_sessions": BulkValidator(legacy.LegacyChatSession),
+    "chat_messages": BulkValidator(legacy.LegacyChatMessage),
+}
 
 
 class Validator:
@@ -53,30 +62,47 @@ class Validator:
                 }
             )
 
-    def validate(
-        self, model: type[BaseModel], table: str, source: SourceFile, index: int, raw: Any
-    ) -> Any | None:
-        """The record parsed by its legacy model, or None (and its problems filed)."""
-        if not isinstance(raw, dict):
-            self.reject(table, source.rel, index, raw, [("(record)", "must be an object")])
+    def parse(self, table: str, source: SourceFile, records: list[Any]) -> list[Any]:
+        """Every record of a file parsed by its legacy model, in bulk; nothing filed yet.
+
+        Each item is the parsed record, its ``ValidationError``, or the issues of a record
+        that is not an object or holds a NUL; ``accept`` files them in record order.
+        """
+        parsed: list[Any] = [None] * len(records)
+        indexes: list[int] = []
+        for index, raw in enumerate(records):
+            if not isinstance(raw, dict):
+                parsed[index] = [("(record)", "must be an object")]
+            elif self.nul_possible and (nul := legacy.find_nul(raw)) is not None:
+                parsed[index] = [(nul, NUL_REASON)]
+            else:
+                indexes.append(index)
+        validator = _VALIDATORS[table]
+        # In slices: an invalid record sends only its own slice back to record-by-record.
+        for start in range(0, len(indexes), PARSE_SLICE):
+            part = indexes[start : start + PARSE_SLICE]
+            results = validator.validate([records[i] for i in part])
+            for index, result in zip(part, results, strict=True):
+                parsed[index] = result
+        return parsed
+
+    def accept(self, table: str, source: SourceFile, index: int, raw: Any, parsed: Any) -> Any:
+        """The parsed record, or None once its problems are filed (see ``parse``)."""
+        if isinstance(parsed, list):
+            self.reject(table, source.rel, index, raw, parsed)
             return None
-        nul = legacy.find_nul(raw) if self.nul_possible else None
-        if nul is not None:
-            self.reject(table, source.rel, index, raw, [(nul, NUL_REASON)])
-            return None
-        try:
-            return model.model_validate(raw)
-        except ValidationError as exc:
+        if isinstance(parsed, ValidationError):
             issues = [
                 (
                     ".".join(str(p) for p in err["loc"]) or "(record)",
                     str(err["msg"]).removeprefix("Value error, "),
                 )
-                for err in exc.errors()
+                for err in parsed.errors()
             ]
             self.reject(table, source.rel, index, raw, issues)
             self._remember_rejected(table, source, raw, index)
             return None
+        return parsed
 
     def _remember_rejected(self, table: str, source: SourceFile, raw: Any, index: int) -> None:
         """Note a rejected user, contract or chat session for its dependants' reports."""
@@ -131,9 +157,10 @@ class Validator:
         valid: list[tuple[int, Any, legacy.LegacyUser]] = []
         emails: dict[str, int] = {}
         key_hashes: dict[str, int] = {}
+        parsed = self.parse("users", source, records)
         for index, raw in enumerate(records):
             state.t["users"].read += 1
-            rec = self.validate(legacy.LegacyUser, "users", source, index, raw)
+            rec = self.accept("users", source, index, raw, parsed[index])
             if rec is None:
                 continue
             issues = []
@@ -161,25 +188,18 @@ class Validator:
         self.reject("users", source.rel, index, raw, issues)
         self.state.rejected.setdefault(("users", rec.id), f"{source.rel} #{index}")
 
-    def contract(self, source: SourceFile, index: int, raw: Any) -> Pending | None:
+    def contract(self, source: SourceFile, index: int, raw: Any, rec: Any) -> Pending | None:
         """A contract record ready to be written, with its child rows, or None."""
-        rec = self.validate(legacy.LegacyContract, "contracts", source, index, raw)
-        if rec is None:
-            return None
         owner = self.owner("contracts", source, index, raw, rec.user_id)
         if owner is None:
             return None
         if not self._first_seen("contracts", ("contract", owner, rec.id), source, index, raw):
             return None
         rows = contract_rows(rec)
-        key = [self.state.user_legacy[owner], rec.id]
-        return Pending(owner, rec.id, rows.pop("contracts"), key, rows)
+        return Pending(owner, rec.id, rows.pop("contracts"), rows)
 
-    def analysis(self, source: SourceFile, index: int, raw: Any) -> Pending | None:
+    def analysis(self, source: SourceFile, index: int, raw: Any, rec: Any) -> Pending | None:
         """An analysis record ready to be written (its contract resolved), or None."""
-        rec = self.validate(legacy.LegacyAnalysis, "analyses", source, index, raw)
-        if rec is None:
-            return None
         owner = self.owner("analyses", source, index, raw, rec.user_id)
         if owner is None:
             return None
@@ -198,37 +218,28 @@ class Validator:
                 return None
         if not self._first_seen("analyses", ("analysis", owner, rec.id), source, index, raw):
             return None
-        key = [self.state.user_legacy[owner], rec.id, rec.config_id]
-        return Pending(owner, rec.id, row, key)
+        return Pending(owner, rec.id, row)
 
-    def chat_session(self, source: SourceFile, index: int, raw: Any) -> Pending | None:
+    def chat_session(self, source: SourceFile, index: int, raw: Any, rec: Any) -> Pending | None:
         """A chat session record ready to be written, or None."""
-        rec = self.validate(legacy.LegacyChatSession, "chat_sessions", source, index, raw)
-        if rec is None:
-            return None
         owner = self.owner("chat_sessions", source, index, raw, rec.user_id)
         if owner is None:
             return None
         seen_key = ("chat_session", owner, rec.id)
         if not self._first_seen("chat_sessions", seen_key, source, index, raw):
             return None
-        key = [self.state.user_legacy[owner], rec.id]
-        return Pending(owner, rec.id, chat_session_row(rec), key)
+        return Pending(owner, rec.id, chat_session_row(rec))
 
-    def chat_message(self, source: SourceFile, index: int, raw: Any) -> Pending | None:
+    def chat_message(self, source: SourceFile, index: int, raw: Any, rec: Any) -> Pending | None:
         """A chat message record ready to be written (its session resolved), or None."""
-        rec = self.validate(legacy.LegacyChatMessage, "chat_messages", source, index, raw)
-        if rec is None:
-            return None
         found = self._message_session(source, index, raw, rec)
         if found is None:
             return None
-        session_id, owner = found
+        session_id, _ = found
         seen_key = ("chat_message", session_id, rec.id)
         if not self._first_seen("chat_messages", seen_key, source, index, raw):
             return None
-        key = [self.state.user_legacy[owner], rec.session_id, rec.id]
-        return Pending(session_id, rec.id, chat_message_row(rec), key)
+        return Pending(session_id, rec.id, chat_message_row(rec))
 
     def _message_session(
         self, source: SourceFile, index: int, raw: Any, rec: legacy.LegacyChatMessage

@@ -1,213 +1,186 @@
-"""Verification: every imported table read back, legacy keys counted, new rows checksummed."""
+"""Verification as set operations in the database: expected rows against the stored ones.
+
+While writing, every row this run inserts is also loaded, from the validated input and not
+through the writer, into a temporary table of the same columns and types
+(``_verify_<table>``, COPY on PostgreSQL); keys of records that were already there go to
+``_verify_<table>_present``. At the end one join per table compares every column of each
+expected row with the stored row of the same key (``IS NOT DISTINCT FROM``), and counts the
+stored rows under the same keys: a row missing, differing or added shows in the counts.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-import orjson
-from sqlalchemy import Table, Text, cast, false, select
+from sqlalchemy import Column, MetaData, Table, and_, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql import Select
 
+from skillnest.core import bulk
 from skillnest.gauge import dialect
 from skillnest.gauge.importer.rows import (
     ACCOUNTS,
     ANALYSES,
     CHAT_MESSAGES,
     CHAT_SESSIONS,
-    CHILD_TABLES,
     COMPETITORS,
     CONTRACTS,
-    DOCUMENT_COLUMNS,
-    FIELDS,
     ONBOARDING,
+    PARAMS,
     PREFERENCES,
     RPC_CONFIG,
     USERS,
-    Checksum,
-    row_digest,
 )
 from skillnest.gauge.importer.state import RunState
 
-
-def _as_text(column: Any) -> Any:
-    """A JSON column read as its text (parsed later with orjson, only where needed)."""
-    if column.name in DOCUMENT_COLUMNS:
-        return cast(column, Text).label(column.name)
-    return column
+_TEMPORARY = MetaData()
 
 
-def _is_text_doc(column: Any) -> bool:
-    return getattr(column, "name", None) in DOCUMENT_COLUMNS and isinstance(column.type, Text)
+@dataclass(frozen=True)
+class Check:
+    """One stored table compared with its expected rows: ``keys`` identify a row."""
+
+    table: Table
+    keys: tuple[str, ...]
+
+
+# report table -> the stored tables its rows go to ("users" is also a gauge_accounts row)
+CHECKS: dict[str, tuple[Check, ...]] = {
+    "users": (Check(USERS, ("id",)), Check(ACCOUNTS, ("user_id",))),
+    "user_onboarding": (Check(ONBOARDING, ("user_id",)),),
+    "user_preferences": (Check(PREFERENCES, ("user_id",)),),
+    "contracts": (Check(CONTRACTS, ("id",)),),
+    "contract_competitors": (Check(COMPETITORS, ("contract_id", "position")),),
+    "contract_rpc_config": (Check(RPC_CONFIG, ("contract_id", "chain")),),
+    "contract_analysis_params": (Check(PARAMS, ("contract_id",)),),
+    "analyses": (Check(ANALYSES, ("id",)),),
+    "chat_sessions": (Check(CHAT_SESSIONS, ("id",)),),
+    "chat_messages": (Check(CHAT_MESSAGES, ("id",)),),
+}
+# report table -> (stored table, its legacy key columns) for the records already there
+PRESENT_KEYS: dict[str, tuple[Table, tuple[str, ...]]] = {
+    "users": (ACCOUNTS, ("legacy_id",)),
+    "contracts": (CONTRACTS, ("user_id", "legacy_id")),
+    "analyses": (ANALYSES, ("user_id", "legacy_id")),
+    "chat_sessions": (CHAT_SESSIONS, ("user_id", "legacy_id")),
+    "chat_messages": (CHAT_MESSAGES, ("session_id", "legacy_id")),
+}
+
+
+@dataclass
+class Tally:
+    """Expected rows of one stored table, and what the comparison found."""
+
+    temp: Table
+    keys: tuple[str, ...]
+    expected: int = 0
+    identical: int = 0
+    stored: int = 0  # stored rows under the expected keys
+
+
+def _temp_table(name: str, table: Table, columns: Sequence[str]) -> Table:
+    """A temporary table with ``columns`` of ``table`` (same types, no constraints)."""
+    existing = _TEMPORARY.tables.get(name)
+    if existing is not None:
+        _TEMPORARY.remove(existing)
+    return Table(
+        name,
+        _TEMPORARY,
+        *(Column(c, table.c[c].type) for c in columns),
+        prefixes=["TEMPORARY"],
+        postgresql_on_commit="DROP",
+    )
 
 
 class Verifier:
-    """Reads back what a run wrote and fills in the found counts and checksums."""
+    """Loads the expected rows as they are written; compares them with the stored ones."""
 
     def __init__(self, session: AsyncSession, state: RunState) -> None:
         self.session, self.state = session, state
-        self.user_legacy = state.user_legacy
-        self.inserted_ids = state.inserted_ids
-        self.t = state.t
+        self.tallies: dict[tuple[str, str], Tally] = {}
+        self.present: dict[str, Tally] = {}
+
+    async def expect(self, name: str, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+        """Rows this run inserted into ``table`` (for report table ``name``), as validated."""
+        if not rows:
+            return
+        tally = self.tallies.get((name, table.name))
+        if tally is None:
+            check = next(c for c in CHECKS[name] if c.table is table)
+            temp = await self._create(f"_verify_{table.name}", table, list(rows[0]))
+            tally = self.tallies[(name, table.name)] = Tally(temp, check.keys)
+        tally.expected += len(rows)
+        await bulk.bulk_insert(self.session, tally.temp, rows)
+
+    async def expect_present(self, name: str, keys: Sequence[dict[str, Any]]) -> None:
+        """Legacy keys of valid records that were already imported (counted, not compared)."""
+        if not keys:
+            return
+        tally = self.present.get(name)
+        if tally is None:
+            table, columns = PRESENT_KEYS[name]
+            temp = await self._create(f"_verify_{table.name}_present", table, columns)
+            tally = self.present[name] = Tally(temp, columns)
+        tally.expected += len(keys)
+        await bulk.bulk_insert(self.session, tally.temp, keys)
+
+    async def _create(self, name: str, table: Table, columns: Sequence[str]) -> Table:
+        temp = _temp_table(name, table, columns)
+        connection = await self.session.connection()
+        await connection.execute(
+            text(f"DROP TABLE IF EXISTS {dialect.temporary(self.session, name)}")
+        )
+        await connection.run_sync(temp.create)
+        return temp
 
     async def run(self) -> None:
-        """Read every imported table back: count the legacy keys, checksum the new rows.
-
-        Each table is read on its own and its ids are mapped to legacy keys with the maps
-        built while importing: no join, so no plan can go wrong on tables whose statistics
-        predate the import (a nested loop over 500,000 fresh rows).
-        """
-        contract_keys = {
-            cid: (self.user_legacy[owner], legacy_id)
-            for (owner, legacy_id), cid in self.state.contract_ids.items()
-        }
-        session_keys = {
-            sid: (self.user_legacy[owner], legacy_id)
-            for (owner, legacy_id), sid in self.state.session_ids.items()
-        }
-        # Times come back in the session's zone: make it UTC, like the legacy side.
+        """Compare every expected row with the stored one; fill in the report's counts."""
+        # Times come back in the session's zone: UTC, like the legacy side (documents).
         await dialect.read_times_in_utc(self.session)
-        accounts, accounts_found = await self._gauge_values()
-        for name, query in self._verification_queries().items():
-            table = self.t[name]
-            table.expected_checksum = self.state.expected[name].hexdigest()
-            found = Checksum()
-            count = 0
-            inserted = self.inserted_ids[name]
-            keys = self.state.valid_keys.get(name)
-            documents = [i for i, c in enumerate(query.selected_columns) if _is_text_doc(c)]
-            result = await self.session.stream(query.execution_options(yield_per=2000))
-            async for partition in result.partitions():
-                for row in partition:
-                    fields = list(row)
-                    is_new = fields[0] in inserted  # the first column marks new rows
-                    if is_new:
-                        for i in documents:
-                            if fields[i] is not None:
-                                fields[i] = orjson.loads(fields[i])
-                    key, values = self._verification_row(
-                        name, fields, contract_keys, session_keys, accounts
-                    )
-                    if key is None:
-                        continue  # not a row of this import
-                    if name == "users":
-                        pass  # counted on gauge_accounts, which holds the legacy ids
-                    elif keys is not None:
-                        count += key in keys
-                    else:
-                        count += is_new
-                    if is_new:
-                        found.add(row_digest(name, [*key, *values]))
-            # Tables without keys of their own (onboarding, preferences, contract children)
-            # are counted among the rows this run inserted, plus those already present.
-            table.found = count if keys is not None else count + table.present
-            if name == "users":
-                table.found = accounts_found
-            table.found_checksum = found.hexdigest()
-
-    async def _gauge_values(self) -> tuple[dict[int, list[Any]], int]:
-        """The ``gauge_accounts`` half of the "users" rows this run inserted, and a count.
-
-        The count is of the accounts that carry one of the imported legacy ids.
-        """
-        query = select(
-            ACCOUNTS.c.user_id, *(_as_text(ACCOUNTS.c[f]) for f in FIELDS["gauge_accounts"])
+        await dialect.prepare_verification(
+            self.session, [t.temp.name for t in (*self.tallies.values(), *self.present.values())]
         )
-        documents = [i for i, c in enumerate(query.selected_columns) if _is_text_doc(c)]
-        values: dict[int, list[Any]] = {}
-        found = 0
-        keys = self.state.valid_keys["users"]
-        query = query.add_columns(ACCOUNTS.c.legacy_id).where(ACCOUNTS.c.legacy_id.is_not(None))
-        result = await self.session.stream(query.execution_options(yield_per=2000))
-        async for partition in result.partitions():
-            for *row, legacy_id in partition:
-                found += (legacy_id,) in keys
-                if row[0] in self.inserted_ids["users"]:
-                    fields = list(row)
-                    for i in documents:
-                        if fields[i] is not None:
-                            fields[i] = orjson.loads(fields[i])
-                    values[row[0]] = fields[1:]
-        return values, found
+        for (name, table_name), tally in self.tallies.items():
+            table = next(c.table for c in CHECKS[name] if c.table.name == table_name)
+            await self._compare(table, tally)
+        for name, tally in self.present.items():
+            tally.identical = await self._count_matches(PRESENT_KEYS[name][0], tally, [])
+        for name, checks in CHECKS.items():
+            self._report(name, [self.tallies.get((name, c.table.name)) for c in checks])
+        await self._drop()
 
-    def _verification_row(
-        self,
-        name: str,
-        row: list[Any],
-        contract_keys: dict[int, tuple[str, str]],
-        session_keys: dict[int, tuple[str, str]],
-        accounts: dict[int, list[Any]],
-    ) -> tuple[tuple[Any, ...] | None, list[Any]]:
-        """(legacy key, or None if the row is not of this import; checksummed fields)."""
-        if name in ("users", "user_onboarding", "user_preferences"):
-            user_id, *values = row
-            legacy_user = self.user_legacy.get(user_id)
-            if legacy_user is None:
-                return None, values
-            if name == "users":
-                values = [*values, *accounts.get(user_id, [])]
-            return (legacy_user,), values
-        if name in ("contracts", "chat_sessions"):
-            _, user_id, legacy_id, *values = row
-            legacy_user = self.user_legacy.get(user_id)
-            return ((legacy_user, legacy_id) if legacy_user else None), values
-        if name == "analyses":
-            _, user_id, legacy_id, contract_id, *values = row
-            legacy_user = self.user_legacy.get(user_id)
-            config = contract_keys[contract_id][1] if contract_id in contract_keys else None
-            key = (legacy_user, legacy_id) if legacy_user else None
-            # The contract's legacy id is checksummed with the row, not part of its key.
-            return key, [config, *values]
-        if name == "chat_messages":
-            _, session_id, legacy_id, *values = row
-            owner = session_keys.get(session_id)
-            return ((*owner, legacy_id) if owner else None), values
-        # contract children: the row is "new" when its contract is
-        contract_id, *values = row
-        return contract_keys.get(contract_id), values
+    async def _compare(self, table: Table, tally: Tally) -> None:
+        e = tally.temp
+        same = [table.c[c].is_not_distinct_from(e.c[c]) for c in e.c.keys() if c not in tally.keys]
+        tally.identical = await self._count_matches(table, tally, same)
+        lead = tally.keys[0]  # every stored row under an expected first key column
+        stored = select(func.count()).select_from(table).where(table.c[lead].in_(select(e.c[lead])))
+        tally.stored = (await self.session.execute(stored)).scalar_one()
 
-    def _verification_queries(self) -> dict[str, Select[Any]]:
-        """Per table (no joins): the row's ids, then the checksummed fields."""
-        u, c, a = USERS, CONTRACTS, ANALYSES
-        cs, cm = CHAT_SESSIONS, CHAT_MESSAGES
+    async def _count_matches(self, table: Table, tally: Tally, same: list[Any]) -> int:
+        e = tally.temp
+        on = and_(*(table.c[k] == e.c[k] for k in tally.keys))
+        query = select(func.count()).select_from(e.join(table, on)).where(*same)
+        return int((await self.session.execute(query)).scalar_one())
 
-        def cols(table: Table, name: str) -> list[Any]:
-            # Documents come back as text and are parsed only for the rows checksummed.
-            return [_as_text(table.c[f]) for f in FIELDS[name]]
+    def _report(self, name: str, tallies: list[Tally | None]) -> None:
+        t = self.state.t[name]
+        expected = sum(x.expected for x in tallies if x)
+        identical = sum(x.identical for x in tallies if x)
+        differing = sum(x.stored - x.identical for x in tallies if x)
+        t.expected_checksum = f"{expected} identical rows"
+        t.found_checksum = f"{identical} identical rows" + (
+            f", {differing} differing" if differing else ""
+        )
+        # The main table's rows count (users: its gauge_accounts rows, which hold the ids).
+        main = tallies[-1]
+        found = main.identical if main else 0
+        present = self.present.get(name)
+        t.found = found + (present.identical if present else t.present)
 
-        user_ids = sorted(self.inserted_ids["users"])
-        contract_ids = sorted(self.inserted_ids["contracts"])
-        for name in CHILD_TABLES:
-            self.inserted_ids[name] = self.inserted_ids["contracts"]
-
-        def between(column: Any, ids: list[int]) -> Any:
-            return column.between(ids[0], ids[-1]) if ids else false()
-
-        def children(name: str, discriminator: list[Any]) -> Select[Any]:
-            table = CHILD_TABLES[name]
-            return select(table.c.contract_id, *discriminator, *cols(table, name)).where(
-                between(table.c.contract_id, contract_ids)
-            )
-
-        return {
-            "users": select(u.c.id, *cols(u, "users")).where(between(u.c.id, user_ids)),
-            "user_onboarding": select(ONBOARDING.c.user_id, *cols(ONBOARDING, "user_onboarding"))
-            .where(between(ONBOARDING.c.user_id, user_ids)),
-            "user_preferences": select(
-                PREFERENCES.c.user_id, *cols(PREFERENCES, "user_preferences")
-            ).where(between(PREFERENCES.c.user_id, user_ids)),
-            "contracts": select(c.c.id, c.c.user_id, c.c.legacy_id, *cols(c, "contracts"))
-            .where(c.c.legacy_id.is_not(None)),
-            "contract_competitors": children("contract_competitors", [COMPETITORS.c.position]),
-            "contract_rpc_config": children("contract_rpc_config", [RPC_CONFIG.c.chain]),
-            "contract_analysis_params": children("contract_analysis_params", []),
-            "analyses": select(
-                a.c.id, a.c.user_id, a.c.legacy_id, a.c.contract_id, *cols(a, "analyses")
-            ).where(a.c.legacy_id.is_not(None)),
-            "chat_sessions": select(
-                cs.c.id, cs.c.user_id, cs.c.legacy_id, *cols(cs, "chat_sessions")
-            ).where(cs.c.legacy_id.is_not(None)),
-            "chat_messages": select(
-                cm.c.id, cm.c.session_id, cm.c.legacy_id, *cols(cm, "chat_messages")
-            ).where(cm.c.legacy_id.is_not(None)),
-        }  # fmt: skip
+    async def _drop(self) -> None:
+        connection = await self.session.connection()
+        for tally in (*self.tallies.values(), *self.present.values()):
+            name = dialect.temporary(self.session, tally.temp.name)
+            await connection.execute(text(f"DROP TABLE IF EXISTS {name}"))

@@ -2,12 +2,14 @@
 
 Every table is written in the caller's one transaction with ``ON CONFLICT DO NOTHING`` on
 the legacy keys (``core/bulk.py``: COPY through a staging table on PostgreSQL, multi-row
-INSERT on SQLite), so a second run inserts nothing. Each row this run inserts adds its
-digest to the table's expected checksum, which the verifier compares with the read-back.
+INSERT on SQLite), so a second run inserts nothing. Each row this run inserts is handed to
+the verifier with its new id, which loads it as expected and compares it at the end.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -17,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from skillnest.accounts.models import User
 from skillnest.core.bulk import bulk_insert
 from skillnest.core.security import token_digest
-from skillnest.gauge import legacy
+from skillnest.gauge import dialect, legacy
 from skillnest.gauge.importer.reader import SourceFile
 from skillnest.gauge.importer.rows import (
     ACCOUNTS,
@@ -29,12 +31,11 @@ from skillnest.gauge.importer.rows import (
     ONBOARDING,
     PREFERENCES,
     USERS,
-    row_digest,
     user_rows,
-    values_of,
 )
-from skillnest.gauge.importer.state import KEY_WIDTH, Pending, RunState
+from skillnest.gauge.importer.state import Pending, RunState
 from skillnest.gauge.importer.validator import Validator
+from skillnest.gauge.importer.verify import Verifier
 from skillnest.gauge.models import GaugeAccount
 
 TAKEN_EMAIL = "already used by a skillnest account not imported from MetaGauge"
@@ -50,8 +51,11 @@ def chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
 class UserWriter:
     """Writes users with their MetaGauge account, onboarding and preferences rows."""
 
-    def __init__(self, session: AsyncSession, state: RunState, batch_size: int) -> None:
+    def __init__(
+        self, session: AsyncSession, state: RunState, batch_size: int, verifier: Verifier
+    ) -> None:
         self.session, self.state, self.batch_size = session, state, batch_size
+        self.verifier = verifier
 
     async def load_existing(self) -> None:
         """Map the legacy ids of earlier imports to their users."""
@@ -71,16 +75,17 @@ class UserWriter:
     ) -> None:
         """Write the new users of a file; those whose email or key is taken are rejected."""
         state, t = self.state, self.state.t
-        new = []
+        new, present = [], []
         for index, raw, rec in valid:
             if rec.id in state.user_ids:
-                state.valid_keys["users"].add((rec.id,))
+                present.append({"legacy_id": rec.id})
                 t["users"].present += 1
                 for table in ("user_onboarding", "user_preferences"):
                     t[table].read += 1
                     t[table].present += 1
             else:
                 new.append((index, raw, rec))
+        await self.verifier.expect_present("users", present)
         taken = await self._taken("email", [rec.email for _, _, rec in new])
         taken_keys = await self._taken(
             "api_key_hash", [token_digest(rec.api_key) for _, _, rec in new if rec.api_key]
@@ -113,38 +118,30 @@ class UserWriter:
         self, batch: Sequence[tuple[legacy.LegacyUser, dict[str, dict[str, Any]]]]
     ) -> None:
         state, t = self.state, self.state.t
-        result = await bulk_insert(
-            self.session,
-            USERS,
-            [rows["users"] for _, rows in batch],
-            returning=("id", "email"),
-        )
+        users = [rows["users"] for _, rows in batch]
+        result = await bulk_insert(self.session, USERS, users, returning=("id", "email"))
         ids = {email: user_id for user_id, email in result}
-        accounts, onboarding, preferences = [], [], []
+        tables: dict[str, list[dict[str, Any]]] = {
+            "gauge_accounts": [], "user_onboarding": [], "user_preferences": []
+        }  # fmt: skip
         for rec, rows in batch:
             user_id = ids[rec.email]
+            rows["users"]["id"] = user_id
             state.remember_user(rec.id, user_id)
-            state.valid_keys["users"].add((rec.id,))
-            accounts.append({"user_id": user_id, **rows["gauge_accounts"]})
-            onboarding.append({"user_id": user_id, **rows["user_onboarding"]})
-            preferences.append({"user_id": user_id, **rows["user_preferences"]})
-            state.inserted_ids["users"].add(user_id)
-            values = [rec.id, *values_of("users", rows["users"])]
-            values += values_of("gauge_accounts", rows["gauge_accounts"])
-            state.expected["users"].add(row_digest("users", values))
-            for table in ("user_onboarding", "user_preferences"):
-                t[table].read += 1
-                t[table].inserted += 1
-                state.inserted_ids[table].add(user_id)
-                digest = row_digest(table, [rec.id, *values_of(table, rows[table])])
-                state.expected[table].add(digest)
+            state.new_users.add(user_id)
+            for name, rows_ in tables.items():
+                rows_.append({"user_id": user_id, **rows[name]})
+        for name in ("user_onboarding", "user_preferences"):
+            t[name].read += len(batch)
+            t[name].inserted += len(batch)
         t["users"].inserted += len(batch)
-        for table_, rows_ in (
-            (ACCOUNTS, accounts),
-            (ONBOARDING, onboarding),
-            (PREFERENCES, preferences),
-        ):
-            await bulk_insert(self.session, table_, rows_)
+        for table, name in ((ACCOUNTS, "gauge_accounts"), (ONBOARDING, "user_onboarding"),
+                            (PREFERENCES, "user_preferences")):  # fmt: skip
+            await bulk_insert(self.session, table, tables[name])
+        await self.verifier.expect("users", USERS, users)
+        await self.verifier.expect("users", ACCOUNTS, tables["gauge_accounts"])
+        for table, name in ((ONBOARDING, "user_onboarding"), (PREFERENCES, "user_preferences")):
+            await self.verifier.expect(name, table, tables[name])
 
 
 class KeyedWriter:
@@ -155,21 +152,46 @@ class KeyedWriter:
     parent = "user_id"
     need_ids = False  # whether ids of rows already present are needed (to attach children)
 
-    def __init__(self, session: AsyncSession, state: RunState, batch_size: int) -> None:
+    def __init__(
+        self, session: AsyncSession, state: RunState, batch_size: int, verifier: Verifier
+    ) -> None:
         self.session, self.state, self.batch_size = session, state, batch_size
+        self.verifier = verifier
         self.queue: list[Pending] = []
+        self.in_flight: asyncio.Task[None] | None = None
 
     async def add(self, pending: Pending) -> None:
-        """Queue a valid record; write the queue when it holds a batch."""
+        """Queue a valid record; start writing the queue when it holds a batch."""
         self.queue.append(pending)
         if len(self.queue) >= self.batch_size:
-            await self.flush()
+            await self.settle()
+            queue, self.queue = self.queue, []
+            # The batch is written while the next one is read and validated: the database
+            # works on one core while Python parses on the other. The caller yields now and
+            # then (``Importer._records``) and touches the session only after ``flush``.
+            self.in_flight = asyncio.create_task(self.write(queue))
+
+    async def settle(self) -> None:
+        """Wait for the batch being written, if any (its error is raised here)."""
+        task, self.in_flight = self.in_flight, None
+        if task is not None:
+            await task
 
     async def flush(self) -> None:
-        """Write the queued records (batches span files: one round trip each)."""
+        """Write the queued records and wait until every batch is written."""
+        await self.settle()
         queue, self.queue = self.queue, []
         if queue:
             await self.write(queue)
+
+    async def abandon(self) -> None:
+        """Stop a batch still being written (the run failed; its transaction rolls back)."""
+        task, self.in_flight = self.in_flight, None
+        if task is not None and not task.done():
+            task.cancel()
+        if task is not None:
+            with contextlib.suppress(BaseException):
+                await task
 
     async def write(self, pending: list[Pending]) -> None:
         """Write one batch."""
@@ -180,29 +202,57 @@ class KeyedWriter:
     ) -> tuple[dict[tuple[int, str], int], set[tuple[int, str]]]:
         """Insert a batch with ON CONFLICT DO NOTHING; return every row's id and the new ones."""
         state, name, parent, table = self.state, self.name, self.parent, self.table
-        result = await bulk_insert(
-            self.session,
-            table,
-            [{parent: p.parent, "legacy_id": p.legacy_id, **p.row} for p in pending],
-            conflict=(parent, "legacy_id"),
-            returning=("id", parent, "legacy_id"),
-        )
-        ids = {(parent_id, legacy_id): row_id for row_id, parent_id, legacy_id in result}
+        rows = []
+        for p in pending:  # the row dicts are the records' own: no copy per row
+            p.row[parent] = p.parent
+            rows.append(p.row)
+        fresh_parents = state.new_sessions if parent == "session_id" else state.new_users
+        fresh = [row for row in rows if row[parent] in fresh_parents]
+        ids = await self._insert_fresh(fresh) if fresh else {}
+        others = [row for row in rows if row[parent] not in fresh_parents] if ids else rows
+        if others:
+            result = await bulk_insert(
+                self.session,
+                table,
+                others,
+                conflict=(parent, "legacy_id"),
+                returning=("id", parent, "legacy_id"),
+            )
+            ids.update({(parent_id, legacy_id): row_id for row_id, parent_id, legacy_id in result})
         new = set(ids)
         missing = [(p.parent, p.legacy_id) for p in pending if (p.parent, p.legacy_id) not in ids]
         if self.need_ids and missing:
             ids.update(await self._existing_ids(missing))
-        width = KEY_WIDTH[name]
-        for p in pending:
-            state.valid_keys[name].add(tuple(p.key[:width]))
-            row_id = ids.get((p.parent, p.legacy_id))
-            if (p.parent, p.legacy_id) not in new or row_id is None:
-                state.t[name].present += 1
-                continue
-            state.t[name].inserted += 1
-            state.inserted_ids[name].add(row_id)
-            state.expected[name].add(row_digest(name, [*p.key, *values_of(name, p.row)]))
+        inserted, present = [], []
+        for row in rows:
+            key = (row[parent], row["legacy_id"])
+            if key in new:
+                row["id"] = ids[key]  # already there for the fresh rows
+                inserted.append(row)
+            else:
+                present.append({parent: key[0], "legacy_id": key[1]})
+        state.t[name].inserted += len(inserted)
+        state.t[name].present += len(present)
+        await self.verifier.expect(name, table, inserted)
+        await self.verifier.expect_present(name, present)
         return ids, new
+
+    async def _insert_fresh(self, rows: list[dict[str, Any]]) -> dict[tuple[int, str], int]:
+        """Rows of a parent this run created, which cannot be there yet: straight COPY.
+
+        Their ids are drawn from the table's sequence first (PostgreSQL), so no staging
+        table, conflict check or RETURNING is needed. Returns {} where ids cannot be
+        drawn (SQLite), and the rows take the ON CONFLICT path.
+        """
+        new_ids = await dialect.next_ids(self.session, self.table, len(rows))
+        if new_ids is None:
+            return {}
+        ids: dict[tuple[int, str], int] = {}
+        for row, row_id in zip(rows, new_ids, strict=True):
+            row["id"] = row_id
+            ids[(row[self.parent], row["legacy_id"])] = row_id
+        await bulk_insert(self.session, self.table, rows)
+        return ids
 
     async def _existing_ids(self, keys: list[tuple[int, str]]) -> dict[tuple[int, str], int]:
         table, parent = self.table, self.parent
@@ -240,22 +290,11 @@ class ContractWriter(KeyedWriter):
                 if not is_new:
                     t[name].present += len(rows)
                     continue
-                for row in rows:
-                    child_rows[name].append({"contract_id": contract_id, **row})
-                    digest = row_digest(name, [*p.key, *_child_values(name, row)])
-                    state.expected[name].add(digest)
+                child_rows[name].extend({"contract_id": contract_id, **row} for row in rows)
                 t[name].inserted += len(rows)
         for name, rows in child_rows.items():
             await bulk_insert(self.session, CHILD_TABLES[name], rows)
-
-
-def _child_values(name: str, row: dict[str, Any]) -> list[Any]:
-    """A child row's key within its contract, then its checksummed fields."""
-    if name == "contract_competitors":
-        return [row["position"], *values_of(name, row)]
-    if name == "contract_rpc_config":
-        return [row["chain"], *values_of(name, row)]
-    return values_of(name, row)
+            await self.verifier.expect(name, CHILD_TABLES[name], rows)
 
 
 class ChatSessionWriter(KeyedWriter):
@@ -265,7 +304,8 @@ class ChatSessionWriter(KeyedWriter):
 
     async def write(self, pending: list[Pending]) -> None:
         """Write one batch of chat sessions."""
-        ids, _ = await self.insert_keyed(pending)
+        ids, new = await self.insert_keyed(pending)
+        self.state.new_sessions.update(ids[key] for key in new)
         for p in pending:
             self.state.session_ids[(p.parent, p.legacy_id)] = ids[(p.parent, p.legacy_id)]
             self.state.session_owners.setdefault(p.legacy_id, []).append(p.parent)
