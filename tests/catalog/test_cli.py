@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from skillnest.catalog.cli import suggest_command
 from skillnest.catalog.snapshot import default_snapshot_path, read_snapshot
 from skillnest.cli import app
-from skillnest.core.cli import use_settings
+from skillnest.core.cli import unwrap_when_piped, use_settings
 from skillnest.settings import Settings
 
 REACT_PROJECT = {"dependencies": {"react": "^19.0.0", "next": "15.1.0"}}
@@ -37,6 +37,7 @@ def json_output(capsys):
 
 async def test_online_then_offline_with_the_same_skills(client, catalog, project, capsys):
     """The CLI asks the API, caches its snapshot, and ranks the same way when it is down."""
+    unwrap_when_piped()  # as the root command does before any command: the table is piped here
     expected_payload = {
         "packages": ["react", "next", "pypi:numpy"],
         "installed_skills": [],
