@@ -164,6 +164,7 @@ async def test_copy_and_database_paths_agree(session, cache, hub):
         )
     entries = await feed.current_entries(session=session, cache=cache)
     assert entries is not None
+    index = feed.Index.of(entries)
     now_us = int(datetime.now(UTC).timestamp() * 1_000_000)
     for _ in range(40):
         filters = feed.Filters(
@@ -178,6 +179,10 @@ async def test_copy_and_database_paths_agree(session, cache, hub):
         )
         assert [e.id for e in from_copy[0]] == [e.id for e in from_db[0]], filters
         assert from_copy[1] == from_db[1]
+        # The index of the copy picks the same cards as walking it from the top.
+        window = feed.candidates(entries, filters, offset + limit + 1, now_us, index=index)
+        assert [e.id for e in window[offset : offset + limit]] == [e.id for e in from_db[0]]
+        assert (len(window) > offset + limit) == from_db[1]
 
 
 async def test_feed_read_limit_is_100_per_15_minutes(client, person):
@@ -330,3 +335,59 @@ async def test_workers_catch_up_with_deltas_and_reload_after_a_reconciliation(
     entries = await feed.current_entries(session=session, cache=two)
     assert {e.id for e in entries} == {str(first["id"]), str(old["id"])}
     assert feed._copy_for(two).epoch != epoch
+
+
+def without_instance(body: dict) -> dict:
+    """A body without the problem's ``instance`` (the two requests' paths differ)."""
+    return {key: value for key, value in body.items() if key != "instance"}
+
+
+async def test_lean_feed_answers_as_the_documented_route(client, session, cache, hub, person):
+    """``GET /help/feed`` is answered in front of its FastAPI route (core.hot): same bytes."""
+    reader = await person(email="lean@cs.a.edu")
+    now = datetime.now(UTC)
+    for i, (tags, college) in enumerate(
+        [(["python"], "a.edu"), (["rust", "sql"], None), (["python", "sql"], "b.edu")] * 3
+    ):
+        await insert_request(
+            session,
+            cache,
+            hub,
+            skill_tags=tags,
+            college_domain=college,
+            urgency_level=1 + i % 5,
+            created_at=now - timedelta(minutes=i),
+        )
+    queries = [
+        "",
+        "skills=python",
+        "skills=SQL,rust&min_urgency=2",
+        "skills=rust&skills=python&limit=2&offset=1",
+        "college_domain=mine",
+        "college_domain=A.edu&skills=python",
+        "min_urgency=5&limit=50&offset=1000",
+    ]
+    for query in queries:
+        lean = await client.get(f"/api/v1/help/feed?{query}", headers=reader.headers)
+        # A parameter the lean endpoint does not know hands the request to the route.
+        routed = await client.get(f"/api/v1/help/feed?{query}&other=1", headers=reader.headers)
+        assert lean.status_code == routed.status_code == 200, (query, lean.text)
+        assert lean.content == routed.content, query
+        assert lean.headers["content-type"] == routed.headers["content-type"]
+    # What the route refuses, the lean endpoint refuses alike (it hands it on).
+    for query, status in [
+        ("min_urgency=0", 422),
+        ("min_urgency=03", 200),
+        ("limit=51", 422),
+        ("college_domain=x", 422),
+        ("college_domain=b.edu", 403),
+        ("skills=" + "x" * 51, 422),
+    ]:
+        lean = await client.get(f"/api/v1/help/feed?{query}", headers=reader.headers)
+        routed = await client.get(f"/api/v1/help/feed?{query}&other=1", headers=reader.headers)
+        assert lean.status_code == routed.status_code == status, (query, lean.text)
+        assert without_instance(lean.json()) == without_instance(routed.json()), query
+        assert lean.headers["content-type"] == routed.headers["content-type"]
+    unsigned = await client.get("/api/v1/help/feed?skills=python")
+    assert unsigned.status_code == 401
+    assert unsigned.headers["content-type"] == "application/problem+json"

@@ -348,9 +348,9 @@ def college_domain_of(user: User, settings: Settings) -> str | None:
 
 
 async def verified_college_domain(
-    *, session: AsyncSession, settings: Settings, user_id: int
+    *, session: AsyncSession | AsyncConnection, settings: Settings, user_id: int
 ) -> str | None:
-    """The college domain of a user by id (for the help module)."""
+    """The college domain of a user by id (for the help module; one statement)."""
     row = (
         await session.execute(select(User.email, User.email_verified_at).where(User.id == user_id))
     ).one_or_none()

@@ -5,16 +5,25 @@ from __future__ import annotations
 import logging
 import math
 import time
+from functools import lru_cache
+from typing import Any
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from redis.exceptions import NoScriptError
 
 from skillnest.core import metrics
 from skillnest.core.cache import REDIS_DOWN_ERRORS
 from skillnest.core.errors import RateLimited
 
 log = logging.getLogger("skillnest.ratelimit")
+
+
+@lru_cache(maxsize=64)
+def _parsed(limit: str) -> RateLimitItem:
+    """A limit string parsed once (the hot routes name the same few limits on every request)."""
+    return parse(limit)
 
 
 class RateLimiter:
@@ -59,10 +68,50 @@ class RateLimiter:
 
     async def hit(self, limit: str | RateLimitItem, *identifiers: str) -> None:
         """Count one hit; raise ``RateLimited`` (with Retry-After) when over the limit."""
-        item = parse(limit) if isinstance(limit, str) else limit
+        item = _parsed(limit) if isinstance(limit, str) else limit
         if not await self._run("hit", item, *identifiers):
             metrics.RATE_LIMITED.inc()
             raise RateLimited(retry_after=await self.retry_after(item, *identifiers))
+
+    async def hit_and_get(
+        self, limit: str | RateLimitItem, *identifiers: str, key: str
+    ) -> tuple[bool, bytes | None]:
+        """``hit``, and the plain Redis value of ``key`` read in the same round trip.
+
+        Returns ``(True, value)`` when the value was read with the hit (``value`` None: no such
+        key), ``(False, None)`` when it could not be (limits in memory, Redis unreachable): the
+        caller then reads it through the cache as usual. The hit is the library's own
+        moving-window script, under the library's own key, so it counts with every other hit.
+        """
+        item = _parsed(limit) if isinstance(limit, str) else limit
+        if self.backend != "redis" or self._degraded:
+            await self.hit(item, *identifiers)
+            return False, None
+        bridge: Any = getattr(self._storage, "bridge", None)
+        try:
+            async with bridge.get_connection().pipeline(transaction=False) as pipe:
+                pipe.evalsha(
+                    bridge.lua_acquire_moving_window.sha,
+                    1,
+                    bridge.prefixed_key(item.key_for(*identifiers)),
+                    time.time(),
+                    item.amount,
+                    item.get_expiry(),
+                    1,
+                )
+                pipe.get(key)
+                acquired, value = await pipe.execute(raise_on_error=False)
+        except REDIS_DOWN_ERRORS:
+            await self.hit(item, *identifiers)  # notes the outage, counts the hit in memory
+            return False, None
+        if isinstance(acquired, NoScriptError):  # Redis lost its scripts: the library reloads
+            await self.hit(item, *identifiers)
+        elif isinstance(acquired, Exception):
+            raise acquired
+        elif not acquired:
+            metrics.RATE_LIMITED.inc()
+            raise RateLimited(retry_after=await self.retry_after(item, *identifiers))
+        return True, value.encode() if isinstance(value, str) else value
 
     async def check(self, limit: str | RateLimitItem, *identifiers: str) -> None:
         """Raise ``RateLimited`` if the limit is already used up, without counting a hit."""

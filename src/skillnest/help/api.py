@@ -8,15 +8,39 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from sse_starlette.sse import EventSourceResponse
+from starlette.datastructures import QueryParams
+from starlette.responses import Response
 
-from skillnest.accounts.deps import CurrentUser, ReadSessionDep
-from skillnest.core.deps import CacheDep, HubDep, LimiterDep, SessionDep, SettingsDep
+from skillnest.accounts.deps import (
+    CurrentUser,
+    ReadSessionDep,
+    bearer,
+    get_bearer_token,
+    get_token,
+    user_from_token,
+)
+from skillnest.core.deps import (
+    CacheDep,
+    HubDep,
+    LimiterDep,
+    SessionDep,
+    SettingsDep,
+    request_read_connection,
+    request_session,
+)
+from skillnest.core.hot import HotEndpoint
 from skillnest.core.pages import Cursor, CursorPage, Limit, Offset, Page, PathId
+from skillnest.core.platform import Platform
 from skillnest.core.responses import JSONBytes
 from skillnest.help import conversation, schemas, service
 from skillnest.help.feed import Filters
 
 router = APIRouter(tags=["help"])
+
+# The feed's query parameters: (default, lowest, highest) of each number.
+MIN_URGENCY = (1, 1, 5)
+PAGE_LIMIT = (20, 1, 50)
+PAGE_OFFSET = (0, 0, 1_000)
 
 
 def _invalid(name: str, exc: ValueError) -> RequestValidationError:
@@ -30,7 +54,7 @@ async def feed_filters(
         list[str] | None,
         Query(description="Any of these skills; repeat the parameter or separate by commas."),
     ] = None,
-    min_urgency: Annotated[int, Query(ge=1, le=5)] = 1,
+    min_urgency: Annotated[int, Query(ge=MIN_URGENCY[1], le=MIN_URGENCY[2])] = MIN_URGENCY[0],
     college_domain: Annotated[
         str | None, Query(min_length=3, max_length=100, pattern=schemas.DOMAIN_PATTERN)
     ] = None,
@@ -86,8 +110,8 @@ async def read_help_feed(
     limiter: LimiterDep,
     settings: SettingsDep,
     filters: FiltersDep,
-    limit: Annotated[int, Query(ge=1, le=50)] = 20,
-    offset: Annotated[int, Query(ge=0, le=1_000)] = 0,
+    limit: Annotated[int, Query(ge=PAGE_LIMIT[1], le=PAGE_LIMIT[2])] = PAGE_LIMIT[0],
+    offset: Annotated[int, Query(ge=PAGE_OFFSET[1], le=PAGE_OFFSET[2])] = PAGE_OFFSET[0],
 ) -> JSONBytes:
     """Active requests, most urgent then newest first; never an expired or closed one.
 
@@ -305,3 +329,89 @@ async def list_user_verifications(
 ) -> schemas.UserVerifications:
     """A user's verified skills with counts and average scores."""
     return await service.verified_skills(session=session, settings=settings, user_id=user_id)
+
+
+# --- hot route (core.hot): the feed without FastAPI's dependency solving --------------------
+
+_FEED_PARAMS = frozenset({"skills", "min_urgency", "college_domain", "limit", "offset"})
+_DOMAIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
+
+
+def _plain_number(text: str | None, bounds: tuple[int, int, int]) -> int | None:
+    """A number written as plain digits within bounds (absent: the default), else None."""
+    default, low, high = bounds
+    if text is None:
+        return default
+    if not (text.isascii() and text.isdigit()) or len(text) > 5 or (text[0] == "0" and text != "0"):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def plain_feed_query(params: QueryParams) -> tuple[Filters, int, int] | None:
+    """The feed's filters, limit and offset when the query is plainly valid, else None.
+
+    Only a strict subset of what the documented route accepts is read here (known names,
+    scalars given once, plain digits, domains of ASCII letters, digits, dots and hyphens); the
+    rest is left to the route, which validates it and answers the same page or the 422.
+    """
+    skills: list[str] = []
+    scalars: dict[str, str] = {}
+    for name, value in params.multi_items():
+        if name not in _FEED_PARAMS or name in scalars:
+            return None
+        if name == "skills":
+            skills.append(value)
+        else:
+            scalars[name] = value
+    min_urgency = _plain_number(scalars.get("min_urgency"), MIN_URGENCY)
+    limit = _plain_number(scalars.get("limit"), PAGE_LIMIT)
+    offset = _plain_number(scalars.get("offset"), PAGE_OFFSET)
+    domain = scalars.get("college_domain")
+    if min_urgency is None or limit is None or offset is None:
+        return None
+    if domain is not None and not _DOMAIN_CHARS.issuperset(domain):
+        return None
+    try:
+        tags = schemas.normalise_tags(
+            [part for value in skills for part in value.split(",") if part.strip()]
+        )
+        domain = schemas.normalise_domain(domain) if domain is not None else None
+    except ValueError:
+        return None
+    return (
+        Filters(skills=frozenset(tags), min_urgency=min_urgency, college_domain=domain),
+        (limit),
+        offset,
+    )
+
+
+async def hot_read_help_feed(request: Request) -> Response | None:
+    """``GET /help/feed``: auth from the near cache, one Redis round trip, one statement."""
+    query = plain_feed_query(request.query_params)
+    if query is None:
+        return None  # the documented route validates odd input
+    filters, limit, offset = query
+    platform: Platform = request.app.state.platform
+    token = await get_token(await get_bearer_token(request, await bearer(request)))
+    async with request_session(request) as session:
+        user = await user_from_token(session=session, cache=platform.cache, token=token)
+        async with request_read_connection(request) as reader:
+            if filters.college_domain is not None:
+                filters = await service.college_filters(
+                    session=reader, settings=platform.settings, user=user, filters=filters
+                )
+            body = await service.read_feed(
+                session=session,
+                cache=platform.cache,
+                limiter=platform.limiter,
+                user=user,
+                filters=filters,
+                offset=offset,
+                limit=limit,
+                reader=reader,
+            )
+    return JSONBytes(body)
+
+
+HOT_ROUTES: dict[tuple[str, str], HotEndpoint] = {("GET", "/help/feed"): hot_read_help_feed}

@@ -25,19 +25,30 @@ Design (the database stays the source of truth; Redis is the shared, disposable 
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
 import time
 import uuid
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import TEXT, ColumnElement, exists, func, literal, select, type_coerce
+from sqlalchemy import (
+    TEXT,
+    ColumnElement,
+    any_,
+    bindparam,
+    exists,
+    func,
+    literal,
+    select,
+    type_coerce,
+)
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from skillnest.core.cache import TTL, Cache
 from skillnest.core.db import is_postgres
@@ -141,6 +152,7 @@ class Entry:
     urgency: int
     ts: int
     id: str
+    uid: uuid.UUID
     exp: int
     tags: frozenset[str]
     college: str | None
@@ -160,6 +172,7 @@ class Entry:
             urgency=int(doc["urgency_level"]),
             ts=int(ts),
             id=doc["id"],
+            uid=uuid.UUID(doc["id"]),
             exp=int(exp),
             tags=frozenset(doc["skill_tags"]),
             college=doc["college_domain"],
@@ -172,14 +185,67 @@ class Entry:
         return cls.from_member(member_of(row))
 
 
+@dataclass(slots=True)
+class Index:
+    """Where in a sorted card list each skill and each college occurs.
+
+    A page then looks only at the cards that can match (the rarer filter's positions), in
+    feed order, instead of walking the list from the top: a rare skill at one college costs
+    a few dozen steps, not 10,000.
+    """
+
+    entries: list[Entry]
+    by_tag: dict[str, list[int]]
+    by_college: dict[str | None, list[int]]
+
+    @classmethod
+    def of(cls, entries: list[Entry]) -> Index:
+        """Index a list sorted in feed order."""
+        by_tag: dict[str, list[int]] = {}
+        by_college: dict[str | None, list[int]] = {}
+        for position, entry in enumerate(entries):
+            for tag in entry.tags:
+                by_tag.setdefault(tag, []).append(position)
+            by_college.setdefault(entry.college, []).append(position)
+        return cls(entries, by_tag, by_college)
+
+    def positions(self, filters: Filters) -> Iterable[int]:
+        """Positions, in feed order, of every card that may pass ``filters`` (a superset)."""
+        lists: list[list[int]] = []
+        if filters.skills:
+            lists = [self.by_tag.get(tag, []) for tag in sorted(filters.skills)]
+        if filters.college_domain:
+            college = self.by_college.get(filters.college_domain, [])
+            if not lists or len(college) < sum(map(len, lists)):
+                lists = [college]
+        if not lists:
+            return range(len(self.entries))
+        return lists[0] if len(lists) == 1 else _unique(heapq.merge(*lists))
+
+
+def _unique(positions: Iterable[int]) -> Iterator[int]:
+    last = -1
+    for position in positions:
+        if position != last:
+            yield position
+            last = position
+
+
 def candidates(
     entries: Iterable[Entry],
     filters: Filters,
     count: int,
     now_us: int,
     excluded: frozenset[str] | set[str] = frozenset(),
+    index: Index | None = None,
 ) -> list[Entry]:
-    """The first ``count`` sorted entries that pass the filters and have not expired."""
+    """The first ``count`` sorted entries that pass the filters and have not expired.
+
+    With an ``index`` of the same entries only the cards it names are looked at; every
+    filter is still checked on each of them, so the answer is the same.
+    """
+    if index is not None:
+        entries = map(index.entries.__getitem__, index.positions(filters))
     picked: list[Entry] = []
     for entry in entries:
         if entry.urgency < filters.min_urgency:
@@ -269,6 +335,7 @@ class LocalCopy:
     newest: float = 0.0  # highest creation score seen
     closed_scan: float = 0.0  # when the closed set was last read
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    index: Index | None = None  # of ``entries``, built by the first page read that needs it
 
 
 _copies: weakref.WeakKeyDictionary[Any, LocalCopy] = weakref.WeakKeyDictionary()
@@ -279,6 +346,24 @@ def _copy_for(cache: Cache) -> LocalCopy:
     if copy is None:
         copy = _copies[cache] = LocalCopy()
     return copy
+
+
+def index_for(cache: Cache, entries: list[Entry]) -> Index | None:
+    """The index of this process's copy when ``entries`` is that copy (built once per change)."""
+    copy = _copies.get(cache)
+    if copy is None or copy.entries is not entries:
+        return None
+    if copy.index is None or copy.index.entries is not entries:
+        copy.index = Index.of(entries)
+    return copy.index
+
+
+def entries_at(cache: Cache, version: bytes | None) -> list[Entry] | None:
+    """This process's cards when its copy is at ``version`` (read elsewhere), else None."""
+    copy = _copies.get(cache)
+    if copy is None or version is None or version != copy.version or _cache_down(cache):
+        return None
+    return copy.entries
 
 
 def _cache_down(cache: Cache) -> bool:
@@ -390,40 +475,69 @@ async def current_entries(*, session: AsyncSession, cache: Cache) -> list[Entry]
         return copy.entries
 
 
-async def still_active(*, session: AsyncSession, ids: Iterable[str], now: datetime) -> set[str]:
-    """Which of these requests the database confirms as active now.
+# The confirmation of a page, built once. PostgreSQL takes the ids as one array parameter (one
+# prepared statement whatever the page size) and checks status and expiry itself, sending back
+# only the confirmed ids; SQLite expands the ids into IN (...) and keeps the primary key as
+# its only condition (with ``status`` there too it prefers the status index and scans).
+CONFIRM_POSTGRES = select(HelpSession.id).where(
+    HelpSession.id == any_(bindparam("ids", type_=postgresql.ARRAY(HelpSession.id.type))),
+    HelpSession.status == ACTIVE,
+    HelpSession.expires_at > bindparam("now", type_=HelpSession.expires_at.type),
+)
+CONFIRM_SQLITE = select(HelpSession.id, HelpSession.status, HelpSession.expires_at).where(
+    HelpSession.id.in_(bindparam("ids", expanding=True))
+)
 
-    Only the primary key is in the WHERE clause, so every database looks them up by key;
-    with ``status = 'Active'`` there too, SQLite prefers the status index and scans.
+
+async def still_active(
+    *, session: AsyncSession | AsyncConnection, ids: Iterable[uuid.UUID], now: datetime
+) -> set[uuid.UUID]:
+    """Which of these requests the database confirms as active now, looked up by key.
+
+    One statement: a connection outside transactions (``Database.read_connection``) will do.
     """
-    wanted = [uuid.UUID(i) for i in ids]
+    wanted = list(ids)
     if not wanted:
         return set()
-    rows = await session.execute(
-        select(HelpSession.id, HelpSession.status, HelpSession.expires_at).where(
-            HelpSession.id.in_(wanted)
-        )
-    )
-    return {str(r.id) for r in rows if r.status == ACTIVE and r.expires_at > now}
+    # A request's session may be a lazy stand-in (core.db.LazySession), never a connection.
+    dialect = (session if isinstance(session, AsyncConnection) else session.get_bind()).dialect
+    if dialect.name == "postgresql":
+        return set((await session.execute(CONFIRM_POSTGRES, {"ids": wanted, "now": now})).scalars())
+    rows = await session.execute(CONFIRM_SQLITE, {"ids": wanted})
+    return {r.id for r in rows if r.status == ACTIVE and r.expires_at > now}
 
 
 async def read_page(
-    *, session: AsyncSession, cache: Cache, filters: Filters, offset: int, limit: int
+    *,
+    session: AsyncSession,
+    cache: Cache,
+    filters: Filters,
+    offset: int,
+    limit: int,
+    version: bytes | None = None,
+    reader: AsyncConnection | None = None,
 ) -> bytes:
     """One feed page as ready JSON bytes.
 
     The cached cards say which requests may be on the page; the database confirms them, by
     primary key, before they are shown. A request closed or expired by any means (even SQL
     run by hand, or a transaction that never committed) is therefore never served.
+    ``version`` is the feed version when the caller already read it (with the rate-limit
+    hit: no GET of its own then); ``reader`` a connection to confirm on instead of the session.
     """
     now = datetime.now(UTC)
-    entries = await current_entries(session=session, cache=cache)
+    entries = entries_at(cache, version)
+    if entries is None:
+        entries = await current_entries(session=session, cache=cache)
     if entries is not None:
+        index = index_for(cache, entries)
         excluded: set[str] = set()
         for _ in range(MAX_CONFIRM_ROUNDS):
-            window = candidates(entries, filters, offset + limit + 1, _micros(now), excluded)
-            ids = [entry.id for entry in window]
-            gone = set(ids) - await still_active(session=session, ids=ids, now=now)
+            window = candidates(entries, filters, offset + limit + 1, _micros(now), excluded, index)
+            confirmed = await still_active(
+                session=reader or session, ids=[entry.uid for entry in window], now=now
+            )
+            gone = {entry.id for entry in window if entry.uid not in confirmed}
             if not gone:
                 page = window[offset : offset + limit]
                 return render_page(page, len(window) > offset + limit, offset, limit)

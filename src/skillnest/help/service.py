@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, delete, distinct, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from skillnest.accounts.service import AuthUser, verified_college_domain
 from skillnest.core.cache import TTL, Cache, get_json, set_json
@@ -338,7 +338,7 @@ async def list_mine(
 
 
 async def own_college(
-    *, session: AsyncSession, settings: Settings, user: AuthUser, asked: str
+    *, session: AsyncSession | AsyncConnection, settings: Settings, user: AuthUser, asked: str
 ) -> str:
     """The caller's verified college when ``asked`` names it (or is ``mine``); else 403."""
     mine = await verified_college_domain(session=session, settings=settings, user_id=user.id)
@@ -350,7 +350,11 @@ async def own_college(
 
 
 async def college_filters(
-    *, session: AsyncSession, settings: Settings, user: AuthUser, filters: feed.Filters
+    *,
+    session: AsyncSession | AsyncConnection,
+    settings: Settings,
+    user: AuthUser,
+    filters: feed.Filters,
 ) -> feed.Filters:
     """Feed filters whose college is the caller's verified one (the public feed has none)."""
     if filters.college_domain is None:
@@ -370,11 +374,24 @@ async def read_feed(
     filters: feed.Filters,
     offset: int,
     limit: int,
+    reader: AsyncConnection | None = None,
 ) -> bytes:
-    """One page of active requests (rate limited per account) as ready JSON bytes."""
-    await limiter.hit(FEED_LIMIT, "help-feed", str(user.id))
+    """One page of active requests (rate limited per account) as ready JSON bytes.
+
+    The hit and the read of the feed's version share one Redis round trip; ``reader`` is a
+    connection outside transactions to confirm the page on (the session otherwise).
+    """
+    read, version = await limiter.hit_and_get(
+        FEED_LIMIT, "help-feed", str(user.id), key=feed.VERSION_KEY
+    )
     return await feed.read_page(
-        session=session, cache=cache, filters=filters, offset=offset, limit=limit
+        session=session,
+        cache=cache,
+        filters=filters,
+        offset=offset,
+        limit=limit,
+        version=version if read else None,
+        reader=reader,
     )
 
 
