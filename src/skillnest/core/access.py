@@ -11,6 +11,7 @@ import logging
 import re
 import time
 import uuid
+from typing import Any
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -89,22 +90,34 @@ class AccessMiddleware:
             if streaming:
                 metrics.SSE_STREAMS.dec()
             seconds = time.perf_counter() - started
-            route = route_template(scope)
-            metrics.observe_request(scope["method"], route, status, seconds)
-            if self.access_log_enabled and access_log.isEnabledFor(logging.INFO):
-                access_log.info(
-                    "%s %s %s %.1f ms",
-                    scope["method"],
-                    route,
-                    status,
-                    seconds * 1000,
-                    extra={
-                        "request_id": request_id,
-                        "method": scope["method"],
-                        "route": route,
-                        "status": status,
-                        "duration_ms": round(seconds * 1000, 2),
-                        "user_id": slot["user_id"],
-                    },
-                )
+            record_request(scope, status, seconds, request_id, slot, self.access_log_enabled)
             structlog.contextvars.reset_contextvars(**tokens)
+
+
+def record_request(
+    scope: Scope,
+    status: int,
+    seconds: float,
+    request_id: str,
+    slot: dict[str, Any],
+    access_log_enabled: bool,
+) -> None:
+    """Count a finished request under its route template and write its access line."""
+    route = route_template(scope)
+    metrics.observe_request(scope["method"], route, status, seconds)
+    if access_log_enabled and access_log.isEnabledFor(logging.INFO):
+        access_log.info(
+            "%s %s %s %.1f ms",
+            scope["method"],
+            route,
+            status,
+            seconds * 1000,
+            extra={
+                "request_id": request_id,
+                "method": scope["method"],
+                "route": route,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 2),
+                "user_id": slot["user_id"],
+            },
+        )

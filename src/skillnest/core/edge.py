@@ -19,7 +19,6 @@ given). With CORS configured, or anything else added, it builds FastAPI's usual 
 
 from __future__ import annotations
 
-import logging
 import time
 from typing import Any
 
@@ -32,7 +31,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from skillnest.core import logs, metrics
-from skillnest.core.access import REQUEST_ID_HEADER, access_log, request_id_of, route_template
+from skillnest.core.access import REQUEST_ID_HEADER, record_request, request_id_of
 from skillnest.core.guard import RequestGuard, answer_500
 from skillnest.core.hot import DECLINED, HotRoute
 
@@ -112,30 +111,9 @@ class Edge:
         finally:
             if streaming:
                 metrics.SSE_STREAMS.dec()
-            self._log(scope, status, time.perf_counter() - started, request_id, slot)
+            seconds = time.perf_counter() - started
+            record_request(scope, status, seconds, request_id, slot, self.access_log_enabled)
             structlog.contextvars.reset_contextvars(**tokens)
-
-    def _log(
-        self, scope: Scope, status: int, seconds: float, request_id: str, slot: dict[str, Any]
-    ) -> None:
-        route = route_template(scope)
-        metrics.observe_request(scope["method"], route, status, seconds)
-        if self.access_log_enabled and access_log.isEnabledFor(logging.INFO):
-            access_log.info(
-                "%s %s %s %.1f ms",
-                scope["method"],
-                route,
-                status,
-                seconds * 1000,
-                extra={
-                    "request_id": request_id,
-                    "method": scope["method"],
-                    "route": route,
-                    "status": status,
-                    "duration_ms": round(seconds * 1000, 2),
-                    "user_id": slot["user_id"],
-                },
-            )
 
 
 class HotDispatch:
