@@ -125,6 +125,8 @@ class Watch:
     foreign: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     pages: list[Page] = field(default_factory=list)
+    # Requests sent and not yet answered or failed: what a timed-out navigation waited for.
+    pending: dict[Any, str] = field(default_factory=dict)
 
     def check(self) -> None:
         assert not self.foreign, f"requests left the machine: {self.foreign}"
@@ -148,18 +150,26 @@ class People:
             viewport={"width": width, "height": 900},
             service_workers="block",
         )
-        context.set_default_timeout(10_000)
+        # Generous: on a 2-core machine the other test worker (schemathesis, imports) can
+        # starve the browser and the server for seconds; a real hang still fails.
+        context.set_default_timeout(20_000)
         self.contexts.append(context)
         page = await context.new_page()
         page.on("request", self._on_request)
+        page.on("requestfinished", self._on_done)
+        page.on("requestfailed", self._on_done)
         page.on("console", self._on_console)
         self.watch.pages.append(page)
         return page
 
     def _on_request(self, request: Any) -> None:
         url = request.url
+        self.watch.pending[request] = f"{request.method} {url} ({time.strftime('%H:%M:%S')})"
         if not (url.startswith(self.base_url) or url.startswith(("data:", "about:", "blob:"))):
             self.watch.foreign.append(url)
+
+    def _on_done(self, request: Any) -> None:
+        self.watch.pending.pop(request, None)
 
     def _on_console(self, message: Any) -> None:
         if message.type == "error":
@@ -191,6 +201,9 @@ async def people(browser: Browser, live_url: str, request: pytest.FixtureRequest
             crowd.watch.check()
     finally:
         if request.node.stash.get(FAILED, False):
+            unanswered = sorted(crowd.watch.pending.values())
+            print(f"requests without an answer at the failure ({time.strftime('%H:%M:%S')}):")
+            print("\n".join(unanswered) or "none")
             folder = SCREENSHOTS / "failures"
             folder.mkdir(parents=True, exist_ok=True)
             name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
