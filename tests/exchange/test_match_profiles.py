@@ -12,9 +12,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.accounts.models import User
@@ -153,6 +153,17 @@ async def _expected(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=population)
+# They want my Guitar and names related to it: the related names add nothing (one key of mine).
+@example(
+    data={
+        "people": [(["Guitar"], ["Chess"], None), (["Chess"], ["guitar", "guitars", "Go"], 1)],
+        "ratings": [],
+        "edits": [],
+        "active": [],
+        "unrate": 0,
+        "delete": None,
+    }
+)
 async def test_matches_equal_the_ranking_of_live_profiles(
     session: AsyncSession, cache: Cache, backend: str, data: dict[str, Any]
 ) -> None:
@@ -181,6 +192,13 @@ async def test_matches_equal_the_ranking_of_live_profiles(
             assert user is not None
             assert sorted(row.offers) == sorted({n.lower() for n in user.skills_to_offer or ()})
             assert sorted(row.wants) == sorted({n.lower() for n in user.skills_to_learn or ()})
+        if postgres:  # the pair table: every offered x wanted pair of each profile, no other
+            pairs = await session.execute(
+                text("SELECT offer_key, want_key, user_id FROM exchange_match_pairs")
+            )
+            assert sorted(pairs.tuples()) == sorted(
+                (o, w, row.user_id) for row in rows for o in row.offers for w in row.wants
+            )
     finally:
         await savepoint.rollback()
         await cache.delete(service.global_mean_key())

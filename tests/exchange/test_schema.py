@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import inspect, text
 
-from skillnest.exchange.dialect import MATCHES_POSTGRES, RELATED_POSTGRES
+from skillnest.exchange.dialect import MATCHES_POSTGRES, RELATED_POSTGRES, match_params
 
 SEED_INDEXES = {
     "users": {"idx_users_email"},
@@ -32,41 +34,37 @@ def test_seed_indexes_and_added_ones_exist(sync_engine, backend):
     assert "ix_messages_chat_id_timestamp_id" in index_names(sync_engine, "messages")
     users = index_names(sync_engine, "users")
     gin = {"ix_users_skills_to_offer_lower_gin", "ix_users_skills_to_learn_lower_gin"}
-    folded = index_names(sync_engine, "exchange_match_profiles")
-    folded_gin = {"ix_exchange_match_profiles_offers_gin", "ix_exchange_match_profiles_wants_gin"}
     if backend == "postgresql":
         assert gin <= users
-        assert folded_gin <= folded
+        # The match query's candidates come from the pair table's primary key; the GIN
+        # indexes of the folded lists are gone (0012).
+        assert "pk_exchange_match_pairs" in {
+            c["name"] for c in [inspect(sync_engine).get_pk_constraint("exchange_match_pairs")]
+        }
+        assert not {n for n in index_names(sync_engine, "exchange_match_profiles") if "gin" in n}
     else:
         assert not gin & users  # no GIN on SQLite: the twin query walks json_each
-        assert not folded_gin & folded
+        assert "exchange_match_pairs" not in inspect(sync_engine).get_table_names()
 
 
 def test_queries_use_the_indexes(sync_engine, backend):
     with sync_engine.connect() as conn:
         if backend == "postgresql":
             conn.execute(text("SET LOCAL enable_seqscan = off"))  # tiny tables otherwise
+            params = match_params(True, ["python"], ["guitar"], [("acoustic guitar", "guitar")], [])
             plan = "\n".join(
                 conn.execute(
                     text("EXPLAIN " + MATCHES_POSTGRES.text),
-                    {
-                        "user_id": 1,
-                        "prior": 5,
-                        "mean": 3.0,
-                        "limit": 20,
-                        "offset": 0,
-                        "teach_f": ["acoustic guitar"],
-                        "teach_w": ["guitar"],
-                        "learn_o": [],
-                        "learn_f": [],
-                    },
+                    {"user_id": 1, "prior": 5, "mean": 3.0, "limit": 20, "offset": 0, **params},
                 ).scalars()
             )
-            # On an empty table one GIN index is enough; with data both are intersected
-            # (BitmapAnd, see the benchmark).
-            # The candidates come from the folded table's GIN indexes, never a scan.
-            assert "Bitmap Index Scan on ix_exchange_match_profiles_" in plan
-            assert "Seq Scan on exchange_match_profiles" not in plan
+            # The candidates come from one lookup of the pair table's primary key per pair
+            # of keys (both key columns in the condition), never from a scan.
+            assert "Index Only Scan using pk_exchange_match_pairs" in plan
+            assert re.search(
+                r"Index Cond: \(\(offer_key = \w+\.k\) AND \(want_key = \w+\.k\)\)", plan
+            )
+            assert "Seq Scan on exchange_match_p" not in plan
             assert "Seq Scan on users" not in plan
             # The trigram index the related-terms query's ``%`` can use (whether the planner
             # takes it depends on the vocabulary's size: a tiny one is cheaper to scan).

@@ -7,6 +7,7 @@ JSON lists with json_each. Both order by the components of ``rules.match_order``
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Float, Integer, Text, TextClause, cast, exists, func, select, text
@@ -60,58 +61,66 @@ PROFILE_COLUMNS = (
     "skills_to_offer, skills_to_learn, image_url, created_at"
 )
 
-# One statement over the narrow table ``exchange_match_profiles`` (folded lists, rating count
-# and sum, last activity; kept in step by triggers of the 0011 migration), so ranking a
-# candidate never touches ``users`` or ``ratings``. The caller's folded lists are read once
-# (InitPlans), with the keys the vocabulary relates to them appended (``learn_any``,
-# ``offer_any``: empty when nothing is related); both GIN indexes are intersected (BitmapAnd)
-# to find everyone who offers one of those AND wants one of those. For those rows only, each
-# list becomes a set (tsvector) and the exact overlap is its size minus the size after
-# ts_delete of the caller's skills: C-level set arithmetic, no subquery per row. Related
-# skills are counted by a small subquery over the related pairs, skipped when there are none.
-# Only the requested page is joined back to the profiles, spelled out and given its related
-# pairs. The stored lists hold no NULL or empty entries (tsvectors refuse them).
+# One statement. The caller's folded keys come as parameters, each with two bit masks
+# (``match_params``): to probe the offered side, the caller's wanted keys and the names the
+# vocabulary relates to them; to probe the wanted side, the offered keys and their related
+# names. A key's ``exact`` mask has the bit of the caller's own key it is (none for a related
+# name), its ``related`` mask the bits of the caller's keys it is related to.
 #
-# The ranking needs every two-way match: the order is overlap first (a property of the pair,
-# not of either row, so no index yields candidates in rank order) and the tie-breakers
-# (the Bayesian rating with the current global mean, then activity) only apply within an
-# overlap. What the table removes is the per-candidate cost (folding two arrays, a rating
-# lookup and a wide heap row each): a candidate is now a narrow row and four C calls.
+# A two-way match offers one of the probed offer keys AND wants one of the probed want keys,
+# so it is exactly a user listed under one of the (offer key, want key) probe pairs in
+# ``exchange_match_pairs`` (every offered x wanted pair of every profile, kept in step by
+# triggers of the 0012 migration). One primary-key lookup per probe pair (a lateral
+# subquery: OFFSET 0 keeps both key columns in the index condition, where a flattened join
+# may read every entry of one key and filter) reads only the matches' entries, whatever the
+# population; two GIN bitmaps would each hold everyone listing one of the caller's skills.
+# A candidate's entries name every key of theirs the ranking looks at, so OR-ing their masks
+# gives the exact overlap (the bits set in ``exact``) and the related pairs that count (bits
+# set in ``related`` but not in ``exact``: the candidate lists the exact key iff it is in one
+# of their entries), with no per-candidate subquery. The rating count and sum and the
+# activity come from each candidate's profile row; only the requested page is joined back
+# to ``users``, spelled out and given its related pairs.
+#
+# The ranking still looks at every two-way match: the order is overlap first (a property of
+# the pair, not of either row) and the tie-breakers (the Bayesian rating with the current
+# global mean, then activity) only apply within an overlap, so no index yields candidates
+# in rank order. What followed the population (the bitmaps) is gone; what is left follows
+# the matches, at a few microseconds each.
 MATCHES_POSTGRES = text(f"""
-WITH me AS MATERIALIZED (
-    SELECT offers AS offer, wants AS learn,
-        wants || CAST(:teach_f AS text[]) AS learn_any,
-        offers || CAST(:learn_f AS text[]) AS offer_any
-    FROM exchange_match_profiles WHERE user_id = :user_id
+WITH me AS (
+    SELECT CAST(:my_offer AS text[]) AS offer, CAST(:my_learn AS text[]) AS learn
 ),
-candidates AS MATERIALIZED (
-    SELECT m.user_id AS id, m.last_active_at, m.rating_count, m.rating_sum,
-        array_to_tsvector(m.offers) AS offers, array_to_tsvector(m.wants) AS wants
-    FROM exchange_match_profiles AS m
-    WHERE m.offers && (SELECT learn_any FROM me)
-      AND m.wants && (SELECT offer_any FROM me)
-      AND m.user_id <> :user_id
+o AS (
+    SELECT * FROM unnest(CAST(:offer_keys AS text[]), CAST(:offer_exact AS varbit[]),
+        CAST(:offer_related AS varbit[])) AS t(k, e, r)
+),
+w AS (
+    SELECT * FROM unnest(CAST(:want_keys AS text[]), CAST(:want_exact AS varbit[]),
+        CAST(:want_related AS varbit[]), CAST(:want_own AS varbit[])) AS t(k, e, r, f)
+),
+candidates AS (
+    SELECT p.user_id AS id, bit_or(o.e) AS te, bit_or(o.r) AS tr, bit_or(w.e) AS le,
+        bit_or(w.r) AS lr, bit_or(w.f) AS lf
+    FROM o CROSS JOIN w CROSS JOIN LATERAL (
+        SELECT q.user_id FROM exchange_match_pairs AS q
+        WHERE q.offer_key = o.k AND q.want_key = w.k AND q.user_id <> :user_id OFFSET 0
+    ) AS p
+    GROUP BY p.user_id
 ),
 scored AS (
-    SELECT c.id, c.last_active_at, c.rating_count,
-        CASE WHEN c.rating_count = 0 THEN NULL ELSE c.rating_sum END AS rating_sum,
-        length(c.offers) - length(ts_delete(c.offers, (SELECT learn FROM me))) AS teaches,
-        length(c.wants) - length(ts_delete(c.wants, (SELECT offer FROM me))) AS learns,
-        CASE WHEN cardinality(CAST(:teach_f AS text[])) = 0 THEN 0 ELSE (
-            SELECT count(DISTINCT p.w)
-            FROM unnest(CAST(:teach_f AS text[]), CAST(:teach_w AS text[])) AS p(f, w)
-            WHERE p.f = ANY(tsvector_to_array(c.offers))
-              AND p.w <> ALL(tsvector_to_array(c.offers))
-        ) END AS related_teaches,
-        CASE WHEN cardinality(CAST(:learn_f AS text[])) = 0 THEN 0 ELSE (
-            SELECT count(DISTINCT p.f)
-            FROM unnest(CAST(:learn_o AS text[]), CAST(:learn_f AS text[])) AS p(mine, f)
-            WHERE p.f = ANY(tsvector_to_array(c.wants))
-              AND p.mine <> ALL(tsvector_to_array(c.wants))
+    SELECT c.id, m.last_active_at, m.rating_count,
+        CASE WHEN m.rating_count = 0 THEN NULL ELSE m.rating_sum END AS rating_sum,
+        bit_count(c.te) AS teaches, bit_count(c.le) AS learns,
+        bit_count(c.tr & ~c.te) AS related_teaches,
+        -- Counted by their key: each related key of theirs whose key of mine they do not
+        -- want as such. Only when they also want one of those keys of mine is it per key.
+        CASE WHEN bit_count(c.lr & c.le) = 0 THEN bit_count(c.lf) ELSE (
+            SELECT count(*) FROM w AS x
+            WHERE bit_count(x.f & c.lf) > 0 AND bit_count(x.r & ~c.le) > 0
         ) END AS related_learns,
-        (:prior * CAST(:mean AS double precision) + c.rating_sum)
-            / (:prior + c.rating_count) AS rating_rank
-    FROM candidates AS c
+        (:prior * CAST(:mean AS double precision) + m.rating_sum)
+            / (:prior + m.rating_count) AS rating_rank
+    FROM candidates AS c JOIN exchange_match_profiles AS m ON m.user_id = c.id
 ),
 ranked AS (
     SELECT * FROM scored
@@ -231,21 +240,58 @@ def matches_statement(session: AsyncSession) -> TextClause:
     return statement.columns(**_MATCH_TYPES)  # type: ignore[return-value]
 
 
-def related_params(
-    session: AsyncSession, teach: list[tuple[str, str]], learn: list[tuple[str, str]]
+def match_params(
+    postgres: bool,
+    offer: Sequence[str],
+    learn: Sequence[str],
+    teach: list[tuple[str, str]],
+    learn_pairs: list[tuple[str, str]],
 ) -> dict[str, Any]:
-    """The match query's related pairs: (their key, my key) to teach, (mine, theirs) to learn.
+    """The match query's parameters for a caller's keys and related pairs.
 
-    Parallel arrays on PostgreSQL, JSON lists of pairs on SQLite.
+    ``teach`` holds (their key, my wanted key), ``learn_pairs`` (my offered key, their key).
+    PostgreSQL gets the probe keys of each side with their bit masks; SQLite, which reads
+    the caller's lists itself, JSON lists of the related pairs.
     """
-    if is_postgres(session):
-        return {
-            "teach_f": [f for f, _ in teach],
-            "teach_w": [w for _, w in teach],
-            "learn_o": [o for o, _ in learn],
-            "learn_f": [f for _, f in learn],
-        }
-    return {"teach": json.dumps(teach), "learn": json.dumps(learn)}
+    if not postgres:
+        return {"teach": json.dumps(teach), "learn": json.dumps(learn_pairs)}
+    offer_side = _probes(learn, [(theirs, mine) for theirs, mine in teach])
+    want_side = _probes(offer, [(theirs, mine) for mine, theirs in learn_pairs])
+    # Related counts on this side go by their key, so each related key has a bit of its own.
+    own = [key for key in want_side if key not in set(offer)]
+    own_bits = {key: "".join("1" if k == key else "0" for k in own) for key in own}
+    return {
+        "my_offer": list(offer),
+        "my_learn": list(learn),
+        "offer_keys": list(offer_side),
+        "offer_exact": [e for e, _ in offer_side.values()],
+        "offer_related": [r for _, r in offer_side.values()],
+        "want_keys": list(want_side),
+        "want_exact": [e for e, _ in want_side.values()],
+        "want_related": [r for _, r in want_side.values()],
+        "want_own": [own_bits.get(key, "0" * len(own)) for key in want_side],
+        # The page's related pairs, spelled out for its rows only.
+        "teach_f": [theirs for theirs, _ in teach],
+        "teach_w": [mine for _, mine in teach],
+        "learn_o": [mine for mine, _ in learn_pairs],
+        "learn_f": [theirs for _, theirs in learn_pairs],
+    }
+
+
+def _probes(mine: Sequence[str], related: list[tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """Each key to probe with its exact and related masks over ``mine`` (bit strings)."""
+    position = {key: i for i, key in enumerate(mine)}
+    masks: dict[str, tuple[list[str], list[str]]] = {}
+
+    def entry(key: str) -> tuple[list[str], list[str]]:
+        return masks.setdefault(key, (["0"] * len(mine), ["0"] * len(mine)))
+
+    for key, i in position.items():
+        entry(key)[0][i] = "1"
+    for theirs, key in related:
+        if key in position:
+            entry(theirs)[1][position[key]] = "1"
+    return {key: ("".join(e), "".join(r)) for key, (e, r) in masks.items()}
 
 
 # The caller's own skills with their keys, folded as the match query folds them.

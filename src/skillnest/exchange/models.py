@@ -162,8 +162,10 @@ class MatchProfile(Base):
     deduplicated and sorted; SQLite: ``lower()`` of every entry, deduplicated), with the
     rating count and sum received and ``last_active_at``. Triggers of the 0011 migration on
     ``users`` and ``ratings`` maintain every row in the same transaction as the change, so
-    the match query scores candidates from this table (GIN indexes on both lists on
-    PostgreSQL) and reads ``users`` only for the page it returns.
+    the match query scores candidates from this table and reads ``users`` only for the page
+    it returns. On PostgreSQL the candidates themselves come from ``exchange_match_pairs``
+    (every offered x wanted pair of each profile, maintained from this table by the 0012
+    migration's triggers).
     """
 
     __tablename__ = "exchange_match_profiles"
@@ -178,5 +180,6 @@ class MatchProfile(Base):
     last_active_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-# GIN indexes on both lists (PostgreSQL only), created by the 0011 migration.
-migration_only("ix_exchange_match_profiles_offers_gin", "ix_exchange_match_profiles_wants_gin")
+# Every (offered key, wanted key) pair of each profile (PostgreSQL only), created and kept in
+# step by the 0012 migration's triggers; the match query's candidates come from its index.
+migration_only("exchange_match_pairs")

@@ -76,7 +76,7 @@ async def find_matches(
         "mean": mean,
         "limit": limit + 1,
         "offset": offset,
-        **dialect.related_params(session, teach, learn_pairs),
+        **dialect.match_params(is_postgres(session), list(offer), list(learn), teach, learn_pairs),
     }
     found = (await session.execute(dialect.matches_statement(session), params)).mappings().all()
     items = [_match(row, mean, offer, learn) for row in found]
