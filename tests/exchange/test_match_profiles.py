@@ -153,10 +153,15 @@ async def _expected(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=population)
-# They want my Guitar and names related to it: the related names add nothing (one key of mine).
+# P1 wants my Guitar and a name related to it: that name adds nothing (it relates to a key of
+# mine they already want), so the more recently active P2 ranks first.
 @example(
     data={
-        "people": [(["Guitar"], ["Chess"], None), (["Chess"], ["guitar", "guitars", "Go"], 1)],
+        "people": [
+            (["Guitar"], ["Chess"], None),
+            (["Chess"], ["guitar", "guitars", "Go"], 1),
+            (["Chess"], ["Guitar"], 3),
+        ],
         "ratings": [],
         "edits": [],
         "active": [],
