@@ -4,10 +4,11 @@ Both populations are loaded with COPY into fresh, migrated databases (1-8 skills
 and 1-8 to learn per user from a 2,000-name vocabulary with Zipf-like popularity; half as
 many chats as users, ratings on about half of the chat sides), then VACUUM ANALYZE. The
 match query is timed through ``service.find_matches`` (the code behind
-``GET /api/v1/matches``: one SQL statement plus decoding) for the same random sample of
-users at both sizes, alternating between the two databases so that both see the same
-background load (the machine is shared). The same statement with bitmap scans disabled
-shows what the GIN indexes buy, and a wrk run measures the HTTP route at 100,000 users.
+``GET /api/v1/matches``: the caller's skills, the related terms, one match statement, plus
+decoding) for the same random sample of users at both sizes, alternating between the two
+databases so that both see the same background load (the machine is shared). The plan is
+checked to read its candidates from the pair table's primary key, and a wrk run measures the
+HTTP route at 100,000 users.
 """
 
 from __future__ import annotations
@@ -38,13 +39,14 @@ from bench.exchange_data import VOCABULARY_SIZE, ZIPF_EXPONENT, load
 SIZES = (10_000, 100_000)
 SAMPLE = 400  # sampled users, at the same relative positions in both populations
 WARMUP = 40
-NO_INDEX_SAMPLE = 30
 PAGE = 20
 
+# A user's exact two-way matches: the users listed under one of their (wanted, offered) pairs.
 MATCH_COUNT = text(
-    "SELECT count(*) FROM exchange_match_profiles AS u, exchange_match_profiles AS me "
-    "WHERE me.user_id = :id AND u.user_id <> me.user_id "
-    "AND u.offers && me.wants AND u.wants && me.offers"
+    "SELECT count(DISTINCT p.user_id) FROM exchange_match_profiles AS me, "
+    "unnest(me.wants) AS o(k), unnest(me.offers) AS w(k), exchange_match_pairs AS p "
+    "WHERE me.user_id = :id AND p.offer_key = o.k AND p.want_key = w.k "
+    "AND p.user_id <> me.user_id"
 )
 # Issue 12's targets for the match page at 100,000 users.
 TARGET_P50_MS = 5.0
@@ -56,7 +58,6 @@ async def _measure(urls: dict[int, str], user_ids: dict[int, list[int]]) -> dict
     from skillnest.core.db import Database
     from skillnest.exchange import service
     from skillnest.exchange.dialect import MATCHES_POSTGRES
-    from skillnest.exchange.rules import PRIOR_WEIGHT
     from skillnest.settings import Settings
 
     dbs = {
@@ -98,47 +99,21 @@ async def _measure(urls: dict[int, str], user_ids: dict[int, list[int]]) -> dict
             ]
             ordered = sorted(totals)
             median_user = user_ids[size][totals.index(ordered[len(ordered) // 2])]
-            # Without the GIN indexes (bitmap scans off, planned afresh each time: a cached
-            # plan of a prepared statement would ignore the setting).
-            await session.execute(text("SET plan_cache_mode = force_custom_plan"))
-            await session.execute(text("SET enable_bitmapscan = off"))
-            params = {
-                "prior": PRIOR_WEIGHT,
-                "mean": 4.0,
-                "limit": PAGE + 1,
-                "offset": 0,
-                # No related pairs: the exact-match path, as measured before the vocabulary.
-                "teach_f": [],
-                "teach_w": [],
-                "learn_o": [],
-                "learn_f": [],
-            }
-            no_index = []
-            for user_id in user_ids[size][:NO_INDEX_SAMPLE]:
-                started = time.perf_counter()
-                (await session.execute(MATCHES_POSTGRES, {**params, "user_id": user_id})).all()
-                no_index.append((time.perf_counter() - started) * 1000)
-            await session.execute(text("RESET enable_bitmapscan"))
-            await session.execute(text("RESET plan_cache_mode"))
+            query = await service.match_query(session=session, user_id=median_user, mean=4.0)
+            params = {**query.params, "limit": PAGE + 1, "offset": 0}
             plan = "\n".join(
-                (
-                    await session.execute(
-                        text("EXPLAIN " + MATCHES_POSTGRES.text), {**params, "user_id": median_user}
-                    )
-                ).scalars()
+                (await session.execute(text("EXPLAIN " + MATCHES_POSTGRES.text), params)).scalars()
             )
             out[size] = {
                 "latency": percentiles(samples[size]),
                 "server_cpu_ms": server_cpu[size],
-                "no_index": percentiles(no_index),
                 "matches_p50": ordered[len(ordered) // 2],
                 "matches_p90": ordered[int(len(ordered) * 0.9)],
                 "matches_p99": ordered[int(len(ordered) * 0.99)],
                 "matches_mean": round(statistics.fmean(totals), 1),
                 "median_user": median_user,
-                "uses_gin": "BitmapAnd" in plan
-                and "ix_exchange_match_profiles_offers_gin" in plan
-                and "ix_exchange_match_profiles_wants_gin" in plan,
+                "uses_pairs": "Index Only Scan using pk_exchange_match_pairs" in plan
+                and "Bitmap" not in plan,
             }
     finally:
         for session in sessions.values():
@@ -235,8 +210,8 @@ def run() -> Section:
         f"| {size:,} | {loads[size]['chats']:,} / {loads[size]['ratings']:,} "
         f"| {r['matches_p50']:,} / {r['matches_p90']:,} / {r['matches_p99']:,} "
         f"| **{r['latency']['p50_ms']:.2f}** | {r['latency']['p99_ms']:.2f} "
-        f"| {r['latency']['mean_ms']:.2f} | {r['server_cpu_ms']:.2f} | {r['no_index']['p50_ms']:.1f} "
-        f"| {'yes' if r['uses_gin'] else 'no'} |"
+        f"| {r['latency']['mean_ms']:.2f} | {r['server_cpu_ms']:.2f} "
+        f"| {'yes' if r['uses_pairs'] else 'no'} |"
         for size, r in results.items()
     )
     p50 = large["latency"]["p50_ms"]
@@ -256,8 +231,8 @@ statement), then VACUUM ANALYZE. Load average {load_before:.1f} before loading,
 the PostgreSQL backend's own CPU time over the {SAMPLE} calls (from /proc), which the
 machine's load distorts far less than the wall-clock latencies.
 
-| users | chats / ratings | two-way matches per user p50 / p90 / p99 | p50 ms | p99 ms | mean ms | server CPU ms per call (mean) | p50 ms without GIN | plan: BitmapAnd of both GIN indexes |
-|---:|---:|---:|---:|---:|---:|---:|---:|---|
+| users | chats / ratings | exact two-way matches per user p50 / p90 / p99 | p50 ms | p99 ms | mean ms | server CPU ms per call (mean) | plan: candidates from the pair table's primary key |
+|---:|---:|---:|---:|---:|---:|---:|---|
 {rows}
 
 | target (issue 12) | measured | target | met |
@@ -267,12 +242,13 @@ machine's load distorts far less than the wall-clock latencies.
 
 - Growth from 10,000 to 100,000 users: p50 x{growth_p50}, p99 x{growth_p99}, server CPU per
   call x{growth_cpu}; a user's number of two-way matches grows x{growth_matches} at the median
-  (it is proportional to the population for a fixed skill distribution). Matches are ranked
-  from `exchange_match_profiles` (folded lists, rating count and sum, last activity; GIN on
-  both lists): the BitmapAnd of the two GIN indexes finds the two-way matches, and each
-  costs a narrow-row read and four C calls (tsvector overlap). Ranking by overlap has to
-  score every match: the overlap belongs to the pair, not to either row, so no index
-  yields candidates in rank order, and the cost keeps following the matches (docs/exchange.md).
+  (it is proportional to the population for a fixed skill distribution). The candidates
+  come from `exchange_match_pairs` (every offered x wanted pair of each profile): one
+  primary-key lookup per pair of the caller's keys reads only the matches' entries, and
+  bit masks give each candidate's exact and related overlap; the rating and activity come
+  from its `exchange_match_profiles` row. Ranking by overlap still looks at every match
+  (the overlap belongs to the pair, not to either row, so no index yields candidates in
+  rank order), at a few microseconds each (docs/exchange.md).
 - HTTP at 100,000 users, `skillnest serve --workers 2`, wrk with 16 connections for 15 s as
   the sampled user with the median number of matches ({large["matches_p50"]}):
   {http["requests_per_second"]:,} req/s, p50 {http["p50_ms"]:.1f} ms, p99 {http["p99_ms"]:.1f} ms,

@@ -199,10 +199,19 @@ async def test_matches_equal_the_ranking_of_live_profiles(
             assert sorted(row.wants) == sorted({n.lower() for n in user.skills_to_learn or ()})
         if postgres:  # the pair table: every offered x wanted pair of each profile, no other
             pairs = await session.execute(
-                text("SELECT offer_key, want_key, user_id FROM exchange_match_pairs")
+                text(
+                    "SELECT offer_key, want_key, user_id, rating_count, rating_sum, "
+                    "last_active_at FROM exchange_match_pairs"
+                )
             )
-            assert sorted(pairs.tuples()) == sorted(
-                (o, w, row.user_id) for row in rows for o in row.offers for w in row.wants
+            assert sorted(pairs.tuples(), key=repr) == sorted(
+                (
+                    (o, w, r.user_id, r.rating_count, r.rating_sum, r.last_active_at)
+                    for r in rows
+                    for o in r.offers
+                    for w in r.wants
+                ),
+                key=repr,
             )
     finally:
         await savepoint.rollback()

@@ -77,9 +77,10 @@ PROFILE_COLUMNS = (
 # A candidate's entries name every key of theirs the ranking looks at, so OR-ing their masks
 # gives the exact overlap (the bits set in ``exact``) and the related pairs that count (bits
 # set in ``related`` but not in ``exact``: the candidate lists the exact key iff it is in one
-# of their entries), with no per-candidate subquery. The rating count and sum and the
-# activity come from each candidate's profile row; only the requested page is joined back
-# to ``users``, spelled out and given its related pairs.
+# of their entries), with no per-candidate subquery. The entries also carry the rating count
+# and sum and the activity (INCLUDE columns of the index), so ranking a candidate reads
+# nothing else; only the requested page is joined back to ``users``, spelled out and given
+# its related pairs.
 #
 # The ranking still looks at every two-way match: the order is overlap first (a property of
 # the pair, not of either row) and the tie-breakers (the Bayesian rating with the current
@@ -100,16 +101,20 @@ w AS (
 ),
 candidates AS (
     SELECT p.user_id AS id, bit_or(o.e) AS te, bit_or(o.r) AS tr, bit_or(w.e) AS le,
-        bit_or(w.r) AS lr, bit_or(w.f) AS lf
+        bit_or(w.r) AS lr, bit_or(w.f) AS lf,
+        -- Every entry of a user carries the same rating and activity.
+        min(p.rating_count) AS rating_count, min(p.rating_sum) AS rating_sum,
+        min(p.last_active_at) AS last_active_at
     FROM o CROSS JOIN w CROSS JOIN LATERAL (
-        SELECT q.user_id FROM exchange_match_pairs AS q
+        SELECT q.user_id, q.rating_count, q.rating_sum, q.last_active_at
+        FROM exchange_match_pairs AS q
         WHERE q.offer_key = o.k AND q.want_key = w.k AND q.user_id <> :user_id OFFSET 0
     ) AS p
     GROUP BY p.user_id
 ),
 scored AS (
-    SELECT c.id, m.last_active_at, m.rating_count,
-        CASE WHEN m.rating_count = 0 THEN NULL ELSE m.rating_sum END AS rating_sum,
+    SELECT c.id, c.last_active_at, c.rating_count,
+        CASE WHEN c.rating_count = 0 THEN NULL ELSE c.rating_sum END AS rating_sum,
         bit_count(c.te) AS teaches, bit_count(c.le) AS learns,
         bit_count(c.tr & ~c.te) AS related_teaches,
         -- Counted by their key: each related key of theirs whose key of mine they do not
@@ -118,9 +123,9 @@ scored AS (
             SELECT count(*) FROM w AS x
             WHERE bit_count(x.f & c.lf) > 0 AND bit_count(x.r & ~c.le) > 0
         ) END AS related_learns,
-        (:prior * CAST(:mean AS double precision) + m.rating_sum)
-            / (:prior + m.rating_count) AS rating_rank
-    FROM candidates AS c JOIN exchange_match_profiles AS m ON m.user_id = c.id
+        (:prior * CAST(:mean AS double precision) + c.rating_sum)
+            / (:prior + c.rating_count) AS rating_rank
+    FROM candidates AS c
 ),
 ranked AS (
     SELECT * FROM scored

@@ -64,6 +64,24 @@ async def find_matches(
     small reads (the caller's skills and the terms related to them), then one match query.
     """
     mean = await global_mean_rating(session=session, cache=cache)
+    query = await match_query(session=session, user_id=user_id, mean=mean)
+    params = {**query.params, "limit": limit + 1, "offset": offset}
+    found = (await session.execute(dialect.matches_statement(session), params)).mappings().all()
+    items = [_match(row, mean, query.offer, query.learn) for row in found]
+    return page_of(items, limit=limit, offset=offset)
+
+
+@dataclass(frozen=True)
+class MatchQuery:
+    """The match statement's parameters for one caller, with their keys and spellings."""
+
+    params: dict[str, Any]
+    offer: dict[str, str]
+    learn: dict[str, str]
+
+
+async def match_query(*, session: AsyncSession, user_id: int, mean: float) -> MatchQuery:
+    """The caller's keys, the terms related to them, and the match statement's parameters."""
     rows = (await session.execute(dialect.my_skills_statement(session), {"user_id": user_id})).all()
     offer = {row.key: row.spelling for row in rows if row.side == "offer"}
     learn = {row.key: row.spelling for row in rows if row.side == "learn"}
@@ -74,13 +92,9 @@ async def find_matches(
         "user_id": user_id,
         "prior": rules.PRIOR_WEIGHT,
         "mean": mean,
-        "limit": limit + 1,
-        "offset": offset,
         **dialect.match_params(is_postgres(session), list(offer), list(learn), teach, learn_pairs),
     }
-    found = (await session.execute(dialect.matches_statement(session), params)).mappings().all()
-    items = [_match(row, mean, offer, learn) for row in found]
-    return page_of(items, limit=limit, offset=offset)
+    return MatchQuery(params=params, offer=offer, learn=learn)
 
 
 async def related_terms(*, session: AsyncSession, keys: list[str]) -> list[tuple[str, str]]:

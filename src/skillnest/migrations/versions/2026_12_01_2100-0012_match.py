@@ -6,13 +6,16 @@ Create Date: 2026-12-01 21:00:00
 
 PostgreSQL only. ``exchange_match_pairs`` holds one row per user and pair of a folded skill
 they offer and a folded skill they want (the cross product of the two lists of
-``exchange_match_profiles``; 1-8 skills each side gives 16 rows per user on average). A
+``exchange_match_profiles``; 1-8 skills each side gives 16 rows per user on average), with
+the user's rating count and sum and last activity in the index (INCLUDE), so that ranking a
+candidate reads nothing else. A
 two-way match of a caller offers one of the caller's wanted keys *and* wants one of the
 offered ones, so it is exactly a user found under one of the caller's pairs: the match query
 reads those few index entries (an index-only scan of the primary key, one descent per pair)
 instead of intersecting two GIN bitmaps the size of each skill's popularity. Triggers on
 ``exchange_match_profiles`` keep the table in step in the same transaction (inserts once per
-statement, list changes per row, deletes once per statement, TRUNCATE); the existing profiles
+statement, changes of the lists, ratings or activity per row, deletes once per statement,
+TRUNCATE); the existing profiles
 are backfilled here. SQLite keeps walking its profiles (embedded scale) and has no such table.
 
 The GIN indexes of ``exchange_match_profiles`` (0011) served only the match query: they are
@@ -29,11 +32,14 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+COLUMNS = "offer_key, want_key, user_id, rating_count, rating_sum, last_active_at"
+
+
 def _pairs(rows: str) -> str:
     """The pairs of the profiles in ``rows`` (a table or transition table alias)."""
     return (
-        f"SELECT o.k, w.k, r.user_id FROM {rows} AS r, unnest(r.offers) AS o(k), "
-        "unnest(r.wants) AS w(k)"
+        "SELECT o.k, w.k, r.user_id, r.rating_count, r.rating_sum, r.last_active_at "
+        f"FROM {rows} AS r, unnest(r.offers) AS o(k), unnest(r.wants) AS w(k)"
     )
 
 
@@ -43,13 +49,17 @@ CREATE TABLE exchange_match_pairs (
     offer_key text NOT NULL,
     want_key text NOT NULL,
     user_id integer NOT NULL,
+    rating_count integer NOT NULL,
+    rating_sum bigint NOT NULL,
+    last_active_at timestamp with time zone,
     CONSTRAINT pk_exchange_match_pairs PRIMARY KEY (offer_key, want_key, user_id)
+        INCLUDE (rating_count, rating_sum, last_active_at)
 )""",
     f"""
 CREATE OR REPLACE FUNCTION exchange_match_pairs_insert() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO exchange_match_pairs (offer_key, want_key, user_id) {_pairs("new_profiles")};
+    INSERT INTO exchange_match_pairs ({COLUMNS}) {_pairs("new_profiles")};
     RETURN NULL;
 END $$""",
     """
@@ -57,21 +67,35 @@ CREATE TRIGGER exchange_match_profiles_insert_pairs AFTER INSERT ON exchange_mat
 REFERENCING NEW TABLE AS new_profiles
 FOR EACH STATEMENT EXECUTE FUNCTION exchange_match_pairs_insert()""",
     # A list change removes the old pairs through the primary key (one descent per old pair,
-    # no index on user_id needed) and adds the new ones.
-    """
+    # no index on user_id needed) and adds the new ones; a rating or activity change rewrites
+    # the user's pairs in place (16 rows for 1-8 skills each side).
+    f"""
 CREATE OR REPLACE FUNCTION exchange_match_pairs_update() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    DELETE FROM exchange_match_pairs
-    WHERE offer_key = ANY(OLD.offers) AND want_key = ANY(OLD.wants) AND user_id = OLD.user_id;
-    INSERT INTO exchange_match_pairs (offer_key, want_key, user_id)
-    SELECT o.k, w.k, NEW.user_id FROM unnest(NEW.offers) AS o(k), unnest(NEW.wants) AS w(k);
+    IF OLD.offers IS DISTINCT FROM NEW.offers OR OLD.wants IS DISTINCT FROM NEW.wants THEN
+        DELETE FROM exchange_match_pairs
+        WHERE offer_key = ANY(OLD.offers) AND want_key = ANY(OLD.wants)
+            AND user_id = OLD.user_id;
+        INSERT INTO exchange_match_pairs ({COLUMNS})
+        SELECT o.k, w.k, NEW.user_id, NEW.rating_count, NEW.rating_sum, NEW.last_active_at
+        FROM unnest(NEW.offers) AS o(k), unnest(NEW.wants) AS w(k);
+    ELSE
+        UPDATE exchange_match_pairs SET rating_count = NEW.rating_count,
+            rating_sum = NEW.rating_sum, last_active_at = NEW.last_active_at
+        WHERE offer_key = ANY(NEW.offers) AND want_key = ANY(NEW.wants)
+            AND user_id = NEW.user_id;
+    END IF;
     RETURN NULL;
 END $$""",
     """
-CREATE TRIGGER exchange_match_profiles_update_pairs AFTER UPDATE OF offers, wants
+CREATE TRIGGER exchange_match_profiles_update_pairs
+AFTER UPDATE OF offers, wants, rating_count, rating_sum, last_active_at
 ON exchange_match_profiles FOR EACH ROW
-WHEN (OLD.offers IS DISTINCT FROM NEW.offers OR OLD.wants IS DISTINCT FROM NEW.wants)
+WHEN (OLD.offers IS DISTINCT FROM NEW.offers OR OLD.wants IS DISTINCT FROM NEW.wants
+    OR OLD.rating_count IS DISTINCT FROM NEW.rating_count
+    OR OLD.rating_sum IS DISTINCT FROM NEW.rating_sum
+    OR OLD.last_active_at IS DISTINCT FROM NEW.last_active_at)
 EXECUTE FUNCTION exchange_match_pairs_update()""",
     f"""
 CREATE OR REPLACE FUNCTION exchange_match_pairs_delete() RETURNS trigger
@@ -96,8 +120,7 @@ END $$""",
     """
 CREATE TRIGGER exchange_match_profiles_truncate_pairs AFTER TRUNCATE ON exchange_match_profiles
 FOR EACH STATEMENT EXECUTE FUNCTION exchange_match_pairs_truncate()""",
-    "INSERT INTO exchange_match_pairs (offer_key, want_key, user_id) "
-    + _pairs("exchange_match_profiles"),
+    f"INSERT INTO exchange_match_pairs ({COLUMNS}) " + _pairs("exchange_match_profiles"),
 ]
 GIN_COLUMNS = ("offers", "wants")
 TRIGGERS = {
