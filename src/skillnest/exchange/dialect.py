@@ -338,6 +338,19 @@ RELATED_POSTGRES = text(
     "AND char_length(t.key) >= :min_length AND similarity(t.key, q.k) >= :threshold "
     "UNION " + ALIASES_SQL.format(keys="q")
 )
+# PostgreSQL, in one round trip: the caller's skills (side, spelling, key; ``other`` NULL)
+# and the terms related to their keys (side 'related', ``key``, ``other``), the same rows
+# as MY_SKILLS_POSTGRES and RELATED_POSTGRES give apart.
+MY_SKILLS_AND_RELATED_POSTGRES = text(
+    "WITH mine AS MATERIALIZED (" + MY_SKILLS_POSTGRES.text + "), "
+    "q AS (SELECT DISTINCT key AS k FROM mine), related AS ("
+    "SELECT q.k AS key, t.key AS other FROM q JOIN skill_terms AS t ON t.key % q.k "
+    "WHERE t.key <> q.k AND char_length(q.k) >= :min_length "
+    "AND char_length(t.key) >= :min_length AND similarity(t.key, q.k) >= :threshold "
+    "UNION " + ALIASES_SQL.format(keys="q") + ") "
+    "SELECT side, spelling, key, NULL AS other FROM mine "
+    "UNION ALL SELECT 'related', NULL, key, other FROM related"
+)
 # SQLite: aliases in SQL; similar names are found by the FTS5 trigram table (candidates
 # sharing a trigram) and measured in Python with the same formula (``rules.similarity``).
 ALIASES_SQLITE = text(

@@ -66,7 +66,8 @@ async def find_matches(
     mean = await global_mean_rating(session=session, cache=cache)
     query = await match_query(session=session, user_id=user_id, mean=mean)
     params = {**query.params, "limit": limit + 1, "offset": offset}
-    found = (await session.execute(dialect.matches_statement(session), params)).mappings().all()
+    connection = await session.connection()  # Core: no ORM execution machinery for a read
+    found = (await connection.execute(dialect.matches_statement(session), params)).mappings().all()
     items = [_match(row, mean, query.offer, query.learn) for row in found]
     return page_of(items, limit=limit, offset=offset)
 
@@ -82,19 +83,33 @@ class MatchQuery:
 
 async def match_query(*, session: AsyncSession, user_id: int, mean: float) -> MatchQuery:
     """The caller's keys, the terms related to them, and the match statement's parameters."""
-    rows = (await session.execute(dialect.my_skills_statement(session), {"user_id": user_id})).all()
+    postgres = is_postgres(session)
+    if postgres:  # one round trip for the skills and the related terms
+        rows = (
+            await (await session.connection()).execute(
+                dialect.MY_SKILLS_AND_RELATED_POSTGRES, {"user_id": user_id, **_RELATED_PARAMS}
+            )
+        ).all()
+    else:
+        rows = (await session.execute(dialect.MY_SKILLS_SQLITE, {"user_id": user_id})).all()
     offer = {row.key: row.spelling for row in rows if row.side == "offer"}
     learn = {row.key: row.spelling for row in rows if row.side == "learn"}
-    related = await related_terms(session=session, keys=[*offer, *learn])
+    if postgres:
+        related = sorted({(row.key, row.other) for row in rows if row.side == "related"})
+    else:
+        related = await related_terms(session=session, keys=[*offer, *learn])
     teach = rules.related_pairs(learn, related, exclude=learn)
     learn_pairs = [(mine, theirs) for theirs, mine in rules.related_pairs(offer, related, offer)]
     params = {
         "user_id": user_id,
         "prior": rules.PRIOR_WEIGHT,
         "mean": mean,
-        **dialect.match_params(is_postgres(session), list(offer), list(learn), teach, learn_pairs),
+        **dialect.match_params(postgres, list(offer), list(learn), teach, learn_pairs),
     }
     return MatchQuery(params=params, offer=offer, learn=learn)
+
+
+_RELATED_PARAMS = {"min_length": rules.MIN_RELATED_LENGTH, "threshold": rules.SIMILARITY_THRESHOLD}
 
 
 async def related_terms(*, session: AsyncSession, keys: list[str]) -> list[tuple[str, str]]:
@@ -103,11 +118,7 @@ async def related_terms(*, session: AsyncSession, keys: list[str]) -> list[tuple
     if not keys:
         return []
     if is_postgres(session):
-        params = {
-            "keys": keys,
-            "min_length": rules.MIN_RELATED_LENGTH,
-            "threshold": rules.SIMILARITY_THRESHOLD,
-        }
+        params = {"keys": keys, **_RELATED_PARAMS}
         rows = (await session.execute(dialect.RELATED_POSTGRES, params)).all()
         return sorted({(row.key, row.other) for row in rows})
     found = {
