@@ -318,11 +318,6 @@ FROM users, json_each(users.skills_to_learn) AS l WHERE users.id = :user_id AND 
 """)
 
 
-def my_skills_statement(session: AsyncSession) -> TextClause:
-    """(side, spelling, key) of each skill a user offers or wants."""
-    return MY_SKILLS_POSTGRES if is_postgres(session) else MY_SKILLS_SQLITE
-
-
 # Terms sharing a canonical term with a key (aliases), on both backends.
 ALIASES_SQL = """
 SELECT q.k AS key, a.key AS other
