@@ -254,7 +254,8 @@ machine's load distorts far less than the wall-clock latencies.
   {http["requests_per_second"]:,} req/s, p50 {http["p50_ms"]:.1f} ms, p99 {http["p99_ms"]:.1f} ms,
   {http["errors"]} errors.
 - Loading {loads[SIZES[-1]]["users"]:,} users with their chats and ratings took
-  {loads[SIZES[-1]]["seconds"]} s (COPY; most of it maintaining the GIN indexes).
+  {loads[SIZES[-1]]["seconds"]} s (COPY; most of it maintaining the GIN indexes of `users` and
+  the pair table).
 """
     figures = {
         "results": results,
