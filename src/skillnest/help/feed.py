@@ -12,14 +12,22 @@ Design (the database stays the source of truth; Redis is the shared, disposable 
   and catches up only when the version moved, by reading the few cards created or closed
   since (``help:feed:epoch`` changes when only a full re-read will do): a feed read costs
   one GET plus an in-memory filter.
-* The cards pick the page; the database confirms it by primary key before it is sent, and
-  each card's exact ``expires_at`` is checked at read time. An expired or closed request is
-  never served, whether or not the expiry job has run, whatever changed the database.
+* The cards pick the page; the database confirms it by primary key before it is first sent,
+  and each card's exact ``expires_at`` is checked at read time. An expired or closed request
+  is never served, whether or not the expiry job has run.
 * No version (Redis flushed or restarted) means "rebuild": the active requests are read from
   the database and added back. If the cache cannot keep data (Redis down), the page is read
   from the database directly, so losing Redis loses nothing.
 * The maintenance job reconciles the set with the database (seed rows inserted by SQL, a
   create whose transaction rolled back) and prunes entries older than the longest lifetime.
+* Each worker keeps the ready bytes of the pages it served for the current version (keyed by
+  filters, with the caller's college already resolved, offset and limit), each until the
+  earliest expiry among its cards: a repeat costs no card walk, no database confirmation and
+  no serialisation. Every change made through skillnest moves the version (create, accept,
+  cancel, maintenance), so a kept page never outlives what it shows; a page is kept only
+  when the database confirmed every card of it at the first look, so a card whose creating
+  transaction had not committed yet is never left out of a kept page. Rows changed by hand
+  in SQL reach kept pages at the next maintenance run, which always moves the version.
 """
 
 from __future__ import annotations
@@ -73,6 +81,10 @@ RECONCILE_GRACE = timedelta(seconds=60)
 # transaction finished after a newer one's is still picked up.
 DELTA_MARGIN = timedelta(seconds=30)
 _BATCH = 500
+# Ready pages kept per worker for one version (filters x college x offset x limit); beyond
+# this many, odd queries start the collection afresh rather than growing it.
+MAX_READY_PAGES = 4_096
+_NEVER_US = 1 << 62
 # Rounds of "drop what the database no longer confirms and look again" before a feed read
 # gives up on the cached cards and queries the database for the page.
 MAX_CONFIRM_ROUNDS = 3
@@ -336,6 +348,9 @@ class LocalCopy:
     closed_scan: float = 0.0  # when the closed set was last read
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     index: Index | None = None  # of ``entries``, built by the first page read that needs it
+    # Ready page bytes for ``ready_version``: (filters, offset, limit) -> (body, until_us).
+    ready_version: bytes | None = None
+    ready: dict[tuple[Filters, int, int], tuple[bytes, int]] = field(default_factory=dict)
 
 
 _copies: weakref.WeakKeyDictionary[Any, LocalCopy] = weakref.WeakKeyDictionary()
@@ -364,6 +379,36 @@ def entries_at(cache: Cache, version: bytes | None) -> list[Entry] | None:
     if copy is None or version is None or version != copy.version or _cache_down(cache):
         return None
     return copy.entries
+
+
+def version_of(cache: Cache, entries: list[Entry]) -> bytes | None:
+    """The version of this process's copy when ``entries`` is that copy, else None."""
+    copy = _copies.get(cache)
+    return copy.version if copy is not None and copy.entries is entries else None
+
+
+PageKey = tuple[Filters, int, int]
+
+
+def ready_page(cache: Cache, version: bytes | None, key: PageKey, now_us: int) -> bytes | None:
+    """The kept bytes of a page at ``version`` when none of its cards has expired since."""
+    copy = _copies.get(cache)
+    if copy is None or version is None or copy.ready_version != version or _cache_down(cache):
+        return None
+    kept = copy.ready.get(key)
+    return kept[0] if kept is not None and kept[1] > now_us else None
+
+
+def keep_page(
+    cache: Cache, version: bytes | None, key: PageKey, body: bytes, until_us: int
+) -> None:
+    """Keep a page's bytes for ``version`` (the copy's current one) until ``until_us``."""
+    copy = _copies.get(cache)
+    if copy is None or version is None or version != copy.version:
+        return  # built from an older copy: readers of the current version never ask for it
+    if copy.ready_version != version or len(copy.ready) >= MAX_READY_PAGES:
+        copy.ready_version, copy.ready = version, {}
+    copy.ready[key] = (body, until_us)
 
 
 def _cache_down(cache: Cache) -> bool:
@@ -520,27 +565,40 @@ async def read_page(
     """One feed page as ready JSON bytes.
 
     The cached cards say which requests may be on the page; the database confirms them, by
-    primary key, before they are shown. A request closed or expired by any means (even SQL
-    run by hand, or a transaction that never committed) is therefore never served.
+    primary key, before they are shown: a closed or expired request, or one whose
+    transaction never committed, is never served. A page served before at the same version
+    is answered from its kept bytes until one of its cards expires (see the module's notes).
     ``version`` is the feed version when the caller already read it (with the rate-limit
     hit: no GET of its own then); ``reader`` a connection to confirm on instead of the session.
     """
     now = datetime.now(UTC)
+    now_us = _micros(now)
+    key = (filters, offset, limit)
+    if version is None and not _cache_down(cache):
+        version = await cache.get(VERSION_KEY)
+    kept = ready_page(cache, version, key, now_us)
+    if kept is not None:
+        return kept
     entries = entries_at(cache, version)
     if entries is None:
         entries = await current_entries(session=session, cache=cache)
     if entries is not None:
+        at = version_of(cache, entries)
         index = index_for(cache, entries)
         excluded: set[str] = set()
-        for _ in range(MAX_CONFIRM_ROUNDS):
-            window = candidates(entries, filters, offset + limit + 1, _micros(now), excluded, index)
+        for attempt in range(MAX_CONFIRM_ROUNDS):
+            window = candidates(entries, filters, offset + limit + 1, now_us, excluded, index)
             confirmed = await still_active(
                 session=reader or session, ids=[entry.uid for entry in window], now=now
             )
             gone = {entry.id for entry in window if entry.uid not in confirmed}
             if not gone:
                 page = window[offset : offset + limit]
-                return render_page(page, len(window) > offset + limit, offset, limit)
+                body = render_page(page, len(window) > offset + limit, offset, limit)
+                if attempt == 0:  # a card left out may be one whose commit is under way
+                    until = min((entry.exp for entry in window), default=_NEVER_US)
+                    keep_page(cache, at, key, body, until)
+                return body
             excluded |= gone
         log.info("live feed out of step with the database; reading this page from it")
     page, more = await page_from_db(
@@ -616,9 +674,10 @@ async def reconcile(
         await cache.zadd(
             FEED_KEY, {member_of(r): score_of(r["created_at"]) for r in missing.values()}
         )
-    if stale or reopened or missing:
-        # Additions with old scores and re-opened ids are beyond what a delta sees.
-        await _bump_version(cache, full=bool(reopened or missing))
+    # Always a new version: rows changed by hand in SQL (which no service call announced)
+    # then leave every worker's kept pages. Additions with old scores and re-opened ids are
+    # beyond what a delta sees.
+    await _bump_version(cache, full=bool(reopened or missing))
     return len(missing), len(stale) + pruned
 
 
