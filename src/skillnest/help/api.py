@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
@@ -396,21 +397,24 @@ async def hot_read_help_feed(request: Request) -> Response | None:
     token = await get_token(await get_bearer_token(request, await bearer(request)))
     async with request_session(request) as session:
         user = await user_from_token(session=session, cache=platform.cache, token=token)
-        async with request_read_connection(request) as reader:
-            if filters.college_domain is not None:
+        read = partial(
+            service.read_feed,
+            session=session,
+            cache=platform.cache,
+            limiter=platform.limiter,
+            user=user,
+            offset=offset,
+            limit=limit,
+        )
+        if filters.college_domain is None:
+            # A kept page needs no database: a connection is opened only to build one.
+            body = await read(filters=filters, connect=partial(request_read_connection, request))
+        else:
+            async with request_read_connection(request) as reader:
                 filters = await service.college_filters(
                     session=reader, settings=platform.settings, user=user, filters=filters
                 )
-            body = await service.read_feed(
-                session=session,
-                cache=platform.cache,
-                limiter=platform.limiter,
-                user=user,
-                filters=filters,
-                offset=offset,
-                limit=limit,
-                reader=reader,
-            )
+                body = await read(filters=filters, reader=reader)
     return JSONBytes(body)
 
 

@@ -39,6 +39,7 @@ import time
 import uuid
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -67,6 +68,8 @@ log = logging.getLogger("skillnest.help.feed")
 
 CardRow = Mapping[Any, Any]
 """A row with the card columns (a RowMapping or a plain dict)."""
+Connect = Callable[[], AbstractAsyncContextManager[AsyncConnection]]
+"""Opens a connection outside transactions (``core.deps.request_read_connection``)."""
 
 FEED_KEY = "live_help_feed"
 CLOSED_KEY = "live_help_feed:closed"
@@ -561,6 +564,7 @@ async def read_page(
     limit: int,
     version: bytes | None = None,
     reader: AsyncConnection | None = None,
+    connect: Connect | None = None,
 ) -> bytes:
     """One feed page as ready JSON bytes.
 
@@ -569,7 +573,8 @@ async def read_page(
     transaction never committed, is never served. A page served before at the same version
     is answered from its kept bytes until one of its cards expires (see the module's notes).
     ``version`` is the feed version when the caller already read it (with the rate-limit
-    hit: no GET of its own then); ``reader`` a connection to confirm on instead of the session.
+    hit: no GET of its own then); ``reader`` a connection to confirm on instead of the session,
+    or ``connect`` one to open only when the page must be built (not for kept bytes).
     """
     now = datetime.now(UTC)
     now_us = _micros(now)
@@ -579,6 +584,23 @@ async def read_page(
     kept = ready_page(cache, version, key, now_us)
     if kept is not None:
         return kept
+    if reader is None and connect is not None:
+        async with connect() as connection:
+            return await _build_page(session, cache, key, version, now, connection)
+    return await _build_page(session, cache, key, version, now, reader)
+
+
+async def _build_page(
+    session: AsyncSession,
+    cache: Cache,
+    key: PageKey,
+    version: bytes | None,
+    now: datetime,
+    reader: AsyncConnection | None,
+) -> bytes:
+    """A page from the cards confirmed by the database (kept when all were confirmed)."""
+    filters, offset, limit = key
+    now_us = _micros(now)
     entries = entries_at(cache, version)
     if entries is None:
         entries = await current_entries(session=session, cache=cache)

@@ -375,11 +375,13 @@ async def read_feed(
     offset: int,
     limit: int,
     reader: AsyncConnection | None = None,
+    connect: feed.Connect | None = None,
 ) -> bytes:
     """One page of active requests (rate limited per account) as ready JSON bytes.
 
     The hit and the read of the feed's version share one Redis round trip; ``reader`` is a
-    connection outside transactions to confirm the page on (the session otherwise).
+    connection outside transactions to confirm the page on (the session otherwise), or
+    ``connect`` opens one when the page is not kept ready.
     """
     read, version = await limiter.hit_and_get(
         FEED_LIMIT, "help-feed", str(user.id), key=feed.VERSION_KEY
@@ -392,6 +394,7 @@ async def read_feed(
         limit=limit,
         version=version if read else None,
         reader=reader,
+        connect=connect,
     )
 
 
