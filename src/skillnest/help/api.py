@@ -119,7 +119,7 @@ async def read_help_feed(
     ``college_domain`` (or ``mine``) keeps the caller's verified college only.
     """
     filters = await service.college_filters(
-        session=session, settings=settings, user=user, filters=filters
+        session=session, settings=settings, user=user, filters=filters, cache=cache
     )
     return JSONBytes(
         await service.read_feed(
@@ -388,7 +388,7 @@ def plain_feed_query(params: QueryParams) -> tuple[Filters, int, int] | None:
 
 
 async def hot_read_help_feed(request: Request) -> Response | None:
-    """``GET /help/feed``: auth from the near cache, one Redis round trip, one statement."""
+    """``GET /help/feed``: auth and college from the near cache, one Redis round trip."""
     query = plain_feed_query(request.query_params)
     if query is None:
         return None  # the documented route validates odd input
@@ -397,24 +397,25 @@ async def hot_read_help_feed(request: Request) -> Response | None:
     token = await get_token(await get_bearer_token(request, await bearer(request)))
     async with request_session(request) as session:
         user = await user_from_token(session=session, cache=platform.cache, token=token)
-        read = partial(
-            service.read_feed,
+        # The college comes from the cache (the session opens only on a miss), and a kept
+        # page needs no database: a connection is opened only to build one.
+        filters = await service.college_filters(
+            session=session,
+            settings=platform.settings,
+            user=user,
+            filters=filters,
+            cache=platform.cache,
+        )
+        body = await service.read_feed(
             session=session,
             cache=platform.cache,
             limiter=platform.limiter,
             user=user,
+            filters=filters,
             offset=offset,
             limit=limit,
+            connect=partial(request_read_connection, request),
         )
-        if filters.college_domain is None:
-            # A kept page needs no database: a connection is opened only to build one.
-            body = await read(filters=filters, connect=partial(request_read_connection, request))
-        else:
-            async with request_read_connection(request) as reader:
-                filters = await service.college_filters(
-                    session=reader, settings=platform.settings, user=user, filters=filters
-                )
-                body = await read(filters=filters, reader=reader)
     return JSONBytes(body)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Row, delete, distinct, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from skillnest.accounts.service import AuthUser, verified_college_domain
+from skillnest.accounts.service import AuthUser, cached_college_domain, verified_college_domain
 from skillnest.core.cache import TTL, Cache, get_json, set_json
 from skillnest.core.errors import Conflict, Forbidden, NotFound, conflict_on_integrity
 from skillnest.core.pages import Page, page_of
@@ -338,10 +338,23 @@ async def list_mine(
 
 
 async def own_college(
-    *, session: AsyncSession | AsyncConnection, settings: Settings, user: AuthUser, asked: str
+    *,
+    session: AsyncSession | AsyncConnection,
+    settings: Settings,
+    user: AuthUser,
+    asked: str,
+    cache: Cache | None = None,
 ) -> str:
-    """The caller's verified college when ``asked`` names it (or is ``mine``); else 403."""
-    mine = await verified_college_domain(session=session, settings=settings, user_id=user.id)
+    """The caller's verified college when ``asked`` names it (or is ``mine``); else 403.
+
+    With a ``cache`` (reads) the college comes from the user's cached documents.
+    """
+    if cache is not None:
+        mine = await cached_college_domain(
+            session=session, cache=cache, settings=settings, user_id=user.id
+        )
+    else:
+        mine = await verified_college_domain(session=session, settings=settings, user_id=user.id)
     if mine is None:
         raise Forbidden(NO_COLLEGE)
     if asked not in (MY_COLLEGE, mine):
@@ -355,12 +368,13 @@ async def college_filters(
     settings: Settings,
     user: AuthUser,
     filters: feed.Filters,
+    cache: Cache | None = None,
 ) -> feed.Filters:
     """Feed filters whose college is the caller's verified one (the public feed has none)."""
     if filters.college_domain is None:
         return filters
     college = await own_college(
-        session=session, settings=settings, user=user, asked=filters.college_domain
+        session=session, settings=settings, user=user, asked=filters.college_domain, cache=cache
     )
     return dataclasses.replace(filters, college_domain=college)
 
