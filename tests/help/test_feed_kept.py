@@ -54,11 +54,11 @@ async def test_a_kept_page_lasts_until_its_first_card_expires(client, session, c
         session, cache, hub, skill_tags=["go"], created_at=now - timedelta(minutes=5), hours=5
     )
     assert await feed_ids(client, reader, skills="go") == [str(soon["id"]), str(later["id"])]
-    ((key, (body, until_us)),) = kept_pages(cache).items()
-    assert until_us == feed._micros(soon["expires_at"])
+    ((key, kept),) = kept_pages(cache).items()
+    assert kept.until_us == feed._micros(soon["expires_at"])
     version = feed._copy_for(cache).version
-    assert feed.ready_page(cache, version, key, until_us - 1) == body
-    assert feed.ready_page(cache, version, key, until_us) is None  # expired: built afresh
+    assert feed.ready_page(cache, version, key, kept.until_us - 1) is kept
+    assert feed.ready_page(cache, version, key, kept.until_us) is None  # expired: built afresh
 
 
 async def test_a_card_not_yet_committed_keeps_no_page(client, session, cache, hub, person):

@@ -26,6 +26,7 @@ from skillnest.core.deps import (
     LimiterDep,
     SessionDep,
     SettingsDep,
+    request_fetch_one,
     request_read_connection,
     request_session,
 )
@@ -33,7 +34,7 @@ from skillnest.core.hot import HotEndpoint
 from skillnest.core.pages import Cursor, CursorPage, Limit, Offset, Page, PathId
 from skillnest.core.platform import Platform
 from skillnest.core.responses import JSONBytes
-from skillnest.help import conversation, schemas, service
+from skillnest.help import conversation, feed, schemas, service
 from skillnest.help.feed import Filters
 
 router = APIRouter(tags=["help"])
@@ -415,6 +416,11 @@ async def hot_read_help_feed(request: Request) -> Response | None:
             offset=offset,
             limit=limit,
             connect=partial(request_read_connection, request),
+            confirm=partial(
+                feed.all_active,
+                fetch=partial(request_fetch_one, request),
+                dialect=platform.db.dialect,
+            ),
         )
     return JSONBytes(body)
 

@@ -22,12 +22,12 @@ Design (the database stays the source of truth; Redis is the shared, disposable 
   create whose transaction rolled back) and prunes entries older than the longest lifetime.
 * Each worker keeps the ready bytes of the pages it served for the current version (keyed by
   filters, with the caller's college already resolved, offset and limit), each until the
-  earliest expiry among its cards: a repeat costs no card walk, no database confirmation and
-  no serialisation. Every change made through skillnest moves the version (create, accept,
-  cancel, maintenance), so a kept page never outlives what it shows; a page is kept only
-  when the database confirmed every card of it at the first look, so a card whose creating
-  transaction had not committed yet is never left out of a kept page. Rows changed by hand
-  in SQL reach kept pages at the next maintenance run, which always moves the version.
+  earliest expiry among its cards: a repeat costs no card walk and no serialisation, and its
+  confirmation is one driver-level statement counting which of its cards are still active
+  (a page with one gone is built afresh). Every change made through skillnest moves the
+  version (create, accept, cancel, maintenance); a page is kept only when the database
+  confirmed every card of it at the first look, so a card whose creating transaction had
+  not committed yet is never left out of a kept page.
 """
 
 from __future__ import annotations
@@ -48,11 +48,15 @@ import orjson
 from sqlalchemy import (
     TEXT,
     ColumnElement,
+    String,
+    and_,
     any_,
     bindparam,
+    case,
     exists,
     func,
     literal,
+    literal_column,
     select,
     type_coerce,
 )
@@ -60,7 +64,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from skillnest.core.cache import TTL, Cache
-from skillnest.core.db import is_postgres
+from skillnest.core.db import DriverStatement, is_postgres
 from skillnest.core.realtime import Hub
 from skillnest.help.models import ACTIVE, HelpSession
 
@@ -70,6 +74,10 @@ CardRow = Mapping[Any, Any]
 """A row with the card columns (a RowMapping or a plain dict)."""
 Connect = Callable[[], AbstractAsyncContextManager[AsyncConnection]]
 """Opens a connection outside transactions (``core.deps.request_read_connection``)."""
+FetchOne = Callable[[DriverStatement, dict[str, Any]], Awaitable[dict[str, Any] | None]]
+"""Runs a driver statement outside transactions (``core.deps.request_fetch_one``)."""
+ConfirmKept = Callable[..., Awaitable[bool]]
+"""``all_active`` with its ``fetch`` and ``dialect`` bound: takes ``uids`` and ``now``."""
 
 FEED_KEY = "live_help_feed"
 CLOSED_KEY = "live_help_feed:closed"
@@ -351,9 +359,9 @@ class LocalCopy:
     closed_scan: float = 0.0  # when the closed set was last read
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     index: Index | None = None  # of ``entries``, built by the first page read that needs it
-    # Ready page bytes for ``ready_version``: (filters, offset, limit) -> (body, until_us).
+    # Ready pages for ``ready_version``: (filters, offset, limit) -> the page.
     ready_version: bytes | None = None
-    ready: dict[tuple[Filters, int, int], tuple[bytes, int]] = field(default_factory=dict)
+    ready: dict[tuple[Filters, int, int], KeptPage] = field(default_factory=dict)
 
 
 _copies: weakref.WeakKeyDictionary[Any, LocalCopy] = weakref.WeakKeyDictionary()
@@ -393,25 +401,39 @@ def version_of(cache: Cache, entries: list[Entry]) -> bytes | None:
 PageKey = tuple[Filters, int, int]
 
 
-def ready_page(cache: Cache, version: bytes | None, key: PageKey, now_us: int) -> bytes | None:
-    """The kept bytes of a page at ``version`` when none of its cards has expired since."""
+@dataclass(frozen=True, slots=True)
+class KeptPage:
+    """A page's ready bytes, the cards it was built from and when the first of them expires."""
+
+    body: bytes
+    uids: list[uuid.UUID]
+    until_us: int
+
+
+def ready_page(cache: Cache, version: bytes | None, key: PageKey, now_us: int) -> KeptPage | None:
+    """The kept page at ``version`` when none of its cards has expired since."""
     copy = _copies.get(cache)
     if copy is None or version is None or copy.ready_version != version or _cache_down(cache):
         return None
     kept = copy.ready.get(key)
-    return kept[0] if kept is not None and kept[1] > now_us else None
+    return kept if kept is not None and kept.until_us > now_us else None
 
 
-def keep_page(
-    cache: Cache, version: bytes | None, key: PageKey, body: bytes, until_us: int
-) -> None:
-    """Keep a page's bytes for ``version`` (the copy's current one) until ``until_us``."""
+def keep_page(cache: Cache, version: bytes | None, key: PageKey, page: KeptPage) -> None:
+    """Keep a page for ``version`` (the copy's current one)."""
     copy = _copies.get(cache)
     if copy is None or version is None or version != copy.version:
         return  # built from an older copy: readers of the current version never ask for it
     if copy.ready_version != version or len(copy.ready) >= MAX_READY_PAGES:
         copy.ready_version, copy.ready = version, {}
-    copy.ready[key] = (body, until_us)
+    copy.ready[key] = page
+
+
+def drop_page(cache: Cache, key: PageKey) -> None:
+    """Forget a kept page (one of its cards is no longer active)."""
+    copy = _copies.get(cache)
+    if copy is not None:
+        copy.ready.pop(key, None)
 
 
 def _cache_down(cache: Cache) -> bool:
@@ -535,6 +557,45 @@ CONFIRM_POSTGRES = select(HelpSession.id).where(
 CONFIRM_SQLITE = select(HelpSession.id, HelpSession.status, HelpSession.expires_at).where(
     HelpSession.id.in_(bindparam("ids", expanding=True))
 )
+# A kept page's confirmation through the driver (core.db.DriverStatement): of these ids, how
+# many are active now. The ids are the only condition (the primary key is the index used);
+# PostgreSQL takes them as one array, SQLite as a JSON array of the stored hex form.
+# Constants written into the SQL: a driver statement binds only the named values.
+_ACTIVE_NOW = func.sum(
+    case(
+        (
+            and_(
+                HelpSession.status == literal_column(f"'{ACTIVE}'"),
+                HelpSession.expires_at > bindparam("now", type_=HelpSession.expires_at.type),
+            ),
+            literal_column("1"),
+        ),
+        else_=literal_column("0"),
+    )
+)
+_JSON_IDS = func.json_each(bindparam("ids", type_=String)).table_valued("value")
+KEPT_POSTGRES = DriverStatement(
+    select(_ACTIVE_NOW.label("active")).where(
+        HelpSession.id == any_(bindparam("ids", type_=postgresql.ARRAY(HelpSession.id.type)))
+    )
+)
+KEPT_SQLITE = DriverStatement(
+    select(_ACTIVE_NOW.label("active")).where(HelpSession.id.in_(select(_JSON_IDS.c.value)))
+)
+
+
+async def all_active(
+    *, fetch: FetchOne, dialect: str, uids: list[uuid.UUID], now: datetime
+) -> bool:
+    """Whether every one of these requests is still active now (one statement)."""
+    if not uids:
+        return True
+    if dialect == "postgresql":
+        row = await fetch(KEPT_POSTGRES, {"ids": uids, "now": now})
+    else:
+        ids = orjson.dumps([uid.hex for uid in uids]).decode()
+        row = await fetch(KEPT_SQLITE, {"ids": ids, "now": now})
+    return row is not None and row["active"] == len(uids)
 
 
 async def still_active(
@@ -565,6 +626,7 @@ async def read_page(
     version: bytes | None = None,
     reader: AsyncConnection | None = None,
     connect: Connect | None = None,
+    confirm: ConfirmKept | None = None,
 ) -> bytes:
     """One feed page as ready JSON bytes.
 
@@ -574,7 +636,8 @@ async def read_page(
     is answered from its kept bytes until one of its cards expires (see the module's notes).
     ``version`` is the feed version when the caller already read it (with the rate-limit
     hit: no GET of its own then); ``reader`` a connection to confirm on instead of the session,
-    or ``connect`` one to open only when the page must be built (not for kept bytes).
+    or ``connect`` one to open only when the page must be built; ``confirm`` confirms a kept
+    page through the driver (else it is confirmed like a built one).
     """
     now = datetime.now(UTC)
     now_us = _micros(now)
@@ -583,7 +646,14 @@ async def read_page(
         version = await cache.get(VERSION_KEY)
     kept = ready_page(cache, version, key, now_us)
     if kept is not None:
-        return kept
+        if confirm is not None:
+            if await confirm(uids=kept.uids, now=now):
+                return kept.body
+        else:
+            confirmed = await still_active(session=reader or session, ids=kept.uids, now=now)
+            if len(confirmed) == len(kept.uids):
+                return kept.body
+        drop_page(cache, key)
     if reader is None and connect is not None:
         async with connect() as connection:
             return await _build_page(session, cache, key, version, now, connection)
@@ -619,7 +689,8 @@ async def _build_page(
                 body = render_page(page, len(window) > offset + limit, offset, limit)
                 if attempt == 0:  # a card left out may be one whose commit is under way
                     until = min((entry.exp for entry in window), default=_NEVER_US)
-                    keep_page(cache, at, key, body, until)
+                    uids = [entry.uid for entry in window]
+                    keep_page(cache, at, key, KeptPage(body, uids, until))
                 return body
             excluded |= gone
         log.info("live feed out of step with the database; reading this page from it")

@@ -390,12 +390,13 @@ async def read_feed(
     limit: int,
     reader: AsyncConnection | None = None,
     connect: feed.Connect | None = None,
+    confirm: feed.ConfirmKept | None = None,
 ) -> bytes:
     """One page of active requests (rate limited per account) as ready JSON bytes.
 
     The hit and the read of the feed's version share one Redis round trip; ``reader`` is a
     connection outside transactions to confirm the page on (the session otherwise), or
-    ``connect`` opens one when the page is not kept ready.
+    ``connect`` opens one when the page is not kept ready; ``confirm`` checks a kept one.
     """
     read, version = await limiter.hit_and_get(
         FEED_LIMIT, "help-feed", str(user.id), key=feed.VERSION_KEY
@@ -409,6 +410,7 @@ async def read_feed(
         version=version if read else None,
         reader=reader,
         connect=connect,
+        confirm=confirm,
     )
 
 
