@@ -396,10 +396,10 @@ async def hot_read_help_feed(request: Request) -> Response | None:
     filters, limit, offset = query
     platform: Platform = request.app.state.platform
     token = await get_token(await get_bearer_token(request, await bearer(request)))
+    # Each step holds at most one pooled connection, and only on a cache miss: the token and
+    # the college come from the cache, and a kept page needs one driver-level statement.
     async with request_session(request) as session:
         user = await user_from_token(session=session, cache=platform.cache, token=token)
-        # The college comes from the cache (the session opens only on a miss), and a kept
-        # page needs no database: a connection is opened only to build one.
         filters = await service.college_filters(
             session=session,
             settings=platform.settings,
@@ -407,6 +407,7 @@ async def hot_read_help_feed(request: Request) -> Response | None:
             filters=filters,
             cache=platform.cache,
         )
+    async with request_session(request) as session:
         body = await service.read_feed(
             session=session,
             cache=platform.cache,
