@@ -73,7 +73,7 @@ def _schedule_flush() -> None:
 def batched_value_class(base: Any) -> Any:
     """prometheus_client's multiprocess value class, counting in memory between writes."""
 
-    class BatchedValue(base):  # type: ignore[misc, valid-type]
+    class BatchedValue(base):
         """A multiprocess value whose increments reach its file with the next ``flush``."""
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
