@@ -29,22 +29,28 @@ UNMATCHED = "<unmatched>"
 # one ``urandom`` system call per request, which costs more than the rest of the id.
 _ID_BYTES = 16
 _ID_BATCH = 256
-_random = {"buffer": b"", "at": 0}
 _random_lock = threading.Lock()
+_buffer = b""
+_at = 0
+
+
+def _forget_random() -> None:
+    global _buffer, _at
+    _buffer, _at = b"", 0
+
+
 # A forked child must not hand out the ids its parent still holds.
-os.register_at_fork(after_in_child=lambda: _random.update(buffer=b"", at=0))
+os.register_at_fork(after_in_child=_forget_random)
 
 
 def new_request_id() -> str:
     """A random UUID (version 4) as 32 hex digits, what ``uuid.uuid4().hex`` gives."""
+    global _buffer, _at
     with _random_lock:
-        at = _random["at"]
-        buffer = _random["buffer"]
-        if at >= len(buffer):
-            buffer = _random["buffer"] = os.urandom(_ID_BYTES * _ID_BATCH)
-            at = 0
-        _random["at"] = at + _ID_BYTES
-    raw = bytearray(buffer[at : at + _ID_BYTES])
+        if _at >= len(_buffer):
+            _buffer, _at = os.urandom(_ID_BYTES * _ID_BATCH), 0
+        raw = bytearray(_buffer[_at : _at + _ID_BYTES])
+        _at += _ID_BYTES
     raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
     raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
     return raw.hex()
