@@ -117,6 +117,7 @@ class MemoryCache:
     """In-process cache with expiry, tags and sorted sets; one process, no server."""
 
     backend = "memory"
+    near_backend = "memory"
 
     def __init__(self, max_entries: int = 100_000) -> None:
         self._values: dict[str, tuple[float, bytes]] = {}
@@ -124,8 +125,6 @@ class MemoryCache:
         self._zsets: dict[str, dict[str, float]] = {}
         self._counters: dict[str, tuple[float, int]] = {}
         self._max_entries = max_entries
-
-    near_backend = "memory"
 
     def peek(self, key: str) -> bytes | None:
         """The stored bytes without a lookup counted (the caller counts what it uses)."""
@@ -235,6 +234,7 @@ class RedisCache:
     """Redis-backed cache that degrades to misses while Redis is unreachable."""
 
     backend = "redis"
+    near_backend = "redis"
     RETRY_AFTER_SECONDS = 1.0
 
     def __init__(self, url: str, client: aioredis.Redis | None = None) -> None:
@@ -289,8 +289,6 @@ class RedisCache:
                 await self.delete_prefix(prefix)
         finally:
             self._replaying = False
-
-    near_backend = "redis"
 
     def peek(self, key: str) -> bytes | None:
         """Nothing: every value is in Redis, a round trip away."""
@@ -430,6 +428,7 @@ class NearCache:
     """
 
     CHANNEL = "cache.evict"
+    near_backend = "near"
 
     def __init__(
         self, inner: RedisCache, hub: Any, prefixes: Iterable[str], ttl: float = 10.0
@@ -490,8 +489,6 @@ class NearCache:
     async def _announce(self, event: dict[str, Any]) -> None:
         self._apply(event)
         await self.hub.publish(self.CHANNEL, event)
-
-    near_backend = "near"
 
     def peek(self, key: str) -> bytes | None:
         """A fresh near copy, without a round trip or a lookup counted, or None.
