@@ -400,19 +400,6 @@ def college_cache_key(user_id: int) -> str:
     return cache_key("accounts", "user", user_id, "college")
 
 
-async def cached_college_domain(
-    *, session: AsyncSession | AsyncConnection, cache: Cache, settings: Settings, user_id: int
-) -> str | None:
-    """``verified_college_domain`` through the cache, dropped with the user's documents."""
-    key = college_cache_key(user_id)
-    raw = await cache.get(key)
-    if raw is not None:
-        return raw.decode() or None
-    college = await verified_college_domain(session=session, settings=settings, user_id=user_id)
-    await cache.set(key, (college or "").encode(), int(TTL.SHORT), tags=[user_tag(user_id)])
-    return college
-
-
 async def invalidate_user(*, cache: Cache, user_id: int) -> None:
     """Drop every cached document derived from a user's profile."""
     await cache.delete(me_cache_key(user_id), public_cache_key(user_id), college_cache_key(user_id))

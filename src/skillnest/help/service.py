@@ -20,7 +20,8 @@ from typing import Any
 from sqlalchemy import Row, delete, distinct, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from skillnest.accounts.service import AuthUser, cached_college_domain, verified_college_domain
+from skillnest.accounts import service as accounts
+from skillnest.accounts.service import AuthUser, verified_college_domain
 from skillnest.core.cache import TTL, Cache, get_json, set_json
 from skillnest.core.errors import Conflict, Forbidden, NotFound, conflict_on_integrity
 from skillnest.core.pages import Page, page_of
@@ -345,16 +346,14 @@ async def own_college(
     asked: str,
     cache: Cache | None = None,
 ) -> str:
-    """The caller's verified college when ``asked`` names it (or is ``mine``); else 403.
-
-    With a ``cache`` (reads) the college comes from the user's cached documents.
-    """
-    if cache is not None:
-        mine = await cached_college_domain(
-            session=session, cache=cache, settings=settings, user_id=user.id
-        )
-    else:
+    """The caller's verified college when ``asked`` names it (or is ``mine``); else 403."""
+    key = accounts.college_cache_key(user.id)  # with a cache (reads): dropped by invalidate_user
+    raw = await cache.get(key) if cache is not None else None
+    mine = raw.decode() or None if raw is not None else None
+    if raw is None:
         mine = await verified_college_domain(session=session, settings=settings, user_id=user.id)
+    if raw is None and cache is not None:  # an empty value: no college
+        await cache.set(key, (mine or "").encode(), TTL.SHORT, tags=[accounts.user_tag(user.id)])
     if mine is None:
         raise Forbidden(NO_COLLEGE)
     if asked not in (MY_COLLEGE, mine):
