@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
+from uuid import UUID
 
 import orjson
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -85,6 +88,61 @@ def _json_text(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+# Text COPY: a backslash starts an escape, tab and newline end a value or a row.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_SCALARS: dict[type, Callable[[Any], str]] = {
+    int: int.__repr__,
+    float: float.__repr__,
+    bool: lambda value: "t" if value else "f",
+    datetime: datetime.isoformat,
+    date: date.isoformat,
+    Decimal: str,
+    UUID: str,
+}
+
+
+class _Unwritten(Exception):
+    """A value of a type ``copy_text`` does not write (psycopg's dumpers take the batch)."""
+
+
+def _escaped(value: str) -> str:
+    # isprintable() is false for tab, newline and carriage return: one C scan decides.
+    if value.isprintable() and "\\" not in value:
+        return value
+    return value.translate(_COPY_ESCAPES)
+
+
+def _text_value(value: Any, writer: Callable[[Any], str] | None) -> str:
+    """One value as COPY text (NULL as backslash-N)."""
+    if value is None:
+        return "\\N"
+    if writer is not None:
+        return _escaped(writer(value))
+    if isinstance(value, str):
+        return _escaped(value)
+    scalar = _SCALARS.get(type(value))
+    if scalar is None:
+        raise _Unwritten(type(value).__name__)
+    return scalar(value)
+
+
+def copy_text(table: Table, rows: Sequence[dict[str, Any]], dialect: Any) -> bytes | None:
+    """Rows (all with the same keys) as one block of COPY text; None for an unwritten type.
+
+    One string per batch instead of one ``write_row`` call per row: the same text psycopg's
+    dumpers write (ISO dates, ``t``/``f``, JSON and string arrays as above), sent at once.
+    """
+    shape = _copy_shape(table, list(rows[0]), dialect)
+    try:
+        lines = [
+            "\t".join([_text_value(row[name], writer) for name, writer in shape]) for row in rows
+        ]
+    except _Unwritten:
+        return None
+    lines.append("")
+    return "\n".join(lines).encode()
+
+
 def _copy_shape(
     table: Table, names: Sequence[str], dialect: Any
 ) -> list[tuple[str, Callable[[Any], str] | None]]:
@@ -99,6 +157,48 @@ def _copy_shape(
         else:
             shape.append((name, None))
     return shape
+
+
+async def copy_rows(
+    session: AsyncSession, tables: Sequence[Table], rows: Sequence[dict[str, Any]]
+) -> None:
+    """Rows that cannot conflict COPY'd into each of ``tables`` (same columns), written once.
+
+    PostgreSQL only. The text of the batch is built once and sent to every table, e.g. a
+    table and the temporary table a verification compares it with.
+    """
+    if not rows:
+        return
+    connection = await session.connection()
+    data = copy_text(tables[0], rows, connection.dialect)
+    for table in tables:
+        await _copy(connection, table, table.name, rows, data)
+
+
+async def _copy(
+    connection: Any, table: Table, target: str, rows: Sequence[dict[str, Any]],
+    data: bytes | None,
+) -> None:  # fmt: skip
+    """COPY ``data`` (or, where it is None, the rows through psycopg's dumpers) into ``target``."""
+    quote = connection.dialect.identifier_preparer.quote
+    names = list(rows[0])
+    columns = ", ".join(quote(n) for n in names)
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None
+    async with driver.cursor() as cursor:
+        async with cursor.copy(f"COPY {quote(target)} ({columns}) FROM STDIN") as copy:
+            if data is not None:
+                await copy.write(data)
+                return
+            shape = _copy_shape(table, names, connection.dialect)
+            for row in rows:
+                await copy.write_row(
+                    [
+                        value if (value := row[n]) is None or text is None else text(value)
+                        for n, text in shape
+                    ]
+                )
 
 
 async def bulk_insert(
@@ -211,19 +311,8 @@ async def _copy_insert(
             )
         )
         await connection.execute(text(f"TRUNCATE {target}"))
-    raw = await connection.get_raw_connection()
-    driver = raw.driver_connection
-    assert driver is not None
-    shape = _copy_shape(table, names, connection.dialect)
-    async with driver.cursor() as cursor:
-        async with cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                await copy.write_row(
-                    [
-                        value if (value := row[n]) is None or text is None else text(value)
-                        for n, text in shape
-                    ]
-                )
+    data = copy_text(table, rows, connection.dialect)
+    await _copy(connection, table, table.name if direct else staging.name, rows, data)
     if direct:
         return []
     stmt: Any = conflict.apply(

@@ -18,6 +18,7 @@ from sqlalchemy import Column, MetaData, Table, and_, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.core import bulk
+from skillnest.core.db import is_postgres
 from skillnest.gauge import dialect
 from skillnest.gauge.importer.rows import (
     ACCOUNTS,
@@ -103,15 +104,33 @@ class Verifier:
 
     async def expect(self, name: str, table: Table, rows: Sequence[dict[str, Any]]) -> None:
         """Rows this run inserted into ``table`` (for report table ``name``), as validated."""
+        if rows:
+            tally = await self._tally(name, table, rows)
+            await bulk.bulk_insert(self.session, tally.temp, rows)
+
+    async def insert(self, name: str, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert rows that cannot conflict into ``table`` and expect them, in one pass.
+
+        On PostgreSQL the COPY text of the batch is built once and sent to the table and to
+        its ``_verify_`` table: the comparison still meets every stored row.
+        """
         if not rows:
             return
+        if not is_postgres(self.session):
+            await bulk.bulk_insert(self.session, table, rows)
+            await self.expect(name, table, rows)
+            return
+        tally = await self._tally(name, table, rows)
+        await bulk.copy_rows(self.session, (table, tally.temp), rows)
+
+    async def _tally(self, name: str, table: Table, rows: Sequence[dict[str, Any]]) -> Tally:
         tally = self.tallies.get((name, table.name))
         if tally is None:
             check = next(c for c in CHECKS[name] if c.table is table)
             temp = await self._create(f"_verify_{table.name}", table, list(rows[0]))
             tally = self.tallies[(name, table.name)] = Tally(temp, check.keys)
         tally.expected += len(rows)
-        await bulk.bulk_insert(self.session, tally.temp, rows)
+        return tally
 
     async def expect_present(self, name: str, keys: Sequence[dict[str, Any]]) -> None:
         """Legacy keys of valid records that were already imported (counted, not compared)."""
