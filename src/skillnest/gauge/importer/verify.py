@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, MetaData, Table, and_, func, select, text
+from sqlalchemy import Column, MetaData, Table, and_, func, select, text, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.core import bulk
@@ -164,7 +164,7 @@ class Verifier:
             table = next(c.table for c in CHECKS[name] if c.table.name == table_name)
             await self._compare(table, tally)
         for name, tally in self.present.items():
-            tally.identical = await self._count_matches(PRESENT_KEYS[name][0], tally, [])
+            tally.identical = await self._count_matches(PRESENT_KEYS[name][0], tally)
         for name, checks in CHECKS.items():
             self._report(name, [self.tallies.get((name, c.table.name)) for c in checks])
         await self._drop()
@@ -172,15 +172,22 @@ class Verifier:
     async def _compare(self, table: Table, tally: Tally) -> None:
         e = tally.temp
         same = [table.c[c].is_not_distinct_from(e.c[c]) for c in e.c.keys() if c not in tally.keys]
-        tally.identical = await self._count_matches(table, tally, same)
+        on = and_(*(table.c[k] == e.c[k] for k in tally.keys))
+        identical = func.count().filter(and_(true(), *same))
+        query = select(func.count(), identical).select_from(e.join(table, on))
+        joined, tally.identical = (await self.session.execute(query)).one()
+        if len(tally.keys) == 1:
+            # One key column is unique in the stored table: the join met every stored row.
+            tally.stored = joined
+            return
         lead = tally.keys[0]  # every stored row under an expected first key column
         stored = select(func.count()).select_from(table).where(table.c[lead].in_(select(e.c[lead])))
         tally.stored = (await self.session.execute(stored)).scalar_one()
 
-    async def _count_matches(self, table: Table, tally: Tally, same: list[Any]) -> int:
+    async def _count_matches(self, table: Table, tally: Tally) -> int:
         e = tally.temp
         on = and_(*(table.c[k] == e.c[k] for k in tally.keys))
-        query = select(func.count()).select_from(e.join(table, on)).where(*same)
+        query = select(func.count()).select_from(e.join(table, on))
         return int((await self.session.execute(query)).scalar_one())
 
     def _report(self, name: str, tallies: list[Tally | None]) -> None:
