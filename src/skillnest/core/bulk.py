@@ -14,10 +14,10 @@ The one loader of the project: the MetaGauge import, the catalog import and ``jo
 from __future__ import annotations
 
 import zlib
-from operator import methodcaller
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from operator import methodcaller
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
