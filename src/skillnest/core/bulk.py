@@ -4,7 +4,9 @@ psycopg turns ``%(name)s`` placeholders into ``$n`` in pure Python, which costs 
 80 microseconds per row of a 1000-row multi-row INSERT: for the MetaGauge import that is
 slower than the database itself. COPY sends rows without placeholders. Rows that need
 ``ON CONFLICT DO NOTHING`` (or ``DO UPDATE``, an upsert) or ``RETURNING`` are copied into a
-temporary staging table first and moved with one ``INSERT ... SELECT``.
+temporary staging table first and moved with one ``INSERT ... SELECT``. A batch's COPY text
+is built at once (``copy_text``) and sent in one write, not one awaited ``write_row`` per row;
+``copy_rows`` sends the same text to several tables (a table and its verification copy).
 
 ``BulkValidator`` validates the records of a batch in one call before they are loaded.
 
