@@ -158,7 +158,8 @@ class Verifier:
         # Times come back in the session's zone: UTC, like the legacy side (documents).
         await dialect.read_times_in_utc(self.session)
         await dialect.prepare_verification(
-            self.session, [t.temp.name for t in (*self.tallies.values(), *self.present.values())]
+            self.session,
+            {t.temp.name: t.keys for t in (*self.tallies.values(), *self.present.values())},
         )
         for (name, table_name), tally in self.tallies.items():
             table = next(c.table for c in CHECKS[name] if c.table.name == table_name)
