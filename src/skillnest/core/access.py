@@ -93,11 +93,7 @@ class AccessMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
-        request_id = request_id_of(scope)
-        header = (REQUEST_ID_HEADER, request_id.encode())
-        slot = logs.start_request()
-        tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
+        trace = RequestTrace(scope)
         status = 500
         streaming = False
 
@@ -106,11 +102,9 @@ class AccessMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = list(message.get("headers", []))
-                headers.append(header)
+                headers.append(trace.header)
                 message["headers"] = headers
-                streaming = any(
-                    k == b"content-type" and v.startswith(b"text/event-stream") for k, v in headers
-                )
+                streaming = is_event_stream(headers)
                 if streaming:
                     metrics.SSE_STREAMS.inc()
             await send(message)
@@ -120,9 +114,34 @@ class AccessMiddleware:
         finally:
             if streaming:
                 metrics.SSE_STREAMS.dec()
-            seconds = time.perf_counter() - started
-            record_request(scope, status, seconds, request_id, slot, self.access_log_enabled)
-            structlog.contextvars.reset_contextvars(**tokens)
+            trace.finish(scope, status, self.access_log_enabled)
+
+
+class RequestTrace:
+    """One request's id (and its response header), log slot and log binding, and its clock."""
+
+    __slots__ = ("header", "request_id", "slot", "started", "tokens")
+
+    def __init__(self, scope: Scope) -> None:
+        self.started = time.perf_counter()
+        self.request_id = request_id_of(scope)
+        self.header = (REQUEST_ID_HEADER, self.request_id.encode())
+        self.slot = logs.start_request()
+        self.tokens = structlog.contextvars.bind_contextvars(request_id=self.request_id)
+
+    def finish(self, scope: Scope, status: int, access_log_enabled: bool) -> None:
+        """Count the finished request, write its access line, and unbind its log fields."""
+        seconds = time.perf_counter() - self.started
+        record_request(scope, status, seconds, self.request_id, self.slot, access_log_enabled)
+        structlog.contextvars.reset_contextvars(**self.tokens)
+
+
+def is_event_stream(headers: Any) -> bool:
+    """Whether response headers announce server-sent events (counted as open streams)."""
+    return any(
+        name == b"content-type" and value.startswith(b"text/event-stream")
+        for name, value in headers
+    )
 
 
 def record_request(
