@@ -208,26 +208,17 @@ async def login(
 
 
 async def _note_last_seen(session: AsyncSession, session_id: int, now: datetime) -> None:
-    # "Last seen" is refreshed whenever the token is resolved from the database, that is at
-    # most once per cache lifetime: precise enough to recognise a session, cheap on reads. It
-    # never waits: when another transaction holds the row (64 first requests of one token at
-    # once each resolve it), that one records the time and the others go on without queueing
-    # on its lock for a timestamp.
+    # "Last seen" is refreshed whenever the token is resolved from the database (at most once
+    # per cache lifetime) and never waits: when another transaction holds the row (first
+    # requests of one token at once), that one records the time, the others go on.
     if is_postgres(session):
-        free = (
-            select(UserSession.id)
-            .where(UserSession.id == session_id)
-            .with_for_update(skip_locked=True)
-            .scalar_subquery()
-        )
-        await session.execute(
-            update(UserSession).where(UserSession.id == free).values(last_seen_at=now)
-        )
+        free = select(UserSession.id).where(UserSession.id == session_id)
+        free = free.with_for_update(skip_locked=True)
+        rows = update(UserSession).where(UserSession.id == free.scalar_subquery())
+        await session.execute(rows.values(last_seen_at=now))
         return
-    # On SQLite a reading request's transaction cannot turn into a writing one while another
-    # connection writes or once one has committed since it began ("database is locked" at
-    # once, no busy wait, since waiting could deadlock): the request must not fail for a
-    # timestamp the next lookup records anyway.
+    # On SQLite a reading transaction cannot start writing while another connection writes
+    # or once one has committed since it began ("database is locked" at once, no busy wait).
     statement = update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now)
     try:
         async with session.begin_nested():
