@@ -595,9 +595,9 @@ def _escape_glob(text: str) -> str:
     return "".join(f"\\{c}" if c in "*?[]\\" else c for c in text)
 
 
-# Keys resolved on nearly every request (session tokens, the caller's profile documents),
-# each invalidated explicitly by the code that changes them.
-NEAR_PREFIXES = ("auth:session:", "accounts:user:")
+# Keys resolved on nearly every request (session tokens, the caller's profile documents, the
+# version of the job search pages), each invalidated explicitly by the code that changes them.
+NEAR_PREFIXES = ("auth:session:", "accounts:user:", "careers:jobs:search:version")
 
 
 def make_cache(redis_url: str | None, hub: Any = None) -> Cache:
