@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import Float, Select, String, any_, bindparam, cast, column, select
+from sqlalchemy import Float, Select, String, any_, bindparam, cast, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -66,8 +66,8 @@ _BY_NAME = (
 _BY_NAME_PG = _BY_NAME.where(Package.name == any_(bindparam("names", type_=ARRAY(String))))
 _BY_NAME_SQLITE = _BY_NAME.where(Package.name.in_(bindparam("names", expanding=True)))
 # The SQL ranking, with the skill id typed (SQLite stores it as text).
-_SUGGEST_PG = SUGGEST_PG.columns(column("id", UUID))
-_SUGGEST_SQLITE = SUGGEST_SQLITE.columns(column("id", UUID))
+_SUGGEST_PG = SUGGEST_PG.columns(id=UUID)
+_SUGGEST_SQLITE = SUGGEST_SQLITE.columns(id=UUID)
 
 
 async def load_candidates(*, session: AsyncSession, query: SuggestQuery) -> list[MappingRow]:
