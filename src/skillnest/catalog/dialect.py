@@ -175,23 +175,23 @@ def apply_search(
 # (tier, skill_id, installs, best score, matched package indexes, the skill's details), each
 # row with ``total`` and the indexes of every matched requested package. Scores are
 # hundredths, so sums are exact; skill_id ties sort by code point (C / BINARY collation).
-_SUGGEST_ORDER = "tier, grp, k1, k2, popularity, installs DESC, skill_id {collate}"
-_SUGGEST_BODY = """
-counted AS MATERIALIZED (
-    SELECT m.skill_id, m.installs, m.score, m.named, w.rank, w.k
+_SUGGEST_ORDER = "tier, grp, k1, k2, popularity, {p}installs DESC, {p}skill_id {collate}"
+_COUNTS = (
+    "m.is_active AND m.skill_id NOT IN (SELECT skill_id FROM hidden) "
+    "AND (m.score >= 100 OR (w.gate < 2 AND (w.gate = 0 OR m.score >= 90 OR m.named)))"
+)
+_SUGGEST_BODY = f"""
+tier1 AS MATERIALIZED (
+    SELECT m.skill_id, max(m.installs) AS installs, max(m.score) AS best,
+        sum(m.score) AS strength, min(w.rank) AS popularity,
+        max(CASE WHEN m.named THEN 1 ELSE 0 END) AS named, {{agg_k}} AS keys
     FROM wanted AS w
     JOIN suggest_mappings AS m ON m.ecosystem = w.ecosystem AND m.name = w.name
-    WHERE m.is_active AND m.skill_id NOT IN (SELECT skill_id FROM hidden)
-      AND (m.score >= 100 OR (w.gate < 2 AND (w.gate = 0 OR m.score >= 90 OR m.named)))
-),
-tier1 AS (
-    SELECT skill_id, max(installs) AS installs, max(score) AS best, sum(score) AS strength,
-        min(rank) AS popularity, max(CASE WHEN named THEN 1 ELSE 0 END) AS named,
-        {agg_k} AS keys
-    FROM counted GROUP BY skill_id
+    WHERE {_COUNTS}
+    GROUP BY m.skill_id
 ),
 tier2 AS (
-    SELECT m.skill_id, max(m.installs) AS installs, max(m.score) AS best, {agg_ik} AS keys
+    SELECT m.skill_id, max(m.installs) AS installs, max(m.score) AS best, {{agg_ik}} AS keys
     FROM shared AS i
     JOIN suggest_mappings AS m ON m.ecosystem = i.ecosystem AND m.name = i.name
     WHERE m.is_active AND m.skill_id NOT IN (SELECT skill_id FROM hidden)
@@ -212,53 +212,53 @@ ranked AS (
     UNION ALL
     SELECT 2, 0, skill_id, installs, best, keys, -best, 0, 0 FROM tier2
 ),
-page AS (
-    SELECT tier, skill_id, installs, best, keys,
-        row_number() OVER (ORDER BY {order}) AS position
-    FROM ranked ORDER BY {order} LIMIT :limit
-)
-SELECT p.tier, p.skill_id, p.installs, p.best, p.keys, s.id, s.title, s.description, s.repo,
+page AS (SELECT * FROM ranked ORDER BY {{order}} LIMIT :limit)
+SELECT tier, p.skill_id, p.installs, best, keys, s.id, s.title, s.description, s.repo,
     (SELECT count(*) FROM tier1) + (SELECT count(*) FROM tier2) AS total,
-    (SELECT {agg_matched} FROM counted) AS matched
+    (SELECT {{agg_matched}} FROM wanted AS w WHERE EXISTS (
+        SELECT 1 FROM suggest_mappings AS m
+        WHERE m.ecosystem = w.ecosystem AND m.name = w.name AND {_COUNTS})) AS matched
 FROM page AS p JOIN skills AS s ON s.skill_id = p.skill_id
-ORDER BY p.position
+ORDER BY {{page_order}}
 """
 SUGGEST_PG = text(
-    """WITH wanted AS (
+    """WITH wanted AS MATERIALIZED (
     SELECT w.name, w.ecosystem, w.gate, w.rank, w.k - 1 AS k
     FROM unnest(CAST(:names AS text[]), CAST(:ecosystems AS text[]), CAST(:gates AS int[]),
         CAST(:ranks AS int[])) WITH ORDINALITY AS w(name, ecosystem, gate, rank, k)
 ),
-shared AS (
+shared AS MATERIALIZED (
     SELECT i.name, i.ecosystem, i.k - 1 AS k
     FROM unnest(CAST(:shared_names AS text[]), CAST(:shared_ecosystems AS text[]))
         WITH ORDINALITY AS i(name, ecosystem, k)
 ),
-hidden AS (SELECT unnest(CAST(:hidden AS text[])) AS skill_id),"""
+hidden AS MATERIALIZED (SELECT unnest(CAST(:hidden AS text[])) AS skill_id),"""
     + _SUGGEST_BODY.format(
-        agg_k="array_agg(k)",
+        agg_k="array_agg(w.k)",
         agg_ik="array_agg(i.k)",
-        agg_matched="array_agg(DISTINCT k)",
-        order=_SUGGEST_ORDER.format(collate='COLLATE "C"'),
+        agg_matched="array_agg(w.k)",
+        order=_SUGGEST_ORDER.format(p="", collate='COLLATE "C"'),
+        page_order=_SUGGEST_ORDER.format(p="p.", collate='COLLATE "C"'),
     )
 )
 # SQLite: the lists as JSON arrays (json_each), group_concat for the index lists.
 SUGGEST_SQLITE = text(
-    """WITH wanted AS (
+    """WITH wanted AS MATERIALIZED (
     SELECT json_extract(value, '$[0]') AS name, json_extract(value, '$[1]') AS ecosystem,
         json_extract(value, '$[2]') AS gate, json_extract(value, '$[3]') AS rank, key AS k
     FROM json_each(:wanted)
 ),
-shared AS (
+shared AS MATERIALIZED (
     SELECT json_extract(value, '$[0]') AS name, json_extract(value, '$[1]') AS ecosystem,
         key AS k
     FROM json_each(:shared)
 ),
-hidden AS (SELECT value AS skill_id FROM json_each(:hidden)),"""
+hidden AS MATERIALIZED (SELECT value AS skill_id FROM json_each(:hidden)),"""
     + _SUGGEST_BODY.format(
-        agg_k="group_concat(k)",
+        agg_k="group_concat(w.k)",
         agg_ik="group_concat(i.k)",
-        agg_matched="group_concat(DISTINCT k)",
-        order=_SUGGEST_ORDER.format(collate=""),
+        agg_matched="group_concat(w.k)",
+        order=_SUGGEST_ORDER.format(p="", collate=""),
+        page_order=_SUGGEST_ORDER.format(p="p.", collate=""),
     )
 )
