@@ -23,7 +23,14 @@ from skillnest.accounts.deps import (
 from skillnest.catalog import schemas, service
 from skillnest.catalog.ranking import SuggestQuery, build_query
 from skillnest.core.cache import Cache
-from skillnest.core.deps import CacheDep, ClientAddress, LimiterDep, SessionDep, request_session
+from skillnest.core.deps import (
+    CacheDep,
+    ClientAddress,
+    LimiterDep,
+    SessionDep,
+    request_read_connection,
+    request_session,
+)
 from skillnest.core.pages import Limit, Offset, Page
 from skillnest.core.responses import JSONBytes
 
@@ -107,12 +114,24 @@ def _computations(request: Request) -> asyncio.Semaphore:
     return gate
 
 
+async def _compute(request: Request, cache: Cache, query: SuggestQuery) -> bytes:
+    """A new anonymous answer: one statement outside transactions, or a unit of work.
+
+    With installed skills the answer takes two reads that must agree (the installed skills'
+    packages, then the ranking), so they share a unit of work.
+    """
+    if query.installed:
+        async with request_session(request) as session:
+            return await service.store_suggestions(session=session, cache=cache, query=query)
+    async with request_read_connection(request) as connection:
+        return await service.store_suggestions_from(connection=connection, cache=cache, query=query)
+
+
 class CacheFirstRoute(APIRoute):
     """A suggest route that answers an anonymous question without dependency resolution.
 
     A repeated question is answered with the bytes the cache holds under its key; a new one
-    is computed by the same service function as the full route, on the same unit of work
-    (``request_session``), and stored. The parameter and dependency resolution, which cost
+    is computed by the same service code as the full route (see :func:`_compute`) and stored. The parameter and dependency resolution, which cost
     more than a cache read, are skipped either way. Anything unusual (a bearer token or
     session cookie, an unknown parameter, a value the route or ``SuggestIn`` refuses) takes
     the normal route.
@@ -129,10 +148,8 @@ class CacheFirstRoute(APIRoute):
                 hit = await service.cached_suggestions(cache=cache, query=query)
                 if hit is not None:
                     return JSONBytes(hit)
-                async with _computations(request), request_session(request) as session:
-                    body = await service.store_suggestions(
-                        session=session, cache=cache, query=query
-                    )
+                async with _computations(request):
+                    body = await _compute(request, cache, query)
                 return JSONBytes(body)
             return await handler(request)
 

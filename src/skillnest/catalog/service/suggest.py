@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Float, Select, String, any_, bindparam, cast, select
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from skillnest.catalog import schemas
 from skillnest.catalog.dialect import SUGGEST_PG, SUGGEST_SQLITE
@@ -101,7 +101,7 @@ def _indexes(value: Any) -> list[int]:
 
 
 async def _suggest_document(
-    session: AsyncSession,
+    conn: AsyncConnection,
     query: SuggestQuery,
     ranks: Mapping_[tuple[str, str], int] | None = None,
 ) -> dict[str, Any]:
@@ -110,8 +110,8 @@ async def _suggest_document(
     Ranked in the database (``dialect.SUGGEST_PG`` / ``SUGGEST_SQLITE`` over
     ``suggest_mappings``), exactly as ``ranking.rank_rows`` ranks the candidate rows of
     :func:`load_candidates` (a property test compares both); only the page crosses over.
+    One statement, or two with installed skills.
     """
-    conn = await session.connection()
     matched_installed: set[str] = set()
     shared: set[tuple[str, str]] = set()
     if query.installed:
@@ -181,7 +181,8 @@ async def compute_suggestions(
     """The suggest answer straight from the database (no cache); ``ranks``: package popularity."""
     if query.is_empty:
         raise BadRequest(NO_SUGGEST_INPUT)
-    return schemas.SuggestOut.model_validate(await _suggest_document(session, query, ranks))
+    document = await _suggest_document(await session.connection(), query, ranks)
+    return schemas.SuggestOut.model_validate(document)
 
 
 async def cached_suggestions(*, cache: Cache, query: SuggestQuery) -> bytes | None:
@@ -205,7 +206,22 @@ async def store_suggestions(*, session: AsyncSession, cache: Cache, query: Sugge
         raise BadRequest(NO_SUGGEST_INPUT)
     # The hot path: the document goes to bytes once, without a model in between; the
     # response-model test checks these bytes against SuggestOut.
-    document = await _suggest_document(session, query)
+    return await store_suggestions_from(
+        connection=await session.connection(), cache=cache, query=query
+    )
+
+
+async def store_suggestions_from(
+    *, connection: AsyncConnection, cache: Cache, query: SuggestQuery
+) -> bytes:
+    """:func:`store_suggestions` on a given connection (a reading one, outside transactions).
+
+    An anonymous question without installed skills is one statement: the cache-first route
+    runs it on a connection outside any transaction (one round trip, nothing to commit).
+    """
+    if query.is_empty:
+        raise BadRequest(NO_SUGGEST_INPUT)
+    document = await _suggest_document(connection, query)
     return await set_json(cache, suggest_key(query), document, QUERY_TTL, [QUERIES_TAG])
 
 
