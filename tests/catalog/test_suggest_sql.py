@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -207,6 +207,23 @@ async def _check_table(session: AsyncSession) -> None:
     assert stored == live
 
 
+# Equal strength and best confidence: the skill whose matched package is most used ranks
+# first ("b" via zod, rank 1500, before "B" via zope-interface, rank 4000), not the name.
+POPULARITY_TIE = {
+    "skills": [(1, True)] * 11,
+    "mappings": [(9, 2, 0.2), (9, 4, 0.2), (10, 8, 0.2), (10, 4, 0.2)],
+    "installs": [],
+    "deactivate": [],
+    "rename_skill": None,
+    "rename_package": None,
+    "reweigh": [],
+    "unmap": [],
+    "drop_skill": None,
+    "drop_package": None,
+}
+
+
+@example(data=POPULARITY_TIE, asked=[(ASKED, [], [], 6)])
 @settings(
     max_examples=30,
     deadline=None,
