@@ -56,6 +56,10 @@ class Cache(Protocol):
     """What every cache backend offers."""
 
     backend: str
+    near_backend: str  # the backend label of a hit ``peek`` finds
+
+    def peek(self, key: str) -> bytes | None:
+        """A copy held in this process, with no await and no lookup counted, or None."""
 
     async def get(self, key: str) -> bytes | None:
         """The stored bytes, or None on a miss."""
@@ -113,6 +117,7 @@ class MemoryCache:
     """In-process cache with expiry, tags and sorted sets; one process, no server."""
 
     backend = "memory"
+    near_backend = "memory"
 
     def __init__(self, max_entries: int = 100_000) -> None:
         self._values: dict[str, tuple[float, bytes]] = {}
@@ -120,6 +125,11 @@ class MemoryCache:
         self._zsets: dict[str, dict[str, float]] = {}
         self._counters: dict[str, tuple[float, int]] = {}
         self._max_entries = max_entries
+
+    def peek(self, key: str) -> bytes | None:
+        """The stored bytes without a lookup counted (the caller counts what it uses)."""
+        item = self._values.get(key)
+        return item[1] if item is not None and item[0] >= time.monotonic() else None
 
     async def get(self, key: str) -> bytes | None:
         """The stored bytes, or None on a miss."""
@@ -224,6 +234,7 @@ class RedisCache:
     """Redis-backed cache that degrades to misses while Redis is unreachable."""
 
     backend = "redis"
+    near_backend = "redis"
     RETRY_AFTER_SECONDS = 1.0
 
     def __init__(self, url: str, client: aioredis.Redis | None = None) -> None:
@@ -278,6 +289,10 @@ class RedisCache:
                 await self.delete_prefix(prefix)
         finally:
             self._replaying = False
+
+    def peek(self, key: str) -> bytes | None:
+        """Nothing: every value is in Redis, a round trip away."""
+        return None
 
     async def get(self, key: str) -> bytes | None:
         """The stored bytes, or None on a miss or outage."""
@@ -413,6 +428,7 @@ class NearCache:
     """
 
     CHANNEL = "cache.evict"
+    near_backend = "near"
 
     def __init__(
         self, inner: RedisCache, hub: Any, prefixes: Iterable[str], ttl: float = 10.0
@@ -473,6 +489,18 @@ class NearCache:
     async def _announce(self, event: dict[str, Any]) -> None:
         self._apply(event)
         await self.hub.publish(self.CHANNEL, event)
+
+    def peek(self, key: str) -> bytes | None:
+        """A fresh near copy, without a round trip or a lookup counted, or None.
+
+        For a request path that answers only when every key it needs is near; the caller
+        counts the hits it uses (``metrics.cache_lookup(near_backend, True)``).
+        """
+        self._ensure_listener()
+        item = self._near.get(key)
+        if item is not None and item[0] > time.monotonic() and self.inner.available:
+            return item[1]
+        return None
 
     async def get(self, key: str) -> bytes | None:
         """A near copy when fresh, else the Redis value (kept near when the key qualifies)."""
