@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from skillnest import __version__
+from skillnest.careers.jobs.search_cache import drain_announcements
 from skillnest.core import hot, metrics
 from skillnest.core.access import AccessMiddleware
 from skillnest.core.cache import make_cache
@@ -120,6 +121,7 @@ def build_platform(settings: Settings) -> Platform:
 async def close_platform(platform: Platform) -> None:
     """Release every connection the platform holds (mails still being sent go out first)."""
     await drain_mail()
+    await drain_announcements()  # job changes retire cached searches before the cache closes
     await platform.cache.close()  # first: its eviction listener is a hub subscriber
     await platform.hub.close()
     await platform.limiter.close()

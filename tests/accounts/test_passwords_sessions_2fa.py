@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from skillnest.accounts import service
-from skillnest.accounts.models import User
+from skillnest.accounts.models import User, UserSession
 from skillnest.accounts.rules import common_passwords
 from skillnest.core.cache import MemoryCache
 from skillnest.core.db import Database
@@ -211,4 +212,24 @@ async def test_a_read_resolves_a_token_while_another_connection_writes(settings,
         async with db.unit_of_work() as writer:
             await writer.execute(update(User).where(User.id == user.id).values(bio="changed"))
         resolved = await service.resolve_token(session=reader, cache=MemoryCache(), token=token)
+    assert resolved is not None and resolved.id == user.id
+
+
+async def test_a_token_resolves_while_another_transaction_holds_its_session(settings, engine):
+    """The first lookups of one token at once do not queue behind each other's "last seen".
+
+    The other transaction holds the session's row (PostgreSQL) or the write lock (SQLite);
+    the lookup answers without waiting for it to end.
+    """
+    db = Database(settings, engine)
+    async with db.unit_of_work() as session:
+        user = await make_user(session, email=f"{uuid.uuid4().hex}@example.org")
+        token, _ = await service.open_session(session=session, user=user, settings=settings)
+    async with db.unit_of_work() as holder:
+        await holder.execute(
+            update(UserSession).where(UserSession.user_id == user.id).values(user_agent="held")
+        )
+        async with db.unit_of_work(readonly=True) as reader:
+            lookup = service.resolve_token(session=reader, cache=MemoryCache(), token=token)
+            resolved = await asyncio.wait_for(lookup, timeout=10)
     assert resolved is not None and resolved.id == user.id

@@ -98,3 +98,16 @@ async def test_other_keys_are_never_kept_near(workers):
     await a.set("catalog:suggest:x", b"1", 60)
     await sync_redis_delete("catalog:suggest:x")
     assert await a.get("catalog:suggest:x") is None
+
+
+async def test_peek_answers_only_fresh_near_copies_and_follows_evictions(workers):
+    a, b = workers
+    assert a.peek(KEY) is None  # nothing near yet: the caller goes the full way
+    await a.set(KEY, b"alice", 60)
+    assert a.peek(KEY) == b"alice"
+    await b.delete(KEY)  # a revoked session on the other worker...
+    assert await poll(lambda: _peek_gone(a))  # ...is no longer answered from memory here
+
+
+async def _peek_gone(cache: NearCache) -> bool:
+    return cache.peek(KEY) is None

@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 
 import orjson
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from skillnest.accounts.models import User, UserOnboarding, UserPreferences
 from skillnest.core import bulk
 from skillnest.core.errors import BadRequest
 from skillnest.core.security import token_digest
 from skillnest.gauge import importer
-from skillnest.gauge.importer import writers
+from skillnest.gauge.importer import verify
 from skillnest.gauge.models import (
     Analysis,
     ChatMessage,
@@ -223,15 +223,25 @@ async def test_not_a_legacy_folder(session, tmp_path):
         await importer.import_metagauge(session=session, data_dir=tmp_path)
 
 
+def change_before_verifying(monkeypatch, change) -> None:
+    """Run ``change(session)`` on the stored rows just before the verification compares."""
+    real = verify.Verifier.run
+
+    async def run(self):
+        await change(self.session)
+        await real(self)
+
+    monkeypatch.setattr(verify.Verifier, "run", run)
+
+
 async def test_verification_catches_a_row_that_differs(session, legacy_dir, monkeypatch):
-    real = bulk.bulk_insert
+    async def change(session_):
+        first = select(func.min(Analysis.id)).scalar_subquery()
+        progress = (Analysis.progress + 1) % 100
+        stmt = update(Analysis).where(Analysis.id == first).values(progress=progress)
+        await session_.execute(stmt)
 
-    async def tampering(session_, table, rows, **kwargs):
-        if table.name == "analyses":
-            rows = [dict(rows[0], progress=(rows[0]["progress"] + 1) % 100), *rows[1:]]
-        return await real(session_, table, rows, **kwargs)
-
-    monkeypatch.setattr(writers, "bulk_insert", tampering)
+    change_before_verifying(monkeypatch, change)
     report = await importer.import_metagauge(session=session, data_dir=legacy_dir)
     assert not report.tables["analyses"].verified
     assert report.tables["contracts"].verified
@@ -241,19 +251,19 @@ async def test_verification_catches_a_row_that_differs(session, legacy_dir, monk
 async def test_verification_catches_a_missing_row_and_a_changed_array(
     session, legacy_dir, monkeypatch
 ):
-    real = bulk.bulk_insert
+    async def change(session_):
+        last = await session_.scalar(select(func.max(ChatMessage.id)))
+        await session_.execute(delete(ChatMessage).where(ChatMessage.id == last))
+        contract = (await session_.execute(select(Contract.id, Contract.tags).limit(1))).one()
+        await session_.execute(
+            update(Contract)
+            .where(Contract.id == contract.id)
+            .values(tags=[*(contract.tags or []), "added"])
+        )
 
-    async def tampering(session_, table, rows, **kwargs):
-        if table.name == "chat_messages":
-            rows = rows[:-1]  # one message lost on the way
-        if table.name == "contracts":
-            rows = [dict(rows[0], tags=[*(rows[0]["tags"] or []), "added"]), *rows[1:]]
-        return await real(session_, table, rows, **kwargs)
-
-    monkeypatch.setattr(writers, "bulk_insert", tampering)
+    change_before_verifying(monkeypatch, change)
     report = await importer.import_metagauge(session=session, data_dir=legacy_dir)
     messages, contracts = report.tables["chat_messages"], report.tables["contracts"]
-    # One row lost (or changed) per batch: the seed files and the per-user ones.
     assert not messages.verified and messages.found < messages.valid
     assert not contracts.verified and contracts.found < contracts.valid
     assert "differing" in contracts.found_checksum
@@ -328,3 +338,21 @@ async def test_bulk_insert_skips_conflicts_and_returns_new_rows(session):
     )  # fmt: skip
     assert sorted(first) == [("c-1",), ("c-2",)]
     assert again == [("c-3",)]
+
+
+async def test_text_with_copy_escapes_is_stored_as_read(session, legacy_dir):
+    messages = read_json(legacy_dir / "chat_messages.json")
+    content = 'tab\there\nnew line\r\nback\\slash \\N "quoted" \u00a0 é 😀'
+    messages[0]["content"] = content
+    messages[0]["metadata"] = {"path": "C:\\temp\\x", "note": "a\tb\nc", "quote": '"'}
+    write_json(legacy_dir / "chat_messages.json", messages)
+    report = await importer.import_metagauge(session=session, data_dir=legacy_dir)
+    assert report.verified and not report.problems
+    stored = (
+        await session.execute(
+            select(ChatMessage.content, ChatMessage.metadata_).where(
+                ChatMessage.legacy_id == messages[0]["id"]
+            )
+        )
+    ).one()
+    assert stored == (content, messages[0]["metadata"])

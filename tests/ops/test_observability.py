@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import orjson
@@ -230,6 +233,46 @@ def test_multiprocess_folder_is_emptied_before_workers_start(tmp_path):
     (tmp_path / "keep.txt").write_text("not ours")
     metrics.reset_multiprocess_dir(str(tmp_path))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+
+
+# A worker of ``skillnest serve --workers 2``: the folder is set before prometheus_client loads.
+BATCHED_WORKER = """
+import asyncio
+from prometheus_client import CollectorRegistry, multiprocess
+from skillnest.core import metrics
+
+def sample(name, **labels):
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return registry.get_sample_value(name, labels) or 0.0
+
+route = {"method": "GET", "route": "/health", "status": "200"}
+
+async def serve():
+    for _ in range(3):
+        metrics.observe_request("GET", "/health", 200, 0.002)
+    files = [sample("skillnest_http_requests_total", **route)]
+    await asyncio.sleep(0)  # the event loop's next turn
+    files.append(sample("skillnest_http_requests_total", **route))
+    files.append(sample("skillnest_http_request_duration_seconds_bucket", le="0.005", **route))
+    return files
+
+print(*asyncio.run(serve()))
+metrics.cache_lookup("redis", True)  # no event loop in this thread: written at once
+print(sample("skillnest_cache_lookups_total", backend="redis", result="hit"))
+"""
+
+
+def test_worker_counts_reach_the_shared_files_in_batches(tmp_path):
+    env = {**os.environ, metrics.MULTIPROC_ENV: str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", BATCHED_WORKER], env=env, capture_output=True, text=True, check=True
+    )
+    in_loop, outside = done.stdout.splitlines()
+    # Counted in memory during the burst, in the files one loop turn later (any worker's
+    # /metrics adds the files up).
+    assert in_loop.split() == ["0.0", "3.0", "3.0"]
+    assert outside == "1.0"
 
 
 async def test_database_errors_never_carry_the_bound_values(settings):

@@ -17,6 +17,7 @@ from skillnest.accounts.deps import (
     bearer,
     get_bearer_token,
     get_token,
+    plain_bearer_token,
     user_from_token,
 )
 from skillnest.core.deps import (
@@ -402,6 +403,11 @@ async def list_accounts(
 async def hot_read_me(request: Request) -> Response:
     """``GET /me``: the bearer token resolved (near cache first), the cached profile bytes."""
     platform: Platform = request.app.state.platform
+    token = plain_bearer_token(request.scope)
+    near = service.near_me_document(cache=platform.cache, token=token) if token else None
+    if near is not None:
+        mark_writer(near[0])  # as user_from_token does
+        return JSONBytes(near[1])
     token = await get_token(await get_bearer_token(request, await bearer(request)))
     async with request_session(request) as session:
         user = await user_from_token(session=session, cache=platform.cache, token=token)

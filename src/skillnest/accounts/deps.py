@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.types import Scope
 
 from skillnest.accounts.service import AuthUser, resolve_token
 from skillnest.core.deps import CacheDep, PlatformDep, SessionDep, read_session
@@ -19,6 +20,20 @@ bearer = HTTPBearer(auto_error=False, description="Session token from /auth/logi
 # The web pages keep the same opaque session token in this cookie.
 SESSION_COOKIE = "skillnest_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def plain_bearer_token(scope: Scope) -> str | None:
+    """The token of an ``Authorization: Bearer`` header read as ``bearer`` reads it, else None.
+
+    For a hot route's first try; None (no header, another scheme, an empty token) sends the
+    request the full way (``get_bearer_token``: the cookie, the errors).
+    """
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            scheme, _, credentials = value.decode("latin-1").partition(" ")
+            credentials = credentials.strip()
+            return credentials if scheme.lower() == "bearer" and credentials else None
+    return None
 
 
 async def get_bearer_token(

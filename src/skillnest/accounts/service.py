@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from skillnest.accounts import avatar, recovery, rules, schemas, twofactor
 from skillnest.accounts.models import OAuthProvider, User, UserSession
-from skillnest.core import security
+from skillnest.core import metrics, security
 from skillnest.core.cache import TTL, Cache, cache_key, get_json, set_json
 from skillnest.core.db import DriverStatement, get_owned_or_404, is_postgres, is_sqlite_busy
 from skillnest.core.errors import Conflict, NotFound, Unauthorized, conflict_on_integrity
@@ -206,15 +208,18 @@ async def login(
 
 
 async def _note_last_seen(session: AsyncSession, session_id: int, now: datetime) -> None:
-    # "Last seen" is refreshed whenever the token is resolved from the database, that is at
-    # most once per cache lifetime: precise enough to recognise a session, cheap on reads.
-    statement = update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now)
+    # "Last seen" is refreshed whenever the token is resolved from the database (at most once
+    # per cache lifetime) and never waits: when another transaction holds the row (first
+    # requests of one token at once), that one records the time, the others go on.
     if is_postgres(session):
-        await session.execute(statement)
+        free = select(UserSession.id).where(UserSession.id == session_id)
+        free = free.with_for_update(skip_locked=True)
+        rows = update(UserSession).where(UserSession.id == free.scalar_subquery())
+        await session.execute(rows.values(last_seen_at=now))
         return
-    # On SQLite a reading request's transaction cannot turn into a writing one once another
-    # connection has committed since it began ("database is locked" at once, no waiting): the
-    # request must not fail for a timestamp the next lookup records anyway.
+    # On SQLite a reading transaction cannot start writing while another connection writes
+    # or once one has committed since it began ("database is locked" at once, no busy wait).
+    statement = update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now)
     try:
         async with session.begin_nested():
             await session.execute(statement)
@@ -262,6 +267,28 @@ async def resolve_token(*, session: AsyncSession, cache: Cache, token: str) -> A
         await set_json(cache, key, doc, ttl, tags=[user_tag(row.user_id)])
     note_user(row.user_id)
     return AuthUser(row.user_id, row.is_admin, row.id)
+
+
+def near_me_document(*, cache: Cache, token: str) -> tuple[int, bytes] | None:
+    """The caller's id and profile bytes when both are held in this process, else None.
+
+    The repeat ``GET /me``: no await, no session. A session copy is kept near only while its
+    evictions are heard (``core.cache.NearCache``), so a revoked token is never answered here;
+    anything missing or expired goes the full way (``resolve_token``, ``me_document``).
+    """
+    raw = cache.peek(session_cache_key(security.token_digest(token)))
+    if raw is None:
+        return None
+    hit = orjson.loads(raw)
+    if hit["expires_at"] <= time.time():
+        return None
+    body = cache.peek(me_cache_key(hit["user_id"]))
+    if body is None:
+        return None
+    metrics.cache_lookup(cache.near_backend, True)  # the session
+    metrics.cache_lookup(cache.near_backend, True)  # the profile
+    note_user(hit["user_id"])
+    return hit["user_id"], body
 
 
 async def logout(*, session: AsyncSession, cache: Cache, token: str) -> None:
@@ -359,9 +386,14 @@ async def verified_college_domain(
     return rules.academic_domain(row.email, settings.academic_domains)
 
 
+def college_cache_key(user_id: int) -> str:
+    """Cache key of a user's verified college (empty value: none)."""
+    return cache_key("accounts", "user", user_id, "college")
+
+
 async def invalidate_user(*, cache: Cache, user_id: int) -> None:
     """Drop every cached document derived from a user's profile."""
-    await cache.delete(me_cache_key(user_id), public_cache_key(user_id))
+    await cache.delete(me_cache_key(user_id), public_cache_key(user_id), college_cache_key(user_id))
 
 
 async def update_profile(

@@ -16,6 +16,7 @@ from skillnest.careers.applications.service import send_follow_up_reminders
 from skillnest.careers.documents.models import DocumentTemplate
 from skillnest.careers.jobs.alerts import deliver_job_alerts
 from skillnest.careers.jobs.importer import DEMO_JOBS, read_jobs
+from skillnest.careers.jobs.search_cache import announce_jobs_changed
 from skillnest.careers.jobs.service import upsert_jobs
 from skillnest.careers.profile.service import load_demo_profile
 from skillnest.core.platform import Platform
@@ -29,6 +30,11 @@ async def run_maintenance(*, session: AsyncSession, platform: Platform) -> str:
     alerts = await deliver_job_alerts(session=session, hub=platform.hub, now=now)
     reminders = await send_follow_up_reminders(session=session, hub=platform.hub, now=now)
     return f"{alerts} job alert notifications, {reminders} follow-up reminders"
+
+
+async def demo_loaded(*, platform: Platform) -> None:
+    """After the demo data committed: cached job searches and recommendations are retired."""
+    await announce_jobs_changed(platform.cache)
 
 
 async def load_demo(*, session: AsyncSession) -> str:

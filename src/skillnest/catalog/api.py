@@ -23,7 +23,15 @@ from skillnest.accounts.deps import (
 from skillnest.catalog import schemas, service
 from skillnest.catalog.ranking import SuggestQuery, build_query
 from skillnest.core.cache import Cache
-from skillnest.core.deps import CacheDep, ClientAddress, LimiterDep, SessionDep, request_session
+from skillnest.core.deps import (
+    CacheDep,
+    ClientAddress,
+    LimiterDep,
+    SessionDep,
+    request_read_connection,
+    request_session,
+)
+from skillnest.core.hot import HotEndpoint
 from skillnest.core.pages import Limit, Offset, Page
 from skillnest.core.responses import JSONBytes
 
@@ -107,15 +115,28 @@ def _computations(request: Request) -> asyncio.Semaphore:
     return gate
 
 
+async def _compute(request: Request, cache: Cache, query: SuggestQuery) -> bytes:
+    """A new anonymous answer: one statement outside transactions, or a unit of work.
+
+    With installed skills the answer takes two reads that must agree (the installed skills'
+    packages, then the ranking), so they share a unit of work.
+    """
+    if query.installed:
+        async with request_session(request) as session:
+            return await service.store_suggestions(session=session, cache=cache, query=query)
+    async with request_read_connection(request) as connection:
+        return await service.store_suggestions_from(connection=connection, cache=cache, query=query)
+
+
 class CacheFirstRoute(APIRoute):
     """A suggest route that answers an anonymous question without dependency resolution.
 
     A repeated question is answered with the bytes the cache holds under its key; a new one
-    is computed by the same service function as the full route, on the same unit of work
-    (``request_session``), and stored. The parameter and dependency resolution, which cost
-    more than a cache read, are skipped either way. Anything unusual (a bearer token or
-    session cookie, an unknown parameter, a value the route or ``SuggestIn`` refuses) takes
-    the normal route.
+    is computed by the same service code as the full route (see :func:`_compute`) and
+    stored. The parameter and dependency resolution, which cost more than a cache read, are
+    skipped either way. Anything unusual (a bearer token or session cookie, an unknown
+    parameter, a value the route or ``SuggestIn`` refuses) takes the normal route. GET
+    requests usually reach :func:`_cache_first` earlier, as a hot route.
     """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
@@ -123,20 +144,30 @@ class CacheFirstRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def cache_first(request: Request) -> Response:
-            query = await _anonymous_suggest_query(request)
-            if query is not None:
-                cache: Cache = request.app.state.platform.cache
-                hit = await service.cached_suggestions(cache=cache, query=query)
-                if hit is not None:
-                    return JSONBytes(hit)
-                async with _computations(request), request_session(request) as session:
-                    body = await service.store_suggestions(
-                        session=session, cache=cache, query=query
-                    )
-                return JSONBytes(body)
-            return await handler(request)
+            answer = await _cache_first(request)
+            return answer if answer is not None else await handler(request)
 
         return cache_first
+
+
+async def _cache_first(request: Request) -> Response | None:
+    """An anonymous question's answer from the cache, or computed and stored; else None."""
+    query = await _anonymous_suggest_query(request)
+    if query is None:
+        return None
+    cache: Cache = request.app.state.platform.cache
+    hit = await service.cached_suggestions(cache=cache, query=query)
+    if hit is not None:
+        return JSONBytes(hit)
+    async with _computations(request):
+        body = await _compute(request, cache, query)
+    return JSONBytes(body)
+
+
+# GET suggest as a hot route (core.hot): found by a dictionary lookup before the router,
+# which otherwise tries the routes one regex at a time. POST keeps the cache-first route
+# (its body, once read here, could not be read again by the route).
+HOT_ROUTES: dict[tuple[str, str], HotEndpoint] = {("GET", "/skills/suggest"): _cache_first}
 
 
 suggest_router = APIRouter(route_class=CacheFirstRoute)

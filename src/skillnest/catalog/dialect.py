@@ -163,3 +163,102 @@ def apply_search(
         text("skills_fts MATCH :search_q").bindparams(search_q=match)
     )
     return statement, relevance
+
+
+# --- suggest, ranked in SQL ----------------------------------------------------------------
+
+# ranking.rank_rows in one statement over suggest_mappings (migration 0012_suggest2), so no
+# candidate row crosses to Python: the requested packages come with their gate (0 any
+# mapping counts, 1 front-matter evidence or a skill named after the package, 2 a registry's
+# own mapping only) and popularity rank, the packages of installed skills that were not
+# requested, and the hidden skill_ids (installed or disabled). Returned: the page in order
+# (tier, skill_id, installs, best score, matched package indexes, the skill's details), each
+# row with ``total`` and the indexes of every matched requested package. Scores are
+# hundredths, so sums are exact; skill_id ties sort by code point (C / BINARY collation).
+_SUGGEST_ORDER = "tier, grp, k1, k2, popularity, {p}installs DESC, {p}skill_id {collate}"
+_COUNTS = (
+    "m.is_active AND m.skill_id NOT IN (SELECT skill_id FROM hidden) "
+    "AND (m.score >= 100 OR (w.gate < 2 AND (w.gate = 0 OR m.score >= 90 OR m.named)))"
+)
+_SUGGEST_BODY = f"""
+tier1 AS MATERIALIZED (
+    SELECT m.skill_id, max(m.installs) AS installs, max(m.score) AS best,
+        sum(m.score) AS strength, min(w.rank) AS popularity,
+        max(CASE WHEN m.named THEN 1 ELSE 0 END) AS named, {{agg_k}} AS keys
+    FROM wanted AS w
+    JOIN suggest_mappings AS m ON m.ecosystem = w.ecosystem AND m.name = w.name
+    WHERE {_COUNTS}
+    GROUP BY m.skill_id
+),
+tier2 AS (
+    SELECT m.skill_id, max(m.installs) AS installs, max(m.score) AS best, {{agg_ik}} AS keys
+    FROM shared AS i
+    JOIN suggest_mappings AS m ON m.ecosystem = i.ecosystem AND m.name = i.name
+    WHERE m.is_active AND m.skill_id NOT IN (SELECT skill_id FROM hidden)
+      AND m.skill_id NOT IN (SELECT skill_id FROM tier1)
+    GROUP BY m.skill_id
+),
+grouped AS (
+    SELECT skill_id, installs, best, strength, popularity, keys,
+        CASE WHEN best >= 100 THEN 0 WHEN named = 1 THEN 1 ELSE 2 END AS grp
+    FROM tier1
+),
+ranked AS (
+    SELECT 1 AS tier, grp, skill_id, installs, best, keys,
+        CASE grp WHEN 0 THEN 0 WHEN 1 THEN -best ELSE -strength END AS k1,
+        CASE grp WHEN 0 THEN 0 WHEN 1 THEN -strength ELSE -best END AS k2,
+        CASE grp WHEN 0 THEN 0 ELSE popularity END AS popularity
+    FROM grouped
+    UNION ALL
+    SELECT 2, 0, skill_id, installs, best, keys, -best, 0, 0 FROM tier2
+),
+page AS (SELECT * FROM ranked ORDER BY {{order}} LIMIT :limit)
+SELECT tier, p.skill_id, p.installs, best, keys, s.id, s.title, s.description, s.repo,
+    (SELECT count(*) FROM tier1) + (SELECT count(*) FROM tier2) AS total,
+    (SELECT {{agg_matched}} FROM wanted AS w WHERE EXISTS (
+        SELECT 1 FROM suggest_mappings AS m
+        WHERE m.ecosystem = w.ecosystem AND m.name = w.name AND {_COUNTS})) AS matched
+FROM page AS p JOIN skills AS s ON s.skill_id = p.skill_id
+ORDER BY {{page_order}}
+"""
+SUGGEST_PG = text(
+    """WITH wanted AS MATERIALIZED (
+    SELECT w.name, w.ecosystem, w.gate, w.rank, w.k - 1 AS k
+    FROM unnest(CAST(:names AS text[]), CAST(:ecosystems AS text[]), CAST(:gates AS int[]),
+        CAST(:ranks AS int[])) WITH ORDINALITY AS w(name, ecosystem, gate, rank, k)
+),
+shared AS MATERIALIZED (
+    SELECT i.name, i.ecosystem, i.k - 1 AS k
+    FROM unnest(CAST(:shared_names AS text[]), CAST(:shared_ecosystems AS text[]))
+        WITH ORDINALITY AS i(name, ecosystem, k)
+),
+hidden AS MATERIALIZED (SELECT unnest(CAST(:hidden AS text[])) AS skill_id),"""
+    + _SUGGEST_BODY.format(
+        agg_k="array_agg(w.k)",
+        agg_ik="array_agg(i.k)",
+        agg_matched="array_agg(w.k)",
+        order=_SUGGEST_ORDER.format(p="", collate='COLLATE "C"'),
+        page_order=_SUGGEST_ORDER.format(p="p.", collate='COLLATE "C"'),
+    )
+)
+# SQLite: the lists as JSON arrays (json_each), group_concat for the index lists.
+SUGGEST_SQLITE = text(
+    """WITH wanted AS MATERIALIZED (
+    SELECT json_extract(value, '$[0]') AS name, json_extract(value, '$[1]') AS ecosystem,
+        json_extract(value, '$[2]') AS gate, json_extract(value, '$[3]') AS rank, key AS k
+    FROM json_each(:wanted)
+),
+shared AS MATERIALIZED (
+    SELECT json_extract(value, '$[0]') AS name, json_extract(value, '$[1]') AS ecosystem,
+        key AS k
+    FROM json_each(:shared)
+),
+hidden AS MATERIALIZED (SELECT value AS skill_id FROM json_each(:hidden)),"""
+    + _SUGGEST_BODY.format(
+        agg_k="group_concat(w.k)",
+        agg_ik="group_concat(i.k)",
+        agg_matched="group_concat(w.k)",
+        order=_SUGGEST_ORDER.format(p="", collate=""),
+        page_order=_SUGGEST_ORDER.format(p="p.", collate=""),
+    )
+)

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Index,
     Integer,
     Numeric,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -142,6 +143,46 @@ class PackageSkillMapping(Base):
     )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
+
+
+class SuggestMapping(Base):
+    """A mapping as suggest ranks it, one narrow row per mapping, kept in step by triggers.
+
+    Same id as its ``package_skill_mappings`` row (deleted with it), with the package's name
+    and ecosystem, the skill's ``skill_id``, ``installs`` and ``is_active``, the confidence
+    in hundredths (``score``: exact sums) and ``named`` (the skill is named after the
+    package, ``ranking.name_key``). Triggers of migration ``0012_suggest2`` on the mappings,
+    ``skills`` and ``packages`` maintain it in the same transaction as the change, so suggest
+    ranks in one indexed statement and reads ``skills`` only for the page it returns.
+    """
+
+    __tablename__ = "suggest_mappings"
+    __table_args__ = (
+        # Everything the ranking reads, by requested package: an index-only lookup.
+        Index(
+            "idx_suggest_mappings_package",
+            "ecosystem",
+            "name",
+            "is_active",
+            "score",
+            "named",
+            "installs",
+            "skill_id",
+        ),
+        Index("idx_suggest_mappings_skill", "skill_ref"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("package_skill_mappings.id", ondelete="CASCADE"), primary_key=True
+    )
+    skill_ref: Mapped[uuid.UUID] = mapped_column(UUID, nullable=False)
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    ecosystem: Mapped[str] = mapped_column(String(10), nullable=False)
+    skill_id: Mapped[str] = mapped_column(String(255), nullable=False)
+    installs: Mapped[int] = mapped_column(Integer, nullable=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    score: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    named: Mapped[bool] = mapped_column(Boolean, nullable=False)
 
 
 class Tag(Base):

@@ -9,6 +9,7 @@ the packages of installed skills.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterable
 from collections.abc import Mapping as Mapping_
 from dataclasses import dataclass, field
@@ -242,10 +243,20 @@ def counts_as_match(
     return ranks.get(key, COMMON_RANK + 1) > COMMON_RANK
 
 
+# ASCII only, as both databases fold (SQLite's lower() knows no other letters): package
+# names are ASCII, so no other letter could ever make a skill named after one.
+_ASCII_SPACE = " \t\n\r\x0b\x0c"
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
 @lru_cache(maxsize=131_072)
-def _name_key(name: str) -> str:
-    """``normalise_pypi``, memoised: ranking compares each candidate's id with its packages."""
-    return normalise_pypi(name)
+def name_key(name: str) -> str:
+    """PEP 503 in ASCII: trimmed, runs of ``-``, ``_`` and ``.`` made one ``-``, lower case.
+
+    Memoised: ranking compares each candidate's id with its packages. The ``named`` column
+    of ``suggest_mappings`` is this comparison, made in SQL by migration ``0012_suggest2``.
+    """
+    return _PEP503.sub("-", name.strip(_ASCII_SPACE)).translate(_ASCII_LOWER)
 
 
 # What an inferred mapping to a requested package needs to count (see counts_as_match).
@@ -261,9 +272,28 @@ def _gate(key: tuple[str, str], ranks: Mapping_[tuple[str, str], int]) -> str:
     return _NEEDS_EVIDENCE if ranks.get(key, COMMON_RANK + 1) <= COMMON_RANK else _ANY
 
 
+# The gates as the SQL ranking numbers them (see dialect.SUGGEST_PG).
+_GATE_CODES = {_ANY: 0, _NEEDS_EVIDENCE: 1, _MANUAL_ONLY: 2}
+
+
+def package_terms(
+    query: SuggestQuery, ranks: Mapping_[tuple[str, str], int]
+) -> list[tuple[PackageKey, int, int]]:
+    """Per requested package, in a stable order: its gate code and its popularity rank.
+
+    What :func:`rank_rows` decides per package, handed to the SQL ranking: 0 any mapping
+    counts, 1 only front-matter evidence or a skill named after it, 2 only a registry's own
+    mapping; the rank is :func:`_relevance`'s (``COMMON_RANK * 100`` when unlisted).
+    """
+    return [
+        (key, _GATE_CODES[_gate(key, ranks)], ranks.get(key, COMMON_RANK * 100))
+        for key in sorted(query.wanted)
+    ]
+
+
 def is_named_after(skill_id: str, package: str) -> bool:
     """Whether a skill's id is the package's name (compared the PEP 503 way)."""
-    return _name_key(skill_id) == _name_key(package)
+    return name_key(skill_id) == name_key(package)
 
 
 def _relevance(
@@ -281,7 +311,8 @@ def _relevance(
     best = max(strengths)
     if best >= MANUAL:
         return 0, 0.0, 0.0, 0
-    strength = sum(strengths)
+    # In hundredths, as stored (NUMERIC(3,2)): an exact sum, whatever the order of the rows.
+    strength = round(sum(strengths) * 100)
     popularity = min(ranks.get(k, COMMON_RANK * 100) for k in found)  # found is never empty
     if any(is_named_after(skill_id, name) for name, _ in found):
         return 1, -best, -strength, popularity

@@ -56,6 +56,10 @@ class Cache(Protocol):
     """What every cache backend offers."""
 
     backend: str
+    near_backend: str  # the backend label of a hit ``peek`` finds
+
+    def peek(self, key: str) -> bytes | None:
+        """A copy held in this process, with no await and no lookup counted, or None."""
 
     async def get(self, key: str) -> bytes | None:
         """The stored bytes, or None on a miss."""
@@ -113,6 +117,7 @@ class MemoryCache:
     """In-process cache with expiry, tags and sorted sets; one process, no server."""
 
     backend = "memory"
+    near_backend = "memory"
 
     def __init__(self, max_entries: int = 100_000) -> None:
         self._values: dict[str, tuple[float, bytes]] = {}
@@ -120,6 +125,11 @@ class MemoryCache:
         self._zsets: dict[str, dict[str, float]] = {}
         self._counters: dict[str, tuple[float, int]] = {}
         self._max_entries = max_entries
+
+    def peek(self, key: str) -> bytes | None:
+        """The stored bytes without a lookup counted (the caller counts what it uses)."""
+        item = self._values.get(key)
+        return item[1] if item is not None and item[0] >= time.monotonic() else None
 
     async def get(self, key: str) -> bytes | None:
         """The stored bytes, or None on a miss."""
@@ -224,6 +234,7 @@ class RedisCache:
     """Redis-backed cache that degrades to misses while Redis is unreachable."""
 
     backend = "redis"
+    near_backend = "redis"
     RETRY_AFTER_SECONDS = 1.0
 
     def __init__(self, url: str, client: aioredis.Redis | None = None) -> None:
@@ -245,39 +256,70 @@ class RedisCache:
 
     async def _call(self, op: Callable[[], Awaitable[T]], fallback: T) -> T:
         now = time.monotonic()
-        if self._down_since is not None and now < self._retry_at:
-            return fallback
-        try:
-            result = await op()
-        except REDIS_DOWN_ERRORS as exc:
-            if self._down_since is None:
-                log.warning("redis unreachable, serving without cache: %s", exc)
-                self._down_since = now
-            self._retry_at = now + self.RETRY_AFTER_SECONDS
-            return fallback
         if self._down_since is not None:
-            log.warning("redis reachable again after %.1fs", now - self._down_since)
-            self._down_since = None
-            await self._replay_invalidations()
-        return result
+            if now < self._retry_at or self._replaying or not await self._recover(now):
+                return fallback
+        try:
+            return await op()
+        except REDIS_DOWN_ERRORS as exc:
+            self._went_down(now, exc)
+            return fallback
 
-    async def _replay_invalidations(self) -> None:
-        pending = (self._pending_deletes, self._pending_tags, self._pending_prefixes)
-        if self._replaying or not any(pending):
-            return
+    def _went_down(self, now: float, exc: BaseException) -> None:
+        if self._down_since is None:
+            log.warning("redis unreachable, serving without cache: %s", exc)
+            self._down_since = now
+        self._retry_at = now + self.RETRY_AFTER_SECONDS
+
+    async def _recover(self, now: float) -> bool:
+        """Replay the invalidations missed in the outage; only then may Redis answer again.
+
+        Until every missed deletion has reached Redis, its copies may be stale: no read is
+        answered from it before that (other callers keep getting the outage fallback).
+        """
+        keys, tags, prefixes = (
+            set(p) for p in (self._pending_deletes, self._pending_tags, self._pending_prefixes)
+        )
         self._replaying = True
         try:
-            keys, tags, prefixes = (list(p) for p in pending)
-            for p in pending:
-                p.clear()
+            await self.client.ping()
             if keys:
-                await self.delete(*keys)
+                await self.client.delete(*keys)
             for tag in tags:
-                await self.invalidate_tag(tag)
+                await self._delete_tagged(tag)
             for prefix in prefixes:
-                await self.delete_prefix(prefix)
+                await self._delete_prefixed(prefix)
+        except REDIS_DOWN_ERRORS as exc:
+            self._went_down(now, exc)
+            return False
         finally:
             self._replaying = False
+        self._pending_deletes -= keys  # deletions asked for meanwhile stay for the next try
+        self._pending_tags -= tags
+        self._pending_prefixes -= prefixes
+        if self._pending_deletes or self._pending_tags or self._pending_prefixes:
+            return await self._recover(now)
+        log.warning("redis reachable again after %.1fs", now - (self._down_since or now))
+        self._down_since = None
+        return True
+
+    async def _delete_prefixed(self, prefix: str) -> None:
+        batch: list[bytes] = []
+        async for key in self.client.scan_iter(match=f"{_escape_glob(prefix)}*", count=500):
+            batch.append(key)
+            if len(batch) >= 500:
+                await self.client.delete(*batch)
+                batch = []
+        if batch:
+            await self.client.delete(*batch)
+
+    async def _delete_tagged(self, tag: str) -> None:
+        members = await self.client.smembers(_tag_key(tag))
+        await self.client.delete(_tag_key(tag), *members)
+
+    def peek(self, key: str) -> bytes | None:
+        """Nothing: every value is in Redis, a round trip away."""
+        return None
 
     async def get(self, key: str) -> bytes | None:
         """The stored bytes, or None on a miss or outage."""
@@ -314,30 +356,14 @@ class RedisCache:
 
     async def delete_prefix(self, prefix: str) -> None:
         """Remove every key with the prefix (SCAN, never KEYS)."""
-
-        async def op() -> None:
-            batch: list[bytes] = []
-            async for key in self.client.scan_iter(match=f"{_escape_glob(prefix)}*", count=500):
-                batch.append(key)
-                if len(batch) >= 500:
-                    await self.client.delete(*batch)
-                    batch = []
-            if batch:
-                await self.client.delete(*batch)
-
         sentinel = object()
-        if await self._call(op, sentinel) is sentinel:
+        if await self._call(lambda: self._delete_prefixed(prefix), sentinel) is sentinel:
             self._pending_prefixes.add(prefix)
 
     async def invalidate_tag(self, tag: str) -> None:
         """Remove every key stored under the tag."""
-
-        async def op() -> None:
-            members = await self.client.smembers(_tag_key(tag))
-            await self.client.delete(_tag_key(tag), *members)
-
         sentinel = object()
-        if await self._call(op, sentinel) is sentinel:
+        if await self._call(lambda: self._delete_tagged(tag), sentinel) is sentinel:
             self._pending_tags.add(tag)
 
     async def tag_members(self, tag: str) -> list[str]:
@@ -413,6 +439,7 @@ class NearCache:
     """
 
     CHANNEL = "cache.evict"
+    near_backend = "near"
 
     def __init__(
         self, inner: RedisCache, hub: Any, prefixes: Iterable[str], ttl: float = 10.0
@@ -473,6 +500,18 @@ class NearCache:
     async def _announce(self, event: dict[str, Any]) -> None:
         self._apply(event)
         await self.hub.publish(self.CHANNEL, event)
+
+    def peek(self, key: str) -> bytes | None:
+        """A fresh near copy, without a round trip or a lookup counted, or None.
+
+        For a request path that answers only when every key it needs is near; the caller
+        counts the hits it uses (``metrics.cache_lookup(near_backend, True)``).
+        """
+        self._ensure_listener()
+        item = self._near.get(key)
+        if item is not None and item[0] > time.monotonic() and self.inner.available:
+            return item[1]
+        return None
 
     async def get(self, key: str) -> bytes | None:
         """A near copy when fresh, else the Redis value (kept near when the key qualifies)."""
@@ -567,9 +606,9 @@ def _escape_glob(text: str) -> str:
     return "".join(f"\\{c}" if c in "*?[]\\" else c for c in text)
 
 
-# Keys resolved on nearly every request (session tokens, the caller's profile documents),
-# each invalidated explicitly by the code that changes them.
-NEAR_PREFIXES = ("auth:session:", "accounts:user:")
+# Keys resolved on nearly every request (session tokens, the caller's profile documents, the
+# version of the job search pages), each invalidated explicitly by the code that changes them.
+NEAR_PREFIXES = ("auth:session:", "accounts:user:", "careers:jobs:search:version")
 
 
 def make_cache(redis_url: str | None, hub: Any = None) -> Cache:

@@ -19,10 +19,8 @@ given). With CORS configured, or anything else added, it builds FastAPI's usual 
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-import structlog
 from fastapi import FastAPI
 from fastapi.middleware.asyncexitstack import AsyncExitStackMiddleware
 from starlette.middleware.exceptions import ExceptionMiddleware
@@ -30,13 +28,10 @@ from starlette.requests import Request
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from skillnest.core import logs, metrics
-from skillnest.core.access import REQUEST_ID_HEADER, record_request, request_id_of
+from skillnest.core import metrics
+from skillnest.core.access import RequestTrace, is_event_stream
 from skillnest.core.guard import RequestGuard, answer_500
 from skillnest.core.hot import DECLINED, HotRoute
-
-EVENT_STREAM = b"text/event-stream"
-CONTENT_TYPE = b"content-type"
 
 
 class Edge:
@@ -71,12 +66,8 @@ class Edge:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
-        request_id = request_id_of(scope)
-        request_id_header = (REQUEST_ID_HEADER, request_id.encode())
+        trace = RequestTrace(scope)
         added = self._headers_for(scope["path"])  # the path as it came in, before routing
-        slot = logs.start_request()
-        tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
         status = 500
         streaming = False
         response_started = False
@@ -87,15 +78,8 @@ class Edge:
                 response_started = True
                 status = message["status"]
                 headers = message.get("headers", ())
-                streaming = any(
-                    name == CONTENT_TYPE and value.startswith(EVENT_STREAM)
-                    for name, value in headers
-                )
-                message["headers"] = [
-                    *headers,
-                    *added,
-                    request_id_header,
-                ]
+                streaming = is_event_stream(headers)
+                message["headers"] = [*headers, *added, trace.header]
                 if streaming:
                     metrics.SSE_STREAMS.inc()
             await send(message)
@@ -111,9 +95,7 @@ class Edge:
         finally:
             if streaming:
                 metrics.SSE_STREAMS.dec()
-            seconds = time.perf_counter() - started
-            record_request(scope, status, seconds, request_id, slot, self.access_log_enabled)
-            structlog.contextvars.reset_contextvars(**tokens)
+            trace.finish(scope, status, self.access_log_enabled)
 
 
 class HotDispatch:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache, partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
@@ -25,6 +26,7 @@ from skillnest.core.deps import (
     LimiterDep,
     SessionDep,
     SettingsDep,
+    request_fetch_one,
     request_read_connection,
     request_session,
 )
@@ -32,7 +34,7 @@ from skillnest.core.hot import HotEndpoint
 from skillnest.core.pages import Cursor, CursorPage, Limit, Offset, Page, PathId
 from skillnest.core.platform import Platform
 from skillnest.core.responses import JSONBytes
-from skillnest.help import conversation, schemas, service
+from skillnest.help import conversation, feed, schemas, service
 from skillnest.help.feed import Filters
 
 router = APIRouter(tags=["help"])
@@ -118,7 +120,7 @@ async def read_help_feed(
     ``college_domain`` (or ``mine``) keeps the caller's verified college only.
     """
     filters = await service.college_filters(
-        session=session, settings=settings, user=user, filters=filters
+        session=session, settings=settings, user=user, filters=filters, cache=cache
     )
     return JSONBytes(
         await service.read_feed(
@@ -386,31 +388,47 @@ def plain_feed_query(params: QueryParams) -> tuple[Filters, int, int] | None:
     )
 
 
+@lru_cache(maxsize=4_096)
+def parsed_feed_query(query_string: bytes) -> tuple[Filters, int, int] | None:
+    """``plain_feed_query`` of a raw query string, remembered: a few queries repeat a lot."""
+    return plain_feed_query(QueryParams(query_string.decode("latin-1")))
+
+
 async def hot_read_help_feed(request: Request) -> Response | None:
-    """``GET /help/feed``: auth from the near cache, one Redis round trip, one statement."""
-    query = plain_feed_query(request.query_params)
+    """``GET /help/feed``: auth and college from the near cache, one Redis round trip."""
+    query = parsed_feed_query(request.scope["query_string"])
     if query is None:
         return None  # the documented route validates odd input
     filters, limit, offset = query
     platform: Platform = request.app.state.platform
     token = await get_token(await get_bearer_token(request, await bearer(request)))
+    # Each step holds at most one pooled connection, and only on a cache miss: the token and
+    # the college come from the cache, and a kept page needs one driver-level statement.
     async with request_session(request) as session:
         user = await user_from_token(session=session, cache=platform.cache, token=token)
-        async with request_read_connection(request) as reader:
-            if filters.college_domain is not None:
-                filters = await service.college_filters(
-                    session=reader, settings=platform.settings, user=user, filters=filters
-                )
-            body = await service.read_feed(
-                session=session,
-                cache=platform.cache,
-                limiter=platform.limiter,
-                user=user,
-                filters=filters,
-                offset=offset,
-                limit=limit,
-                reader=reader,
-            )
+        filters = await service.college_filters(
+            session=session,
+            settings=platform.settings,
+            user=user,
+            filters=filters,
+            cache=platform.cache,
+        )
+    async with request_session(request) as session:
+        body = await service.read_feed(
+            session=session,
+            cache=platform.cache,
+            limiter=platform.limiter,
+            user=user,
+            filters=filters,
+            offset=offset,
+            limit=limit,
+            connect=partial(request_read_connection, request),
+            confirm=partial(
+                feed.all_active,
+                fetch=partial(request_fetch_one, request),
+                dialect=platform.db.dialect,
+            ),
+        )
     return JSONBytes(body)
 
 

@@ -12,14 +12,22 @@ Design (the database stays the source of truth; Redis is the shared, disposable 
   and catches up only when the version moved, by reading the few cards created or closed
   since (``help:feed:epoch`` changes when only a full re-read will do): a feed read costs
   one GET plus an in-memory filter.
-* The cards pick the page; the database confirms it by primary key before it is sent, and
-  each card's exact ``expires_at`` is checked at read time. An expired or closed request is
-  never served, whether or not the expiry job has run, whatever changed the database.
+* The cards pick the page; the database confirms it by primary key before it is first sent,
+  and each card's exact ``expires_at`` is checked at read time. An expired or closed request
+  is never served, whether or not the expiry job has run.
 * No version (Redis flushed or restarted) means "rebuild": the active requests are read from
   the database and added back. If the cache cannot keep data (Redis down), the page is read
   from the database directly, so losing Redis loses nothing.
 * The maintenance job reconciles the set with the database (seed rows inserted by SQL, a
   create whose transaction rolled back) and prunes entries older than the longest lifetime.
+* Each worker keeps the ready bytes of the pages it served for the current version (keyed by
+  filters, with the caller's college already resolved, offset and limit), each until the
+  earliest expiry among its cards: a repeat costs no card walk and no serialisation, and its
+  confirmation is one driver-level statement counting which of its cards are still active
+  (a page with one gone is built afresh). Every change made through skillnest moves the
+  version (create, accept, cancel, maintenance); a page is kept only when the database
+  confirmed every card of it at the first look, so a card whose creating transaction had
+  not committed yet is never left out of a kept page.
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ import time
 import uuid
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -39,11 +48,15 @@ import orjson
 from sqlalchemy import (
     TEXT,
     ColumnElement,
+    String,
+    and_,
     any_,
     bindparam,
+    case,
     exists,
     func,
     literal,
+    literal_column,
     select,
     type_coerce,
 )
@@ -51,7 +64,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from skillnest.core.cache import TTL, Cache
-from skillnest.core.db import is_postgres
+from skillnest.core.db import DriverStatement, is_postgres
 from skillnest.core.realtime import Hub
 from skillnest.help.models import ACTIVE, HelpSession
 
@@ -59,6 +72,12 @@ log = logging.getLogger("skillnest.help.feed")
 
 CardRow = Mapping[Any, Any]
 """A row with the card columns (a RowMapping or a plain dict)."""
+Connect = Callable[[], AbstractAsyncContextManager[AsyncConnection]]
+"""Opens a connection outside transactions (``core.deps.request_read_connection``)."""
+FetchOne = Callable[[DriverStatement, dict[str, Any]], Awaitable[dict[str, Any] | None]]
+"""Runs a driver statement outside transactions (``core.deps.request_fetch_one``)."""
+ConfirmKept = Callable[..., Awaitable[bool]]
+"""``all_active`` with its ``fetch`` and ``dialect`` bound: takes ``uids`` and ``now``."""
 
 FEED_KEY = "live_help_feed"
 CLOSED_KEY = "live_help_feed:closed"
@@ -73,6 +92,10 @@ RECONCILE_GRACE = timedelta(seconds=60)
 # transaction finished after a newer one's is still picked up.
 DELTA_MARGIN = timedelta(seconds=30)
 _BATCH = 500
+# Ready pages kept per worker for one version (filters x college x offset x limit); beyond
+# this many, odd queries start the collection afresh rather than growing it.
+MAX_READY_PAGES = 4_096
+_NEVER_US = 1 << 62
 # Rounds of "drop what the database no longer confirms and look again" before a feed read
 # gives up on the cached cards and queries the database for the page.
 MAX_CONFIRM_ROUNDS = 3
@@ -336,6 +359,9 @@ class LocalCopy:
     closed_scan: float = 0.0  # when the closed set was last read
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     index: Index | None = None  # of ``entries``, built by the first page read that needs it
+    # Ready pages for ``ready_version``: (filters, offset, limit) -> the page.
+    ready_version: bytes | None = None
+    ready: dict[tuple[Filters, int, int], KeptPage] = field(default_factory=dict)
 
 
 _copies: weakref.WeakKeyDictionary[Any, LocalCopy] = weakref.WeakKeyDictionary()
@@ -364,6 +390,50 @@ def entries_at(cache: Cache, version: bytes | None) -> list[Entry] | None:
     if copy is None or version is None or version != copy.version or _cache_down(cache):
         return None
     return copy.entries
+
+
+def version_of(cache: Cache, entries: list[Entry]) -> bytes | None:
+    """The version of this process's copy when ``entries`` is that copy, else None."""
+    copy = _copies.get(cache)
+    return copy.version if copy is not None and copy.entries is entries else None
+
+
+PageKey = tuple[Filters, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class KeptPage:
+    """A page's ready bytes, the cards it was built from and when the first of them expires."""
+
+    body: bytes
+    uids: list[uuid.UUID]
+    until_us: int
+
+
+def ready_page(cache: Cache, version: bytes | None, key: PageKey, now_us: int) -> KeptPage | None:
+    """The kept page at ``version`` when none of its cards has expired since."""
+    copy = _copies.get(cache)
+    if copy is None or version is None or copy.ready_version != version or _cache_down(cache):
+        return None
+    kept = copy.ready.get(key)
+    return kept if kept is not None and kept.until_us > now_us else None
+
+
+def keep_page(cache: Cache, version: bytes | None, key: PageKey, page: KeptPage) -> None:
+    """Keep a page for ``version`` (the copy's current one)."""
+    copy = _copies.get(cache)
+    if copy is None or version is None or version != copy.version:
+        return  # built from an older copy: readers of the current version never ask for it
+    if copy.ready_version != version or len(copy.ready) >= MAX_READY_PAGES:
+        copy.ready_version, copy.ready = version, {}
+    copy.ready[key] = page
+
+
+def drop_page(cache: Cache, key: PageKey) -> None:
+    """Forget a kept page (one of its cards is no longer active)."""
+    copy = _copies.get(cache)
+    if copy is not None:
+        copy.ready.pop(key, None)
 
 
 def _cache_down(cache: Cache) -> bool:
@@ -487,6 +557,45 @@ CONFIRM_POSTGRES = select(HelpSession.id).where(
 CONFIRM_SQLITE = select(HelpSession.id, HelpSession.status, HelpSession.expires_at).where(
     HelpSession.id.in_(bindparam("ids", expanding=True))
 )
+# A kept page's confirmation through the driver (core.db.DriverStatement): of these ids, how
+# many are active now. The ids are the only condition (the primary key is the index used);
+# PostgreSQL takes them as one array, SQLite as a JSON array of the stored hex form.
+# Constants written into the SQL: a driver statement binds only the named values.
+_ACTIVE_NOW = func.sum(
+    case(
+        (
+            and_(
+                HelpSession.status == literal_column(f"'{ACTIVE}'"),
+                HelpSession.expires_at > bindparam("now", type_=HelpSession.expires_at.type),
+            ),
+            literal_column("1"),
+        ),
+        else_=literal_column("0"),
+    )
+)
+_JSON_IDS = func.json_each(bindparam("ids", type_=String)).table_valued("value")
+KEPT_POSTGRES = DriverStatement(
+    select(_ACTIVE_NOW.label("active")).where(
+        HelpSession.id == any_(bindparam("ids", type_=postgresql.ARRAY(HelpSession.id.type)))
+    )
+)
+KEPT_SQLITE = DriverStatement(
+    select(_ACTIVE_NOW.label("active")).where(HelpSession.id.in_(select(_JSON_IDS.c.value)))
+)
+
+
+async def all_active(
+    *, fetch: FetchOne, dialect: str, uids: list[uuid.UUID], now: datetime
+) -> bool:
+    """Whether every one of these requests is still active now (one statement)."""
+    if not uids:
+        return True
+    if dialect == "postgresql":
+        row = await fetch(KEPT_POSTGRES, {"ids": uids, "now": now})
+    else:
+        ids = orjson.dumps([uid.hex for uid in uids]).decode()
+        row = await fetch(KEPT_SQLITE, {"ids": ids, "now": now})
+    return row is not None and row["active"] == len(uids)
 
 
 async def still_active(
@@ -516,31 +625,73 @@ async def read_page(
     limit: int,
     version: bytes | None = None,
     reader: AsyncConnection | None = None,
+    connect: Connect | None = None,
+    confirm: ConfirmKept | None = None,
 ) -> bytes:
     """One feed page as ready JSON bytes.
 
     The cached cards say which requests may be on the page; the database confirms them, by
-    primary key, before they are shown. A request closed or expired by any means (even SQL
-    run by hand, or a transaction that never committed) is therefore never served.
+    primary key, before they are shown: a closed or expired request, or one whose
+    transaction never committed, is never served. A page served before at the same version
+    is answered from its kept bytes until one of its cards expires (see the module's notes).
     ``version`` is the feed version when the caller already read it (with the rate-limit
-    hit: no GET of its own then); ``reader`` a connection to confirm on instead of the session.
+    hit: no GET of its own then); ``reader`` a connection to confirm on instead of the session,
+    or ``connect`` one to open only when the page must be built; ``confirm`` confirms a kept
+    page through the driver (else it is confirmed like a built one).
     """
     now = datetime.now(UTC)
+    now_us = _micros(now)
+    key = (filters, offset, limit)
+    if version is None and not _cache_down(cache):
+        version = await cache.get(VERSION_KEY)
+    kept = ready_page(cache, version, key, now_us)
+    if kept is not None:
+        if confirm is not None:
+            if await confirm(uids=kept.uids, now=now):
+                return kept.body
+        else:
+            confirmed = await still_active(session=reader or session, ids=kept.uids, now=now)
+            if len(confirmed) == len(kept.uids):
+                return kept.body
+        drop_page(cache, key)
+    if reader is None and connect is not None:
+        async with connect() as connection:
+            return await _build_page(session, cache, key, version, now, connection)
+    return await _build_page(session, cache, key, version, now, reader)
+
+
+async def _build_page(
+    session: AsyncSession,
+    cache: Cache,
+    key: PageKey,
+    version: bytes | None,
+    now: datetime,
+    reader: AsyncConnection | None,
+) -> bytes:
+    """A page from the cards confirmed by the database (kept when all were confirmed)."""
+    filters, offset, limit = key
+    now_us = _micros(now)
     entries = entries_at(cache, version)
     if entries is None:
         entries = await current_entries(session=session, cache=cache)
     if entries is not None:
+        at = version_of(cache, entries)
         index = index_for(cache, entries)
         excluded: set[str] = set()
-        for _ in range(MAX_CONFIRM_ROUNDS):
-            window = candidates(entries, filters, offset + limit + 1, _micros(now), excluded, index)
+        for attempt in range(MAX_CONFIRM_ROUNDS):
+            window = candidates(entries, filters, offset + limit + 1, now_us, excluded, index)
             confirmed = await still_active(
                 session=reader or session, ids=[entry.uid for entry in window], now=now
             )
             gone = {entry.id for entry in window if entry.uid not in confirmed}
             if not gone:
                 page = window[offset : offset + limit]
-                return render_page(page, len(window) > offset + limit, offset, limit)
+                body = render_page(page, len(window) > offset + limit, offset, limit)
+                if attempt == 0:  # a card left out may be one whose commit is under way
+                    until = min((entry.exp for entry in window), default=_NEVER_US)
+                    uids = [entry.uid for entry in window]
+                    keep_page(cache, at, key, KeptPage(body, uids, until))
+                return body
             excluded |= gone
         log.info("live feed out of step with the database; reading this page from it")
     page, more = await page_from_db(
@@ -616,9 +767,10 @@ async def reconcile(
         await cache.zadd(
             FEED_KEY, {member_of(r): score_of(r["created_at"]) for r in missing.values()}
         )
-    if stale or reopened or missing:
-        # Additions with old scores and re-opened ids are beyond what a delta sees.
-        await _bump_version(cache, full=bool(reopened or missing))
+    # Always a new version: rows changed by hand in SQL (which no service call announced)
+    # then leave every worker's kept pages. Additions with old scores and re-opened ids are
+    # beyond what a delta sees.
+    await _bump_version(cache, full=bool(reopened or missing))
     return len(missing), len(stale) + pruned
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Row, delete, distinct, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from skillnest.accounts import service as accounts
 from skillnest.accounts.service import AuthUser, verified_college_domain
 from skillnest.core.cache import TTL, Cache, get_json, set_json
 from skillnest.core.errors import Conflict, Forbidden, NotFound, conflict_on_integrity
@@ -338,10 +339,21 @@ async def list_mine(
 
 
 async def own_college(
-    *, session: AsyncSession | AsyncConnection, settings: Settings, user: AuthUser, asked: str
+    *,
+    session: AsyncSession | AsyncConnection,
+    settings: Settings,
+    user: AuthUser,
+    asked: str,
+    cache: Cache | None = None,
 ) -> str:
     """The caller's verified college when ``asked`` names it (or is ``mine``); else 403."""
-    mine = await verified_college_domain(session=session, settings=settings, user_id=user.id)
+    key = accounts.college_cache_key(user.id)  # with a cache (reads): dropped by invalidate_user
+    raw = await cache.get(key) if cache is not None else None
+    mine = raw.decode() or None if raw is not None else None
+    if raw is None:
+        mine = await verified_college_domain(session=session, settings=settings, user_id=user.id)
+    if raw is None and cache is not None:  # an empty value: no college
+        await cache.set(key, (mine or "").encode(), TTL.SHORT, tags=[accounts.user_tag(user.id)])
     if mine is None:
         raise Forbidden(NO_COLLEGE)
     if asked not in (MY_COLLEGE, mine):
@@ -355,12 +367,13 @@ async def college_filters(
     settings: Settings,
     user: AuthUser,
     filters: feed.Filters,
+    cache: Cache | None = None,
 ) -> feed.Filters:
     """Feed filters whose college is the caller's verified one (the public feed has none)."""
     if filters.college_domain is None:
         return filters
     college = await own_college(
-        session=session, settings=settings, user=user, asked=filters.college_domain
+        session=session, settings=settings, user=user, asked=filters.college_domain, cache=cache
     )
     return dataclasses.replace(filters, college_domain=college)
 
@@ -375,11 +388,14 @@ async def read_feed(
     offset: int,
     limit: int,
     reader: AsyncConnection | None = None,
+    connect: feed.Connect | None = None,
+    confirm: feed.ConfirmKept | None = None,
 ) -> bytes:
     """One page of active requests (rate limited per account) as ready JSON bytes.
 
     The hit and the read of the feed's version share one Redis round trip; ``reader`` is a
-    connection outside transactions to confirm the page on (the session otherwise).
+    connection outside transactions to confirm the page on (the session otherwise), or
+    ``connect`` opens one when the page is not kept ready; ``confirm`` checks a kept one.
     """
     read, version = await limiter.hit_and_get(
         FEED_LIMIT, "help-feed", str(user.id), key=feed.VERSION_KEY
@@ -392,6 +408,8 @@ async def read_feed(
         limit=limit,
         version=version if read else None,
         reader=reader,
+        connect=connect,
+        confirm=confirm,
     )
 
 

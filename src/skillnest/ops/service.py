@@ -185,4 +185,9 @@ async def load_demo(platform: Platform) -> list[str]:
             loader = getattr(service, "load_demo", None) if service else None
             if loader is not None and module != "ops":
                 lines.append(str(await loader(session=session)))
+    for module in MODULES:  # committed: what a module caches of its demo data is retired
+        service = submodule(module, "service")
+        loaded = getattr(service, "demo_loaded", None) if service else None
+        if loaded is not None:
+            await loaded(platform=platform)
     return lines

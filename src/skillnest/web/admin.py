@@ -49,7 +49,7 @@ SECRET_COLUMNS = frozenset(
     }
 )
 # Rows written once and never changed (history, events, anonymous help records), and rows
-# kept by triggers from other tables (exchange_match_profiles): read-only.
+# kept by triggers from other tables (exchange_match_profiles, suggest_mappings): read-only.
 READ_ONLY_TABLES = frozenset(
     {
         "admin_audit_log",
@@ -65,6 +65,7 @@ READ_ONLY_TABLES = frozenset(
         "ratings",
         "skill_score_history",
         "skill_verifications",
+        "suggest_mappings",
         "trust_interactions",
         "user_sessions",
     }

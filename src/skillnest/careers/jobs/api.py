@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from starlette.datastructures import QueryParams
 
 from skillnest.accounts.deps import AdminUser, CurrentUser, ReadSessionDep
-from skillnest.careers.jobs import alerts, matching, schemas, service
+from skillnest.careers.jobs import alerts, matching, schemas, search_cache, service
 from skillnest.careers.jobs.matching import RECOMMENDATION_CANDIDATES
 from skillnest.core.deps import CacheDep, SessionDep, request_read_connection
 from skillnest.core.hot import HotEndpoint
@@ -242,14 +242,18 @@ def _plain_search(params: QueryParams) -> service.SearchQuery | None:
 
 
 async def hot_search_jobs(request: Request) -> Response | None:
-    """``GET /jobs``: one pre-built statement on a connection outside transactions."""
+    """``GET /jobs``: a cached page (``search_cache``), else one pre-built statement."""
     platform: Platform = request.app.state.platform
     search = _plain_search(request.query_params)
     if search is None or platform.db.replicas:
         return None  # the documented route validates odd input and picks a replica
-    async with request_read_connection(request) as connection:
-        body = await service.search_jobs_json(connection=connection, search=search)
-    return JSONBytes(body)
+
+    async def load() -> bytes:
+        async with request_read_connection(request) as connection:
+            return await service.search_jobs_json(connection=connection, search=search)
+
+    params = search_cache.search_params(search, postgres=platform.db.dialect == "postgresql")
+    return JSONBytes(await search_cache.cached_search(platform.cache, params, load))
 
 
 HOT_ROUTES: dict[tuple[str, str], HotEndpoint] = {("GET", "/jobs"): hot_search_jobs}

@@ -18,7 +18,7 @@ from typing import IO, Any
 import orjson
 from pydantic import ValidationError
 
-from skillnest.careers.jobs import service
+from skillnest.careers.jobs import search_cache, service
 from skillnest.careers.jobs.schemas import JobIn
 from skillnest.core.cache import Cache
 from skillnest.core.db import Database
@@ -158,6 +158,7 @@ async def import_feed(
         if rows:
             async with db.unit_of_work() as session:
                 report.imported += await service.load_job_rows(session=session, rows=rows)
+            await search_cache.announce_jobs_changed(cache)  # committed: searches see it now
         if progress is not None:
             progress(read, report.imported)
 

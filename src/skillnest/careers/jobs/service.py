@@ -10,12 +10,14 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+from psycopg.errors import UniqueViolation
 from pydantic import TypeAdapter
 from sqlalchemy import Integer, any_, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from skillnest.careers.jobs import dialect, schemas
+from skillnest.careers.jobs import dialect, schemas, search_cache
 from skillnest.careers.jobs.models import Job, JobMatchScore, SavedJob
 from skillnest.core.bulk import BulkValidator, bulk_insert
 from skillnest.core.cache import Cache
@@ -57,11 +59,17 @@ def _job_values(data: dict[str, Any]) -> dict[str, Any]:
 async def jobs_changed(
     *, session: AsyncSession, cache: Cache, job_ids: Iterable[int] | None = None
 ) -> None:
-    """After job writes: their stored match scores go, every recommendation list is stale."""
+    """After job writes: their stored match scores go, every recommendation list is stale.
+
+    Once the transaction commits, cached search pages and recommendations are retired again
+    (``search_cache.announce_jobs_changed``): a reader between this call and the commit may
+    have cached what the commit replaces.
+    """
     ids = list(job_ids or [])
     if ids:
         await session.execute(delete(JobMatchScore).where(JobMatchScore.job_id.in_(ids)))
     await cache.invalidate_tag(JOBS_TAG)
+    search_cache.announce_after_commit(session, cache)
 
 
 async def create_job(
@@ -122,8 +130,34 @@ async def upsert_jobs(*, session: AsyncSession, jobs: Sequence[schemas.JobIn]) -
 
 
 async def load_job_rows(*, session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
-    """Upsert the rows of ``job_rows`` (imports); return how many listings were written."""
+    """Upsert the rows of ``job_rows`` (imports); return how many listings were written.
+
+    On PostgreSQL a batch is first copied straight into ``jobs`` under a savepoint: when its
+    listings are all new (a first import) there is no staging table, no ``ON CONFLICT`` and no
+    match score to drop. A batch that meets a stored listing is rolled back to the savepoint
+    (the unique key stops the copy) and upserted.
+    """
+    if is_postgres(session):
+        try:
+            async with session.begin_nested():
+                for group in _by_shape(rows):
+                    await bulk_insert(session, Job.__table__, group)  # type: ignore[arg-type]
+            return len(rows)
+        except (UniqueViolation, IntegrityError) as exc:
+            if not _is_unique_violation(exc):
+                raise
     return len(await _upsert_rows(session=session, rows=rows))
+
+
+def _is_unique_violation(exc: Exception) -> bool:
+    cause = exc.orig if isinstance(exc, IntegrityError) else exc
+    return isinstance(cause, UniqueViolation)
+
+
+def _by_shape(rows: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The rows with posted_at, then those without (one load per column set)."""
+    groups = ([r for r in rows if "posted_at" in r], [r for r in rows if "posted_at" not in r])
+    return [group for group in groups if group]
 
 
 async def _upsert_rows(*, session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[int]:
@@ -131,10 +165,7 @@ async def _upsert_rows(*, session: AsyncSession, rows: Sequence[dict[str, Any]])
     ids: list[int] = []
     # Rows without posted_at keep the stored one (or get the current time): one load for
     # each shape, since every row of a bulk load has the same columns.
-    for dated in (True, False):
-        group = [r for r in rows if ("posted_at" in r) == dated]
-        if not group:
-            continue
+    for group in _by_shape(rows):
         loaded = await bulk_insert(
             session,
             Job.__table__,  # type: ignore[arg-type]

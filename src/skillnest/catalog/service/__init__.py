@@ -55,6 +55,7 @@ from skillnest.catalog.service.suggest import (
     disabled_skills,
     load_candidates,
     store_suggestions,
+    store_suggestions_from,
     suggest,
     suggest_for,
 )
@@ -122,6 +123,7 @@ __all__ = [
     "skills_of_packages",
     "snapshot_bytes",
     "store_suggestions",
+    "store_suggestions_from",
     "suggest",
     "suggest_for",
     "suggest_key",

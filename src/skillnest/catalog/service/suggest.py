@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping as Mapping_
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import Float, Select, String, any_, bindparam, cast, select
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from skillnest.catalog import schemas
+from skillnest.catalog.dialect import SUGGEST_PG, SUGGEST_SQLITE
 from skillnest.catalog.models import Package, PackageSkillMapping, Skill, UserSkillPreference
 from skillnest.catalog.popularity import package_ranks
 from skillnest.catalog.ranking import (
+    INSTALLED_SKILL,
+    PACKAGE_JSON,
     MappingRow,
     PackageKey,
     SuggestQuery,
     build_query,
     package_keys,
+    package_terms,
     qualified_name,
-    rank_rows,
 )
 from skillnest.catalog.schemas import MAX_PACKAGES
 from skillnest.catalog.service.caching import QUERIES_TAG, QUERY_TTL, preferences_key, suggest_key
 from skillnest.core.cache import TTL, Cache, get_json, set_json
+from skillnest.core.db import UUID
 from skillnest.core.errors import BadRequest
 
 NO_SUGGEST_INPUT = "At least one 'packages' or 'installed_skills' value is required."
@@ -59,17 +65,17 @@ _BY_NAME = (
 # per connection (see dialect.any_of); SQLite: IN.
 _BY_NAME_PG = _BY_NAME.where(Package.name == any_(bindparam("names", type_=ARRAY(String))))
 _BY_NAME_SQLITE = _BY_NAME.where(Package.name.in_(bindparam("names", expanding=True)))
-_DETAILS = select(Skill.skill_id, Skill.id, Skill.title, Skill.description, Skill.repo).where(
-    Skill.skill_id.in_(bindparam("skill_ids", expanding=True))
-)
+# The SQL ranking, with the skill id typed (SQLite stores it as text).
+_SUGGEST_PG = SUGGEST_PG.columns(id=UUID)
+_SUGGEST_SQLITE = SUGGEST_SQLITE.columns(id=UUID)
 
 
 async def load_candidates(*, session: AsyncSession, query: SuggestQuery) -> list[MappingRow]:
-    """The mapping rows ranking needs: all of installed skills', and those to wanted names.
+    """The mapping rows ``ranking.rank_rows`` needs: all of installed skills', those to names.
 
-    Two indexed queries: the installed skills with all their mappings, then every active
+    The reference the SQL ranking is tested against. Two
+    indexed queries: the installed skills with all their mappings, then every active
     skill's mappings to a requested package name or to a package of an installed skill.
-    Titles and descriptions are read afterwards, for the returned page only.
     """
     conn = await session.connection()
     rows: list[MappingRow] = []
@@ -85,31 +91,98 @@ async def load_candidates(*, session: AsyncSession, query: SuggestQuery) -> list
     return rows
 
 
-async def _page_details(session: AsyncSession, skill_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """Id, title, description and repo of the skills on the returned page."""
-    if not skill_ids:
-        return {}
-    conn = await session.connection()
-    rows = await conn.execute(_DETAILS, {"skill_ids": skill_ids})
+def _indexes(value: Any) -> list[int]:
+    """A list of package indexes: an array on PostgreSQL, ``group_concat`` text on SQLite."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [int(part) for part in value.split(",")]
+    return list(value)
+
+
+async def _suggest_document(
+    conn: AsyncConnection,
+    query: SuggestQuery,
+    ranks: Mapping_[tuple[str, str], int] | None = None,
+) -> dict[str, Any]:
+    """The suggest answer as the document the ready bytes are made of.
+
+    Ranked in the database (``dialect.SUGGEST_PG`` / ``SUGGEST_SQLITE`` over
+    ``suggest_mappings``), exactly as ``ranking.rank_rows`` ranks the candidate rows of
+    :func:`load_candidates` (a property test compares both); only the page crosses over.
+    One statement, or two with installed skills.
+    """
+    matched_installed: set[str] = set()
+    shared: set[tuple[str, str]] = set()
+    if query.installed:
+        result = await conn.execute(_INSTALLED, {"installed": sorted(query.installed)})
+        for skill_id, _, name, ecosystem, _ in result:
+            matched_installed.add(skill_id)
+            if name is not None:
+                shared.add((name, ecosystem))
+    terms = package_terms(query, package_ranks() if ranks is None else ranks)
+    wanted = [key for key, _, _ in terms]
+    shared_keys = sorted(shared - set(wanted))
+    hidden = sorted(query.installed | query.excluded)
+    rows: Sequence[Any] = ()
+    if wanted or shared_keys:
+        if conn.dialect.name == "postgresql":
+            params: dict[str, Any] = {
+                "names": [k.name for k in wanted],
+                "ecosystems": [k.ecosystem for k in wanted],
+                "gates": [gate for _, gate, _ in terms],
+                "ranks": [rank for _, _, rank in terms],
+                "shared_names": [name for name, _ in shared_keys],
+                "shared_ecosystems": [ecosystem for _, ecosystem in shared_keys],
+                "hidden": hidden,
+                "limit": query.limit,
+            }
+            rows = (await conn.execute(_SUGGEST_PG, params)).all()
+        else:
+            params = {
+                "wanted": orjson.dumps([[k.name, k.ecosystem, g, r] for k, g, r in terms]),
+                "shared": orjson.dumps(shared_keys),
+                "hidden": orjson.dumps(hidden),
+                "limit": query.limit,
+            }
+            rows = (await conn.execute(_SUGGEST_SQLITE, params)).all()
+    skills = []
+    for tier, skill_id, installs, best, keys, ident, title, description, repo, *_ in rows:
+        source = wanted if tier == 1 else shared_keys
+        skills.append(
+            {
+                "id": str(ident),
+                "name": skill_id,
+                "title": title,
+                "description": description,
+                "repo": repo,
+                "installs": installs,
+                "packages": sorted({qualified_name(*source[k]) for k in _indexes(keys)}),
+                "match_type": PACKAGE_JSON if tier == 1 else INSTALLED_SKILL,
+                "confidence": best / 100,
+            }
+        )
     return {
-        skill_id: {"id": str(ident), "title": title, "description": description, "repo": repo}
-        for skill_id, ident, title, description, repo in rows
+        "skills": skills,
+        "total": rows[0][9] if rows else 0,
+        "matched_packages": sorted(
+            qualified_name(*wanted[k]) for k in _indexes(rows[0][10] if rows else None)
+        ),
+        "matched_installed_skills": sorted(matched_installed),
     }
 
 
-async def _suggest_document(session: AsyncSession, query: SuggestQuery) -> dict[str, Any]:
-    """The suggest answer as the document the ready bytes are made of."""
-    rows = await load_candidates(session=session, query=query)
-    result = rank_rows(rows, query, package_ranks())
-    details = await _page_details(session, [s.skill_id for s in result.suggestions])
-    return result.document(details)
-
-
-async def compute_suggestions(*, session: AsyncSession, query: SuggestQuery) -> schemas.SuggestOut:
-    """The suggest answer straight from the database (no cache)."""
+async def compute_suggestions(
+    *,
+    session: AsyncSession,
+    query: SuggestQuery,
+    ranks: Mapping_[tuple[str, str], int] | None = None,
+) -> schemas.SuggestOut:
+    """The suggest answer straight from the database (no cache); ``ranks``: package popularity."""
     if query.is_empty:
         raise BadRequest(NO_SUGGEST_INPUT)
-    return schemas.SuggestOut.model_validate(await _suggest_document(session, query))
+    document = await _suggest_document(await session.connection(), query, ranks)
+    return schemas.SuggestOut.model_validate(document)
 
 
 async def cached_suggestions(*, cache: Cache, query: SuggestQuery) -> bytes | None:
@@ -133,7 +206,22 @@ async def store_suggestions(*, session: AsyncSession, cache: Cache, query: Sugge
         raise BadRequest(NO_SUGGEST_INPUT)
     # The hot path: the document goes to bytes once, without a model in between; the
     # response-model test checks these bytes against SuggestOut.
-    document = await _suggest_document(session, query)
+    return await store_suggestions_from(
+        connection=await session.connection(), cache=cache, query=query
+    )
+
+
+async def store_suggestions_from(
+    *, connection: AsyncConnection, cache: Cache, query: SuggestQuery
+) -> bytes:
+    """:func:`store_suggestions` on a given connection (a reading one, outside transactions).
+
+    An anonymous question without installed skills is one statement: the cache-first route
+    runs it on a connection outside any transaction (one round trip, nothing to commit).
+    """
+    if query.is_empty:
+        raise BadRequest(NO_SUGGEST_INPUT)
+    document = await _suggest_document(connection, query)
     return await set_json(cache, suggest_key(query), document, QUERY_TTL, [QUERIES_TAG])
 
 

@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, MetaData, Table, and_, func, select, text
+from sqlalchemy import Column, MetaData, Table, and_, func, select, text, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.core import bulk
+from skillnest.core.db import is_postgres
 from skillnest.gauge import dialect
 from skillnest.gauge.importer.rows import (
     ACCOUNTS,
@@ -103,15 +104,33 @@ class Verifier:
 
     async def expect(self, name: str, table: Table, rows: Sequence[dict[str, Any]]) -> None:
         """Rows this run inserted into ``table`` (for report table ``name``), as validated."""
+        if rows:
+            tally = await self._tally(name, table, rows)
+            await bulk.bulk_insert(self.session, tally.temp, rows)
+
+    async def insert(self, name: str, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert rows that cannot conflict into ``table`` and expect them, in one pass.
+
+        On PostgreSQL the COPY text of the batch is built once and sent to the table and to
+        its ``_verify_`` table: the comparison still meets every stored row.
+        """
         if not rows:
             return
+        if not is_postgres(self.session):
+            await bulk.bulk_insert(self.session, table, rows)
+            await self.expect(name, table, rows)
+            return
+        tally = await self._tally(name, table, rows)
+        await bulk.copy_rows(self.session, (table, tally.temp), rows)
+
+    async def _tally(self, name: str, table: Table, rows: Sequence[dict[str, Any]]) -> Tally:
         tally = self.tallies.get((name, table.name))
         if tally is None:
             check = next(c for c in CHECKS[name] if c.table is table)
             temp = await self._create(f"_verify_{table.name}", table, list(rows[0]))
             tally = self.tallies[(name, table.name)] = Tally(temp, check.keys)
         tally.expected += len(rows)
-        await bulk.bulk_insert(self.session, tally.temp, rows)
+        return tally
 
     async def expect_present(self, name: str, keys: Sequence[dict[str, Any]]) -> None:
         """Legacy keys of valid records that were already imported (counted, not compared)."""
@@ -139,13 +158,14 @@ class Verifier:
         # Times come back in the session's zone: UTC, like the legacy side (documents).
         await dialect.read_times_in_utc(self.session)
         await dialect.prepare_verification(
-            self.session, [t.temp.name for t in (*self.tallies.values(), *self.present.values())]
+            self.session,
+            {t.temp.name: t.keys for t in (*self.tallies.values(), *self.present.values())},
         )
         for (name, table_name), tally in self.tallies.items():
             table = next(c.table for c in CHECKS[name] if c.table.name == table_name)
             await self._compare(table, tally)
         for name, tally in self.present.items():
-            tally.identical = await self._count_matches(PRESENT_KEYS[name][0], tally, [])
+            tally.identical = await self._count_matches(PRESENT_KEYS[name][0], tally)
         for name, checks in CHECKS.items():
             self._report(name, [self.tallies.get((name, c.table.name)) for c in checks])
         await self._drop()
@@ -153,15 +173,22 @@ class Verifier:
     async def _compare(self, table: Table, tally: Tally) -> None:
         e = tally.temp
         same = [table.c[c].is_not_distinct_from(e.c[c]) for c in e.c.keys() if c not in tally.keys]
-        tally.identical = await self._count_matches(table, tally, same)
+        on = and_(*(table.c[k] == e.c[k] for k in tally.keys))
+        identical = func.count().filter(and_(true(), *same))
+        query = select(func.count(), identical).select_from(e.join(table, on))
+        joined, tally.identical = (await self.session.execute(query)).one()
+        if len(tally.keys) == 1:
+            # One key column is unique in the stored table: the join met every stored row.
+            tally.stored = joined
+            return
         lead = tally.keys[0]  # every stored row under an expected first key column
         stored = select(func.count()).select_from(table).where(table.c[lead].in_(select(e.c[lead])))
         tally.stored = (await self.session.execute(stored)).scalar_one()
 
-    async def _count_matches(self, table: Table, tally: Tally, same: list[Any]) -> int:
+    async def _count_matches(self, table: Table, tally: Tally) -> int:
         e = tally.temp
         on = and_(*(table.c[k] == e.c[k] for k in tally.keys))
-        query = select(func.count()).select_from(e.join(table, on)).where(*same)
+        query = select(func.count()).select_from(e.join(table, on))
         return int((await self.session.execute(query)).scalar_one())
 
     def _report(self, name: str, tallies: list[Tally | None]) -> None:

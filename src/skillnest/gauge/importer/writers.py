@@ -135,13 +135,10 @@ class UserWriter:
             t[name].read += len(batch)
             t[name].inserted += len(batch)
         t["users"].inserted += len(batch)
-        for table, name in ((ACCOUNTS, "gauge_accounts"), (ONBOARDING, "user_onboarding"),
-                            (PREFERENCES, "user_preferences")):  # fmt: skip
-            await bulk_insert(self.session, table, tables[name])
         await self.verifier.expect("users", USERS, users)
-        await self.verifier.expect("users", ACCOUNTS, tables["gauge_accounts"])
+        await self.verifier.insert("users", ACCOUNTS, tables["gauge_accounts"])
         for table, name in ((ONBOARDING, "user_onboarding"), (PREFERENCES, "user_preferences")):
-            await self.verifier.expect(name, table, tables[name])
+            await self.verifier.insert(name, table, tables[name])
 
 
 class KeyedWriter:
@@ -209,6 +206,7 @@ class KeyedWriter:
         fresh_parents = state.new_sessions if parent == "session_id" else state.new_users
         fresh = [row for row in rows if row[parent] in fresh_parents]
         ids = await self._insert_fresh(fresh) if fresh else {}
+        expected = set(ids)  # the fresh rows: loaded for the verification as they were copied
         others = [row for row in rows if row[parent] not in fresh_parents] if ids else rows
         if others:
             result = await bulk_insert(
@@ -223,17 +221,20 @@ class KeyedWriter:
         missing = [(p.parent, p.legacy_id) for p in pending if (p.parent, p.legacy_id) not in ids]
         if self.need_ids and missing:
             ids.update(await self._existing_ids(missing))
-        inserted, present = [], []
+        inserted, present = 0, []
+        expect = []
         for row in rows:
             key = (row[parent], row["legacy_id"])
-            if key in new:
-                row["id"] = ids[key]  # already there for the fresh rows
-                inserted.append(row)
-            else:
+            if key not in new:
                 present.append({parent: key[0], "legacy_id": key[1]})
-        state.t[name].inserted += len(inserted)
+                continue
+            inserted += 1
+            if key not in expected:
+                row["id"] = ids[key]
+                expect.append(row)
+        state.t[name].inserted += inserted
         state.t[name].present += len(present)
-        await self.verifier.expect(name, table, inserted)
+        await self.verifier.expect(name, table, expect)
         await self.verifier.expect_present(name, present)
         return ids, new
 
@@ -241,8 +242,9 @@ class KeyedWriter:
         """Rows of a parent this run created, which cannot be there yet: straight COPY.
 
         Their ids are drawn from the table's sequence first (PostgreSQL), so no staging
-        table, conflict check or RETURNING is needed. Returns {} where ids cannot be
-        drawn (SQLite), and the rows take the ON CONFLICT path.
+        table, conflict check or RETURNING is needed, and the verifier loads the same COPY
+        text as it goes in. Returns {} where ids cannot be drawn (SQLite), and the rows
+        take the ON CONFLICT path.
         """
         new_ids = await dialect.next_ids(self.session, self.table, len(rows))
         if new_ids is None:
@@ -251,7 +253,7 @@ class KeyedWriter:
         for row, row_id in zip(rows, new_ids, strict=True):
             row["id"] = row_id
             ids[(row[self.parent], row["legacy_id"])] = row_id
-        await bulk_insert(self.session, self.table, rows)
+        await self.verifier.insert(self.name, self.table, rows)
         return ids
 
     async def _existing_ids(self, keys: list[tuple[int, str]]) -> dict[tuple[int, str], int]:
@@ -293,8 +295,7 @@ class ContractWriter(KeyedWriter):
                 child_rows[name].extend({"contract_id": contract_id, **row} for row in rows)
                 t[name].inserted += len(rows)
         for name, rows in child_rows.items():
-            await bulk_insert(self.session, CHILD_TABLES[name], rows)
-            await self.verifier.expect(name, CHILD_TABLES[name], rows)
+            await self.verifier.insert(name, CHILD_TABLES[name], rows)
 
 
 class ChatSessionWriter(KeyedWriter):
