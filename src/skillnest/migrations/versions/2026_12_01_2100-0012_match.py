@@ -1,7 +1,7 @@
 """match pairs: every (offered key, wanted key) pair of each profile, for the match query.
 
 Revision ID: 0012_match
-Revises: 0011_suggest
+Revises: 0012_suggest2
 Create Date: 2026-12-01 21:00:00
 
 PostgreSQL only. ``exchange_match_pairs`` holds one row per user and pair of a folded skill
@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0012_match"
-down_revision: str | Sequence[str] | None = "0011_suggest"
+down_revision: str | Sequence[str] | None = "0012_suggest2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
