@@ -11,6 +11,7 @@ import asyncio
 import logging
 import re
 import secrets
+from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -22,10 +23,10 @@ from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
+from skillnest.core.aftercommit import CommitQueue
 from skillnest.settings import Settings
 
 log = logging.getLogger("skillnest.mail")
@@ -124,49 +125,23 @@ async def deliver(mail: Mail, settings: Settings) -> bool:
 
 # --- mails that wait for the commit -----------------------------------------------------
 
-_PENDING = "mail.pending"
-_HOOKED = "mail.hooked"
-_sending: set[asyncio.Task[bool]] = set()
+
+def _deliveries(_session: Session, pending: list[Any]) -> Iterator[Coroutine[Any, Any, bool]]:
+    return (deliver(mail, settings) for mail, settings in pending)
+
+
+_AFTER_COMMIT = CommitQueue("mail", _deliveries, "mail not sent", log)
 
 
 def send_after_commit(session: AsyncSession, settings: Settings, mail: Mail) -> None:
     """Send a mail once the session's transaction has committed, in the background.
 
     A reset link must never reach anyone for a token the database then rolled back, and the
-    request must not wait for an SMTP server: the mail is queued on the session and handed
-    to a background task by the commit (same pattern as ``realtime.publish_after_commit``).
+    request must not wait for an SMTP server (``core.aftercommit``).
     """
-    info = session.info
-    if not info.get(_HOOKED):
-        event.listen(session.sync_session, "after_commit", _send_pending)
-        event.listen(session.sync_session, "after_soft_rollback", _drop_pending)
-        info[_HOOKED] = True
-    info.setdefault(_PENDING, []).append((mail, settings))
-
-
-def _send_pending(sync_session: Session) -> None:
-    pending = sync_session.info.pop(_PENDING, None)
-    if not pending:
-        return
-    loop = asyncio.get_running_loop()
-    for mail, settings in pending:
-        task = loop.create_task(deliver(mail, settings))
-        _sending.add(task)
-        task.add_done_callback(_sent)
-
-
-def _sent(task: asyncio.Task[bool]) -> None:
-    _sending.discard(task)
-    if not task.cancelled() and task.exception() is not None:
-        log.error("mail not sent", exc_info=task.exception())
-
-
-def _drop_pending(sync_session: Session, previous_transaction: SessionTransaction) -> None:
-    if previous_transaction.parent is None:  # the outermost transaction, not a savepoint
-        sync_session.info.pop(_PENDING, None)
+    _AFTER_COMMIT.add(session, (mail, settings))
 
 
 async def drain_mail(timeout: float = 30.0) -> None:
     """Wait for the mails still being sent (at shutdown, and in tests)."""
-    if _sending:
-        await asyncio.wait(list(_sending), timeout=timeout)
+    await _AFTER_COMMIT.drain(timeout)

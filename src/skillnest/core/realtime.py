@@ -10,15 +10,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Coroutine, Iterator, Sequence
 from typing import Any
 
 import orjson
 import redis.asyncio as aioredis
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
+from skillnest.core.aftercommit import CommitQueue
 from skillnest.core.cache import REDIS_DOWN_ERRORS
 
 log = logging.getLogger("skillnest.realtime")
@@ -178,11 +178,8 @@ async def stream_user_events(
 
 # --- events that wait for the commit ----------------------------------------------------
 
-_PENDING = "realtime.pending_events"
-_HOOKED = "realtime.events_hooked"
 _GATE = "realtime.events_gate"
 GATE_TIMEOUT_SECONDS = 2.0
-_publishing: set[asyncio.Task[None]] = set()
 
 
 def publish_after_commit(
@@ -208,19 +205,14 @@ def publish_to_channel_after_commit(
 
 
 def _queue_after_commit(session: AsyncSession, pending: tuple[Any, ...]) -> None:
-    info = session.info
-    if not info.get(_HOOKED):
-        event.listen(session.sync_session, "after_commit", _send_pending)
-        event.listen(session.sync_session, "after_soft_rollback", _drop_pending)
-        info[_HOOKED] = True
-    info.setdefault(_PENDING, []).append(pending)
+    _AFTER_COMMIT.add(session, pending)
 
 
 def pending_recipients(session: AsyncSession) -> set[int]:
     """The users that the session's queued events will reach once it commits."""
     return {
         user_id
-        for _hub, _channel, user_id, _type, _data in session.info.get(_PENDING, ())
+        for _hub, _channel, user_id, _type, _data in _AFTER_COMMIT.pending(session)
         if user_id is not None
     }
 
@@ -250,27 +242,13 @@ async def _publish_when_released(
     await hub.publish(channel, {"type": event_type, "data": data})
 
 
-def _send_pending(sync_session: Session) -> None:
-    pending = sync_session.info.pop(_PENDING, None)
-    if not pending:
-        return
+def _publishes(sync_session: Session, pending: list[Any]) -> Iterator[Coroutine[Any, Any, None]]:
     gate = sync_session.info.get(_GATE)
-    loop = asyncio.get_running_loop()
     for hub, channel, _user_id, event_type, data in pending:
-        task = loop.create_task(_publish_when_released(gate, hub, channel, event_type, data))
-        _publishing.add(task)
-        task.add_done_callback(_published)
+        yield _publish_when_released(gate, hub, channel, event_type, data)
 
 
-def _published(task: asyncio.Task[None]) -> None:
-    _publishing.discard(task)
-    if not task.cancelled() and task.exception() is not None:
-        log.error("live event not delivered", exc_info=task.exception())
-
-
-def _drop_pending(sync_session: Session, previous_transaction: SessionTransaction) -> None:
-    if previous_transaction.parent is None:  # the outermost transaction, not a savepoint
-        sync_session.info.pop(_PENDING, None)
+_AFTER_COMMIT = CommitQueue("realtime", _publishes, "live event not delivered", log)
 
 
 async def drain_pending_publishes(timeout: float = 2.0) -> None:
@@ -278,5 +256,4 @@ async def drain_pending_publishes(timeout: float = 2.0) -> None:
 
     Closing a hub under an in-flight publish would leave its connection dangling.
     """
-    if _publishing:
-        await asyncio.wait(list(_publishing), timeout=timeout)
+    await _AFTER_COMMIT.drain(timeout)

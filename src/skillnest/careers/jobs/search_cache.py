@@ -20,20 +20,19 @@ reach the server's cache.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import os
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from typing import Any
 
 import orjson
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from skillnest.careers.jobs import dialect
+from skillnest.core.aftercommit import CommitQueue
 from skillnest.core.cache import TTL, Cache
 
 log = logging.getLogger("skillnest.careers.search_cache")
@@ -43,12 +42,7 @@ PAGE_PREFIX = "careers:jobs:page:"
 RECOMMENDATIONS_TAG = "careers:jobs"  # service.JOBS_TAG: every cached recommendation list
 PAGE_TTL = int(TTL.SHORT)
 NEAR_PAGES = 512  # per worker: the hot searches, a few hundred kilobytes
-_PENDING = "careers.jobs_changed_pending"
-_HOOKED = "careers.jobs_changed_hooked"
 
-# Announcements queued by commits and not yet done in this process: a search waits for them,
-# so a worker never answers from a page older than a commit it made itself.
-_announcing: set[asyncio.Task[None]] = set()
 # Per cache object (one per platform): (token, {digest: page bytes}).
 _near: weakref.WeakKeyDictionary[Any, tuple[str, dict[str, bytes]]] = weakref.WeakKeyDictionary()
 
@@ -114,48 +108,27 @@ async def announce_jobs_changed(cache: Cache) -> None:
     await cache.invalidate_tag(RECOMMENDATIONS_TAG)
 
 
+def _announcements(_session: Session, caches: list[Cache]) -> Iterator[Coroutine[Any, Any, None]]:
+    for cache in dict.fromkeys(caches):  # each cache once, however many writes queued it
+        _near.pop(cache, None)  # this worker: at once
+        yield announce_jobs_changed(cache)
+
+
+# Announcements queued by commits and not yet done in this process: a search waits for them,
+# so a worker never answers from a page older than a commit it made itself.
+_AFTER_COMMIT = CommitQueue(
+    "careers.jobs_changed", _announcements, "job changes not announced", log
+)
+
+
 def announce_after_commit(session: AsyncSession, cache: Cache) -> None:
     """Run ``announce_jobs_changed`` once the session's transaction has committed."""
-    info = session.info
-    if not info.get(_HOOKED):
-        event.listen(session.sync_session, "after_commit", _announce_pending)
-        event.listen(session.sync_session, "after_soft_rollback", _drop_pending)
-        info[_HOOKED] = True
-    pending: list[Cache] = info.setdefault(_PENDING, [])
-    if cache not in pending:
-        pending.append(cache)
-
-
-def _announce_pending(sync_session: Session) -> None:
-    caches: list[Cache] = sync_session.info.pop(_PENDING, [])
-    if not caches:
-        return
-    loop = asyncio.get_running_loop()
-    for cache in caches:
-        _near.pop(cache, None)  # this worker: at once
-        task = loop.create_task(announce_jobs_changed(cache))
-        _announcing.add(task)
-        task.add_done_callback(_announced)
-
-
-def _drop_pending(sync_session: Session, previous_transaction: Any) -> None:
-    if previous_transaction.parent is None:  # the outermost transaction, not a savepoint
-        sync_session.info.pop(_PENDING, None)
-
-
-def _announced(task: asyncio.Task[None]) -> None:
-    _announcing.discard(task)
-    if not task.cancelled() and task.exception() is not None:
-        log.error("job changes not announced", exc_info=task.exception())
+    _AFTER_COMMIT.add(session, cache)
 
 
 async def _settled(timeout: float | None = None) -> None:
     """Wait for this event loop's announcements still under way (threads run loops of their own)."""
-    if not _announcing:
-        return
-    loop = asyncio.get_running_loop()
-    if mine := [task for task in _announcing if task.get_loop() is loop]:
-        await asyncio.wait(mine, timeout=timeout)
+    await _AFTER_COMMIT.drain(timeout, this_loop=True)
 
 
 async def drain_announcements(timeout: float = 2.0) -> None:
