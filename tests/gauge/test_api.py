@@ -146,6 +146,38 @@ async def test_other_users_resources_are_404(client, session):
     assert post.status_code == 404
 
 
+async def test_analysis_events_wait_for_the_commit(client, session, hub):
+    from skillnest.gauge.schemas import AnalysisUpdate
+    from skillnest.gauge.service.accounts import Caller
+
+    user_id, headers = await gauge_user(client, session)
+    body = contract_body()
+    cid = (await client.post(f"{API}/contracts", headers=headers, json=body)).json()["id"]
+    new = {"contract_id": cid, "analysis_type": "competitive"}
+    aid = (await client.post(f"{API}/analyses", headers=headers, json=new)).json()["id"]
+    caller = Caller(user_id=user_id, is_admin=False, tier="free")
+
+    async def report(progress: int) -> None:
+        await service.update_analysis(
+            session=session,
+            hub=hub,
+            caller=caller,
+            analysis_id=aid,
+            data=AnalysisUpdate(status="running", progress=progress),
+        )
+
+    async with hub.subscribe(user_channel(user_id)) as events:
+        await report(10)
+        await asyncio.sleep(0.2)
+        assert events.empty()  # not announced while the update may still roll back
+        await session.rollback()
+        await report(20)
+        await session.commit()
+        event = await asyncio.wait_for(events.get(), 2)
+    # Had the rolled-back report gone out, it would have come first.
+    assert event["data"] == {"id": aid, "status": "running", "progress": 20}
+
+
 async def test_analysis_lifecycle(client, session, hub):
     user_id, headers = await gauge_user(client, session)
     cid = (await client.post(f"{API}/contracts", headers=headers, json=contract_body())).json()[

@@ -139,7 +139,8 @@ async def gauge_pages(page: Page, base_url: str, email: str) -> dict[str, str]:
     await page.get_by_role("button", name="Start an analysis").click()
     await page.wait_for_url(re.compile(r".*/gauge/analyses/\d+$"))
     analysis = page.url
-    async with httpx.AsyncClient(base_url=base_url) as api:  # the runner reports the results
+    # The runner reports the results, with the browser's patience (20 s) on a busy machine.
+    async with httpx.AsyncClient(base_url=base_url, timeout=20) as api:
         login = {"email": email, "password": PASSWORD}
         token = (await api.post("/api/v1/auth/login", json=login)).json()["token"]
         done = {"status": "completed", "results": RESULTS, "logs": ["fetched", "computed"]}

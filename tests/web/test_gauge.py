@@ -85,7 +85,7 @@ async def test_a_legacy_user_signs_in_sees_their_data_and_rotates_the_key(people
     await page.goto("/gauge")
 
     # The key from the legacy files works until it is rotated; the new one is shown once.
-    async with httpx.AsyncClient(base_url=people.base_url) as api:  # no session cookie
+    async with httpx.AsyncClient(base_url=people.base_url, timeout=20) as api:  # no session cookie
         old = {"X-API-Key": legacy_user["api_key"]}
         assert (await api.get("/api/v1/gauge/me", headers=old)).status_code == 200
         await page.get_by_role("button", name="Rotate API key").click()
@@ -99,7 +99,7 @@ async def test_a_legacy_user_signs_in_sees_their_data_and_rotates_the_key(people
 
 
 async def api_token(base_url: str, email: str) -> dict[str, str]:
-    async with httpx.AsyncClient(base_url=base_url) as api:
+    async with httpx.AsyncClient(base_url=base_url, timeout=20) as api:
         login = await api.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
     return {"Authorization": f"Bearer {login.json()['token']}"}
 
@@ -145,7 +145,7 @@ async def test_a_contract_is_edited_analysed_live_and_discussed(people):
     await expect(page.get_by_label("Competitor 2 name")).to_have_value("Curve")
     await expect(page.get_by_label("Whale threshold")).to_have_value("50.5")
     await expect(page.get_by_label("csv")).not_to_be_checked()
-    async with httpx.AsyncClient(base_url=people.base_url, headers=headers) as api:
+    async with httpx.AsyncClient(base_url=people.base_url, headers=headers, timeout=20) as api:
         contract_id = int(contract_url.rsplit("/", 1)[1])
         stored = (await api.get(f"/api/v1/gauge/contracts/{contract_id}")).json()
     assert [c["name"] for c in stored["competitors"]] == ["SushiSwap", "Curve"]
@@ -161,7 +161,7 @@ async def test_a_contract_is_edited_analysed_live_and_discussed(people):
     analysis_id = int(page.url.rsplit("/", 1)[1])
     await expect(page.locator("[data-status]")).to_have_text("pending")
     await wait_live(page)
-    async with httpx.AsyncClient(base_url=people.base_url, headers=headers) as api:
+    async with httpx.AsyncClient(base_url=people.base_url, headers=headers, timeout=20) as api:
         url = f"/api/v1/gauge/analyses/{analysis_id}"
         running = {"status": "running", "progress": 40, "current_step": "fetching transactions"}
         assert (await api.patch(url, json=running)).status_code == 200
@@ -193,7 +193,7 @@ async def test_a_contract_is_edited_analysed_live_and_discussed(people):
         "<b>retention</b>"
     )
     await expect(page.get_by_label("Your question")).to_have_value("")
-    async with httpx.AsyncClient(base_url=people.base_url, headers=headers) as api:
+    async with httpx.AsyncClient(base_url=people.base_url, headers=headers, timeout=20) as api:
         answer = {"role": "assistant", "content": "Seven-day retention rose to 18%."}
         sent = await api.post(f"/api/v1/gauge/chat/sessions/{chat_id}/messages", json=answer)
         assert sent.status_code == 201, sent.text

@@ -89,7 +89,9 @@ class RedisHub(Hub):
 
     def __init__(self, url: str, queue_size: int = 256) -> None:
         super().__init__(queue_size)
-        self.client = aioredis.Redis.from_url(url, socket_connect_timeout=0.5)
+        # A stalled Redis fails a publish within seconds (delivered locally instead) rather
+        # than holding the request or commit that sent it.
+        self.client = aioredis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=2)
         # Pub/sub ignores Redis database numbers: name channels after the database so that
         # deployments sharing one Redis server on different databases never cross-talk.
         self._prefix = f"db{self.client.connection_pool.connection_kwargs.get('db', 0)}:"

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.core.errors import Conflict, NotFound
 from skillnest.core.pages import page_of
-from skillnest.core.realtime import Hub, publish_to_user
+from skillnest.core.realtime import Hub, publish_after_commit
 from skillnest.gauge import dialect, rules, schemas
 from skillnest.gauge.models import ANALYSIS_STATUSES, Analysis, Contract, GaugeAccount
 from skillnest.gauge.rules import TIER_LIMITS, month_key, month_start
@@ -161,7 +161,8 @@ async def update_analysis(
         values["has_errors"] = True
     await session.execute(update(Analysis).where(Analysis.id == analysis_id).values(**values))
     read = await get_analysis(session=session, caller=caller, analysis_id=analysis_id, now=now)
-    await publish_to_user(
+    publish_after_commit(
+        session,
         hub,
         caller.user_id,
         "gauge.analysis",

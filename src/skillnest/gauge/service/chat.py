@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from skillnest.core.db import get_owned_or_404
 from skillnest.core.errors import NotFound
 from skillnest.core.pages import Page, page_of
-from skillnest.core.realtime import Hub, publish_to_user
+from skillnest.core.realtime import Hub, publish_after_commit
 from skillnest.gauge import rules, schemas
 from skillnest.gauge.models import ChatMessage, ChatSession, GaugeAccount
 from skillnest.gauge.rules import month_key, month_start
@@ -189,8 +189,12 @@ async def add_chat_message(
         is_streaming=data.is_streaming,
         created_at=now,
     )
-    await publish_to_user(
-        hub, caller.user_id, "gauge.chat.message", {"session_id": chat_id, "id": message.id}
+    publish_after_commit(
+        session,
+        hub,
+        caller.user_id,
+        "gauge.chat.message",
+        {"session_id": chat_id, "id": message.id},
     )
     return read
 
