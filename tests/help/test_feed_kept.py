@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -95,3 +96,49 @@ async def test_a_college_page_follows_the_callers_address(client, cache, person)
         "/api/v1/help/feed", params={"college_domain": "mine"}, headers=reader.headers
     )
     assert refused.status_code == 403
+
+
+async def test_kept_pages_asked_at_once_share_one_confirmation(session, cache, hub):
+    """One statement confirms the pages waiting together; one asked later waits for the next."""
+    from sqlalchemy import update
+
+    from skillnest.help.models import HelpSession
+
+    first, second, third = [
+        (await insert_request(session, cache, hub, skill_tags=["ocaml"]))["id"] for _ in range(3)
+    ]
+    gone = (await insert_request(session, cache, hub, skill_tags=["ocaml"], hours=-1))["id"]
+    dialect = session.get_bind().dialect.name
+    statements: list[int] = []
+    answered = asyncio.Event()
+    release = asyncio.Event()
+
+    async def fetch(statement, values):  # the session's own connection, held back on demand
+        statements.append(len(statements))
+        row = await statement.fetch_one(await session.connection(), values)
+        answered.set()
+        await release.wait()
+        return row
+
+    confirmations = feed.KeptConfirmations()
+
+    def ask(*uids):  # type: ignore[no-untyped-def]
+        task = confirmations.all_active(fetch=fetch, dialect=dialect, uids=list(uids))
+        return asyncio.ensure_future(task)
+
+    together = [ask(first), ask(first, second), ask(third, gone)]
+    await answered.wait()  # the statement ran; its answer is held back
+    answered.clear()
+    # Closed after that statement ran: a page asked now must not take its stale answer.
+    await session.execute(
+        update(HelpSession)
+        .where(HelpSession.id == second)
+        .values(expires_at=datetime.now(UTC) - timedelta(minutes=1))
+    )
+    later = ask(second)
+    await asyncio.sleep(0.05)
+    assert not later.done()
+    release.set()
+    assert await asyncio.gather(*together) == [True, True, False]
+    assert await later is False
+    assert len(statements) == 2

@@ -425,6 +425,7 @@ async def hot_read_help_feed(request: Request) -> Response | None:
             connect=partial(request_read_connection, request),
             confirm=partial(
                 feed.all_active,
+                cache=platform.cache,
                 fetch=partial(request_fetch_one, request),
                 dialect=platform.db.dialect,
             ),
