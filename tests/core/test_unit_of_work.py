@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select, text, update
 
 from skillnest.accounts.models import User
 from skillnest.core.db import Database
@@ -48,6 +48,40 @@ async def test_work_is_rolled_back_when_the_block_raises(database):
             await session.flush()
             raise RuntimeError("the route failed")
     assert await _count(database, email) == 0
+
+
+async def test_a_reading_request_opens_a_transaction_only_to_write(database):
+    """A GET's unit of work: reads send no BEGIN; from the first write on it is atomic."""
+    email = f"reader-{uuid.uuid4().hex[:8]}@example.org"
+    async with database.unit_of_work() as session:
+        session.add(User(name="Reader", email=email, password_hash="x"))
+    postgres = database.dialect == "postgresql"
+    # True outside a transaction: each statement then starts its own.
+    alone = text("SELECT transaction_timestamp() = statement_timestamp()")
+    mine = User.email == email
+
+    async def name() -> str | None:
+        async with database.unit_of_work() as session:
+            return await session.scalar(select(User.name).where(mine))
+
+    try:
+        with pytest.raises(RuntimeError):
+            async with database.lazy_unit_of_work(readonly=True) as session:
+                assert await session.scalar(select(func.count()).where(mine)) == 1
+                if postgres:
+                    assert await session.scalar(alone) is True  # no BEGIN was sent
+                await session.execute(select(User.id).where(mine).with_for_update())
+                if postgres:
+                    assert await session.scalar(alone) is False  # the lock opened one
+                await session.execute(update(User).where(mine).values(name="Changed"))
+                raise RuntimeError("the route failed after writing")
+        assert await name() == "Reader"  # the write went with the failed request
+        async with database.lazy_unit_of_work(readonly=True) as session:
+            await session.execute(update(User).where(mine).values(name="Changed"))
+        assert await name() == "Changed"  # and a successful one commits it
+    finally:
+        async with database.unit_of_work() as session:
+            await session.execute(delete(User).where(mine))
 
 
 async def test_the_read_connection_reads_committed_rows_outside_any_transaction(database):

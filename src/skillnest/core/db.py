@@ -182,6 +182,45 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
 
 
+# PostgreSQL units of work of reading requests (GET, HEAD, OPTIONS) run on an autocommit
+# connection: a request that only reads sends no BEGIN and no COMMIT, one round trip each (the
+# commit of a connection with no transaction open is no round trip in psycopg). The first
+# statement that may write (anything but a plain SELECT: a SELECT ... FOR UPDATE, one taking an
+# advisory lock or a sequence value, a SAVEPOINT, SET, INSERT ...) first opens a transaction
+# with BEGIN, so from there on the unit of work is atomic and commits or rolls back as any
+# other. Reads before it see, as under READ COMMITTED anyway, each its own snapshot.
+BEGIN_ON_WRITE = "skillnest_begin_on_write"
+_WRITE_MARKERS = (" FOR UPDATE", " FOR SHARE", " FOR NO KEY UPDATE", " FOR KEY SHARE")
+_SIDE_EFFECTS = ("pg_advisory", "pg_try_advisory", "nextval", "setval", "set_config")
+IDLE_TRANSACTION = 0  # psycopg.pq.TransactionStatus.IDLE (an IntEnum): no transaction open
+
+
+def is_plain_read(statement: str) -> bool:
+    """Whether a statement only reads (a SELECT that locks, or changes, nothing)."""
+    if statement.lstrip()[:6].upper() != "SELECT":
+        return False
+    upper = statement.upper()
+    if any(marker in upper for marker in _WRITE_MARKERS):
+        return False
+    lower = statement.lower()
+    return not any(name in lower for name in _SIDE_EFFECTS)
+
+
+def _begin_before_write(
+    conn: Connection, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
+) -> None:
+    if not conn.get_execution_options().get(BEGIN_ON_WRITE) or is_plain_read(statement):
+        return
+    driver = conn.connection.driver_connection
+    if driver is not None and driver.pgconn.transaction_status == IDLE_TRANSACTION:
+        cursor.execute("BEGIN")
+
+
+def install_postgres_hooks(sync_engine: Engine) -> None:
+    """Open a transaction before the first write of a reading unit of work (``BEGIN_ON_WRITE``)."""
+    event.listen(sync_engine, "before_cursor_execute", _begin_before_write)
+
+
 def install_sqlite_hooks(sync_engine: Engine) -> None:
     """Make an SQLite engine behave: pragmas on connect, explicit BEGIN for real savepoints."""
     event.listen(sync_engine, "connect", _sqlite_pragmas)
@@ -254,6 +293,7 @@ def make_engine(url: str, settings: Settings | None = None, **kwargs: Any) -> As
         if settings.db_sslmode:
             kwargs.setdefault("connect_args", {})["sslmode"] = settings.db_sslmode
         engine = create_async_engine(url, **kwargs)
+        install_postgres_hooks(engine.sync_engine)
     install_slow_query_log(engine.sync_engine, settings.slow_query_ms)
     metrics.watch_pool(engine.sync_engine)
     return engine
@@ -297,6 +337,14 @@ class Database:
         self.positions: Cache | None = None
         self.sessionmaker = async_sessionmaker(
             self.engine,
+            expire_on_commit=False,
+            sync_session_class=replicas.TrackedSession if self.replicas else Session,
+        )
+        # PostgreSQL: reading requests' units of work, in autocommit until their first write.
+        self.reading_sessionmaker = async_sessionmaker(
+            self.engine.execution_options(**AUTOCOMMIT, **{BEGIN_ON_WRITE: True})
+            if self.dialect == "postgresql"
+            else self.engine,
             expire_on_commit=False,
             sync_session_class=replicas.TrackedSession if self.replicas else Session,
         )
@@ -372,7 +420,8 @@ class Database:
         the process's one writer up front, as :meth:`unit_of_work` does.
         """
         if readonly or self.dialect != "sqlite":
-            async with self._lazy(self.sessionmaker) as session:
+            factory = self.reading_sessionmaker if readonly else self.sessionmaker
+            async with self._lazy(factory) as session:
                 yield session
             return
         async with self._sqlite_writer, self._lazy(self.write_sessionmaker) as session:
