@@ -196,6 +196,13 @@ def run() -> Section:
             measure("health", base + "/health")
             measure("me", base + "/api/v1/me", headers={"Authorization": f"Bearer {token}"})
             measure("users", base + "/api/v1/users/{id}", id_range=users_range)
+            # A route on the ordinary path: FastAPI dependencies, a lazy unit of work, two ORM
+            # queries (no target; it shows what routes without a lean path cost).
+            measure(
+                "sessions",
+                base + "/api/v1/me/sessions",
+                headers={"Authorization": f"Bearer {token}"},
+            )
     finally:
         drop_postgres_database(url)
 
@@ -225,6 +232,7 @@ def run() -> Section:
             "skillnest `GET /api/v1/users/{id}` (uncached, random ids)",
             ("users_vs_pk", "pk"),
         ),
+        ("sessions", "skillnest `GET /api/v1/me/sessions` (ORM route, no lean path)", None),
         ("sqlite_pk", "ceiling: aiosqlite PK lookup, 1 worker", None),
         (
             "sqlite_users",
