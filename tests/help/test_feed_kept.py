@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from skillnest.help import feed
+from skillnest.help.confirmations import KeptConfirmations
 from skillnest.help.service import run_maintenance
 from tests.factories import PASSWORD
 from tests.help.conftest import ask, feed_ids, insert_request
@@ -120,7 +121,7 @@ async def test_kept_pages_asked_at_once_share_one_confirmation(session, cache, h
         await release.wait()
         return row
 
-    confirmations = feed.KeptConfirmations()
+    confirmations = KeptConfirmations()
 
     def ask(*uids):  # type: ignore[no-untyped-def]
         task = confirmations.all_active(fetch=fetch, dialect=dialect, uids=list(uids))
