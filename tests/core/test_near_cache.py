@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import pytest
 import redis as sync_redis
@@ -111,3 +114,47 @@ async def test_peek_answers_only_fresh_near_copies_and_follows_evictions(workers
 
 async def _peek_gone(cache: NearCache) -> bool:
     return cache.peek(KEY) is None
+
+
+Run = Callable[[Awaitable[Any]], Awaitable[Any]]
+
+
+@pytest.fixture
+async def worker_elsewhere() -> AsyncIterator[tuple[NearCache, Run, asyncio.AbstractEventLoop]]:
+    """A third worker with its own event loop in its own thread, as another process would be."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+
+    def run(coro: Awaitable[Any]) -> Awaitable[Any]:
+        return asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, loop))  # type: ignore[arg-type]
+
+    hub = RedisHub(redis_url())
+    cache = NearCache(RedisCache(redis_url()), hub, NEAR_PREFIXES)
+    await run(cache.get("auth:session:warm-up"))
+    assert await poll(lambda: _listening([cache]))
+    yield cache, run, loop
+    await run(cache.close())
+    await run(hub.close())
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(5)
+    loop.close()
+
+
+async def test_a_delete_returns_only_once_every_worker_has_dropped_its_copy(
+    workers, worker_elsewhere
+):
+    a, _ = workers
+    elsewhere, run, loop = worker_elsewhere
+    await a.set(KEY, b"alice", 60)
+    assert await run(elsewhere.get(KEY)) == b"alice"
+    assert elsewhere.peek(KEY) == b"alice"
+
+    # The other worker is busy with a long request when the session is revoked here...
+    busy = threading.Event()
+    loop.call_soon_threadsafe(lambda: (busy.set(), time.sleep(0.3)))
+    assert busy.wait(5)
+    await a.delete(KEY)
+    # ...yet once the revocation returns, its next request can no longer be answered from
+    # the old copy: the delete waited for that worker to drop it.
+    assert elsewhere.peek(KEY) is None

@@ -13,6 +13,7 @@ import bisect
 import contextlib
 import fnmatch
 import logging
+import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from enum import IntEnum
@@ -436,7 +437,14 @@ class NearCache:
     prefix-deletes them: evictions travel over the shared pub/sub hub. A copy is kept only
     while that subscription is confirmed, and never while Redis is unreachable, so a revoked
     token stops working everywhere within a pub/sub delivery, not after a TTL.
+
+    An eviction is acknowledged: every worker that heard it pushes to a reply list once its
+    copies are gone, and the deleting call returns only when all of them have (or after
+    ``ACK_SECONDS``). So when a logout, a revocation from the shell or a profile change
+    returns, no worker answers from the old copy, even to a request sent the same instant.
     """
+
+    ACK_SECONDS = 1.0
 
     CHANNEL = "cache.evict"
     near_backend = "near"
@@ -476,7 +484,10 @@ class NearCache:
             async with self.hub.subscribe(self.CHANNEL) as queue:
                 self._listening = True
                 while True:
-                    self._apply(await queue.get())
+                    event = await queue.get()
+                    self._apply(event)
+                    if ack := event.get("ack"):
+                        await self._acknowledge(ack)
         finally:
             self._listening = False
             self._drop_all()
@@ -497,9 +508,34 @@ class NearCache:
             for key in [k for k in self._near if k.startswith(prefix)]:
                 self._near.pop(key, None)
 
+    async def _acknowledge(self, ack: str) -> None:
+        """Tell the deleting worker this one has dropped its copies."""
+        with contextlib.suppress(*REDIS_DOWN_ERRORS):
+            async with self.client.pipeline(transaction=False) as pipe:
+                pipe.rpush(ack, 1)
+                pipe.expire(ack, 10)
+                await pipe.execute()
+
     async def _announce(self, event: dict[str, Any]) -> None:
         self._apply(event)
-        await self.hub.publish(self.CHANNEL, event)
+        ack = f"cache.evict.ack:{secrets.token_hex(8)}"
+        heard_by = await self.hub.publish(self.CHANNEL, {**event, "ack": ack})
+        await self._await_acks(ack, heard_by)
+
+    async def _await_acks(self, ack: str, expected: int) -> None:
+        """Wait (bounded) until every worker that heard an eviction has acknowledged it."""
+        deadline = time.monotonic() + self.ACK_SECONDS
+        heard = 0
+        try:
+            while heard < expected and (left := deadline - time.monotonic()) > 0:
+                if await self.client.blpop([ack], timeout=left) is None:
+                    break
+                heard += 1
+        except REDIS_DOWN_ERRORS as exc:
+            log.warning("cache eviction acknowledgements lost: %s", exc)
+            return
+        if heard < expected:
+            log.warning("cache eviction: %d of %d workers acknowledged in time", heard, expected)
 
     def peek(self, key: str) -> bytes | None:
         """A fresh near copy, without a round trip or a lookup counted, or None.

@@ -38,16 +38,18 @@ class Hub:
         self._queues: dict[str, set[asyncio.Queue[dict[str, Any]]]] = {}
         self._queue_size = queue_size
 
-    def _deliver(self, channel: str, event: dict[str, Any]) -> None:
-        for queue in list(self._queues.get(channel, ())):
+    def _deliver(self, channel: str, event: dict[str, Any]) -> int:
+        queues = list(self._queues.get(channel, ()))
+        for queue in queues:
             if queue.full():  # a slow listener loses its oldest event, never blocks others
                 with contextlib.suppress(asyncio.QueueEmpty):
                     queue.get_nowait()
             queue.put_nowait(event)
+        return len(queues)
 
-    async def publish(self, channel: str, event: dict[str, Any]) -> None:
-        """Send an event to every subscriber of the channel."""
-        self._deliver(channel, event)
+    async def publish(self, channel: str, event: dict[str, Any]) -> int:
+        """Send an event to every subscriber of the channel; return how many received it."""
+        return self._deliver(channel, event)
 
     async def _on_first_subscriber(self, channel: str) -> None:
         """Hook for backends that subscribe upstream."""
@@ -98,13 +100,18 @@ class RedisHub(Hub):
         self._reader: asyncio.Task[None] | None = None
         self._ready: dict[str, asyncio.Event] = {}
 
-    async def publish(self, channel: str, event: dict[str, Any]) -> None:
-        """Publish through Redis; fall back to local delivery while Redis is down."""
+    async def publish(self, channel: str, event: dict[str, Any]) -> int:
+        """Publish through Redis; fall back to local delivery while Redis is down.
+
+        Returns the number of processes Redis delivered to (0 on the local fallback: no
+        other process heard it).
+        """
         try:
-            await self.client.publish(self._prefix + channel, orjson.dumps(event))
+            return int(await self.client.publish(self._prefix + channel, orjson.dumps(event)))
         except REDIS_DOWN_ERRORS as exc:
             log.warning("redis publish failed, delivering locally: %s", exc)
             self._deliver(channel, event)
+            return 0
 
     async def _on_first_subscriber(self, channel: str) -> None:
         ready = self._ready.setdefault(channel, asyncio.Event())
