@@ -10,12 +10,15 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import redis as sync_redis
 from sqlalchemy import create_engine
 from typer.testing import CliRunner
 
 from skillnest.cli import app
+from skillnest.core.cli import use_settings
 from skillnest.gauge.sample import write_sample
 from skillnest.ops import backup
+from tests.conftest import make_settings, redis_url
 from tests.ops.conftest import PSEUDONYM_KEY, SECRET_KEY, recreate_empty
 
 runner = CliRunner()
@@ -80,10 +83,17 @@ def test_backup_drop_recreate_restore_gives_identical_tables(ops_database, tmp_p
     assert json.loads(restored.output)["verified"] is True
     assert fingerprints(ops_database) == before
 
-    forced = invoke("db", "restore", str(path), "--force")
+    # With Redis, answers cached from the replaced data are forgotten with it.
+    shared = sync_redis.Redis.from_url(redis_url()) if backend == "postgresql" else None
+    if shared is not None:
+        shared.set("accounts:user:1:me", b'{"name": "before the restore"}')
+    with use_settings(make_settings(ops_database, redis_url() if shared else None)):
+        forced = invoke("db", "restore", str(path), "--force")
     assert forced.exit_code == 0, forced.output
     assert "match the backup" in forced.output
     assert fingerprints(ops_database) == before
+    if shared is not None:
+        assert shared.get("accounts:user:1:me") is None
 
 
 def test_secrets_never_enter_a_backup(ops_database, tmp_path):

@@ -6,8 +6,9 @@ import os
 import re
 import subprocess
 import sys
+from typing import Any
 
-from playwright.async_api import expect
+from playwright.async_api import Page, expect
 from sqlalchemy import create_engine, text
 
 from tests.web.conftest import (
@@ -75,6 +76,14 @@ def user_id(settings, email: str) -> int:
         engine.dispose()
 
 
+async def member_profile(page: Page) -> dict[str, Any]:
+    """``GET /api/v1/me`` with the page's session cookie: the cached profile document."""
+    response = await page.request.get("/api/v1/me")
+    assert response.ok, await response.text()
+    profile: dict[str, Any] = await response.json()
+    return profile
+
+
 async def test_admins_browse_and_edit_with_an_audit_trail(people, settings, backend):
     stranger = await people.page()
     await stranger.goto("/admin/")
@@ -100,7 +109,9 @@ async def test_admins_browse_and_edit_with_an_audit_trail(people, settings, back
     assert "password_hash" not in content.lower() and "$argon2" not in content
     await check_accessibility(admin)
 
-    # Edit the member's name: the change is written and audited.
+    # Edit the member's name: the change is written and audited, and no cached answer
+    # shows the old name.
+    assert (await member_profile(member))["name"] != "Renamed by an admin"  # cached now
     member_id = str(user_id(settings, member_email))
     await admin.goto(f"/admin/users/edit/{member_id}")
     await admin.locator("input[name=name]").fill("Renamed by an admin")
@@ -108,6 +119,7 @@ async def test_admins_browse_and_edit_with_an_audit_trail(people, settings, back
     await admin.wait_for_url(re.compile(r".*/admin/users/(list|details/\d+).*"))
     await member.goto("/settings")
     await expect(member.get_by_label("Name")).to_have_value("Renamed by an admin")
+    assert (await member_profile(member))["name"] == "Renamed by an admin"
     await member.goto("/exchange/skills")  # the edit left the other columns alone
     await expect(member.get_by_label("Skills I can teach")).to_have_value("Knitting")
     entries = audit_rows(settings, "users")

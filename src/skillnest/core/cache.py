@@ -461,6 +461,7 @@ class NearCache:
         self._generation = 0
         self._listening = False
         self._listener: Any = None
+        self._acks: set[asyncio.Task[None]] = set()
 
     @property
     def client(self) -> Any:
@@ -487,7 +488,11 @@ class NearCache:
                     event = await queue.get()
                     self._apply(event)
                     if ack := event.get("ack"):
-                        await self._acknowledge(ack)
+                        # In a task of its own: the listener awaits nothing but its queue, so
+                        # cancelling it (close) never lands inside a Redis call.
+                        task = asyncio.get_running_loop().create_task(self._acknowledge(ack))
+                        self._acks.add(task)
+                        task.add_done_callback(self._acks.discard)
         finally:
             self._listening = False
             self._drop_all()
@@ -527,12 +532,15 @@ class NearCache:
         deadline = time.monotonic() + self.ACK_SECONDS
         heard = 0
         try:
-            while heard < expected and (left := deadline - time.monotonic()) > 0:
-                if await self.client.blpop([ack], timeout=left) is None:
-                    break
-                heard += 1
-        except REDIS_DOWN_ERRORS as exc:
-            log.warning("cache eviction acknowledgements lost: %s", exc)
+            async with asyncio.timeout(self.ACK_SECONDS + 0.5):  # whatever Redis does
+                # Redis counts a BLPOP timeout in whole milliseconds and blocks forever on 0:
+                # never ask for less than 10 ms.
+                while heard < expected and (left := deadline - time.monotonic()) >= 0.01:
+                    if await self.client.blpop([ack], timeout=round(left, 3)) is None:
+                        break
+                    heard += 1
+        except (TimeoutError, *REDIS_DOWN_ERRORS) as exc:
+            log.warning("cache eviction acknowledgements lost: %r", exc)
             return
         if heard < expected:
             log.warning("cache eviction: %d of %d workers acknowledged in time", heard, expected)
@@ -626,10 +634,11 @@ class NearCache:
 
     async def close(self) -> None:
         """Stop listening and close the inner cache."""
-        if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(BaseException):
-                await self._listener
+        tasks = {self._listener, *self._acks} - {None}
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=2)
         self._drop_all()
         await self.inner.close()
 
@@ -645,6 +654,36 @@ def _escape_glob(text: str) -> str:
 # Keys resolved on nearly every request (session tokens, the caller's profile documents, the
 # version of the job search pages), each invalidated explicitly by the code that changes them.
 NEAR_PREFIXES = ("auth:session:", "accounts:user:", "careers:jobs:search:version")
+
+
+# Every key holding an answer derived from the database, the seeds' own key names included
+# (``pkg:skills:``, ``skill:``, ``query:popular:``, ``trust_score:``, ``live_help_feed``). The
+# keys outside them hold what only the cache has: OAuth states, rate-limit counters,
+# read-your-writes markers. The feed's sorted sets go before its version, so that no worker
+# rebuilds between the two deletions and then finds its version with an empty set.
+ANSWER_PREFIXES = (
+    "live_help_feed",
+    "help:",
+    "accounts:",
+    "auth:session:",
+    "careers:",
+    "catalog:",
+    "pkg:skills:",
+    "skill:",
+    "query:popular:",
+    "trust_score:",
+    "tag:",
+)
+
+
+async def forget_answers(cache: Cache) -> None:
+    """Drop every cached answer, near copies included, for writes no service made.
+
+    The admin UI's table edits and a restored backup change rows behind the services that
+    know which answers depend on them; each answer is then read afresh from the database.
+    """
+    for prefix in ANSWER_PREFIXES:
+        await cache.delete_prefix(prefix)
 
 
 def make_cache(redis_url: str | None, hub: Any = None) -> Cache:
@@ -677,6 +716,7 @@ __all__ = [
     "RedisCache",
     "cache_key",
     "cached",
+    "forget_answers",
     "get_json",
     "make_cache",
     "set_json",

@@ -206,6 +206,7 @@ def db_restore(
 ) -> None:
     """Restore a backup into an empty database and check it against the backup's manifest."""
     result = _checked(lambda: backups.restore(cli_settings(), file, force=force))
+    run(service.forget_cached_answers)
     if as_json:
         document = {
             "path": str(result.path),

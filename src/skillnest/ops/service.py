@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.pool import NullPool
 
 from skillnest.core import metrics
+from skillnest.core.cache import forget_answers
 from skillnest.core.platform import Platform
 from skillnest.modules import MODULES, submodule
 from skillnest.ops.models import MaintenanceRun
@@ -174,6 +175,11 @@ async def maintenance_loop(platform: Platform) -> None:
             log.info("maintenance: %s", report)
         except Exception:  # keep the loop alive; the next run may succeed
             log.exception("maintenance run failed")
+
+
+async def forget_cached_answers(platform: Platform) -> None:
+    """Drop every cached answer and near copy: after a restore they describe other data."""
+    await forget_answers(platform.cache)
 
 
 async def load_demo(platform: Platform) -> list[str]:

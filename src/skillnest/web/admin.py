@@ -2,7 +2,9 @@
 
 Signed in with the same session cookie as the pages. Secrets never appear (password and
 token digests, encrypted OAuth tokens, help ciphertexts and sealed keys, pseudonyms, API key
-digests); append-only tables are read-only; every write lands in ``admin_audit_log``.
+digests); append-only tables are read-only; every write lands in ``admin_audit_log`` and
+drops the cached answers (``core.cache.forget_answers``): the edit bypassed the services that
+know which answers depend on a row.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from starlette.responses import Response
 
 from skillnest.accounts import service as accounts
 from skillnest.accounts.deps import SESSION_COOKIE
+from skillnest.core.cache import forget_answers
 from skillnest.core.db import Base
 from skillnest.modules import import_all_models
 from skillnest.web.models import AdminAuditEntry
@@ -143,8 +146,25 @@ class AuditLog(DBAuditBackend):
         )
 
 
-def view_for(model: type[Any]) -> type[ModelView]:
-    """A ModelView for one table: secrets hidden, read-only when append-only."""
+class TableView(ModelView):
+    """The base of every table's view: cached answers go after each write."""
+
+    # The request of a hook is the admin sub-application's: the platform is on the main one.
+    platform_app: FastAPI
+
+    async def after_model_change(
+        self, data: dict[str, Any], model: Any, is_created: bool, request: Request
+    ) -> None:
+        """A row written here bypassed the services: cached answers may show its old values."""
+        await forget_answers(self.platform_app.state.platform.cache)
+
+    async def after_model_delete(self, model: Any, request: Request) -> None:
+        """A row deleted here bypassed the services: cached answers may still show it."""
+        await forget_answers(self.platform_app.state.platform.cache)
+
+
+def view_for(model: type[Any], app: FastAPI) -> type[ModelView]:
+    """A ModelView for one table of ``app``: secrets hidden, read-only when append-only."""
     table = model.__table__
     mapper = inspect(model)
     columns = [c for c in table.columns if c.name not in SECRET_COLUMNS]
@@ -178,7 +198,8 @@ def view_for(model: type[Any]) -> type[ModelView]:
     }
     if table.name == "admin_audit_log":
         attributes["column_default_sort"] = [("created_at", True)]
-    view: type[ModelView] = type(f"{model.__name__}Admin", (ModelView,), attributes, model=model)
+    attributes["platform_app"] = app
+    view: type[ModelView] = type(f"{model.__name__}Admin", (TableView,), attributes, model=model)
     view.identity = table.name  # URLs and audit entries name the table itself
     return view
 
@@ -200,5 +221,5 @@ def mount_admin(app: FastAPI) -> Admin:
         (mapper.class_ for mapper in Base.registry.mappers), key=lambda m: m.__table__.name
     )
     for model in models:
-        admin.add_view(view_for(model))
+        admin.add_view(view_for(model, app))
     return admin
