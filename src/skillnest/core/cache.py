@@ -533,8 +533,7 @@ class NearCache:
         heard = 0
         try:
             async with asyncio.timeout(self.ACK_SECONDS + 0.5):  # whatever Redis does
-                # Redis counts a BLPOP timeout in whole milliseconds and blocks forever on 0:
-                # never ask for less than 10 ms.
+                # A BLPOP timeout of 0 means "block forever": never ask for less than 10 ms.
                 while heard < expected and (left := deadline - time.monotonic()) >= 0.01:
                     if await self.client.blpop([ack], timeout=round(left, 3)) is None:
                         break
