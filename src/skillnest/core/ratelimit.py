@@ -14,7 +14,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from redis.exceptions import NoScriptError
 
 from skillnest.core import metrics
-from skillnest.core.cache import REDIS_DOWN_ERRORS
+from skillnest.core.cache import REDIS_DOWN_ERRORS, raise_if_cancelled
 from skillnest.core.errors import RateLimited
 
 log = logging.getLogger("skillnest.ratelimit")
@@ -55,11 +55,13 @@ class RateLimiter:
         if self.backend == "redis":
             try:
                 result = await getattr(limiter, method)(*args)
+                raise_if_cancelled()
                 if self._degraded:
                     log.warning("rate limits back on redis")
                     self._degraded = False
                 return result
             except REDIS_DOWN_ERRORS as exc:
+                raise_if_cancelled(exc)
                 if not self._degraded:
                     log.warning("rate limits fall back to memory: %s", exc)
                     self._degraded = True
@@ -101,9 +103,11 @@ class RateLimiter:
                 )
                 pipe.get(key)
                 acquired, value = await pipe.execute(raise_on_error=False)
-        except REDIS_DOWN_ERRORS:
+        except REDIS_DOWN_ERRORS as exc:
+            raise_if_cancelled(exc)
             await self.hit(item, *identifiers)  # notes the outage, counts the hit in memory
             return False, None
+        raise_if_cancelled()
         if isinstance(acquired, NoScriptError):  # Redis lost its scripts: the library reloads
             await self.hit(item, *identifiers)
         elif isinstance(acquired, Exception):

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from skillnest.core.aftercommit import CommitQueue
-from skillnest.core.cache import REDIS_DOWN_ERRORS
+from skillnest.core.cache import REDIS_DOWN_ERRORS, raise_if_cancelled
 
 log = logging.getLogger("skillnest.realtime")
 
@@ -107,11 +107,14 @@ class RedisHub(Hub):
         other process heard it).
         """
         try:
-            return int(await self.client.publish(self._prefix + channel, orjson.dumps(event)))
+            receivers = int(await self.client.publish(self._prefix + channel, orjson.dumps(event)))
         except REDIS_DOWN_ERRORS as exc:
+            raise_if_cancelled(exc)
             log.warning("redis publish failed, delivering locally: %s", exc)
             self._deliver(channel, event)
             return 0
+        raise_if_cancelled()
+        return receivers
 
     async def _on_first_subscriber(self, channel: str) -> None:
         ready = self._ready.setdefault(channel, asyncio.Event())
@@ -144,6 +147,7 @@ class RedisHub(Hub):
                         channel = message["channel"].decode().removeprefix(self._prefix)
                         self._deliver(channel, orjson.loads(message["data"]))
             except REDIS_DOWN_ERRORS as exc:
+                raise_if_cancelled(exc)  # close() cancels the reader: it must end
                 log.warning("redis pub/sub lost, retrying in %.1fs: %s", backoff, exc)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
