@@ -72,7 +72,7 @@ CardRow = Mapping[Any, Any]
 Connect = Callable[[], AbstractAsyncContextManager[AsyncConnection]]
 """Opens a connection outside transactions (``core.deps.request_read_connection``)."""
 ConfirmKept = Callable[..., Awaitable[bool]]
-"""``all_active`` with ``cache``, ``fetch`` and ``dialect`` bound: takes ``uids`` and ``now``."""
+"""``all_active`` with ``cache``, ``fetch`` and ``dialect`` bound: takes ``uids``."""
 
 FEED_KEY = "live_help_feed"
 CLOSED_KEY = "live_help_feed:closed"
@@ -555,10 +555,8 @@ CONFIRM_SQLITE = select(HelpSession.id, HelpSession.status, HelpSession.expires_
 )
 
 
-async def all_active(
-    *, cache: Cache, fetch: FetchOne, dialect: str, uids: list[uuid.UUID], now: datetime
-) -> bool:
-    """Whether every one of these requests is still active, confirmed after ``now``.
+async def all_active(*, cache: Cache, fetch: FetchOne, dialect: str, uids: list[uuid.UUID]) -> bool:
+    """Whether every one of these requests is still active, by a statement begun after the ask.
 
     Joins this worker's next confirmation statement (``KeptConfirmations``).
     """
@@ -614,7 +612,7 @@ async def read_page(
     kept = ready_page(cache, version, key, now_us)
     if kept is not None:
         if confirm is not None:
-            if await confirm(uids=kept.uids, now=now):
+            if await confirm(uids=kept.uids):
                 return kept.body
         else:
             confirmed = await still_active(session=reader or session, ids=kept.uids, now=now)
