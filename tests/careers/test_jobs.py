@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import create_engine, func, select
 from typer.testing import CliRunner
 
@@ -213,3 +215,32 @@ def test_jobs_import_command_is_idempotent(cli_database, tmp_path):
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(Job)) == 12
     engine.dispose()
+
+
+def test_jobs_import_writes_batches_at_once_yet_the_later_line_wins(cli_database, tmp_path):
+    # Batches of 2 lines, written several at a time on PostgreSQL: each listing comes back
+    # in the next three batches with a new title, so only the wait for the earlier batch keeps
+    # the later line's title; the count adds up across batches finishing in any order.
+    lines = []
+    for pair in range(5):  # two listings, each in four batches in a row
+        for round_ in range(4):
+            for n in (2 * pair, 2 * pair + 1):
+                record = {"source": "feed", "external_id": str(n), "company": "C"}
+                lines.append(json.dumps({**record, "title": f"round {round_}"}))
+    for n in range(10, 40):
+        lines.append(
+            json.dumps({"source": "feed", "external_id": str(n), "title": "T", "company": "C"})
+        )
+    feed = tmp_path / "jobs.jsonl"
+    feed.write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(cli_app, ["jobs", "import", str(feed), "--batch-size", "2"])
+    assert result.exit_code == 0, result.stderr
+    assert "70 jobs imported: 40 new, 30 updated, 0 rejected" in result.stdout
+    engine = create_engine(cli_database.replace("+aiosqlite", ""))
+    with engine.connect() as conn:
+        titles = dict(
+            conn.execute(select(Job.external_id, Job.title).where(Job.source == "feed")).all()
+        )
+    engine.dispose()
+    assert len(titles) == 40
+    assert {titles[str(n)] for n in range(10)} == {"round 3"}

@@ -27,6 +27,7 @@ DEMO_JOBS = Path(__file__).resolve().parents[1] / "data" / "demo_jobs.jsonl"
 
 
 JOBS = service.JOBS
+WRITERS = 3  # batches written at once on PostgreSQL, one connection each
 
 
 def _record(line: str) -> dict[str, Any]:
@@ -134,6 +135,10 @@ def _prepare(
     return service.job_rows(jobs), errors
 
 
+def _keys(rows: Sequence[dict[str, Any]]) -> frozenset[tuple[str, str]]:
+    return frozenset((row["source"], row["external_id"]) for row in rows)
+
+
 async def import_feed(
     *,
     db: Database,
@@ -144,31 +149,44 @@ async def import_feed(
 ) -> FeedReport:
     """Load a JSON-lines feed, ``batch_size`` lines per transaction (``skillnest jobs import``).
 
-    Each batch is validated together and upserted in a transaction of its own, one after
-    the other; every refused line is reported with its number. The next batch is parsed and
-    validated (in a thread) while the database writes the previous one.
+    Each batch is validated together and upserted in a transaction of its own; every
+    refused line is reported with its number. The next batch is parsed and validated (in a
+    thread) while the database writes. On PostgreSQL two batches are written at once, on
+    two connections, so the database works on both cores (most of a job's cost is its
+    ``to_tsvector``); a batch holding a listing that a batch still being written holds too
+    waits for it, so of two lines with one listing the later one is what stays.
     ``progress(bytes read, jobs imported)`` is called after each batch is committed.
     """
     async with db.unit_of_work() as session:
         before = await service.count_jobs(session=session)
     report = FeedReport()
-    writing: asyncio.Task[None] | None = None
+    writers = WRITERS if db.dialect == "postgresql" else 1  # SQLite has one writer
+    in_flight: list[tuple[asyncio.Task[None], frozenset[tuple[str, str]]]] = []
 
     async def write(rows: list[dict[str, Any]], read: int) -> None:
         if rows:
             async with db.unit_of_work() as session:
-                report.imported += await service.load_job_rows(session=session, rows=rows)
+                written = await service.load_job_rows(session=session, rows=rows)
+            report.imported += written  # after the await: another batch adds to it meanwhile
             await search_cache.announce_jobs_changed(cache)  # committed: searches see it now
         if progress is not None:
             progress(read, report.imported)
 
+    async def settle(count: int) -> None:
+        """Wait for the ``count`` oldest batches in flight."""
+        for task, _ in in_flight[:count]:
+            await task
+        del in_flight[:count]
+
     async def flush(batch: list[tuple[int, str]], read: int) -> None:
-        nonlocal writing
         rows, errors = await asyncio.to_thread(_prepare, batch)
         report.errors.extend(errors)
-        if writing is not None:
-            await writing  # batches commit in file order
-        writing = asyncio.create_task(write(rows, read))
+        keys = _keys(rows)
+        if any(keys & held for _, held in in_flight):
+            await settle(len(in_flight))  # the later line must be written last
+        elif len(in_flight) >= writers:
+            await settle(len(in_flight) - writers + 1)
+        in_flight.append((asyncio.create_task(write(rows, read)), keys))
 
     try:
         batch: list[tuple[int, str]] = []  # (line number, line), validated together
@@ -182,12 +200,14 @@ async def import_feed(
                 await flush(batch, read)
                 batch, read = [], 0
         await flush(batch, read)
-        await writing  # type: ignore[misc]
+        await settle(len(in_flight))
     finally:
-        if writing is not None and not writing.done():  # a batch failed to parse: stop
-            writing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await writing
+        for task, _ in in_flight:  # a batch failed: stop the others
+            if not task.done():
+                task.cancel()
+        for task, _ in in_flight:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
     async with db.unit_of_work() as session:
         report.new = await service.count_jobs(session=session) - before
         await service.jobs_changed(session=session, cache=cache)
