@@ -86,9 +86,33 @@ async def test_second_run_inserts_nothing(session, legacy_dir):
     assert await table_counts(session) == before
 
 
-async def test_imported_values_are_the_legacy_values(session, legacy_dir):
+async def test_batches_written_while_the_next_is_read_store_every_record_once(session, legacy_dir):
+    # Batches of 3: every kind is written in many batches, each one's ids drawn while the
+    # batch before it is still being written, and ids drawn a few batches at a time.
+    report = await importer.import_metagauge(
+        session=session, data_dir=legacy_dir, batch_size=3, make_backup=False
+    )
+    assert report.problems == [] and report.verified and report.should_commit
+    expected = expected_records(legacy_dir)
+    for kind, count in expected.items():
+        table = report.tables[kind]
+        assert (table.read, table.inserted, table.found) == (count, count, count), kind
+    counts = await table_counts(session)
+    assert counts["analyses"] == expected["analyses"]
+    assert counts["chat_messages"] == expected["chat_messages"]
+    again = await importer.import_metagauge(
+        session=session, data_dir=legacy_dir, batch_size=3, make_backup=False
+    )
+    assert again.verified and all(t.inserted == 0 for t in again.tables.values())
+    assert await table_counts(session) == counts
+
+
+@pytest.mark.parametrize("batch_size", [5000, 3])
+async def test_imported_values_are_the_legacy_values(session, legacy_dir, batch_size):
     users = read_json(legacy_dir / "users.json")
-    await importer.import_metagauge(session=session, data_dir=legacy_dir, make_backup=False)
+    await importer.import_metagauge(
+        session=session, data_dir=legacy_dir, make_backup=False, batch_size=batch_size
+    )
     for index, raw in enumerate(users):
         row = (
             await session.execute(

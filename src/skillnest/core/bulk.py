@@ -186,17 +186,22 @@ def _copy_shape(
 
 
 async def copy_rows(
-    session: AsyncSession, tables: Sequence[Table], rows: Sequence[dict[str, Any]]
+    session: AsyncSession,
+    tables: Sequence[Table],
+    rows: Sequence[dict[str, Any]],
+    data: bytes | None = None,
 ) -> None:
     """Rows that cannot conflict COPY'd into each of ``tables`` (same columns), written once.
 
     PostgreSQL only. The text of the batch is built once and sent to every table, e.g. a
-    table and the temporary table a verification compares it with.
+    table and the temporary table a verification compares it with; ``data`` is that text
+    when the caller built it ahead (``copy_text``).
     """
     if not rows:
         return
     connection = await session.connection()
-    data = copy_text(tables[0], rows, connection.dialect)
+    if data is None:
+        data = copy_text(tables[0], rows, connection.dialect)
     for table in tables:
         await _copy(connection, table, table.name, rows, data)
 

@@ -53,7 +53,9 @@ def parse_legacy_date(value: object) -> datetime | None:
         text = value.strip()
         if not text:
             return None
-        if _NUMERIC.fullmatch(text):
+        # A dash after four characters is an ISO date, never a number: the regular
+        # expression is skipped for the dates nearly every record holds.
+        if text[4:5] != "-" and _NUMERIC.fullmatch(text):
             return _from_unix(float(text))
         try:
             parsed = datetime.fromisoformat(text)
@@ -61,7 +63,7 @@ def parse_legacy_date(value: object) -> datetime | None:
             raise ValueError(f"not an ISO 8601 date or unix timestamp: {value!r}") from None
         if parsed.tzinfo is None:
             return parsed.replace(tzinfo=UTC)
-        return parsed.astimezone(UTC)
+        return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
     if isinstance(value, int | float):
         return _from_unix(float(value))
     raise ValueError(f"a date must be a string or a number, not {type(value).__name__}")

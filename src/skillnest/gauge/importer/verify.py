@@ -108,11 +108,14 @@ class Verifier:
             tally = await self._tally(name, table, rows)
             await bulk.bulk_insert(self.session, tally.temp, rows)
 
-    async def insert(self, name: str, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    async def insert(
+        self, name: str, table: Table, rows: Sequence[dict[str, Any]], data: bytes | None = None
+    ) -> None:
         """Insert rows that cannot conflict into ``table`` and expect them, in one pass.
 
-        On PostgreSQL the COPY text of the batch is built once and sent to the table and to
-        its ``_verify_`` table: the comparison still meets every stored row.
+        On PostgreSQL the COPY text of the batch (``data`` when built ahead) is built once and
+        sent to the table and to its ``_verify_`` table: the comparison still meets every
+        stored row.
         """
         if not rows:
             return
@@ -121,7 +124,7 @@ class Verifier:
             await self.expect(name, table, rows)
             return
         tally = await self._tally(name, table, rows)
-        await bulk.copy_rows(self.session, (table, tally.temp), rows)
+        await bulk.copy_rows(self.session, (table, tally.temp), rows, data)
 
     async def _tally(self, name: str, table: Table, rows: Sequence[dict[str, Any]]) -> Tally:
         tally = self.tallies.get((name, table.name))

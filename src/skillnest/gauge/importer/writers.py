@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Table, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skillnest.accounts.models import User
-from skillnest.core.bulk import bulk_insert
+from skillnest.core.bulk import bulk_insert, copy_text
 from skillnest.core.security import token_digest
 from skillnest.gauge import dialect, legacy
 from skillnest.gauge.importer.reader import SourceFile
@@ -40,6 +41,9 @@ from skillnest.gauge.models import GaugeAccount
 
 TAKEN_EMAIL = "already used by a skillnest account not imported from MetaGauge"
 TAKEN_KEY = "already used by another skillnest account"
+# Ids drawn from a table's sequence per round trip, in batches: a batch's ids are drawn
+# before the batch before it is done being written, which a round trip would have to wait for.
+ID_BATCHES = 4
 
 
 def chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
@@ -141,6 +145,16 @@ class UserWriter:
             await self.verifier.insert(name, table, tables[name])
 
 
+@dataclass
+class Ready:
+    """A batch made ready for writing while the batch before it is written."""
+
+    rows: list[dict[str, Any]]  # every row, its parent set
+    fresh: list[dict[str, Any]]  # the rows of parents this run created, their ids drawn
+    ids: dict[tuple[int, str], int]  # (parent, legacy id) -> id of each fresh row
+    data: bytes | None  # the fresh rows' COPY text (PostgreSQL)
+
+
 class KeyedWriter:
     """Rows keyed on (parent, legacy id), queued and written a batch at a time."""
 
@@ -156,17 +170,22 @@ class KeyedWriter:
         self.verifier = verifier
         self.queue: list[Pending] = []
         self.in_flight: asyncio.Task[None] | None = None
+        self.spare_ids: list[int] = []  # drawn from the table's sequence, not used yet
+        self.draws_ids = True  # False where the database has no sequence (SQLite)
 
     async def add(self, pending: Pending) -> None:
         """Queue a valid record; start writing the queue when it holds a batch."""
         self.queue.append(pending)
         if len(self.queue) >= self.batch_size:
-            await self.settle()
             queue, self.queue = self.queue, []
-            # The batch is written while the next one is read and validated: the database
-            # works on one core while Python parses on the other. The caller yields now and
-            # then (``Importer._records``) and touches the session only after ``flush``.
-            self.in_flight = asyncio.create_task(self.write(queue))
+            # The batch's ids and COPY text are made ready while the one before it is still
+            # being written, then it is written while the next one is read and validated:
+            # the database never waits for Python's part of a batch, nor Python for a
+            # round trip. The caller yields now and then (``Importer._records``) and touches
+            # the session only after ``flush``.
+            ready = await self.prepare(queue)
+            await self.settle()
+            self.in_flight = asyncio.create_task(self.write(queue, ready))
 
     async def settle(self) -> None:
         """Wait for the batch being written, if any (its error is raised here)."""
@@ -176,10 +195,11 @@ class KeyedWriter:
 
     async def flush(self) -> None:
         """Write the queued records and wait until every batch is written."""
-        await self.settle()
         queue, self.queue = self.queue, []
-        if queue:
-            await self.write(queue)
+        ready = await self.prepare(queue) if queue else None
+        await self.settle()
+        if ready is not None:
+            await self.write(queue, ready)
 
     async def abandon(self) -> None:
         """Stop a batch still being written (the run failed; its transaction rolls back)."""
@@ -190,24 +210,60 @@ class KeyedWriter:
             with contextlib.suppress(BaseException):
                 await task
 
-    async def write(self, pending: list[Pending]) -> None:
-        """Write one batch."""
-        await self.insert_keyed(pending)
+    async def prepare(self, pending: list[Pending]) -> Ready:
+        """The batch's rows; the fresh ones with ids drawn and their COPY text (PostgreSQL).
 
-    async def insert_keyed(
-        self, pending: list[Pending]
-    ) -> tuple[dict[tuple[int, str], int], set[tuple[int, str]]]:
-        """Insert a batch with ON CONFLICT DO NOTHING; return every row's id and the new ones."""
-        state, name, parent, table = self.state, self.name, self.parent, self.table
+        Rows of a parent this run created cannot be there yet: they take a straight COPY
+        with ids drawn from the table's sequence first, so no staging table, conflict check
+        or RETURNING is needed, and the verifier loads the same COPY text as it goes in.
+        Where ids cannot be drawn (SQLite) every row takes the ON CONFLICT path.
+        """
+        parent = self.parent
         rows = []
         for p in pending:  # the row dicts are the records' own: no copy per row
             p.row[parent] = p.parent
             rows.append(p.row)
-        fresh_parents = state.new_sessions if parent == "session_id" else state.new_users
+        fresh_parents = self.state.new_sessions if parent == "session_id" else self.state.new_users
         fresh = [row for row in rows if row[parent] in fresh_parents]
-        ids = await self._insert_fresh(fresh) if fresh else {}
+        new_ids = await self._draw_ids(len(fresh)) if fresh else None
+        if new_ids is None:
+            return Ready(rows, [], {}, None)
+        ids: dict[tuple[int, str], int] = {}
+        for row, row_id in zip(fresh, new_ids, strict=True):
+            row["id"] = row_id
+            ids[(row[parent], row["legacy_id"])] = row_id
+        return Ready(
+            rows, fresh, ids, copy_text(self.table, fresh, self.session.get_bind().dialect)
+        )
+
+    async def _draw_ids(self, count: int) -> list[int] | None:
+        """``count`` new ids of the table, drawn a few batches' worth at a time."""
+        if self.draws_ids and len(self.spare_ids) < count:
+            await self.settle()  # the session is free only between batches
+            # A short batch is the kind's last: no spare ids to leave as a gap in the sequence.
+            block = count if count < self.batch_size else max(count, ID_BATCHES * self.batch_size)
+            drawn = await dialect.next_ids(self.session, self.table, block)
+            self.draws_ids = drawn is not None
+            self.spare_ids.extend(drawn or ())
+        if not self.draws_ids:
+            return None
+        taken, self.spare_ids = self.spare_ids[:count], self.spare_ids[count:]
+        return taken
+
+    async def write(self, pending: list[Pending], ready: Ready) -> None:
+        """Write one batch."""
+        await self.insert_keyed(ready)
+
+    async def insert_keyed(
+        self, ready: Ready
+    ) -> tuple[dict[tuple[int, str], int], set[tuple[int, str]]]:
+        """Insert a batch with ON CONFLICT DO NOTHING; return every row's id and the new ones."""
+        state, name, parent, table = self.state, self.name, self.parent, self.table
+        rows, ids = ready.rows, dict(ready.ids)
+        await self.verifier.insert(name, table, ready.fresh, ready.data)
         expected = set(ids)  # the fresh rows: loaded for the verification as they were copied
-        others = [row for row in rows if row[parent] not in fresh_parents] if ids else rows
+        fresh_rows = {id(row) for row in ready.fresh}
+        others = [row for row in rows if id(row) not in fresh_rows]
         if others:
             result = await bulk_insert(
                 self.session,
@@ -218,7 +274,9 @@ class KeyedWriter:
             )
             ids.update({(parent_id, legacy_id): row_id for row_id, parent_id, legacy_id in result})
         new = set(ids)
-        missing = [(p.parent, p.legacy_id) for p in pending if (p.parent, p.legacy_id) not in ids]
+        missing = [
+            key for key in ((row[parent], row["legacy_id"]) for row in rows) if key not in ids
+        ]
         if self.need_ids and missing:
             ids.update(await self._existing_ids(missing))
         inserted, present = 0, []
@@ -237,24 +295,6 @@ class KeyedWriter:
         await self.verifier.expect(name, table, expect)
         await self.verifier.expect_present(name, present)
         return ids, new
-
-    async def _insert_fresh(self, rows: list[dict[str, Any]]) -> dict[tuple[int, str], int]:
-        """Rows of a parent this run created, which cannot be there yet: straight COPY.
-
-        Their ids are drawn from the table's sequence first (PostgreSQL), so no staging
-        table, conflict check or RETURNING is needed, and the verifier loads the same COPY
-        text as it goes in. Returns {} where ids cannot be drawn (SQLite), and the rows
-        take the ON CONFLICT path.
-        """
-        new_ids = await dialect.next_ids(self.session, self.table, len(rows))
-        if new_ids is None:
-            return {}
-        ids: dict[tuple[int, str], int] = {}
-        for row, row_id in zip(rows, new_ids, strict=True):
-            row["id"] = row_id
-            ids[(row[self.parent], row["legacy_id"])] = row_id
-        await self.verifier.insert(self.name, self.table, rows)
-        return ids
 
     async def _existing_ids(self, keys: list[tuple[int, str]]) -> dict[tuple[int, str], int]:
         table, parent = self.table, self.parent
@@ -275,10 +315,10 @@ class ContractWriter(KeyedWriter):
 
     name, table, need_ids = "contracts", CONTRACTS, True
 
-    async def write(self, pending: list[Pending]) -> None:
+    async def write(self, pending: list[Pending], ready: Ready) -> None:
         """Write one batch of contracts, then the children of the new ones."""
         state, t = self.state, self.state.t
-        ids, new = await self.insert_keyed(pending)
+        ids, new = await self.insert_keyed(ready)
         child_rows: dict[str, list[dict[str, Any]]] = {name: [] for name in CHILD_TABLES}
         for p in pending:
             assert p.children is not None
@@ -303,9 +343,9 @@ class ChatSessionWriter(KeyedWriter):
 
     name, table, need_ids = "chat_sessions", CHAT_SESSIONS, True
 
-    async def write(self, pending: list[Pending]) -> None:
+    async def write(self, pending: list[Pending], ready: Ready) -> None:
         """Write one batch of chat sessions."""
-        ids, new = await self.insert_keyed(pending)
+        ids, new = await self.insert_keyed(ready)
         self.state.new_sessions.update(ids[key] for key in new)
         for p in pending:
             self.state.session_ids[(p.parent, p.legacy_id)] = ids[(p.parent, p.legacy_id)]
