@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Annotated, Any, Literal
 
 import orjson
@@ -28,7 +28,7 @@ from skillnest.core.deps import (
     ClientAddress,
     LimiterDep,
     SessionDep,
-    request_read_connection,
+    request_fetch_all,
     request_session,
 )
 from skillnest.core.hot import HotEndpoint
@@ -124,8 +124,12 @@ async def _compute(request: Request, cache: Cache, query: SuggestQuery) -> bytes
     if query.installed:
         async with request_session(request) as session:
             return await service.store_suggestions(session=session, cache=cache, query=query)
-    async with request_read_connection(request) as connection:
-        return await service.store_suggestions_from(connection=connection, cache=cache, query=query)
+    return await service.store_anonymous_suggestions(
+        fetch_all=partial(request_fetch_all, request),
+        dialect=request.app.state.platform.db.dialect,
+        cache=cache,
+        query=query,
+    )
 
 
 class CacheFirstRoute(APIRoute):

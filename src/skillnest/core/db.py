@@ -7,9 +7,10 @@ import logging
 import sqlite3
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated, Any, TypeVar, cast
 
 from sqlalchemy import JSON, ColumnElement, DateTime, MetaData, String, event, func, select, text
@@ -27,6 +28,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, mapped_column
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.selectable import TextualSelect
 from sqlalchemy.types import TypeDecorator, TypeEngine, Uuid
 
 from skillnest.core import metrics, replicas
@@ -470,6 +472,15 @@ class Database:
         async with self.read_connection() as connection:
             return await statement.fetch_one(connection, values)
 
+    async def fetch_all(
+        self, statement: DriverStatement, values: dict[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        """Every row of a one-statement hot read, as :meth:`fetch_one` reads its first."""
+        if self.driver_reader is not None:
+            return await self.driver_reader.fetch_all(statement, values)
+        async with self.read_connection() as connection:
+            return await statement.fetch_all(connection, values)
+
     @asynccontextmanager
     async def read_session(self, needed: int | None) -> AsyncIterator[AsyncSession | None]:
         """A session on a replica that has replayed ``needed``; None means: use the primary.
@@ -538,7 +549,7 @@ class _DriverPlan:
 
     __slots__ = ("binds", "keys", "processors", "sql", "named")
 
-    def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
+    def __init__(self, statement: Select[Any] | TextualSelect, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
         self.sql = compiled.string
         self.named = not compiled.positional
@@ -565,6 +576,12 @@ class _DriverPlan:
             for key, p, value in zip(self.keys, self.processors, row, strict=True)
         }
 
+    def values(self, row: Any) -> tuple[Any, ...]:
+        """One driver row as a tuple, with the column types' conversions."""
+        return tuple(
+            p(value) if p else value for p, value in zip(self.processors, row, strict=True)
+        )
+
 
 class DriverStatement:
     """A pre-built Core ``select`` run through the database driver itself (hot reads).
@@ -576,7 +593,7 @@ class DriverStatement:
     (``DBAPIError`` subclasses), so they are answered as any database error is.
     """
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: Select[Any] | TextualSelect) -> None:
         self.statement = statement
         self._plans: dict[str, _DriverPlan] = {}
 
@@ -591,10 +608,20 @@ class DriverStatement:
         self, connection: AsyncConnection, values: dict[str, Any]
     ) -> dict[str, Any] | None:
         """The first row as a mapping of column keys, or None."""
+        return await self._on_connection(connection, partial(self.fetch_one_on, values=values))
+
+    async def fetch_all(
+        self, connection: AsyncConnection, values: dict[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        """Every row, as tuples in the order of the selected columns."""
+        return await self._on_connection(connection, partial(self.fetch_all_on, values=values))
+
+    @staticmethod
+    async def _on_connection(connection: AsyncConnection, read: Callable[..., Any]) -> Any:
         dialect = connection.dialect
         raw = await connection.get_raw_connection()
         try:
-            return await self.fetch_one_on(raw.driver_connection, dialect, values)
+            return await read(raw.driver_connection, dialect)
         except DBAPIError as exc:
             if exc.connection_invalidated:
                 await connection.invalidate(exc.orig)
@@ -605,21 +632,40 @@ class DriverStatement:
     ) -> dict[str, Any] | None:
         """``fetch_one`` on a driver connection (aiosqlite or psycopg) of this dialect."""
         plan = self.plan(dialect)
+        rows = await self._rows(plan, driver, dialect, values, first=True)
+        return plan.mapping(rows[0]) if rows else None
+
+    async def fetch_all_on(
+        self, driver: Any, dialect: Dialect, values: dict[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        """``fetch_all`` on a driver connection (aiosqlite or psycopg) of this dialect."""
+        plan = self.plan(dialect)
+        return [plan.values(row) for row in await self._rows(plan, driver, dialect, values)]
+
+    @staticmethod
+    async def _rows(
+        plan: _DriverPlan,
+        driver: Any,
+        dialect: Dialect,
+        values: dict[str, Any],
+        first: bool = False,
+    ) -> Sequence[Any]:
+        """The driver's rows (only the first one fetched when ``first``)."""
         parameters = plan.parameters(values)
         try:
             if dialect.name == "sqlite":
-                rows = await driver.execute_fetchall(plan.sql, parameters)  # one thread hop
-                row = rows[0] if rows else None
-            else:
-                cursor = await driver.execute(plan.sql, parameters)
+                return list(await driver.execute_fetchall(plan.sql, parameters))  # one thread hop
+            cursor = await driver.execute(plan.sql, parameters)
+            if first:
                 row = await cursor.fetchone()
+                return [] if row is None else [row]
+            return list(await cursor.fetchall())
         except dialect.loaded_dbapi.Error as exc:
             error = DBAPIError.instance(
                 plan.sql, parameters, exc, dialect.loaded_dbapi.Error, dialect=dialect
             )
             error.connection_invalidated = dialect.is_disconnect(exc, driver, None)
             raise error from exc
-        return None if row is None else plan.mapping(row)
 
 
 class SQLiteReader:
@@ -665,9 +711,18 @@ class SQLiteReader:
         self, statement: DriverStatement, values: dict[str, Any]
     ) -> dict[str, Any] | None:
         """``statement``'s first row through the process's reader connection."""
+        return await self._read(partial(statement.fetch_one_on, values=values))
+
+    async def fetch_all(
+        self, statement: DriverStatement, values: dict[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        """``statement``'s rows through the process's reader connection."""
+        return await self._read(partial(statement.fetch_all_on, values=values))
+
+    async def _read(self, read: Callable[..., Any]) -> Any:
         connection = self._connection or await self._connect()
         try:
-            return await statement.fetch_one_on(connection, self.dialect, values)
+            return await read(connection, self.dialect)
         except DBAPIError:
             await self.close()  # the next read opens a fresh connection
             raise
@@ -711,19 +766,28 @@ class PostgresReader:
         self, statement: DriverStatement, values: dict[str, Any]
     ) -> dict[str, Any] | None:
         """``statement``'s first row on an idle connection (or a new one)."""
+        return await self._read(partial(statement.fetch_one_on, values=values))
+
+    async def fetch_all(
+        self, statement: DriverStatement, values: dict[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        """``statement``'s rows on an idle connection (or a new one)."""
+        return await self._read(partial(statement.fetch_all_on, values=values))
+
+    async def _read(self, read: Callable[..., Any]) -> Any:
         async with self._slots:
             for attempt in (1, 2):
                 reused = bool(self._idle)
                 connection = self._idle.pop() if reused else await self._connect()
                 try:
-                    row = await statement.fetch_one_on(connection, self.dialect, values)
+                    result = await read(connection, self.dialect)
                 except DBAPIError as exc:
                     await connection.close()
                     if attempt == 1 and reused and exc.connection_invalidated:
                         continue  # it died while idle: once more on a new connection
                     raise
                 self._idle.append(connection)
-                return row
+                return result
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def close(self) -> None:

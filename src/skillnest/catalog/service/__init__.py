@@ -54,8 +54,8 @@ from skillnest.catalog.service.suggest import (
     compute_suggestions,
     disabled_skills,
     load_candidates,
+    store_anonymous_suggestions,
     store_suggestions,
-    store_suggestions_from,
     suggest,
     suggest_for,
 )
@@ -123,7 +123,7 @@ __all__ = [
     "skills_of_packages",
     "snapshot_bytes",
     "store_suggestions",
-    "store_suggestions_from",
+    "store_anonymous_suggestions",
     "suggest",
     "suggest_for",
     "suggest_key",

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from collections.abc import Mapping as Mapping_
-from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Float, Select, String, any_, bindparam, cast, select
+from sqlalchemy import Float, Select, String, any_, bindparam, cast, column, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.types import NullType
 
 from skillnest.catalog import schemas
 from skillnest.catalog.dialect import SUGGEST_PG, SUGGEST_SQLITE
@@ -29,7 +31,7 @@ from skillnest.catalog.ranking import (
 from skillnest.catalog.schemas import MAX_PACKAGES
 from skillnest.catalog.service.caching import QUERIES_TAG, QUERY_TTL, preferences_key, suggest_key
 from skillnest.core.cache import TTL, Cache, get_json, set_json
-from skillnest.core.db import UUID
+from skillnest.core.db import UUID, DriverStatement
 from skillnest.core.errors import BadRequest
 
 NO_SUGGEST_INPUT = "At least one 'packages' or 'installed_skills' value is required."
@@ -66,8 +68,19 @@ _BY_NAME = (
 _BY_NAME_PG = _BY_NAME.where(Package.name == any_(bindparam("names", type_=ARRAY(String))))
 _BY_NAME_SQLITE = _BY_NAME.where(Package.name.in_(bindparam("names", expanding=True)))
 # The SQL ranking, with the skill id typed (SQLite stores it as text).
-_SUGGEST_PG = SUGGEST_PG.columns(id=UUID)
-_SUGGEST_SQLITE = SUGGEST_SQLITE.columns(id=UUID)
+# Every column in order (the driver path reads them by position), the skill id typed.
+_SUGGEST_COLUMNS = [
+    column(name, UUID() if name == "id" else NullType())
+    for name in ("tier", "skill_id", "installs", "best", "keys", "id", "title", "description",
+                 "repo", "total", "matched")
+]  # fmt: skip
+_SUGGEST_PG = SUGGEST_PG.columns(*_SUGGEST_COLUMNS)
+_SUGGEST_SQLITE = SUGGEST_SQLITE.columns(*_SUGGEST_COLUMNS)
+FetchAll = Callable[[DriverStatement, dict[str, Any]], Awaitable[list[tuple[Any, ...]]]]
+_DRIVER_SUGGEST = {
+    "postgresql": DriverStatement(_SUGGEST_PG),
+    "sqlite": DriverStatement(_SUGGEST_SQLITE),
+}
 
 
 async def load_candidates(*, session: AsyncSession, query: SuggestQuery) -> list[MappingRow]:
@@ -100,6 +113,89 @@ def _indexes(value: Any) -> list[int]:
     return list(value)
 
 
+@dataclass
+class _Question:
+    """A suggest question made ready for the ranking statement (see ``dialect.SUGGEST_PG``)."""
+
+    wanted: list[PackageKey]  # the requested packages, in the order of their indexes
+    terms: list[tuple[PackageKey, int, int]]  # each with its gate and popularity rank
+    shared: list[tuple[str, str]]  # packages of installed skills not requested
+    hidden: list[str]  # skill_ids left out: installed or disabled
+    matched_installed: set[str]
+    limit: int
+
+    @property
+    def asks(self) -> bool:
+        """Whether there is anything to rank."""
+        return bool(self.wanted or self.shared)
+
+    def parameters(self, dialect_name: str) -> dict[str, Any]:
+        """The ranking statement's bound values on this dialect."""
+        if dialect_name == "postgresql":
+            return {
+                "names": [k.name for k in self.wanted],
+                "ecosystems": [k.ecosystem for k in self.wanted],
+                "gates": [gate for _, gate, _ in self.terms],
+                "ranks": [rank for _, _, rank in self.terms],
+                "shared_names": [name for name, _ in self.shared],
+                "shared_ecosystems": [ecosystem for _, ecosystem in self.shared],
+                "hidden": self.hidden,
+                "limit": self.limit,
+            }
+        return {
+            "wanted": orjson.dumps([[k.name, k.ecosystem, g, r] for k, g, r in self.terms]),
+            "shared": orjson.dumps(self.shared),
+            "hidden": orjson.dumps(self.hidden),
+            "limit": self.limit,
+        }
+
+    def document(self, rows: Sequence[Any]) -> dict[str, Any]:
+        """The answer document from the statement's rows (the page, in order)."""
+        skills = []
+        for tier, skill_id, installs, best, keys, ident, title, description, repo, *_ in rows:
+            source = self.wanted if tier == 1 else self.shared
+            skills.append(
+                {
+                    "id": str(ident),
+                    "name": skill_id,
+                    "title": title,
+                    "description": description,
+                    "repo": repo,
+                    "installs": installs,
+                    "packages": sorted({qualified_name(*source[k]) for k in _indexes(keys)}),
+                    "match_type": PACKAGE_JSON if tier == 1 else INSTALLED_SKILL,
+                    "confidence": best / 100,
+                }
+            )
+        return {
+            "skills": skills,
+            "total": rows[0][9] if rows else 0,
+            "matched_packages": sorted(
+                qualified_name(*self.wanted[k]) for k in _indexes(rows[0][10] if rows else None)
+            ),
+            "matched_installed_skills": sorted(self.matched_installed),
+        }
+
+
+def _question(
+    query: SuggestQuery,
+    ranks: Mapping_[tuple[str, str], int] | None = None,
+    matched_installed: set[str] | None = None,
+    shared: set[tuple[str, str]] | None = None,
+) -> _Question:
+    """``query`` ready for the ranking statement (with what its installed skills gave)."""
+    terms = package_terms(query, package_ranks() if ranks is None else ranks)
+    wanted = [key for key, _, _ in terms]
+    return _Question(
+        wanted=wanted,
+        terms=terms,
+        shared=sorted((shared or set()) - set(wanted)),
+        hidden=sorted(query.installed | query.excluded),
+        matched_installed=matched_installed or set(),
+        limit=query.limit,
+    )
+
+
 async def _suggest_document(
     conn: AsyncConnection,
     query: SuggestQuery,
@@ -120,56 +216,13 @@ async def _suggest_document(
             matched_installed.add(skill_id)
             if name is not None:
                 shared.add((name, ecosystem))
-    terms = package_terms(query, package_ranks() if ranks is None else ranks)
-    wanted = [key for key, _, _ in terms]
-    shared_keys = sorted(shared - set(wanted))
-    hidden = sorted(query.installed | query.excluded)
+    question = _question(query, ranks, matched_installed, shared)
     rows: Sequence[Any] = ()
-    if wanted or shared_keys:
-        if conn.dialect.name == "postgresql":
-            params: dict[str, Any] = {
-                "names": [k.name for k in wanted],
-                "ecosystems": [k.ecosystem for k in wanted],
-                "gates": [gate for _, gate, _ in terms],
-                "ranks": [rank for _, _, rank in terms],
-                "shared_names": [name for name, _ in shared_keys],
-                "shared_ecosystems": [ecosystem for _, ecosystem in shared_keys],
-                "hidden": hidden,
-                "limit": query.limit,
-            }
-            rows = (await conn.execute(_SUGGEST_PG, params)).all()
-        else:
-            params = {
-                "wanted": orjson.dumps([[k.name, k.ecosystem, g, r] for k, g, r in terms]),
-                "shared": orjson.dumps(shared_keys),
-                "hidden": orjson.dumps(hidden),
-                "limit": query.limit,
-            }
-            rows = (await conn.execute(_SUGGEST_SQLITE, params)).all()
-    skills = []
-    for tier, skill_id, installs, best, keys, ident, title, description, repo, *_ in rows:
-        source = wanted if tier == 1 else shared_keys
-        skills.append(
-            {
-                "id": str(ident),
-                "name": skill_id,
-                "title": title,
-                "description": description,
-                "repo": repo,
-                "installs": installs,
-                "packages": sorted({qualified_name(*source[k]) for k in _indexes(keys)}),
-                "match_type": PACKAGE_JSON if tier == 1 else INSTALLED_SKILL,
-                "confidence": best / 100,
-            }
-        )
-    return {
-        "skills": skills,
-        "total": rows[0][9] if rows else 0,
-        "matched_packages": sorted(
-            qualified_name(*wanted[k]) for k in _indexes(rows[0][10] if rows else None)
-        ),
-        "matched_installed_skills": sorted(matched_installed),
-    }
+    if question.asks:
+        name = conn.dialect.name
+        statement = _SUGGEST_PG if name == "postgresql" else _SUGGEST_SQLITE
+        rows = (await conn.execute(statement, question.parameters(name))).all()
+    return question.document(rows)
 
 
 async def compute_suggestions(
@@ -204,24 +257,29 @@ async def store_suggestions(*, session: AsyncSession, cache: Cache, query: Sugge
     """Compute an answer the cache did not have, store it and return its JSON bytes."""
     if query.is_empty:
         raise BadRequest(NO_SUGGEST_INPUT)
-    # The hot path: the document goes to bytes once, without a model in between; the
-    # response-model test checks these bytes against SuggestOut.
-    return await store_suggestions_from(
-        connection=await session.connection(), cache=cache, query=query
-    )
+    # The document goes to bytes once, without a model in between; the response-model
+    # test checks these bytes against SuggestOut.
+    document = await _suggest_document(await session.connection(), query)
+    return await set_json(cache, suggest_key(query), document, QUERY_TTL, [QUERIES_TAG])
 
 
-async def store_suggestions_from(
-    *, connection: AsyncConnection, cache: Cache, query: SuggestQuery
+async def store_anonymous_suggestions(
+    *, fetch_all: FetchAll, dialect: str, cache: Cache, query: SuggestQuery
 ) -> bytes:
-    """:func:`store_suggestions` on a given connection (a reading one, outside transactions).
+    """:func:`store_suggestions` for a question without installed skills (the hot route).
 
-    An anonymous question without installed skills is one statement: the cache-first route
-    runs it on a connection outside any transaction (one round trip, nothing to commit).
+    One statement through the driver outside transactions (``fetch_all``: the route's
+    ``request_fetch_all``, ``Database.fetch_all``): no pool checkout and ping, no SQLAlchemy
+    execute path, which cost the route's worker about as much CPU as the rest of the request.
     """
     if query.is_empty:
         raise BadRequest(NO_SUGGEST_INPUT)
-    document = await _suggest_document(connection, query)
+    assert not query.installed, "installed skills take two reads in one unit of work"
+    question = _question(query)
+    rows: Sequence[Any] = ()
+    if question.asks:
+        rows = await fetch_all(_DRIVER_SUGGEST[dialect], question.parameters(dialect))
+    document = question.document(rows)
     return await set_json(cache, suggest_key(query), document, QUERY_TTL, [QUERIES_TAG])
 
 
