@@ -6,11 +6,12 @@ import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import orjson
 import pyotp
 import pytest
 from sqlalchemy import select, update
 
-from skillnest.accounts import service
+from skillnest.accounts import schemas, service
 from skillnest.accounts.models import User, UserSession
 from skillnest.accounts.rules import common_passwords
 from skillnest.core.cache import MemoryCache
@@ -233,3 +234,21 @@ async def test_a_token_resolves_while_another_transaction_holds_its_session(sett
             lookup = service.resolve_token(session=reader, cache=MemoryCache(), token=token)
             resolved = await asyncio.wait_for(lookup, timeout=10)
     assert resolved is not None and resolved.id == user.id
+
+
+async def test_a_profile_read_before_the_change_commits_is_not_kept(settings, engine, cache):
+    """Another request reading the profile between a change and its commit stores the old
+    document again; the deletion queued for the commit drops it."""
+    db = Database(settings, engine)
+    async with db.unit_of_work() as session:
+        user = await make_user(session, email=f"{uuid.uuid4().hex}@example.org")
+    async with db.unit_of_work() as writer:
+        change = schemas.ProfileUpdate(bio="after the change")
+        await service.update_profile(session=writer, cache=cache, user_id=user.id, data=change)
+        async with db.unit_of_work(readonly=True) as reader:
+            stale = await service.me_document(session=reader, cache=cache, user_id=user.id)
+        assert orjson.loads(stale)["bio"] != "after the change"
+    await service._FORGET_AFTER_COMMIT.drain(timeout=10, this_loop=True)
+    async with db.unit_of_work(readonly=True) as reader:
+        fresh = await service.me_document(session=reader, cache=cache, user_id=user.id)
+    assert orjson.loads(fresh)["bio"] == "after the change"

@@ -304,7 +304,7 @@ async def enable_two_factor(
     codes = await twofactor.enable(
         session=session, settings=settings, user_id=user.id, code=data.code
     )
-    await service.invalidate_user(cache=cache, user_id=user.id)
+    await service.invalidate_user(session=session, cache=cache, user_id=user.id)
     return schemas.RecoveryCodes(recovery_codes=codes)
 
 
@@ -320,7 +320,7 @@ async def disable_two_factor(
     await twofactor.disable(
         session=session, settings=settings, user_id=user.id, password=data.password, code=data.code
     )
-    await service.invalidate_user(cache=cache, user_id=user.id)
+    await service.invalidate_user(session=session, cache=cache, user_id=user.id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

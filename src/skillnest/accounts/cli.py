@@ -64,7 +64,7 @@ def create_admin(
         await service.set_password(
             session=session, cache=platform.cache, user=existing, password=password
         )
-        await service.invalidate_user(cache=platform.cache, user_id=existing.id)
+        await service.invalidate_user(session=session, cache=platform.cache, user_id=existing.id)
         return f"{existing.email} is now an admin; its password was reset"
 
     console.print(run_in_transaction(work))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,10 +14,12 @@ import orjson
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm import Session
 
 from skillnest.accounts import avatar, recovery, rules, schemas, twofactor
 from skillnest.accounts.models import OAuthProvider, User, UserSession
 from skillnest.core import metrics, security
+from skillnest.core.aftercommit import CommitQueue
 from skillnest.core.cache import TTL, Cache, cache_key, get_json, set_json
 from skillnest.core.db import DriverStatement, get_owned_or_404, is_postgres, is_sqlite_busy
 from skillnest.core.errors import Conflict, NotFound, Unauthorized, conflict_on_integrity
@@ -391,9 +394,33 @@ def college_cache_key(user_id: int) -> str:
     return cache_key("accounts", "user", user_id, "college")
 
 
-async def invalidate_user(*, cache: Cache, user_id: int) -> None:
-    """Drop every cached document derived from a user's profile."""
-    await cache.delete(me_cache_key(user_id), public_cache_key(user_id), college_cache_key(user_id))
+def _user_keys(user_id: int) -> tuple[str, ...]:
+    return (me_cache_key(user_id), public_cache_key(user_id), college_cache_key(user_id))
+
+
+def _forget_committed(
+    _session: Session, items: list[tuple[Cache, int]]
+) -> Iterator[Coroutine[Any, Any, None]]:
+    for cache, user_id in dict.fromkeys(items):  # each user once, however many changes queued
+        yield cache.delete(*_user_keys(user_id))
+
+
+# The second deletion of invalidate_user, once the change has committed.
+_FORGET_AFTER_COMMIT = CommitQueue(
+    "accounts.user_changed", _forget_committed, "cached profile not dropped after commit", log
+)
+
+
+async def invalidate_user(*, session: AsyncSession, cache: Cache, user_id: int) -> None:
+    """Drop every cached document derived from a user's profile, now and after the commit.
+
+    Now, so the caller's next request reads its own change. Again once the session's
+    transaction commits: a read by another request between this deletion and the commit
+    sees the old row and may store the old document again, which the second deletion drops
+    (a rollback drops only the queued deletion; the first one cost a cache miss).
+    """
+    await cache.delete(*_user_keys(user_id))
+    _FORGET_AFTER_COMMIT.add(session, (cache, user_id))
 
 
 async def update_profile(
@@ -410,7 +437,7 @@ async def update_profile(
         setattr(user, field, value)
     user.updated_at = datetime.now(UTC)
     await session.flush()
-    await invalidate_user(cache=cache, user_id=user_id)
+    await invalidate_user(session=session, cache=cache, user_id=user_id)
     return me_view(user, settings)
 
 
@@ -435,7 +462,7 @@ async def set_avatar(
     user.image_url = urls[256]
     user.updated_at = datetime.now(UTC)
     await session.flush()
-    await invalidate_user(cache=cache, user_id=user_id)
+    await invalidate_user(session=session, cache=cache, user_id=user_id)
     return schemas.AvatarOut(image_url=urls[256], image_small_url=urls[64])
 
 
@@ -448,7 +475,7 @@ async def delete_avatar(
     user.image_url = None
     user.updated_at = datetime.now(UTC)
     await session.flush()
-    await invalidate_user(cache=cache, user_id=user_id)
+    await invalidate_user(session=session, cache=cache, user_id=user_id)
 
 
 async def delete_account(
@@ -464,7 +491,7 @@ async def delete_account(
     await revoke_other_sessions(session=session, cache=cache, user_id=user.id, keep_session_id=None)
     await session.execute(delete(User).where(User.id == user.id))
     delete_prefix_after_commit(session, storage, _avatar_prefix(user.id))
-    await invalidate_user(cache=cache, user_id=user.id)
+    await invalidate_user(session=session, cache=cache, user_id=user.id)
 
 
 PUBLIC_COLUMNS = (
@@ -526,7 +553,7 @@ async def set_admin(*, session: AsyncSession, cache: Cache, email: str, is_admin
         raise NotFound(f"No account with email {email}.")
     user.is_admin = is_admin
     await revoke_cached_sessions(session=session, cache=cache, user_id=user.id)
-    await invalidate_user(cache=cache, user_id=user.id)
+    await invalidate_user(session=session, cache=cache, user_id=user.id)
     return user
 
 
@@ -747,7 +774,7 @@ async def confirm_password_reset(
     if user.email_verified_at is None:
         user.email_verified_at = datetime.now(UTC)
     await revoke_other_sessions(session=session, cache=cache, user_id=user.id, keep_session_id=None)
-    await invalidate_user(cache=cache, user_id=user.id)
+    await invalidate_user(session=session, cache=cache, user_id=user.id)
 
 
 async def resend_verification(
@@ -767,7 +794,7 @@ async def confirm_email(*, session: AsyncSession, cache: Cache, token: str) -> U
     user = await recovery.consume_token(session=session, token=token, purpose=recovery.VERIFY)
     user.email_verified_at = datetime.now(UTC)
     await session.flush()
-    await invalidate_user(cache=cache, user_id=user.id)
+    await invalidate_user(session=session, cache=cache, user_id=user.id)
     return user
 
 
@@ -794,6 +821,6 @@ async def change_email(
     async with conflict_on_integrity(session, EMAIL_TAKEN):
         await session.flush()
     await recovery.send_verification(session=session, settings=settings, user=user)
-    await invalidate_user(cache=cache, user_id=user.id)
+    await invalidate_user(session=session, cache=cache, user_id=user.id)
     await revoke_cached_sessions(session=session, cache=cache, user_id=user.id)
     return user
