@@ -11,7 +11,7 @@ import pyotp
 import pytest
 from sqlalchemy import select, update
 
-from skillnest.accounts import schemas, service
+from skillnest.accounts import caching, schemas, service
 from skillnest.accounts.models import User, UserSession
 from skillnest.accounts.rules import common_passwords
 from skillnest.core.cache import MemoryCache
@@ -248,7 +248,7 @@ async def test_a_profile_read_before_the_change_commits_is_not_kept(settings, en
         async with db.unit_of_work(readonly=True) as reader:
             stale = await service.me_document(session=reader, cache=cache, user_id=user.id)
         assert orjson.loads(stale)["bio"] != "after the change"
-    await service._FORGET_AFTER_COMMIT.drain(timeout=10, this_loop=True)
+    await caching._FORGET_AFTER_COMMIT.drain(timeout=10, this_loop=True)
     async with db.unit_of_work(readonly=True) as reader:
         fresh = await service.me_document(session=reader, cache=cache, user_id=user.id)
     assert orjson.loads(fresh)["bio"] == "after the change"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,13 +13,16 @@ import orjson
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
-from sqlalchemy.orm import Session
 
 from skillnest.accounts import avatar, recovery, rules, schemas, twofactor
+from skillnest.accounts.caching import college_cache_key as college_cache_key
+from skillnest.accounts.caching import invalidate_user as invalidate_user
+from skillnest.accounts.caching import me_cache_key as me_cache_key
+from skillnest.accounts.caching import session_cache_key
+from skillnest.accounts.caching import user_tag as user_tag
 from skillnest.accounts.models import OAuthProvider, User, UserSession
 from skillnest.core import metrics, security
-from skillnest.core.aftercommit import CommitQueue
-from skillnest.core.cache import TTL, Cache, cache_key, get_json, set_json
+from skillnest.core.cache import TTL, Cache, get_json, set_json
 from skillnest.core.db import DriverStatement, get_owned_or_404, is_postgres, is_sqlite_busy
 from skillnest.core.errors import Conflict, NotFound, Unauthorized, conflict_on_integrity
 from skillnest.core.logs import note_user
@@ -57,26 +59,6 @@ class AuthUser:
 def normalise_email(email: str) -> str:
     """Emails compare case-insensitively; store and look them up lower-cased."""
     return email.strip().lower()
-
-
-def session_cache_key(digest: str) -> str:
-    """Cache key of a resolved session token."""
-    return cache_key("auth", "session", digest)
-
-
-def me_cache_key(user_id: int) -> str:
-    """Cache key of a user's own profile document."""
-    return cache_key("accounts", "user", user_id, "me")
-
-
-def public_cache_key(user_id: int) -> str:
-    """Cache key of a user's public profile document."""
-    return cache_key("accounts", "user", user_id, "public")
-
-
-def user_tag(user_id: int) -> str:
-    """Cache tag grouping everything derived from one user's profile."""
-    return f"user:{user_id}"
 
 
 async def get_user_by_email(*, session: AsyncSession, email: str) -> User | None:
@@ -387,40 +369,6 @@ async def verified_college_domain(
     if row is None or row.email_verified_at is None:
         return None
     return rules.academic_domain(row.email, settings.academic_domains)
-
-
-def college_cache_key(user_id: int) -> str:
-    """Cache key of a user's verified college (empty value: none)."""
-    return cache_key("accounts", "user", user_id, "college")
-
-
-def _user_keys(user_id: int) -> tuple[str, ...]:
-    return (me_cache_key(user_id), public_cache_key(user_id), college_cache_key(user_id))
-
-
-def _forget_committed(
-    _session: Session, items: list[tuple[Cache, int]]
-) -> Iterator[Coroutine[Any, Any, None]]:
-    for cache, user_id in dict.fromkeys(items):  # each user once, however many changes queued
-        yield cache.delete(*_user_keys(user_id))
-
-
-# The second deletion of invalidate_user, once the change has committed.
-_FORGET_AFTER_COMMIT = CommitQueue(
-    "accounts.user_changed", _forget_committed, "cached profile not dropped after commit", log
-)
-
-
-async def invalidate_user(*, session: AsyncSession, cache: Cache, user_id: int) -> None:
-    """Drop every cached document derived from a user's profile, now and after the commit.
-
-    Now, so the caller's next request reads its own change. Again once the session's
-    transaction commits: a read by another request between this deletion and the commit
-    sees the old row and may store the old document again, which the second deletion drops
-    (a rollback drops only the queued deletion; the first one cost a cache miss).
-    """
-    await cache.delete(*_user_keys(user_id))
-    _FORGET_AFTER_COMMIT.add(session, (cache, user_id))
 
 
 async def update_profile(
