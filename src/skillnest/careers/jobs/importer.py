@@ -151,10 +151,10 @@ async def import_feed(
 
     Each batch is validated together and upserted in a transaction of its own; every
     refused line is reported with its number. The next batch is parsed and validated (in a
-    thread) while the database writes. On PostgreSQL two batches are written at once, on
-    two connections, so the database works on both cores (most of a job's cost is its
-    ``to_tsvector``); a batch holding a listing that a batch still being written holds too
-    waits for it, so of two lines with one listing the later one is what stays.
+    thread) while the database writes. On PostgreSQL ``WRITERS`` batches are written at
+    once, each on a connection of its own, so the database works on every core (most of a
+    job's cost is its ``to_tsvector``); a batch holding a listing that a batch still being
+    written holds too waits for it, so of two lines with one listing the later one stays.
     ``progress(bytes read, jobs imported)`` is called after each batch is committed.
     """
     async with db.unit_of_work() as session:
