@@ -36,7 +36,8 @@ browser: ## Install Debian's Chromium for the browser tests when it is missing.
 
 test: install services browser ## The whole suite, on SQLite and on PostgreSQL + Redis.
 	@set -a; source var/services.env; set +a; \
-	$(BIN)/pytest -v -p no:cacheprovider -n $${SKILLNEST_TEST_WORKERS:-2} --dist loadfile
+	$(BIN)/pytest -v -p no:cacheprovider -n $${SKILLNEST_TEST_WORKERS:-2} --dist loadfile \
+		--no-loadscope-reorder
 
 fuzz: install services ## Schemathesis, every phase and check, many examples, on both backends.
 	@set -a; source var/services.env; set +a; \
