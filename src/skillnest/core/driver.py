@@ -148,7 +148,27 @@ class DriverStatement:
             raise error from exc
 
 
-class SQLiteReader:
+class _Reader:
+    """What both readers answer: a statement's first row, or all its rows."""
+
+    async def fetch_one(
+        self, statement: DriverStatement, values: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """``statement``'s first row through one of the reader's connections."""
+        return await self._read(partial(statement.fetch_one_on, values=values))
+
+    async def fetch_all(
+        self, statement: DriverStatement, values: dict[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        """``statement``'s rows through one of the reader's connections."""
+        return await self._read(partial(statement.fetch_all_on, values=values))
+
+    async def _read(self, read: Callable[..., Any]) -> Any:
+        """``read(driver connection, dialect)`` on one of the reader's connections."""
+        raise NotImplementedError
+
+
+class SQLiteReader(_Reader):
     """One read-only aiosqlite connection of a process, for hot one-statement reads.
 
     A pooled connection costs a hop to aiosqlite's thread per cursor step and another for the
@@ -187,18 +207,6 @@ class SQLiteReader:
                 self._connection = connection
         return self._connection
 
-    async def fetch_one(
-        self, statement: DriverStatement, values: dict[str, Any]
-    ) -> dict[str, Any] | None:
-        """``statement``'s first row through the process's reader connection."""
-        return await self._read(partial(statement.fetch_one_on, values=values))
-
-    async def fetch_all(
-        self, statement: DriverStatement, values: dict[str, Any]
-    ) -> list[tuple[Any, ...]]:
-        """``statement``'s rows through the process's reader connection."""
-        return await self._read(partial(statement.fetch_all_on, values=values))
-
     async def _read(self, read: Callable[..., Any]) -> Any:
         connection = self._connection or await self._connect()
         try:
@@ -214,7 +222,7 @@ class SQLiteReader:
             await connection.close()
 
 
-class PostgresReader:
+class PostgresReader(_Reader):
     """A few autocommit psycopg connections of a process, for hot one-statement reads.
 
     The engine's pool pings every connection it hands out (``pool_pre_ping``): a second
@@ -241,18 +249,6 @@ class PostgresReader:
         except psycopg.Error as exc:
             error = self.dialect.loaded_dbapi.Error
             raise DBAPIError.instance(None, None, exc, error, dialect=self.dialect) from exc
-
-    async def fetch_one(
-        self, statement: DriverStatement, values: dict[str, Any]
-    ) -> dict[str, Any] | None:
-        """``statement``'s first row on an idle connection (or a new one)."""
-        return await self._read(partial(statement.fetch_one_on, values=values))
-
-    async def fetch_all(
-        self, statement: DriverStatement, values: dict[str, Any]
-    ) -> list[tuple[Any, ...]]:
-        """``statement``'s rows on an idle connection (or a new one)."""
-        return await self._read(partial(statement.fetch_all_on, values=values))
 
     async def _read(self, read: Callable[..., Any]) -> Any:
         async with self._slots:
