@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from skillnest.core.db import make_engine
+from skillnest.exchange import service
 from skillnest.exchange.rules import SIMILARITY_THRESHOLD, fts5_trigram_query, similarity
+from tests.conftest import make_settings
 
 
 async def matches(client, who) -> list[dict]:
@@ -81,3 +85,39 @@ async def test_the_vocabulary_twins_agree_with_the_rules(session, backend, perso
     known = set(await session.scalars(text("SELECT key FROM skill_terms")))
     assert {"acoustic guitar", "bass guitar", "js", "javascript"} <= known
     assert ("ñandú" if backend == "postgresql" else "Ñandú") in known
+
+
+async def test_similar_names_saved_by_two_transactions_at_once_are_related(backend, cli_database):
+    """Each new name is compared with the others when its transaction commits.
+
+    On PostgreSQL both transactions hold their new name, unseen by the other, until both
+    commit: compared when inserted, neither would find the other. SQLite has one writer at
+    a time, so there the second transaction starts after the first commits.
+    """
+    engine = make_engine(cli_database, make_settings(cli_database, None))
+    add = text("INSERT INTO skill_terms (key, canonical) VALUES (:k, :k)")
+    try:
+        async with AsyncSession(engine) as first, AsyncSession(engine) as second:
+            await first.execute(add, {"k": "marimbaphone"})
+            if backend == "sqlite":
+                await first.commit()
+            await second.execute(add, {"k": "marimbaphones"})
+            await first.commit()
+            await second.commit()
+        async with AsyncSession(engine) as reader:
+            found = await service.related_terms(
+                session=reader, keys=["marimbaphone", "marimbaphones"]
+            )
+            # Renamed, a term is measured again: "xylophone" is not similar to either.
+            await reader.execute(
+                text(
+                    "UPDATE skill_terms SET key = 'xylophone', canonical = 'xylophone' "
+                    "WHERE key = 'marimbaphones'"
+                )
+            )
+            await reader.commit()
+            renamed = await service.related_terms(session=reader, keys=["marimbaphone"])
+    finally:
+        await engine.dispose()
+    assert found == [("marimbaphone", "marimbaphones"), ("marimbaphones", "marimbaphone")]
+    assert renamed == []

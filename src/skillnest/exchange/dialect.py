@@ -1,7 +1,8 @@
 """The exchange's dialect-specific SQL, in one place: the match query and the chat pair.
 
-PostgreSQL answers matches from GIN indexes with C-level set arithmetic; SQLite walks the
-JSON lists with json_each. Both order by the components of ``rules.match_order``.
+PostgreSQL answers matches from the primary key of ``exchange_match_pairs`` and the related
+names from ``skill_terms_similar``; SQLite walks the JSON lists with json_each. Both order by
+the components of ``rules.match_order``.
 """
 
 from __future__ import annotations
@@ -10,16 +11,16 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Float, Integer, Text, TextClause, cast, exists, func, select, text
+from sqlalchemy import Integer, Text, cast, column, exists, func, select, text
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import Integer as IntegerType
-from sqlalchemy.types import TypeEngine
+from sqlalchemy.types import NullType, TypeEngine
 
-from skillnest.core.db import StringArray, UTCDateTime, is_postgres
+from skillnest.core.db import StringArray, UTCDateTime
+from skillnest.core.driver import DriverStatement
 
 
 class pair_low(FunctionElement[int]):  # noqa: N801 - reads as the SQL it emits
@@ -225,24 +226,37 @@ LIMIT :limit OFFSET :offset
 """)
 
 _MATCH_TYPES: dict[str, TypeEngine[Any]] = {
-    "skills_to_offer": StringArray(50),
-    "skills_to_learn": StringArray(50),
-    "teaches_you": StringArray(50),
-    "learns_from_you": StringArray(50),
     "created_at": UTCDateTime(),
     "teaches": Integer(),
     "learns": Integer(),
     "rating_count": Integer(),
-    "rating_sum": Float(),
     "related_teaches": Integer(),
     "related_learns": Integer(),
 }
+# psycopg reads text[] as lists itself; SQLite's JSON lists are decoded by the array type.
+_SQLITE_ARRAYS = dict.fromkeys(
+    ("skills_to_offer", "skills_to_learn", "teaches_you", "learns_from_you"), StringArray(50)
+)
+# Every column of both match statements in order (the driver reads rows by position).
+MATCH_COLUMNS = (
+    *(c.strip() for c in PROFILE_COLUMNS.split(",")),
+    "teaches", "learns", "rating_count", "rating_sum", "related_teaches", "related_learns",
+    "teaches_you", "learns_from_you", "related_teach", "related_learn",
+)  # fmt: skip
 
 
-def matches_statement(session: AsyncSession) -> TextClause:
-    """The match query of the session's dialect, its result columns typed."""
-    statement = MATCHES_POSTGRES if is_postgres(session) else MATCHES_SQLITE
-    return statement.columns(**_MATCH_TYPES)  # type: ignore[return-value]
+def _match_columns(types: dict[str, TypeEngine[Any]]) -> list[Any]:
+    return [column(name, types.get(name, NullType())) for name in MATCH_COLUMNS]
+
+
+_SKILL_COLUMNS: list[Any] = [column(name) for name in ("side", "spelling", "key", "other")]
+# The match page's two reads, each run through the driver on the session's connection.
+MATCHES = {
+    "postgresql": DriverStatement(MATCHES_POSTGRES.columns(*_match_columns(_MATCH_TYPES))),
+    "sqlite": DriverStatement(
+        MATCHES_SQLITE.columns(*_match_columns({**_MATCH_TYPES, **_SQLITE_ARRAYS}))
+    ),
+}
 
 
 def match_params(
@@ -310,47 +324,51 @@ FROM users, unnest(skills_to_learn, exchange_fold_skills(skills_to_learn)) AS t(
 WHERE users.id = :user_id AND t.lo <> ''
 """)
 MY_SKILLS_SQLITE = text("""
-SELECT 'offer' AS side, o.value AS spelling, lower(o.value) AS key
+SELECT 'offer' AS side, o.value AS spelling, lower(o.value) AS key, NULL AS other
 FROM users, json_each(users.skills_to_offer) AS o WHERE users.id = :user_id AND o.value <> ''
 UNION ALL
-SELECT 'learn', l.value, lower(l.value)
+SELECT 'learn', l.value, lower(l.value), NULL
 FROM users, json_each(users.skills_to_learn) AS l WHERE users.id = :user_id AND l.value <> ''
 """)
 
 
-# Terms sharing a canonical term with a key (aliases), on both backends.
-ALIASES_SQL = """
-SELECT q.k AS key, a.key AS other
-FROM {keys} JOIN skill_terms AS s ON s.key = q.k
-JOIN skill_terms AS a ON a.canonical = s.canonical AND a.key <> q.k
-"""
-# PostgreSQL: similar terms from the pg_trgm GIN index. ``%`` finds candidates at pg_trgm's
-# threshold (0.3 unless configured), ``similarity()`` keeps those at the project's own.
+# PostgreSQL: similar terms from ``skill_terms_similar`` (kept by the 0013 migration's trigger
+# with the rules' length and similarity threshold), and the aliases. Each key is looked up by
+# index (a lateral subquery; OFFSET 0 keeps it one): on a small vocabulary the planner would
+# rather hash both whole tables, 1 ms per call where the lookups take a tenth of that.
+RELATED_TO_Q_POSTGRES = (
+    "SELECT q.k AS key, s.other FROM q CROSS JOIN LATERAL "
+    "(SELECT other FROM skill_terms_similar WHERE key = q.k OFFSET 0) AS s "
+    "UNION SELECT q.k, a.key FROM q CROSS JOIN LATERAL "
+    "(SELECT canonical FROM skill_terms WHERE key = q.k OFFSET 0) AS s "
+    "JOIN skill_terms AS a ON a.canonical = s.canonical AND a.key <> q.k"
+)
 RELATED_POSTGRES = text(
     "WITH q AS (SELECT DISTINCT k FROM unnest(CAST(:keys AS text[])) AS t(k)) "
-    "SELECT q.k AS key, t.key AS other FROM q JOIN skill_terms AS t ON t.key % q.k "
-    "WHERE t.key <> q.k AND char_length(q.k) >= :min_length "
-    "AND char_length(t.key) >= :min_length AND similarity(t.key, q.k) >= :threshold "
-    "UNION " + ALIASES_SQL.format(keys="q")
+    + RELATED_TO_Q_POSTGRES
 )
 # PostgreSQL, in one round trip: the caller's skills (side, spelling, key; ``other`` NULL)
 # and the terms related to their keys (side 'related', ``key``, ``other``), the same rows
 # as MY_SKILLS_POSTGRES and RELATED_POSTGRES give apart.
 MY_SKILLS_AND_RELATED_POSTGRES = text(
     "WITH mine AS MATERIALIZED (" + MY_SKILLS_POSTGRES.text + "), "
-    "q AS (SELECT DISTINCT key AS k FROM mine), related AS ("
-    "SELECT q.k AS key, t.key AS other FROM q JOIN skill_terms AS t ON t.key % q.k "
-    "WHERE t.key <> q.k AND char_length(q.k) >= :min_length "
-    "AND char_length(t.key) >= :min_length AND similarity(t.key, q.k) >= :threshold "
-    "UNION " + ALIASES_SQL.format(keys="q") + ") "
+    "q AS (SELECT DISTINCT key AS k FROM mine), related AS (" + RELATED_TO_Q_POSTGRES + ") "
     "SELECT side, spelling, key, NULL AS other FROM mine "
     "UNION ALL SELECT 'related', NULL, key, other FROM related"
 )
-# SQLite: aliases in SQL; similar names are found by the FTS5 trigram table (candidates
-# sharing a trigram) and measured in Python with the same formula (``rules.similarity``).
-ALIASES_SQLITE = text(
-    ALIASES_SQL.format(keys="(SELECT DISTINCT value AS k FROM json_each(:keys)) AS q")
-)
+MY_SKILLS = {
+    "postgresql": DriverStatement(MY_SKILLS_AND_RELATED_POSTGRES.columns(*_SKILL_COLUMNS)),
+    "sqlite": DriverStatement(MY_SKILLS_SQLITE.columns(*_SKILL_COLUMNS)),
+}
+# SQLite: aliases (terms sharing a canonical term with a key) in SQL; similar names are found
+# by the FTS5 trigram table (candidates sharing a trigram) and measured in Python with the
+# same formula (``rules.similarity``).
+ALIASES_SQLITE = text("""
+SELECT q.k AS key, a.key AS other
+FROM (SELECT DISTINCT value AS k FROM json_each(:keys)) AS q
+JOIN skill_terms AS s ON s.key = q.k
+JOIN skill_terms AS a ON a.canonical = s.canonical AND a.key <> q.k
+""")
 TRIGRAM_CANDIDATES_SQLITE = text(
     "SELECT key FROM skill_terms_fts WHERE skill_terms_fts MATCH :match"
 )

@@ -152,6 +152,9 @@ class SkillTerm(Base):
 
 
 migration_only("skill_terms_fts*", "ix_skill_terms_key_trgm")
+# Pairs of similar terms (PostgreSQL only), kept by the 0013 migration's trigger: the match
+# page reads a caller's related names from it instead of searching the trigram index.
+migration_only("skill_terms_similar")
 
 
 class MatchProfile(Base):

@@ -22,6 +22,8 @@ DEFAULT_MEAN = 3.0
 # that merely share a stem ("java" / "javascript": 0.33, "electric guitar" / "acoustic
 # guitar": 0.33); pg_trgm's own default (0.3) would relate Java and JavaScript. Keep it at
 # or above 0.3: PostgreSQL finds candidates with the ``%`` operator at its default threshold.
+# The 0013 migration's trigger writes both values into ``skill_terms_similar``: changing one
+# needs a migration that measures the vocabulary again.
 SIMILARITY_THRESHOLD = 0.4
 # Shorter names are never related by similarity: "go" and "google" share a trigram of the
 # padding, not of the skill. Aliases ("js" for "javascript") are curated and still apply.

@@ -61,14 +61,18 @@ async def find_matches(
 
     Exact matches come first; then people with whom it works through related skills (the
     vocabulary's aliases and similar names), each with the pairs that related them. Two
-    small reads (the caller's skills and the terms related to them), then one match query.
+    reads (the caller's skills with the terms related to them, then the match statement),
+    each one driver call on the session's connection (no ORM or Core execution machinery).
     """
     mean = await global_mean_rating(session=session, cache=cache)
     query = await match_query(session=session, user_id=user_id, mean=mean)
+    connection = await session.connection()
     params = {**query.params, "limit": limit + 1, "offset": offset}
-    connection = await session.connection()  # Core: no ORM execution machinery for a read
-    found = (await connection.execute(dialect.matches_statement(session), params)).mappings().all()
-    items = [_match(row, mean, query.offer, query.learn) for row in found]
+    found = await dialect.MATCHES[connection.dialect.name].fetch_all(connection, params)
+    items = [
+        _match(dict(zip(dialect.MATCH_COLUMNS, row, strict=True)), mean, query.offer, query.learn)
+        for row in found
+    ]
     return page_of(items, limit=limit, offset=offset)
 
 
@@ -82,20 +86,20 @@ class MatchQuery:
 
 
 async def match_query(*, session: AsyncSession, user_id: int, mean: float) -> MatchQuery:
-    """The caller's keys, the terms related to them, and the match statement's parameters."""
-    postgres = is_postgres(session)
-    if postgres:  # one round trip for the skills and the related terms
-        rows = (
-            await (await session.connection()).execute(
-                dialect.MY_SKILLS_AND_RELATED_POSTGRES, {"user_id": user_id, **_RELATED_PARAMS}
-            )
-        ).all()
-    else:
-        rows = (await session.execute(dialect.MY_SKILLS_SQLITE, {"user_id": user_id})).all()
-    offer = {row.key: row.spelling for row in rows if row.side == "offer"}
-    learn = {row.key: row.spelling for row in rows if row.side == "learn"}
+    """The caller's keys, the terms related to them, and the match statement's parameters.
+
+    PostgreSQL reads the related terms with the skills (one round trip); SQLite measures
+    similar names in Python afterwards (``related_terms``).
+    """
+    connection = await session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    rows = await dialect.MY_SKILLS[connection.dialect.name].fetch_all(
+        connection, {"user_id": user_id}
+    )
+    offer = {key: spelling for side, spelling, key, _ in rows if side == "offer"}
+    learn = {key: spelling for side, spelling, key, _ in rows if side == "learn"}
     if postgres:
-        related = sorted({(row.key, row.other) for row in rows if row.side == "related"})
+        related = sorted({(key, other) for side, _, key, other in rows if side == "related"})
     else:
         related = await related_terms(session=session, keys=[*offer, *learn])
     teach = rules.related_pairs(learn, related, exclude=learn)
@@ -109,17 +113,13 @@ async def match_query(*, session: AsyncSession, user_id: int, mean: float) -> Ma
     return MatchQuery(params=params, offer=offer, learn=learn)
 
 
-_RELATED_PARAMS = {"min_length": rules.MIN_RELATED_LENGTH, "threshold": rules.SIMILARITY_THRESHOLD}
-
-
 async def related_terms(*, session: AsyncSession, keys: list[str]) -> list[tuple[str, str]]:
     """(key, related key) for each vocabulary term an alias of, or similar to, one of ``keys``."""
     keys = sorted({key for key in keys if key})
     if not keys:
         return []
     if is_postgres(session):
-        params = {"keys": keys, **_RELATED_PARAMS}
-        rows = (await session.execute(dialect.RELATED_POSTGRES, params)).all()
+        rows = (await session.execute(dialect.RELATED_POSTGRES, {"keys": keys})).all()
         return sorted({(row.key, row.other) for row in rows})
     found = {
         (row.key, row.other)
