@@ -4,8 +4,8 @@ Both populations are loaded with COPY into fresh, migrated databases (1-8 skills
 and 1-8 to learn per user from a 2,000-name vocabulary with Zipf-like popularity; half as
 many chats as users, ratings on about half of the chat sides), then VACUUM ANALYZE. The
 match query is timed through ``service.find_matches`` (the code behind
-``GET /api/v1/matches``: the caller's skills, the related terms, one match statement, plus
-decoding) for the same random sample of users at both sizes, alternating between the two
+``GET /api/v1/matches``: the caller's skills with their related terms, one match statement,
+plus decoding) for the same random sample of users at both sizes, alternating between the two
 databases so that both see the same background load (the machine is shared). The plan is
 checked to read its candidates from the pair table's primary key, and a wrk run measures the
 HTTP route at 100,000 users.
@@ -218,9 +218,9 @@ def run() -> Section:
     met_p50 = "yes" if p50 < TARGET_P50_MS else "no"
     met_growth = "yes" if growth_p50 < TARGET_GROWTH else "no"
     markdown = f"""The match query (`GET /api/v1/matches`, a page of {PAGE}) for the same {SAMPLE}
-sampled users at both sizes, timed through `service.find_matches` (the caller's skills, the
-related vocabulary terms, then one match statement, plus decoding; one connection each,
-after {WARMUP} warm-up calls), alternating between the two databases so both see the same
+sampled users at both sizes, timed through `service.find_matches` (the caller's skills with
+the vocabulary terms related to them in one read, then the match statement, each one driver
+call; plus decoding; one connection each, after {WARMUP} warm-up calls), alternating between the two databases so both see the same
 background load. Profiles have 1-8 skills to offer and 1-8 to learn from
 {VOCABULARY_SIZE:,} names (everyday skills, then PyPI and npm package names and agent-skill
 titles from `data/exchange/`) with Zipf popularity (exponent {ZIPF_EXPONENT}: the most common
