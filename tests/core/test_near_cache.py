@@ -63,6 +63,21 @@ async def sync_redis_delete(key: str) -> None:
     sync_redis.Redis.from_url(redis_url()).delete(key)
 
 
+async def test_near_copies_are_bounded_expired_ones_going_first(workers, monkeypatch):
+    a, _ = workers
+    monkeypatch.setattr(NearCache, "MAX_COPIES", 3)
+    await a.set("auth:session:short", b"short", 1)
+    await a.set("auth:session:old", b"old", 60)
+    await a.set("auth:session:new", b"new", 60)
+    await asyncio.sleep(1.05)  # "short" has expired (near copies live at most the key's TTL)
+    await a.set("auth:session:newest", b"newest", 60)
+    assert set(a._near) == {"auth:session:old", "auth:session:new", "auth:session:newest"}
+    await a.set("auth:session:fourth", b"fourth", 60)  # none expired: the oldest goes
+    assert set(a._near) == {"auth:session:new", "auth:session:newest", "auth:session:fourth"}
+    await sync_redis_delete("auth:session:old")
+    assert await a.get("auth:session:old") is None  # no copy left to answer from
+
+
 async def test_delete_on_one_worker_evicts_on_the_other(workers):
     a, b = workers
     await a.set(KEY, b"alice", 60)

@@ -462,6 +462,10 @@ class NearCache:
     """
 
     ACK_SECONDS = 1.0
+    # Copies kept at most: past it, expired copies go first, then the oldest ones. Without a
+    # bound every token a worker ever resolved would stay (an expired copy is only replaced
+    # when its key is read again).
+    MAX_COPIES = 20_000
 
     CHANNEL = "cache.evict"
     near_backend = "near"
@@ -595,8 +599,19 @@ class NearCache:
             and self.inner.available
             and generation == self._generation  # no eviction raced the read
         ):
-            self._near[key] = (time.monotonic() + self.ttl, value, ())
+            self._keep(key, self.ttl, value, ())
         return value
+
+    def _keep(self, key: str, ttl: float, value: bytes, tags: tuple[str, ...]) -> None:
+        """Keep a near copy, within ``MAX_COPIES``."""
+        now = time.monotonic()
+        self._near.pop(key, None)  # a renewed copy moves to the end: the newest
+        if len(self._near) >= self.MAX_COPIES:
+            for stale in [k for k, (expires, _, _) in self._near.items() if expires <= now]:
+                del self._near[stale]
+            while len(self._near) >= self.MAX_COPIES:
+                del self._near[next(iter(self._near))]  # the oldest: dicts keep insertion order
+        self._near[key] = (now + ttl, value, tags)
 
     async def set(self, key: str, value: bytes, ttl: int, tags: Iterable[str] = ()) -> None:
         """Store in Redis; a near copy too when the key qualifies."""
@@ -604,7 +619,7 @@ class NearCache:
         generation = self._generation
         await self.inner.set(key, value, ttl, tags)
         if self._is_near(key) and self._listening and generation == self._generation:
-            self._near[key] = (time.monotonic() + min(self.ttl, ttl), value, tags)
+            self._keep(key, min(self.ttl, ttl), value, tags)
 
     async def delete(self, *keys: str) -> None:
         """Delete in Redis and evict the near copies on every worker."""
