@@ -65,17 +65,20 @@ async def sync_redis_delete(key: str) -> None:
 
 async def test_near_copies_are_bounded_expired_ones_going_first(workers, monkeypatch):
     a, _ = workers
-    monkeypatch.setattr(NearCache, "MAX_COPIES", 3)
+    monkeypatch.setattr(NearCache, "MAX_COPIES", 4)
     await a.set("auth:session:short", b"short", 1)
-    await a.set("auth:session:old", b"old", 60)
-    await a.set("auth:session:new", b"new", 60)
+    for name in ("old", "new", "newer"):
+        await a.set(f"auth:session:{name}", name.encode(), 60)
     await asyncio.sleep(1.05)  # "short" has expired (near copies live at most the key's TTL)
     await a.set("auth:session:newest", b"newest", 60)
-    assert set(a._near) == {"auth:session:old", "auth:session:new", "auth:session:newest"}
-    await a.set("auth:session:fourth", b"fourth", 60)  # none expired: the oldest goes
-    assert set(a._near) == {"auth:session:new", "auth:session:newest", "auth:session:fourth"}
+    # Full: the expired copy went first.
+    assert list(a._near) == [f"auth:session:{n}" for n in ("old", "new", "newer", "newest")]
+    await a.set("auth:session:fifth", b"fifth", 60)
+    # Full, none expired: the oldest went, down to nine tenths of the bound.
+    assert list(a._near) == [f"auth:session:{n}" for n in ("new", "newer", "newest", "fifth")]
     await sync_redis_delete("auth:session:old")
     assert await a.get("auth:session:old") is None  # no copy left to answer from
+    assert await a.get("auth:session:newest") == b"newest"
 
 
 async def test_delete_on_one_worker_evicts_on_the_other(workers):

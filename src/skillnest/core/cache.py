@@ -609,7 +609,8 @@ class NearCache:
         if len(self._near) >= self.MAX_COPIES:
             for stale in [k for k, (expires, _, _) in self._near.items() if expires <= now]:
                 del self._near[stale]
-            while len(self._near) >= self.MAX_COPIES:
+            # Down to nine tenths, so the walk above runs once per tenth of the bound at most.
+            while len(self._near) >= self.MAX_COPIES * 0.9:
                 del self._near[next(iter(self._near))]  # the oldest: dicts keep insertion order
         self._near[key] = (now + ttl, value, tags)
 
