@@ -65,20 +65,25 @@ async def sync_redis_delete(key: str) -> None:
 
 async def test_near_copies_are_bounded_expired_ones_going_first(workers, monkeypatch):
     a, _ = workers
-    monkeypatch.setattr(NearCache, "MAX_COPIES", 4)
-    await a.set("auth:session:short", b"short", 1)
-    for name in ("old", "new", "newer"):
-        await a.set(f"auth:session:{name}", name.encode(), 60)
+    monkeypatch.setattr(NearCache, "MAX_BYTES", 450)  # four copies of 100 bytes fit
+    monkeypatch.setattr(NearCache, "MAX_VALUE_BYTES", 100)
+    await a.set("auth:session:old", b"x" * 100, 60)
+    await a.set("auth:session:short", b"x" * 100, 1)
+    for name in ("new", "newer"):
+        await a.set(f"auth:session:{name}", b"x" * 100, 60)
     await asyncio.sleep(1.05)  # "short" has expired (near copies live at most the key's TTL)
-    await a.set("auth:session:newest", b"newest", 60)
-    # Full: the expired copy went first.
+    await a.set("auth:session:newest", b"x" * 100, 60)
+    # Full: the expired copy went, which left room; the older "old" stays.
     assert list(a._near) == [f"auth:session:{n}" for n in ("old", "new", "newer", "newest")]
-    await a.set("auth:session:fifth", b"fifth", 60)
+    await a.set("auth:session:fifth", b"x" * 100, 60)
     # Full, none expired: the oldest went, down to nine tenths of the bound.
     assert list(a._near) == [f"auth:session:{n}" for n in ("new", "newer", "newest", "fifth")]
+    assert a._bytes == 400
+    await a.set("auth:session:large", b"x" * 101, 60)  # a value over MAX_VALUE_BYTES: not kept
+    assert "auth:session:large" not in a._near
     await sync_redis_delete("auth:session:old")
     assert await a.get("auth:session:old") is None  # no copy left to answer from
-    assert await a.get("auth:session:newest") == b"newest"
+    assert await a.get("auth:session:fifth") == b"x" * 100
 
 
 async def test_delete_on_one_worker_evicts_on_the_other(workers):

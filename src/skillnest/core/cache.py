@@ -462,10 +462,11 @@ class NearCache:
     """
 
     ACK_SECONDS = 1.0
-    # Copies kept at most: past it, expired copies go first, then the oldest ones. Without a
-    # bound every token a worker ever resolved would stay (an expired copy is only replaced
-    # when its key is read again).
-    MAX_COPIES = 20_000
+    # Bytes of copies kept at most: past it, expired copies go first, then the oldest ones.
+    # Without a bound every token a worker ever resolved would stay (an expired copy is only
+    # replaced when its key is read again), and every suggest answer it ever stored.
+    MAX_BYTES = 32 * 1024 * 1024
+    MAX_VALUE_BYTES = 256 * 1024  # a larger value would push out many small, hot ones
 
     CHANNEL = "cache.evict"
     near_backend = "near"
@@ -479,6 +480,7 @@ class NearCache:
         self.prefixes = tuple(prefixes)
         self.ttl = ttl
         self._near: dict[str, tuple[float, bytes, tuple[str, ...]]] = {}
+        self._bytes = 0  # the lengths of the values in ``_near``
         self._generation = 0
         self._listening = False
         self._listener: Any = None
@@ -521,18 +523,24 @@ class NearCache:
     def _drop_all(self) -> None:
         self._generation += 1
         self._near.clear()
+        self._bytes = 0
 
     def _apply(self, event: dict[str, Any]) -> None:
         """Drop near copies named by an eviction event from any worker."""
         self._generation += 1
         for key in event.get("keys", ()):
-            self._near.pop(key, None)
+            self._forget(key)
         if tag := event.get("tag"):
             for key in [k for k, (_, _, tags) in self._near.items() if tag in tags]:
-                self._near.pop(key, None)
+                self._forget(key)
         if prefix := event.get("prefix"):
             for key in [k for k in self._near if k.startswith(prefix)]:
-                self._near.pop(key, None)
+                self._forget(key)
+
+    def _forget(self, key: str) -> None:
+        item = self._near.pop(key, None)
+        if item is not None:
+            self._bytes -= len(item[1])
 
     async def _acknowledge(self, ack: str) -> None:
         """Tell the deleting worker this one has dropped its copies."""
@@ -603,16 +611,19 @@ class NearCache:
         return value
 
     def _keep(self, key: str, ttl: float, value: bytes, tags: tuple[str, ...]) -> None:
-        """Keep a near copy, within ``MAX_COPIES``."""
+        """Keep a near copy, within ``MAX_BYTES``."""
         now = time.monotonic()
-        self._near.pop(key, None)  # a renewed copy moves to the end: the newest
-        if len(self._near) >= self.MAX_COPIES:
+        self._forget(key)  # a renewed copy moves to the end: the newest
+        if len(value) > self.MAX_VALUE_BYTES:
+            return
+        if self._bytes + len(value) > self.MAX_BYTES:
             for stale in [k for k, (expires, _, _) in self._near.items() if expires <= now]:
-                del self._near[stale]
+                self._forget(stale)
             # Down to nine tenths, so the walk above runs once per tenth of the bound at most.
-            while len(self._near) >= self.MAX_COPIES * 0.9:
-                del self._near[next(iter(self._near))]  # the oldest: dicts keep insertion order
+            while self._near and self._bytes + len(value) > self.MAX_BYTES * 0.9:
+                self._forget(next(iter(self._near)))  # the oldest: dicts keep insertion order
         self._near[key] = (now + ttl, value, tags)
+        self._bytes += len(value)
 
     async def set(self, key: str, value: bytes, ttl: int, tags: Iterable[str] = ()) -> None:
         """Store in Redis; a near copy too when the key qualifies."""
@@ -689,8 +700,15 @@ def _escape_glob(text: str) -> str:
 
 
 # Keys resolved on nearly every request (session tokens, the caller's profile documents, the
-# version of the job search pages), each invalidated explicitly by the code that changes them.
-NEAR_PREFIXES = ("auth:session:", "accounts:user:", "careers:jobs:search:version")
+# version of the job search pages) and the suggest answers (asked again and again, dropped
+# through their tag by every catalog write), each invalidated explicitly by the code that
+# changes what they hold.
+NEAR_PREFIXES = (
+    "auth:session:",
+    "accounts:user:",
+    "careers:jobs:search:version",
+    "query:popular:",
+)
 
 
 # Every key holding an answer derived from the database, the seeds' own key names included
