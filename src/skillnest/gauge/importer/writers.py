@@ -151,6 +151,7 @@ class Ready:
 
     rows: list[dict[str, Any]]  # every row, its parent set
     fresh: list[dict[str, Any]]  # the rows of parents this run created, their ids drawn
+    others: list[dict[str, Any]]  # the rest: inserted with ON CONFLICT DO NOTHING
     ids: dict[tuple[int, str], int]  # (parent, legacy id) -> id of each fresh row
     data: bytes | None  # the fresh rows' COPY text (PostgreSQL)
 
@@ -227,14 +228,14 @@ class KeyedWriter:
         fresh = [row for row in rows if row[parent] in fresh_parents]
         new_ids = await self._draw_ids(len(fresh)) if fresh else None
         if new_ids is None:
-            return Ready(rows, [], {}, None)
+            return Ready(rows, [], rows, {}, None)
+        others = [row for row in rows if row[parent] not in fresh_parents]
         ids: dict[tuple[int, str], int] = {}
         for row, row_id in zip(fresh, new_ids, strict=True):
             row["id"] = row_id
             ids[(row[parent], row["legacy_id"])] = row_id
-        return Ready(
-            rows, fresh, ids, copy_text(self.table, fresh, self.session.get_bind().dialect)
-        )
+        data = copy_text(self.table, fresh, self.session.get_bind().dialect)
+        return Ready(rows, fresh, others, ids, data)
 
     async def _draw_ids(self, count: int) -> list[int] | None:
         """``count`` new ids of the table, drawn a few batches' worth at a time."""
@@ -262,13 +263,11 @@ class KeyedWriter:
         rows, ids = ready.rows, dict(ready.ids)
         await self.verifier.insert(name, table, ready.fresh, ready.data)
         expected = set(ids)  # the fresh rows: loaded for the verification as they were copied
-        fresh_rows = {id(row) for row in ready.fresh}
-        others = [row for row in rows if id(row) not in fresh_rows]
-        if others:
+        if ready.others:
             result = await bulk_insert(
                 self.session,
                 table,
-                others,
+                ready.others,
                 conflict=(parent, "legacy_id"),
                 returning=("id", parent, "legacy_id"),
             )
