@@ -62,10 +62,10 @@ BEGIN
         RETURN NULL;
     END IF;
     PERFORM pg_advisory_xact_lock({LOCK_ID});
+    -- One search of the trigram index; each similar term is stored both ways.
     INSERT INTO skill_terms_similar (key, other)
-    SELECT NEW.key, s.key FROM ({_SIMILAR.format(term="NEW.key")}) AS s
-    UNION ALL
-    SELECT s.key, NEW.key FROM ({_SIMILAR.format(term="NEW.key")}) AS s
+    SELECT pair.key, pair.other FROM ({_SIMILAR.format(term="NEW.key")}) AS s
+    CROSS JOIN LATERAL (VALUES (NEW.key, s.key), (s.key, NEW.key)) AS pair(key, other)
     ON CONFLICT DO NOTHING;
     RETURN NULL;
 END $$""",
