@@ -13,6 +13,7 @@ import json
 import re
 import sys
 
+from bench import targets
 from bench.common import OUT, ROOT, Section, machine
 
 SCENARIOS = ["core", "imports", "exchange", "help", "catalog", "careers", "gauge", "ops"]
@@ -23,17 +24,18 @@ HEADER = (
 )
 
 
-def update_results(section_name: str, body: str) -> None:
-    """Replace (or append) one scenario's section of RESULTS.md."""
+def update_results(section_name: str, body: str, *, first: bool = False) -> None:
+    """Replace one section of RESULTS.md, or add it (at the end, or right after the header)."""
     text = RESULTS.read_text() if RESULTS.exists() else HEADER
     start, end = f"<!-- {section_name}:start -->", f"<!-- {section_name}:end -->"
     block = f"{start}\n{body.rstrip()}\n{end}"
     pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
-    text = (
-        pattern.sub(lambda _: block, text)
-        if pattern.search(text)
-        else text.rstrip() + "\n\n" + block + "\n"
-    )
+    if pattern.search(text):
+        text = pattern.sub(lambda _: block, text)
+    elif first and text.startswith(HEADER):
+        text = HEADER + "\n" + block + "\n\n" + text[len(HEADER) :].lstrip()
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
     RESULTS.write_text(text)
 
 
@@ -61,6 +63,14 @@ def main() -> None:
         update_results(name, f"## {section.title}\n\n{meta}{section.markdown}")
         scenarios[name] = section.figures
         print(section.markdown, flush=True)
+    table = targets.summary(
+        json.loads(json.dumps(scenarios)),
+        when=f"{when:%Y-%m-%d %H:%M}",
+        machine=str(record["machine"]),
+        command=str(record["command"]).strip(),
+    )
+    if table is not None:
+        update_results("targets", table, first=True)
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"bench-{when:%Y%m%dT%H%M%S}.json"
     path.write_text(json.dumps(record, indent=2))
