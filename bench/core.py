@@ -4,17 +4,25 @@ Ceilings, measured in the same run: ``pgbench -S`` (PostgreSQL select-only tps),
 Starlette and FastAPI apps, the origin sync-ORM stack and an aiosqlite lookup (bench/ceiling.py),
 ``redis-benchmark`` GET. Then skillnest with 2
 workers on PostgreSQL + Redis: ``GET /health``, an authenticated ``GET /api/v1/me`` and an
-uncached ``GET /api/v1/users/{id}`` over random ids. wrk: 20 s, 64 connections.
+uncached ``GET /api/v1/users/{id}`` over random ids. wrk: 64 connections.
+
+Every server runs from the start to the end of its part, and each route is measured once per
+round, ``ROUNDS`` rounds back to back: the speed of a shared virtual machine drifts by a fifth
+over minutes, and a ceiling measured minutes before its route would carry that drift into the
+ratio. Each route shows its median round; a ratio is the median of the rounds' own ratios.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sqlite3
+import statistics
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -34,7 +42,8 @@ from bench.common import (
 from skillnest.core.security import hash_password, new_session_token, token_digest
 
 ROWS = 100_000
-SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))  # one wrk run
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = 64
 TARGETS = {
     "health_vs_ping": 0.70,
@@ -145,6 +154,19 @@ def _uvicorn(app: str, port: int, workers: int) -> list[str]:
     ]
 
 
+def _median_run(runs: list[WrkResult]) -> WrkResult:
+    """The run with the median throughput (the middle one of an odd number)."""
+    return sorted(runs, key=lambda run: run.requests_per_second)[(len(runs) - 1) // 2]
+
+
+def _median_ratio(routes: list[WrkResult], ceilings: list[WrkResult]) -> float:
+    """The median of each round's route / ceiling throughput."""
+    return statistics.median(
+        route.requests_per_second / max(ceiling.requests_per_second, 1e-9)
+        for route, ceiling in zip(routes, ceilings, strict=True)
+    )
+
+
 def load_average() -> str:
     """The 1, 5 and 15 minute load averages as one string."""
     return " ".join(f"{v:.2f}" for v in os.getloadavg())
@@ -158,66 +180,75 @@ def run() -> Section:
     os.environ["SKILLNEST_SLOW_QUERY_MS"] = "600000"
     url = fresh_postgres_database("bench_core")
     load_before = load_average()
-    results: dict[str, WrkResult] = {}
+    results: dict[str, list[WrkResult]] = {}
 
-    def measure(key: str, target: str, **kwargs: object) -> None:
-        print(f"  {key} ...", flush=True)
-        results[key] = wrk(target, seconds=SECONDS, connections=CONNECTIONS, **kwargs)  # type: ignore[arg-type]
+    def rounds(plan: list[tuple[str, str, dict[str, Any]]]) -> None:
+        """Each route of ``plan`` once per round, rounds back to back (module docstring)."""
+        for number in range(1, ROUNDS + 1):
+            for key, target, kwargs in plan:
+                print(f"  {key} (round {number} of {ROUNDS}) ...", flush=True)
+                run = wrk(target, seconds=SECONDS, connections=CONNECTIONS, **kwargs)
+                results.setdefault(key, []).append(run)
 
     try:
         migrate(url)
         user_id, token = load_rows(url)
         first_id = user_id
         users_range = (first_id, first_id + ROWS - 1)
-        figures: dict[str, float] = {}
+        auth = {"headers": {"Authorization": f"Bearer {token}"}}
+        figures: dict[str, Any] = {}
         print("pgbench -S ...", flush=True)
         figures["pgbench_select_tps"] = pgbench_select_tps(url)
         print("redis-benchmark GET ...", flush=True)
         figures["redis_get_rps"] = redis_get_rps()
         ceiling_env = {"CEILING_DSN": _libpq(url), "CEILING_ORM_URL": url}
+        with contextlib.ExitStack() as servers:
 
-        port = free_port()
-        with server(
-            _uvicorn("bench.ceiling:starlette_app", port, 2), port, ceiling_env, "/ping"
-        ) as base:
-            measure("ping", base + "/ping")
-            measure("pk", base + "/pk/{id}", id_range=(1, ROWS))
-        port = free_port()
-        with server(_uvicorn("bench.ceiling:app", port, 2), port, ceiling_env, "/ping") as base:
-            measure("fastapi_ping", base + "/ping")
-        port = free_port()
-        with server(
-            _uvicorn("bench.ceiling:sync_orm_app", port, 2), port, ceiling_env, "/ping"
-        ) as base:
-            measure("sync_orm", base + "/users/{id}", id_range=users_range)
-        port = free_port()
-        with skillnest_server(port, 2, url, redis_url) as base:
-            wrk(base + "/health", seconds=3, connections=CONNECTIONS)  # warm-up
-            measure("health", base + "/health")
-            measure("me", base + "/api/v1/me", headers={"Authorization": f"Bearer {token}"})
-            measure("users", base + "/api/v1/users/{id}", id_range=users_range)
-            # A route on the ordinary path: FastAPI dependencies, a lazy unit of work, two ORM
-            # queries (no target; it shows what routes without a lean path cost).
-            measure(
-                "sessions",
-                base + "/api/v1/me/sessions",
-                headers={"Authorization": f"Bearer {token}"},
+            def start(app: str) -> str:
+                port = free_port()
+                return servers.enter_context(
+                    server(_uvicorn(app, port, 2), port, ceiling_env, "/ping")
+                )
+
+            bare, fastapi_base, orm = (
+                start(f"bench.ceiling:{app}") for app in ("starlette_app", "app", "sync_orm_app")
+            )
+            port = free_port()
+            ours = servers.enter_context(skillnest_server(port, 2, url, redis_url))
+            wrk(ours + "/health", seconds=3, connections=CONNECTIONS)  # warm-up
+            rounds(
+                [
+                    ("ping", bare + "/ping", {}),
+                    ("health", ours + "/health", {}),
+                    ("me", ours + "/api/v1/me", auth),
+                    ("pk", bare + "/pk/{id}", {"id_range": (1, ROWS)}),
+                    ("users", ours + "/api/v1/users/{id}", {"id_range": users_range}),
+                    ("fastapi_ping", fastapi_base + "/ping", {}),
+                    ("sync_orm", orm + "/users/{id}", {"id_range": users_range}),
+                    # A route on the ordinary path: FastAPI dependencies, a lazy unit of work,
+                    # two ORM queries (no target; it shows what routes without a lean path cost).
+                    ("sessions", ours + "/api/v1/me/sessions", auth),
+                ]
             )
     finally:
         drop_postgres_database(url)
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as servers:
         path = Path(tmp) / "bench.db"
         sqlite_range = load_sqlite(path)
         port = free_port()
         sqlite_env = {"CEILING_SQLITE": str(path)}
-        with server(
-            _uvicorn("bench.ceiling:sqlite_app", port, 1), port, sqlite_env, "/ping"
-        ) as base:
-            measure("sqlite_pk", base + "/pk/{id}", id_range=sqlite_range)
+        bare = servers.enter_context(
+            server(_uvicorn("bench.ceiling:sqlite_app", port, 1), port, sqlite_env, "/ping")
+        )
         port = free_port()
-        with skillnest_server(port, 1, f"sqlite+aiosqlite:///{path}", None) as base:
-            measure("sqlite_users", base + "/api/v1/users/{id}", id_range=sqlite_range)
+        ours = servers.enter_context(skillnest_server(port, 1, f"sqlite+aiosqlite:///{path}", None))
+        rounds(
+            [
+                ("sqlite_pk", bare + "/pk/{id}", {"id_range": sqlite_range}),
+                ("sqlite_users", ours + "/api/v1/users/{id}", {"id_range": sqlite_range}),
+            ]
+        )
     load_after = load_average()
 
     rows = [
@@ -244,30 +275,34 @@ def run() -> Section:
         f"PostgreSQL `pgbench -S` (scale 10, 64 clients, {SECONDS} s): **{figures['pgbench_select_tps']:,.0f} tps**; "
         f"`redis-benchmark -t get -c 64`: **{figures['redis_get_rps']:,.0f} GET/s**.",
         "",
-        f"wrk, {SECONDS} s, 64 connections, 2 threads; PostgreSQL servers with 2 uvicorn workers, "
+        f"wrk, {ROUNDS} interleaved rounds of {SECONDS} s per route (each row its median round, "
+        "each ratio the median of the rounds' ratios), 64 connections, 2 threads; PostgreSQL "
+        "servers with 2 uvicorn workers, "
         f"SQLite ones with 1; {ROWS:,} rows/users. Load average before: {load_before}; after: {load_after}.",
         "",
         "| route | req/s | p50 ms | p99 ms | errors | ratio to ceiling | target | met |",
         "|---|---:|---:|---:|---:|---:|---:|:-:|",
     ]
     for key, label, ratio in rows:
-        result = results[key]
+        result = _median_run(results[key])
+        figures[f"{key}_runs_rps"] = [round(r.requests_per_second) for r in results[key]]
         figures[f"{key}_rps"] = result.requests_per_second
         figures[f"{key}_p50_ms"] = result.latency_p50_ms
         figures[f"{key}_p99_ms"] = result.latency_p99_ms
-        figures[f"{key}_errors"] = result.errors
+        figures[f"{key}_errors"] = sum(r.errors for r in results[key])
         ratio_text = target_text = met = ""
         if ratio:
             name, ceiling_key = ratio
-            value = result.requests_per_second / results[ceiling_key].requests_per_second
+            value = _median_ratio(results[key], results[ceiling_key])
             figures[name] = round(value, 3)
             ratio_text, target_text = f"{value:.0%}", f">= {TARGETS[name]:.0%}"
             met = "yes" if value >= TARGETS[name] else "no"
         lines.append(
             f"| {label} | {result.requests_per_second:,.0f} | {result.latency_p50_ms:.2f} | "
-            f"{result.latency_p99_ms:.2f} | {result.errors} | {ratio_text} | {target_text} | {met} |"
+            f"{result.latency_p99_ms:.2f} | {figures[f'{key}_errors']} | {ratio_text} | "
+            f"{target_text} | {met} |"
         )
-    vs_orm = results["users"].requests_per_second / results["sync_orm"].requests_per_second
+    vs_orm = _median_ratio(results["users"], results["sync_orm"])
     figures["users_vs_sync_orm"] = round(vs_orm, 2)
     lines += [
         "",
