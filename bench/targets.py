@@ -27,6 +27,11 @@ class Target:
     shown: str  # a format for the value
     met: Callable[[float], bool]
     section: str  # the scenario whose section holds the detail (and any miss's profile)
+    clean: Callable[[dict[str, Any]], bool] = lambda _: True  # e.g. a run without errors
+
+    def holds(self, scenarios: dict[str, Any]) -> bool:
+        """Whether the run met this target."""
+        return self.met(self.read(scenarios)) and self.clean(scenarios)
 
 
 def _full_text_rows(figures: dict[str, Any]) -> list[dict[str, Any]]:
@@ -190,9 +195,9 @@ def summary(scenarios: dict[str, Any], when: str, machine: str, command: str) ->
         value = target.read(scenarios)
         rows.append(
             f"| {target.measure} | {target.shown.format(value)} | {target.target} | "
-            f"{'yes' if target.met(value) else '**no**'} | {target.section} |"
+            f"{'yes' if target.holds(scenarios) else '**no**'} | {target.section} |"
         )
-    met = sum(target.met(target.read(scenarios)) for target in TARGETS)
+    met = sum(target.holds(scenarios) for target in TARGETS)
     return "\n".join(
         [
             "## Performance targets (issue 12), one full run",
