@@ -202,13 +202,16 @@ start_server() { # start_server N (1 or 2)
   mkdir -p "$dir"; is_root && chown "$(app_user)" "$dir"
   is_root && open_path_to_checkout
   local run=(); is_root && run=(runuser -u "$(app_user)" --)
+  # Resolved here, in the foreground: inside the backgrounded command below, the two servers'
+  # first starts would each copy the runtime at once, one deleting what the other copies.
+  local python; python="$(server_python)"
   (
     server_env
     cd "$dir"
     # setsid: its own process group, so the whole server (supervisor and workers) is
     # signalled at once.
     export LD_LIBRARY_PATH="$PYTHON_COPY/runtime/lib"
-    setsid "${run[@]}" "$(server_python)" -m skillnest serve --host 127.0.0.1 --port "$port" \
+    setsid "${run[@]}" "$python" -m skillnest serve --host 127.0.0.1 --port "$port" \
       --workers "$WORKERS" >"$dir/server.log" 2>&1 </dev/null &
     echo $! >"$dir/pid"
   )

@@ -7,7 +7,9 @@ transaction that is rolled back at the end, with the session swapped into the ap
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -108,6 +110,12 @@ def drop_postgres_database(url: str) -> None:
     admin.dispose()
 
 
+# Every test backend's media folder lives under one folder per test process, removed when the
+# process ends (one left-over folder per settings object would otherwise pile up in /tmp).
+_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="skillnest-test-media-"))
+atexit.register(shutil.rmtree, _MEDIA_ROOT, ignore_errors=True)
+
+
 def make_settings(database_url: str, redis: str | None) -> Settings:
     """Settings for a test backend."""
     return Settings(
@@ -116,7 +124,7 @@ def make_settings(database_url: str, redis: str | None) -> Settings:
         redis_url=redis,
         secret_key=TEST_SECRET_KEY,  # type: ignore[arg-type]
         pseudonym_key=TEST_PSEUDONYM_KEY,  # type: ignore[arg-type]
-        media_dir=Path(tempfile.mkdtemp(prefix="skillnest-media-")),
+        media_dir=Path(tempfile.mkdtemp(dir=_MEDIA_ROOT)),
     )
 
 
