@@ -73,8 +73,8 @@ def bench_settings(database_url: str, redis_url: str | None = None) -> Any:
         env="production",
         database_url=database_url,
         redis_url=redis_url,
-        secret_key="bench-secret-key-0123456789abcdef",  # type: ignore[arg-type]
-        pseudonym_key="bench-pseudonym-key-0123456789abcdef",  # type: ignore[arg-type]
+        secret_key="bench-secret-key-0123456789abcdef",
+        pseudonym_key="bench-pseudonym-key-0123456789abcdef",
         log_level="WARNING",
     )
 
@@ -100,7 +100,7 @@ async def load(database_url: str) -> dict[str, float]:
     from sqlalchemy import Table, func, select, text
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from skillnest.catalog import service
+    import skillnest.catalog.service as service
     from skillnest.catalog.importer import read_catalog
     from skillnest.catalog.models import Package, PackageSkillMapping, Skill
     from skillnest.core.bulk import bulk_insert
@@ -224,7 +224,7 @@ async def service_latency(database_url: str) -> dict[str, Any]:
     """Uncached suggest in-process: the SQL and the ranking, no HTTP, no cache."""
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from skillnest.catalog import service
+    import skillnest.catalog.service as service
     from skillnest.catalog.ranking import build_query
     from skillnest.core.db import make_engine
 

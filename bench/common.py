@@ -92,17 +92,22 @@ def bench_settings_env(database_url: str, redis_url: str | None) -> dict[str, st
     return values
 
 
+def in_process_settings(database_url: str, redis_url: str | None) -> Any:
+    """The servers' settings (``bench_settings_env``) for work done in the benchmark's process."""
+    from skillnest.settings import Settings
+
+    env_values = bench_settings_env(database_url, redis_url)
+    values: dict[str, Any] = {
+        k.removeprefix("SKILLNEST_").lower(): v for k, v in env_values.items()
+    }
+    return Settings(**values)
+
+
 def migrate(database_url: str) -> None:
     """Upgrade a database to head."""
     from skillnest.ops.service import alembic_config
-    from skillnest.settings import Settings
 
-    settings = Settings(
-        **{
-            k.removeprefix("SKILLNEST_").lower(): v
-            for k, v in bench_settings_env(database_url, None).items()
-        }
-    )  # type: ignore[arg-type]
+    settings = in_process_settings(database_url, None)
     command.upgrade(alembic_config(settings), "head")
 
 

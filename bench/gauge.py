@@ -33,7 +33,7 @@ from bench.common import (
 from skillnest.core.db import Database
 from skillnest.gauge import importer, service
 from skillnest.gauge.legacy import parse_legacy_date
-from skillnest.gauge.sample import write_sample
+from skillnest.gauge.sample import Layout, write_sample
 from skillnest.settings import Settings
 
 USERS = int(os.environ.get("GAUGE_BENCH_USERS", "10000"))  # smaller only for a smoke run
@@ -47,8 +47,8 @@ def settings_for(url: str) -> Settings:
     return Settings(
         env="production",
         database_url=url,
-        secret_key="bench-secret-key-0123456789abcdef",  # type: ignore[arg-type]
-        pseudonym_key="bench-pseudonym-key-0123456789abcdef",  # type: ignore[arg-type]
+        secret_key="bench-secret-key-0123456789abcdef",
+        pseudonym_key="bench-pseudonym-key-0123456789abcdef",
         slow_query_ms=600_000,
     )
 
@@ -86,6 +86,15 @@ class FileWay:
             rows = [a for a in _load(self.root / "analyses.json") if a["userId"] == user_id]
         rows = [a for a in rows if a["status"] == status]
         return sorted(rows, key=lambda a: _created(a["createdAt"]), reverse=True)
+
+
+def file_questions(way: FileWay) -> dict[str, Callable[[dict[str, Any]], Any]]:
+    """The three questions asked of the files, each of one legacy user."""
+    return {
+        "find_by_email": lambda user: way.find_by_email(user["email"]),
+        "contracts": lambda user: way.contracts(user["id"]),
+        "analyses_by_status": lambda user: way.analyses(user["id"], "completed"),
+    }
 
 
 def time_files(fn: Callable[[Any], Any], args: list[Any]) -> dict[str, float]:
@@ -172,11 +181,12 @@ def run() -> Section:
     seed_dir, per_user_dir = root / "seed", root / "per-user"
     t0 = time.perf_counter()
     sizes = {}
-    for directory, layout in ((seed_dir, "seed"), (per_user_dir, "per-user")):
+    layouts: tuple[tuple[Path, Layout], ...] = ((seed_dir, "seed"), (per_user_dir, "per-user"))
+    for directory, layout in layouts:
         counts = write_sample(
             directory,
             users=USERS,
-            layout=layout,  # type: ignore[arg-type]
+            layout=layout,
             analyses_per_user=(ANALYSES_PER_USER, ANALYSES_PER_USER),
             seed=SEED,
             bcrypt_rounds=4,
@@ -188,18 +198,10 @@ def run() -> Section:
     all_users = _load(seed_dir / "users.json")
     users = random.Random(SEED).sample(all_users, QUERIED_USERS)
     # The legacy app compared emails exactly; skillnest normalises them (both find the user).
-    files = {
-        layout: FileWay(d, layout) for layout, d in (("seed", seed_dir), ("per-user", per_user_dir))
-    }
     file_figures: dict[str, dict[str, Any]] = {}
-    for layout, way in files.items():
-        file_figures[layout] = {
-            "find_by_email": time_files(lambda u, w=way: w.find_by_email(u["email"]), users),
-            "contracts": time_files(lambda u, w=way: w.contracts(u["id"]), users),
-            "analyses_by_status": time_files(
-                lambda u, w=way: w.analyses(u["id"], "completed"), users
-            ),
-        }
+    for directory, layout in layouts:
+        questions = file_questions(FileWay(directory, layout))
+        file_figures[layout] = {name: time_files(ask, users) for name, ask in questions.items()}
         print(f"file way ({layout}) done", flush=True)
 
     pg_url = fresh_postgres_database("bench_gauge")

@@ -39,6 +39,7 @@ from bench.common import (
     env,
     free_port,
     fresh_postgres_database,
+    in_process_settings,
     migrate,
     parse_wrk,
     percentiles,
@@ -272,10 +273,8 @@ async def in_process(database_url: str, redis_url: str | None) -> dict[str, Any]
     from skillnest.core.security import keyed_pseudonym
     from skillnest.help import feed
     from skillnest.help.service import compute_trust, helper_trust
-    from skillnest.settings import Settings
 
-    values = bench_settings_env(database_url, redis_url)
-    settings = Settings(**{k.removeprefix("SKILLNEST_").lower(): v for k, v in values.items()})  # type: ignore[arg-type]
+    settings = in_process_settings(database_url, redis_url)
     engine = make_engine(database_url, settings)
     cache = RedisCache(redis_url) if redis_url else MemoryCache()
     figures: dict[str, Any] = {}

@@ -11,7 +11,6 @@ import datetime as dt
 import importlib
 import json
 import re
-import sys
 
 from bench import targets
 from bench.common import OUT, ROOT, Section, machine
@@ -78,4 +77,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -65,6 +65,18 @@ def _core_ratio(name: str, measure: str) -> Target:
     return Target(measure, lambda f: f["core"][name], "{:.0%}", core.TARGETS[name], "core")
 
 
+def _catalog(backend: str, *path: str) -> Callable[[dict[str, Any]], float]:
+    """A figure of the catalog scenario on one backend, at ``path`` in its figures."""
+
+    def read(figures: dict[str, Any]) -> float:
+        value: Any = figures["catalog"][backend]
+        for part in path:
+            value = value[part]
+        return float(value)
+
+    return read
+
+
 def _feed(figures: dict[str, Any]) -> dict[str, Any]:
     return dict(figures["help"]["postgresql_redis"]["feed_http"])
 
@@ -93,7 +105,7 @@ TARGETS: list[Target] = [
     *(
         Target(
             f"uncached suggest at 1M mappings p50, {label}",
-            lambda f, b=backend: f["catalog"][b]["service"]["p50_ms"],
+            _catalog(backend, "service", "p50_ms"),
             "{:.3g} ms",
             catalog.UNCACHED_P50_MS,
             "catalog",
@@ -104,7 +116,7 @@ TARGETS: list[Target] = [
     *(
         Target(
             f"uncached suggest at 1M mappings, 64 connections, {label}",
-            lambda f, b=backend: f["catalog"][b]["wrk"]["uncached"]["rps"],
+            _catalog(backend, "wrk", "uncached", "rps"),
             "{:,.0f} req/s",
             catalog.UNCACHED_RPS,
             "catalog",
