@@ -68,7 +68,11 @@ pg_start() { # pg_start DIR PORT
   grep -q "^port = $2\$" "$1/postgresql.conf" ||
     printf "port = %s\nunix_socket_directories = '%s'\n" "$2" "$STATE/sockets" |
     as_pg tee -a "$1/postgresql.conf" >/dev/null
-  as_pg "$(pg_bin)/pg_ctl" -D "$1" -w -t "$WAIT_SECONDS" -l "$1/server.log" start >/dev/null
+  # `down` removes the node's folder with its log, so a failed start shows the log first.
+  as_pg "$(pg_bin)/pg_ctl" -D "$1" -w -t "$WAIT_SECONDS" -l "$1/server.log" start >/dev/null || {
+    tail -n 40 "$1/server.log" >&2 || true
+    die "PostgreSQL in $1 did not start (the end of its log is above)"
+  }
 }
 
 start_primary() {
