@@ -351,7 +351,7 @@ def serve(
     console.print(f"skillnest on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     try:
         uvicorn.run(
-            "skillnest.app:serve_app",
+            "skillnest.serving:serve_app",
             factory=True,
             host=host,
             port=port,
