@@ -4,9 +4,9 @@ The cyclic garbage collector is turned off before anything else is imported, and
 until the worker has started: building the application allocates some 300,000 objects that
 all live as long as the worker, and on the way the collector walked them in 681 collections,
 about a third of the start-up. The app's lifespan then freezes them and turns the collector
-back on (``create_app(freeze_at_start=True)``). This is the order the ``gc`` documentation
-gives for long-lived servers: disable early, freeze once the long-lived objects exist,
-enable.
+back on (``create_app(freeze_at_start=True)``). The ``gc`` documentation gives the same
+order (disable early, freeze once the long-lived objects exist, enable) for servers that
+fork, to keep pages shared; here it is for the collections' cost.
 """
 
 from __future__ import annotations
