@@ -37,6 +37,7 @@ from bench.common import (
     env,
     free_port,
     fresh_postgres_database,
+    in_process_settings,
     migrate,
     percentiles,
     skillnest_server,
@@ -66,19 +67,6 @@ PACKAGE_JSON = [
 ]  # fmt: skip
 
 
-def bench_settings(database_url: str, redis_url: str | None = None) -> Any:
-    from skillnest.settings import Settings
-
-    return Settings(
-        env="production",
-        database_url=database_url,
-        redis_url=redis_url,
-        secret_key="bench-secret-key-0123456789abcdef",
-        pseudonym_key="bench-pseudonym-key-0123456789abcdef",
-        log_level="WARNING",
-    )
-
-
 def popularity_order() -> list[tuple[str, str]]:
     """Real package names, most popular first: npm by downloads, PyPI by rank, two to one."""
     data = ROOT / "data" / "catalog" / "packages"
@@ -106,7 +94,7 @@ async def load(database_url: str) -> dict[str, float]:
     from skillnest.core.bulk import bulk_insert
     from skillnest.core.db import make_engine
 
-    settings = bench_settings(database_url)
+    settings = in_process_settings(database_url)
     engine = make_engine(database_url, settings)
     timings: dict[str, float] = {}
     rng = random.Random(SEED)
@@ -228,7 +216,7 @@ async def service_latency(database_url: str) -> dict[str, Any]:
     from skillnest.catalog.ranking import build_query
     from skillnest.core.db import make_engine
 
-    engine = make_engine(database_url, bench_settings(database_url))
+    engine = make_engine(database_url, in_process_settings(database_url))
     query = build_query(PACKAGE_JSON)
     samples = []
     try:

@@ -17,11 +17,14 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from alembic import command
 from sqlalchemy import create_engine, text
+
+if TYPE_CHECKING:
+    from skillnest.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -92,7 +95,9 @@ def bench_settings_env(database_url: str, redis_url: str | None) -> dict[str, st
     return values
 
 
-def in_process_settings(database_url: str, redis_url: str | None) -> Any:
+def in_process_settings(
+    database_url: str, redis_url: str | None = None, **overrides: Any
+) -> Settings:
     """The servers' settings (``bench_settings_env``) for work done in the benchmark's process."""
     from skillnest.settings import Settings
 
@@ -100,7 +105,7 @@ def in_process_settings(database_url: str, redis_url: str | None) -> Any:
     values: dict[str, Any] = {
         k.removeprefix("SKILLNEST_").lower(): v for k, v in env_values.items()
     }
-    return Settings(**values)
+    return Settings(**{**values, **overrides})
 
 
 def migrate(database_url: str) -> None:

@@ -27,6 +27,7 @@ from bench.common import (
     Section,
     drop_postgres_database,
     fresh_postgres_database,
+    in_process_settings,
     migrate,
     percentiles,
 )
@@ -44,13 +45,8 @@ SEED = 7
 
 
 def settings_for(url: str) -> Settings:
-    return Settings(
-        env="production",
-        database_url=url,
-        secret_key="bench-secret-key-0123456789abcdef",
-        pseudonym_key="bench-pseudonym-key-0123456789abcdef",
-        slow_query_ms=600_000,
-    )
+    """The benchmark's settings, with no query ever logged as slow (imports run long ones)."""
+    return in_process_settings(url, slow_query_ms=600_000)
 
 
 # --- the file way, as the legacy storage classes did it -------------------------------
