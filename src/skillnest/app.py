@@ -27,7 +27,6 @@ from skillnest.core.deps import PlatformDep
 from skillnest.core.edge import LeanAPI
 from skillnest.core.errors import Unauthorized, install_error_handlers
 from skillnest.core.guard import RequestGuard
-from skillnest.core.logs import configure_logging
 from skillnest.core.mail import drain_mail
 from skillnest.core.openapi import install_docs
 from skillnest.core.platform import Platform
@@ -300,10 +299,3 @@ def create_app(
     hot.install(app, hot_routes)
     web_shell.install(app)  # the pages, after the API so /api/v1 stays the API's
     return app
-
-
-def serve_app() -> FastAPI:
-    """The uvicorn factory of ``skillnest serve``: logging set up in each worker, then the app."""
-    settings = get_settings()
-    configure_logging(settings.log_level, settings.log_format)
-    return create_app(settings, freeze_at_start=True)

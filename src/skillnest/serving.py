@@ -15,6 +15,16 @@ import gc
 
 gc.disable()
 
-from skillnest.app import serve_app  # noqa: E402  (imported with the collector off)
+# Imported with the collector off:
+from fastapi import FastAPI  # noqa: E402
 
-__all__ = ["serve_app"]
+from skillnest.app import create_app  # noqa: E402
+from skillnest.core.logs import configure_logging  # noqa: E402
+from skillnest.settings import get_settings  # noqa: E402
+
+
+def serve_app() -> FastAPI:
+    """The uvicorn factory: logging set up in the worker, then the app, frozen once started."""
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(settings, freeze_at_start=True)
