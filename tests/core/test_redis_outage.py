@@ -139,3 +139,32 @@ async def test_deletions_missed_during_an_outage_are_replayed(private_redis):
     assert await cache.get("accounts:user:1:me") is None
     assert cache.available
     await cache.close()
+
+
+async def test_publishing_through_an_outage_delivers_locally_and_logs_it_once(
+    private_redis, caplog
+):
+    hub = RedisHub(private_redis.url)
+    private_redis.stop()
+    with caplog.at_level("WARNING", logger="skillnest.realtime"):
+        for number in range(3):
+            assert await hub.publish("events:test", {"n": number}) == 0
+        failures = [r for r in caplog.records if "publish failed" in r.getMessage()]
+        assert len(failures) == 1  # not one line per event while Redis is away
+        private_redis.start()
+        await hub.client.connection_pool.disconnect()
+        await hub.publish("events:test", {"n": 3})
+        assert any("works again" in r.getMessage() for r in caplog.records)
+    await hub.close()
+
+
+async def test_a_deletion_waiting_for_redis_is_reported_until_replayed(private_redis):
+    cache = RedisCache(private_redis.url)
+    cache.RETRY_AFTER_SECONDS = 0
+    private_redis.stop()
+    await cache.delete("accounts:user:1:me")
+    assert cache.deletions_pending  # what `db restore` reports as answers not dropped
+    private_redis.start()
+    assert await cache.get("accounts:user:1:me") is None
+    assert not cache.deletions_pending
+    await cache.close()

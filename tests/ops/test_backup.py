@@ -164,3 +164,45 @@ def test_backup_prunes_with_keep_days(ops_database, tmp_path):
     )
     assert first["path"] in second["removed"]
     assert not Path(first["path"]).exists() and Path(second["path"]).exists()
+
+
+DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+
+def test_a_restore_while_redis_is_down_says_the_old_answers_remain(ops_database, tmp_path):
+    populate(tmp_path)
+    made = json.loads(invoke("db", "backup", "--dir", str(tmp_path / "b"), "--json").output)
+    with use_settings(make_settings(ops_database, DEAD_REDIS)):
+        as_json = invoke("db", "restore", made["path"], "--force", "--json")
+        as_text = invoke("db", "restore", made["path"], "--force")
+    # The data is restored either way; only the cache clean-up is reported as not done.
+    assert as_json.exit_code == 0, as_json.output
+    document = json.loads(as_json.stdout)
+    assert document["verified"] is True and document["cached_answers_dropped"] is False
+    assert as_text.exit_code == 0, as_text.output
+    assert "match the backup" in as_text.stdout
+    assert "skillnest db forget-cache" in as_text.stderr
+
+
+def test_forget_cache_drops_answers_or_says_why_it_could_not(ops_database, backend):
+    if backend == "sqlite":
+        result = invoke("db", "forget-cache", "--json")
+        assert result.exit_code == 0
+        assert json.loads(result.stdout) == {"cached_answers_dropped": False}
+        assert "restart it" in result.stderr
+        return
+    shared = sync_redis.Redis.from_url(redis_url())
+    shared.set("accounts:user:1:me", b'{"name": "edited in psql"}')
+    shared.set("ratelimit:kept", b"1")  # not an answer: counters survive
+    with use_settings(make_settings(ops_database, DEAD_REDIS)):
+        down = invoke("db", "forget-cache")
+    assert down.exit_code == 1
+    assert "Redis did not answer" in down.stderr
+    assert shared.get("accounts:user:1:me") is not None
+    with use_settings(make_settings(ops_database, redis_url())):
+        up = invoke("db", "forget-cache", "--json")
+    assert up.exit_code == 0, up.output
+    assert json.loads(up.stdout) == {"cached_answers_dropped": True}
+    assert shared.get("accounts:user:1:me") is None
+    assert shared.get("ratelimit:kept") == b"1"
+    shared.delete("ratelimit:kept")

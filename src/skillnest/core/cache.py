@@ -110,6 +110,10 @@ class Cache(Protocol):
     async def ping(self) -> bool:
         """Whether the backend answers now."""
 
+    @property
+    def deletions_pending(self) -> bool:
+        """Whether deletions asked for wait for an outage to end (the old copies remain)."""
+
     async def close(self) -> None:
         """Release connections."""
 
@@ -231,6 +235,11 @@ class MemoryCache:
             del zset[member]
         return len(doomed)
 
+    @property
+    def deletions_pending(self) -> bool:
+        """Never: a deletion here takes effect at once."""
+        return False
+
     async def ping(self) -> bool:
         """Always reachable."""
         return True
@@ -262,6 +271,11 @@ class RedisCache:
         self._pending_tags: set[str] = set()
         self._pending_prefixes: set[str] = set()
         self._replaying = False
+
+    @property
+    def deletions_pending(self) -> bool:
+        """Whether deletions wait to be replayed once Redis answers again."""
+        return bool(self._pending_deletes or self._pending_tags or self._pending_prefixes)
 
     @property
     def available(self) -> bool:
@@ -485,6 +499,11 @@ class NearCache:
         self._listening = False
         self._listener: Any = None
         self._acks: set[asyncio.Task[None]] = set()
+
+    @property
+    def deletions_pending(self) -> bool:
+        """Whether the inner cache still owes Redis deletions from an outage."""
+        return self.inner.deletions_pending
 
     @property
     def client(self) -> Any:

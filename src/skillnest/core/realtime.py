@@ -99,6 +99,7 @@ class RedisHub(Hub):
         self._prefix = f"db{self.client.connection_pool.connection_kwargs.get('db', 0)}:"
         self._reader: asyncio.Task[None] | None = None
         self._ready: dict[str, asyncio.Event] = {}
+        self._publish_failing = False
 
     async def publish(self, channel: str, event: dict[str, Any]) -> int:
         """Publish through Redis; fall back to local delivery while Redis is down.
@@ -110,10 +111,15 @@ class RedisHub(Hub):
             receivers = int(await self.client.publish(self._prefix + channel, orjson.dumps(event)))
         except REDIS_DOWN_ERRORS as exc:
             raise_if_cancelled(exc)
-            log.warning("redis publish failed, delivering locally: %s", exc)
+            if not self._publish_failing:  # once per outage: every event would log it again
+                log.warning("redis publish failed, delivering locally: %s", exc)
+                self._publish_failing = True
             self._deliver(channel, event)
             return 0
         raise_if_cancelled()
+        if self._publish_failing:
+            log.warning("redis publish works again")
+            self._publish_failing = False
         return receivers
 
     async def _on_first_subscriber(self, channel: str) -> None:

@@ -26,6 +26,14 @@ from skillnest.settings import VAR_DIR, get_settings, write_local_secrets
 
 T = TypeVar("T")
 READONLY_PASSWORD_ENV = "SKILLNEST_READONLY_PASSWORD"
+CACHE_NOT_DROPPED = (
+    "Redis did not answer, so answers cached before this change may be served until they "
+    "expire (up to 24 hours); run `skillnest db forget-cache` once Redis is back"
+)
+EMBEDDED_CACHE = (
+    "without Redis the cache lives inside the `skillnest serve` process: restart it to drop "
+    "its answers"
+)
 DB_PASSWORD_ENV = "SKILLNEST_DB_PASSWORD"
 
 db = typer.Typer(help="Database migrations and operations.", no_args_is_help=True)
@@ -206,12 +214,13 @@ def db_restore(
 ) -> None:
     """Restore a backup into an empty database and check it against the backup's manifest."""
     result = _checked(lambda: backups.restore(cli_settings(), file, force=force))
-    run(service.forget_cached_answers)
+    forgotten = run(service.forget_cached_answers)
     if as_json:
         document = {
             "path": str(result.path),
             "verified": result.verified,
             "mismatches": result.mismatches,
+            "cached_answers_dropped": forgotten,
             "tables": {n: vars(t) for n, t in result.tables.items()},
         }
         typer.echo(json.dumps(document, indent=2))
@@ -223,7 +232,28 @@ def db_restore(
             console.print("[green]row counts and checksums match the backup[/green]")
         for problem in result.mismatches:
             console.print(f"[red]mismatch:[/red] {problem}")
+    if not forgotten:
+        err_console.print(f"[yellow]warning:[/yellow] {CACHE_NOT_DROPPED}")
     if result.verified is False:
+        raise typer.Exit(1)
+
+
+@db.command("forget-cache")
+def db_forget_cache(as_json: JsonOption = False) -> None:
+    """Drop every cached answer (after a restore or writes made outside the services)."""
+    if not cli_settings().redis_url:
+        # The embedded cache lives in the server's own process, out of this one's reach.
+        err_console.print(f"[yellow]note:[/yellow] {EMBEDDED_CACHE}")
+        if as_json:
+            typer.echo(json.dumps({"cached_answers_dropped": False}))
+        return
+    forgotten = run(service.forget_cached_answers)
+    if as_json:
+        typer.echo(json.dumps({"cached_answers_dropped": forgotten}))
+    elif forgotten:
+        console.print("[green]cached answers dropped from Redis and every worker[/green]")
+    if not forgotten:
+        err_console.print(f"[red]error:[/red] {CACHE_NOT_DROPPED}")
         raise typer.Exit(1)
 
 

@@ -177,9 +177,15 @@ async def maintenance_loop(platform: Platform) -> None:
             log.exception("maintenance run failed")
 
 
-async def forget_cached_answers(platform: Platform) -> None:
-    """Drop every cached answer and near copy: after a restore they describe other data."""
+async def forget_cached_answers(platform: Platform) -> bool:
+    """Drop every cached answer and near copy; False when Redis did not take the deletions.
+
+    After a restore the cached answers describe other data. With Redis unreachable the
+    deletions wait in this process for Redis to answer again; a CLI process exits first,
+    so the caller must tell the operator the old answers remain (until their TTLs).
+    """
     await forget_answers(platform.cache)
+    return not platform.cache.deletions_pending
 
 
 async def load_demo(platform: Platform) -> list[str]:
