@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import orjson
 import pyotp
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from skillnest.accounts import caching, schemas, service
 from skillnest.accounts.models import User, UserSession
@@ -197,16 +197,30 @@ async def test_disable_needs_password_and_code(client, session):
     assert plain.status_code == 200
 
 
-async def test_a_read_resolves_a_token_while_another_connection_writes(settings, engine):
+@pytest.fixture
+async def committed_user(settings, engine):
+    """A user committed where other connections see it; deleted again after the test.
+
+    The tests below need a second connection, so they cannot use the rolled-back session
+    fixture; without the deletion the user would stay in the worker's shared database.
+    """
+    db = Database(settings, engine)
+    async with db.unit_of_work() as session:
+        user = await make_user(session, email=f"{uuid.uuid4().hex}@example.org")
+    yield db, user
+    async with db.unit_of_work() as session:
+        await session.execute(delete(User).where(User.id == user.id))  # sessions cascade
+
+
+async def test_a_read_resolves_a_token_while_another_connection_writes(settings, committed_user):
     """A GET's first lookup of a token is no write that can fail the request.
 
     On SQLite the GET's transaction reads from a snapshot; once another connection has
     committed, it can no longer write ("database is locked" at once), so the "last seen"
     timestamp must not be what fails it.
     """
-    db = Database(settings, engine)
+    db, user = committed_user
     async with db.unit_of_work() as session:
-        user = await make_user(session, email=f"{uuid.uuid4().hex}@example.org")
         token, _ = await service.open_session(session=session, user=user, settings=settings)
     async with db.unit_of_work(readonly=True) as reader:
         await reader.execute(select(User.id).where(User.id == user.id))  # the snapshot starts
@@ -216,15 +230,16 @@ async def test_a_read_resolves_a_token_while_another_connection_writes(settings,
     assert resolved is not None and resolved.id == user.id
 
 
-async def test_a_token_resolves_while_another_transaction_holds_its_session(settings, engine):
+async def test_a_token_resolves_while_another_transaction_holds_its_session(
+    settings, committed_user
+):
     """The first lookups of one token at once do not queue behind each other's "last seen".
 
     The other transaction holds the session's row (PostgreSQL) or the write lock (SQLite);
     the lookup answers without waiting for it to end.
     """
-    db = Database(settings, engine)
+    db, user = committed_user
     async with db.unit_of_work() as session:
-        user = await make_user(session, email=f"{uuid.uuid4().hex}@example.org")
         token, _ = await service.open_session(session=session, user=user, settings=settings)
     async with db.unit_of_work() as holder:
         await holder.execute(
@@ -236,12 +251,10 @@ async def test_a_token_resolves_while_another_transaction_holds_its_session(sett
     assert resolved is not None and resolved.id == user.id
 
 
-async def test_a_profile_read_before_the_change_commits_is_not_kept(settings, engine, cache):
+async def test_a_profile_read_before_the_change_commits_is_not_kept(committed_user, cache):
     """Another request reading the profile between a change and its commit stores the old
     document again; the deletion queued for the commit drops it."""
-    db = Database(settings, engine)
-    async with db.unit_of_work() as session:
-        user = await make_user(session, email=f"{uuid.uuid4().hex}@example.org")
+    db, user = committed_user
     async with db.unit_of_work() as writer:
         change = schemas.ProfileUpdate(bio="after the change")
         await service.update_profile(session=writer, cache=cache, user_id=user.id, data=change)

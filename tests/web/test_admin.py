@@ -154,3 +154,5 @@ async def test_admins_browse_and_edit_with_an_audit_trail(people, settings, back
             await admin.screenshot(path=folder / f"{name}-{width}.png", full_page=True)
 
     await delete_account(member)
+    await admin.set_viewport_size({"width": WIDTHS[-1], "height": 900})
+    await delete_account(admin)

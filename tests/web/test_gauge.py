@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from playwright.async_api import Page, expect
+from sqlalchemy import delete, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from skillnest.accounts.models import User
 from skillnest.gauge import importer
 from skillnest.gauge.sample import sample_password, write_sample
 from tests.factories import make_user
@@ -33,11 +36,13 @@ RESULTS = {
 
 
 @pytest.fixture
-async def legacy_user(engine, tmp_path: Path) -> dict[str, Any]:
+async def legacy_user(engine, tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
     """A user of a legacy MetaGauge folder with a finished analysis, imported and committed.
 
     The folder is the importer tests' synthetic one (seed layout); the user is made an
-    active enterprise account, whose unlimited history shows analyses of any age.
+    active enterprise account, whose unlimited history shows analyses of any age. The
+    folder's accounts are deleted afterwards (their gauge rows cascade), as the other
+    browser tests delete theirs: the server's database is shared by the whole session.
     """
     folder = tmp_path / "metagauge"
     write_sample(folder, users=4, layout="seed", bcrypt_rounds=4, documents=False)
@@ -55,13 +60,16 @@ async def legacy_user(engine, tmp_path: Path) -> dict[str, Any]:
         report = await importer.import_metagauge(session=session, data_dir=folder)
         assert report.problems == [] and report.should_commit
         await session.commit()
-    return {
+    yield {
         "email": user["email"].strip().lower(),
         "password": sample_password(index),
         "api_key": user["apiKey"],
         "contracts": [c["name"] for c in contracts if c["userId"] == user["id"]],
         "analyses": [a for a in analyses if a["userId"] == user["id"]],
     }
+    emails = [u["email"].strip().lower() for u in users]
+    async with AsyncSession(engine) as session, session.begin():
+        await session.execute(delete(User).where(func.lower(User.email).in_(emails)))
 
 
 async def test_a_legacy_user_signs_in_sees_their_data_and_rotates_the_key(people, legacy_user):
