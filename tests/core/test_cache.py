@@ -41,6 +41,19 @@ async def test_invalidate_by_prefix_and_tag(cache):
     assert await get_json(cache, "t:user:2:me") is None
 
 
+async def test_one_call_deletes_the_keys_of_several_prefixes(cache):
+    for key in ("t:user:1:me", "t:skill:react", "t:skill:vue", "t:keep:1", "t:use:r"):
+        await cache.set(key, b"x", TTL.SHORT)
+    await cache.delete_prefix("t:user:", "t:skill:")
+    assert [await cache.get(k) for k in ("t:user:1:me", "t:skill:react", "t:skill:vue")] == [
+        None,
+        None,
+        None,
+    ]
+    assert await cache.get("t:keep:1") == b"x"
+    assert await cache.get("t:use:r") == b"x"  # a prefix is not a pattern: "t:use" != "t:user:"
+
+
 async def test_cached_computes_once(cache):
     calls = []
 

@@ -111,12 +111,14 @@ async def test_tag_and_prefix_invalidation_reach_every_worker(workers):
 
     assert await poll(seven_gone)
     assert await b.get("accounts:user:8:me") == b"{}"
-    await a.delete_prefix("accounts:user:")
+    await a.set("auth:session:abc", b"{}", 60)
+    assert await b.get("auth:session:abc") == b"{}"
+    await a.delete_prefix("accounts:user:", "auth:session:")
 
-    async def eight_gone() -> bool:
-        return await b.get("accounts:user:8:me") is None
+    async def eight_and_session_gone() -> bool:
+        return await b.get("accounts:user:8:me") is None and await b.get("auth:session:abc") is None
 
-    assert await poll(eight_gone)
+    assert await poll(eight_and_session_gone)
 
 
 async def test_other_keys_are_never_kept_near(workers):

@@ -163,8 +163,15 @@ async def test_a_deletion_waiting_for_redis_is_reported_until_replayed(private_r
     cache.RETRY_AFTER_SECONDS = 0
     private_redis.stop()
     await cache.delete("accounts:user:1:me")
+    await cache.delete_prefix("catalog:", "skill:")
     assert cache.deletions_pending  # what `db restore` reports as answers not dropped
     private_redis.start()
-    assert await cache.get("accounts:user:1:me") is None
+    await cache.client.connection_pool.disconnect()
+    seeded = sync_redis.Redis.from_url(private_redis.url)
+    seeded.set("catalog:suggest:x", b"an answer from before")
+    seeded.set("skill:react", b"same")
+    seeded.set("ratelimit:kept", b"1")
+    assert await cache.get("accounts:user:1:me") is None  # the first call replays them all
     assert not cache.deletions_pending
+    assert sorted(private_redis.keys()) == [b"ratelimit:kept"]
     await cache.close()

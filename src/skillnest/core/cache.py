@@ -84,8 +84,8 @@ class Cache(Protocol):
     async def delete(self, *keys: str) -> None:
         """Remove keys."""
 
-    async def delete_prefix(self, prefix: str) -> None:
-        """Remove every key that starts with ``prefix``."""
+    async def delete_prefix(self, *prefixes: str) -> None:
+        """Remove every key that starts with any of ``prefixes``, in their order."""
 
     async def invalidate_tag(self, tag: str) -> None:
         """Remove every key stored under ``tag``."""
@@ -183,10 +183,10 @@ class MemoryCache:
             self._zsets.pop(key, None)
             self._counters.pop(key, None)
 
-    async def delete_prefix(self, prefix: str) -> None:
-        """Remove every key that starts with ``prefix``."""
+    async def delete_prefix(self, *prefixes: str) -> None:
+        """Remove every key that starts with any of ``prefixes``."""
         for store in (self._values, self._zsets, self._counters):
-            for key in [k for k in store if k.startswith(prefix)]:
+            for key in [k for k in store if k.startswith(prefixes)]:
                 store.pop(key, None)
 
     async def invalidate_tag(self, tag: str) -> None:
@@ -269,7 +269,8 @@ class RedisCache:
         self._retry_at = 0.0
         self._pending_deletes: set[str] = set()
         self._pending_tags: set[str] = set()
-        self._pending_prefixes: set[str] = set()
+        # A dict keeps the order prefixes were asked in (``forget_answers`` relies on it).
+        self._pending_prefixes: dict[str, None] = {}
         self._replaying = False
 
     @property
@@ -308,9 +309,8 @@ class RedisCache:
         Until every missed deletion has reached Redis, its copies may be stale: no read is
         answered from it before that (other callers keep getting the outage fallback).
         """
-        keys, tags, prefixes = (
-            set(p) for p in (self._pending_deletes, self._pending_tags, self._pending_prefixes)
-        )
+        keys, tags = set(self._pending_deletes), set(self._pending_tags)
+        prefixes = tuple(self._pending_prefixes)
         self._replaying = True
         try:
             await self.client.ping()
@@ -318,8 +318,8 @@ class RedisCache:
                 await self.client.delete(*keys)
             for tag in tags:
                 await self._delete_tagged(tag)
-            for prefix in prefixes:
-                await self._delete_prefixed(prefix)
+            if prefixes:
+                await self._delete_prefixed(prefixes)
         except REDIS_DOWN_ERRORS as exc:
             raise_if_cancelled(exc)
             self._went_down(now, exc)
@@ -328,22 +328,37 @@ class RedisCache:
             self._replaying = False
         self._pending_deletes -= keys  # deletions asked for meanwhile stay for the next try
         self._pending_tags -= tags
-        self._pending_prefixes -= prefixes
+        for prefix in prefixes:
+            self._pending_prefixes.pop(prefix, None)
         if self._pending_deletes or self._pending_tags or self._pending_prefixes:
             return await self._recover(now)
         log.warning("redis reachable again after %.1fs", now - (self._down_since or now))
         self._down_since = None
         return True
 
-    async def _delete_prefixed(self, prefix: str) -> None:
-        batch: list[bytes] = []
-        async for key in self.client.scan_iter(match=f"{_escape_glob(prefix)}*", count=500):
-            batch.append(key)
-            if len(batch) >= 500:
+    async def _delete_prefixed(self, prefixes: tuple[str, ...]) -> None:
+        if len(prefixes) == 1:  # Redis filters the keys itself: nothing else is sent back
+            batch: list[bytes] = []
+            match = f"{_escape_glob(prefixes[0])}*"
+            async for key in self.client.scan_iter(match=match, count=500):
+                batch.append(key)
+                if len(batch) >= 500:
+                    await self.client.delete(*batch)
+                    batch = []
+            if batch:
                 await self.client.delete(*batch)
-                batch = []
-        if batch:
-            await self.client.delete(*batch)
+            return
+        # Several prefixes: one SCAN of the keyspace instead of one per prefix (each SCAN
+        # walks every key), then the deletions in the prefixes' order.
+        wanted = tuple(prefix.encode() for prefix in prefixes)
+        found: list[set[bytes]] = [set() for _ in prefixes]
+        async for key in self.client.scan_iter(count=1000):
+            if key.startswith(wanted):
+                found[next(i for i, p in enumerate(wanted) if key.startswith(p))].add(key)
+        for group in found:
+            members = list(group)
+            for start in range(0, len(members), 500):
+                await self.client.delete(*members[start : start + 500])
 
     async def _delete_tagged(self, tag: str) -> None:
         members = await self.client.smembers(_tag_key(tag))
@@ -386,11 +401,11 @@ class RedisCache:
         if await self._call(lambda: self.client.delete(*keys), sentinel) is sentinel:
             self._pending_deletes.update(keys)
 
-    async def delete_prefix(self, prefix: str) -> None:
-        """Remove every key with the prefix (SCAN, never KEYS)."""
+    async def delete_prefix(self, *prefixes: str) -> None:
+        """Remove every key with any of the prefixes (one SCAN, never KEYS)."""
         sentinel = object()
-        if await self._call(lambda: self._delete_prefixed(prefix), sentinel) is sentinel:
-            self._pending_prefixes.add(prefix)
+        if await self._call(lambda: self._delete_prefixed(prefixes), sentinel) is sentinel:
+            self._pending_prefixes.update(dict.fromkeys(prefixes))
 
     async def invalidate_tag(self, tag: str) -> None:
         """Remove every key stored under the tag."""
@@ -552,8 +567,8 @@ class NearCache:
         if tag := event.get("tag"):
             for key in [k for k, (_, _, tags) in self._near.items() if tag in tags]:
                 self._forget(key)
-        if prefix := event.get("prefix"):
-            for key in [k for k in self._near if k.startswith(prefix)]:
+        if prefixes := event.get("prefixes"):
+            for key in [k for k in self._near if k.startswith(tuple(prefixes))]:
                 self._forget(key)
 
     def _forget(self, key: str) -> None:
@@ -658,10 +673,10 @@ class NearCache:
         if any(self._is_near(k) for k in keys):
             await self._announce({"keys": [k for k in keys if self._is_near(k)]})
 
-    async def delete_prefix(self, prefix: str) -> None:
-        """Delete by prefix in Redis and on every worker."""
-        await self.inner.delete_prefix(prefix)
-        await self._announce({"prefix": prefix})
+    async def delete_prefix(self, *prefixes: str) -> None:
+        """Delete by prefixes in Redis and on every worker (one eviction event for all)."""
+        await self.inner.delete_prefix(*prefixes)
+        await self._announce({"prefixes": list(prefixes)})
 
     async def invalidate_tag(self, tag: str) -> None:
         """Invalidate a tag in Redis and on every worker.
@@ -756,8 +771,7 @@ async def forget_answers(cache: Cache) -> None:
     The admin UI's table edits and a restored backup change rows behind the services that
     know which answers depend on them; each answer is then read afresh from the database.
     """
-    for prefix in ANSWER_PREFIXES:
-        await cache.delete_prefix(prefix)
+    await cache.delete_prefix(*ANSWER_PREFIXES)
 
 
 def make_cache(redis_url: str | None, hub: Any = None) -> Cache:
