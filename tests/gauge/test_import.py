@@ -14,7 +14,7 @@ from skillnest.core import bulk
 from skillnest.core.errors import BadRequest
 from skillnest.core.security import token_digest
 from skillnest.gauge import importer
-from skillnest.gauge.importer import verify
+from skillnest.gauge.importer import reader, verify
 from skillnest.gauge.models import (
     Analysis,
     ChatMessage,
@@ -105,6 +105,44 @@ async def test_batches_written_while_the_next_is_read_store_every_record_once(se
     )
     assert again.verified and all(t.inserted == 0 for t in again.tables.values())
     assert await table_counts(session) == counts
+
+
+async def test_files_read_a_record_at_a_time_store_every_record_once(
+    session, legacy_dir, monkeypatch
+):
+    # Each record its own piece, in both layouts of a list: the sample's (records from
+    # column 0) and the legacy app's JSON.stringify(data, null, 2) (records indented).
+    write_json(legacy_dir / "analyses.json", read_json(legacy_dir / "analyses.json"))
+    monkeypatch.setattr(reader, "PIECE_BYTES", 1)
+    report = await importer.import_metagauge(
+        session=session, data_dir=legacy_dir, batch_size=3, make_backup=False
+    )
+    assert report.problems == [] and report.verified and report.should_commit
+    expected = expected_records(legacy_dir)
+    for kind, count in expected.items():
+        table = report.tables[kind]
+        assert (table.read, table.inserted, table.found) == (count, count, count), kind
+    assert (await table_counts(session))["analyses"] == expected["analyses"]
+    sources = {group.label: group.records for group in report.sources}
+    assert sources["analyses.json"] == len(read_json(legacy_dir / "analyses.json"))
+
+
+async def test_a_file_cut_off_keeps_the_records_read_before_the_cut(
+    session, legacy_dir, monkeypatch
+):
+    content = (legacy_dir / "analyses.json").read_bytes()
+    whole = len(orjson.loads(content))
+    (legacy_dir / "analyses.json").write_bytes(content[: content.rindex(b"{") + 20])
+    monkeypatch.setattr(reader, "PIECE_BYTES", 1)
+    report = await importer.import_metagauge(
+        session=session, data_dir=legacy_dir, make_backup=False, skip_invalid=True
+    )
+    problems = [(p.file, p.index, p.field) for p in report.problems]
+    assert problems == [("analyses.json", None, "(file)")]
+    assert report.problems[0].reason.startswith("cannot read JSON")
+    read = next(g.records for g in report.sources if g.label == "analyses.json")
+    assert read == whole - 1  # every record before the cut, as valid records of a bad file
+    assert report.verified
 
 
 @pytest.mark.parametrize("batch_size", [5000, 3])

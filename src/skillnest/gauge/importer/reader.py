@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -125,3 +125,131 @@ def load(source: SourceFile) -> Loaded:
     if not isinstance(data, list):
         return Loaded([], "the file must hold a list", nul_possible)
     return Loaded(data, None, nul_possible)
+
+
+class UnreadableFile(Exception):
+    """A legacy file that is not a JSON list; the message is the one ``load`` reports."""
+
+
+# About this many bytes of a file are parsed at once. Parsed whole, the benchmark's 510 MB
+# analyses.json holds 3.2 GB of Python objects (the import peaked at 3.3 GB); piece by
+# piece the memory of written records is used again (peak 0.9 GB). Smaller pieces cost
+# more CPU per byte (1 MB: +20 % importer CPU), larger ones more memory (64 MB: 1.3 GB).
+PIECE_BYTES = 16 << 20
+
+
+@dataclass
+class Streamed:
+    """A legacy file read whole, its records parsed a piece at a time (``pieces``)."""
+
+    content: bytes
+    estimate: int  # records, for progress: the top-level closing lines (or exact when whole)
+    nul_possible: bool
+    closer: bytes | None  # the line ending each record; None: ``whole`` is the file
+    whole: list[Any] | None = None
+
+    def pieces(self) -> Iterator[list[Any]]:
+        """The file's records, in order, a few megabytes of them at a time.
+
+        Raises ``UnreadableFile`` (possibly after some pieces) when the file is not a JSON
+        list. A piece cut inside a record fails to parse and only costs a whole parse.
+        """
+        if self.closer is None:
+            yield self.whole or []
+            return
+        done = 0
+        try:
+            for part in _split_records(self.content, self.closer):
+                done += len(part)
+                yield part
+            return
+        except (orjson.JSONDecodeError, _MisplacedCut):
+            pass  # a cut inside a record, or a broken file: the whole file decides
+        data = _parse_list(self.content)
+        if done < len(data):
+            yield data[done:]
+
+
+def stream(source: SourceFile) -> Streamed:
+    """Read a legacy file for ``Streamed.pieces``; raises ``UnreadableFile`` if unreadable."""
+    try:
+        content = source.path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read JSON: {exc}") from exc
+    nul_possible = b"\\u0000" in content
+    closer = _record_closer(content)
+    if closer is None:  # one line, or not a list of objects: parsed at once
+        whole = _parse_list(content)
+        return Streamed(content, len(whole), nul_possible, None, whole)
+    return Streamed(content, content.count(closer), nul_possible, closer)
+
+
+def _parse_list(content: bytes) -> list[Any]:
+    try:
+        data = orjson.loads(content)
+    except orjson.JSONDecodeError as exc:
+        raise UnreadableFile(f"cannot read JSON: {exc}") from exc
+    if not isinstance(data, list):
+        raise UnreadableFile("the file must hold a list")
+    return data
+
+
+def _record_closer(content: bytes) -> bytes | None:
+    """The line that ends each top-level record of an indented JSON list, or None.
+
+    A raw newline cannot occur inside a JSON string, so a newline, the first record's own
+    indentation and ``}`` can only close an object: the top-level record's, or (in a file
+    indented otherwise) a nested one, which leaves that piece unbalanced and failing to
+    parse. A piece that parses is therefore whole records.
+    """
+    opening = content.find(b"[")
+    if opening < 0 or content[:opening].strip():
+        return None
+    first = _past_blanks(content, opening + 1)
+    newline = content.rfind(b"\n", opening, first)
+    if content[first : first + 1] != b"{" or newline < 0:
+        return None  # not a list of objects, or on one line: parsed whole
+    return b"\n" + content[newline + 1 : first].rstrip(b"\r") + b"}"
+
+
+_BLANKS = (b" ", b"\t", b"\r", b"\n")
+
+
+class _MisplacedCut(Exception):
+    """What follows a piece is no separator between records: the whole file decides."""
+
+
+def _split_records(content: bytes, closer: bytes) -> Iterator[list[Any]]:
+    start = content.find(b"{")
+    while True:
+        found = content.find(closer, start + PIECE_BYTES)
+        if found < 0:
+            yield orjson.loads(b"[" + content[start:])  # the rest holds the list's "]"
+            return
+        end = found + len(closer)
+        yield orjson.loads(b"[" + content[start:end] + b"]")
+        start = _next_record(content, end)
+
+
+def _next_record(content: bytes, at: int) -> int:
+    """Where the record after a piece starts: past blanks, one comma, blanks, at ``{``.
+
+    With no comma the list must end there (``]``); the final piece parse checks the rest.
+    Anything else (two commas, a trailing comma, records without a comma) is invalid JSON
+    that piece-wise parsing would let through.
+    """
+    at = _past_blanks(content, at)
+    if content[at : at + 1] != b",":
+        if content[at : at + 1] != b"]":
+            raise _MisplacedCut
+        return at
+    at = _past_blanks(content, at + 1)
+    if content[at : at + 1] != b"{":
+        raise _MisplacedCut
+    return at
+
+
+def _past_blanks(content: bytes, at: int) -> int:
+    while content[at : at + 1] in _BLANKS:
+        at += 1
+    return at

@@ -24,7 +24,14 @@ from skillnest.gauge.importer.documents import (
     imported_names,
     not_imported,
 )
-from skillnest.gauge.importer.reader import SourceFile, backup_sources, discover, load
+from skillnest.gauge.importer.reader import (
+    SourceFile,
+    UnreadableFile,
+    backup_sources,
+    discover,
+    load,
+    stream,
+)
 from skillnest.gauge.importer.report import KINDS, ImportReport, NoProgress, Progress, SourceGroup
 from skillnest.gauge.importer.state import Pending, RunState
 from skillnest.gauge.importer.validator import PARSE_SLICE, Validator
@@ -138,11 +145,15 @@ class Importer:
         """Single files one by one, then all per-user files of the kind as one group."""
         t = self.state.t
         for source in (f for f in files if f.owner is None):
-            records = self._load(source, kind)
-            group = SourceGroup(source.rel, kind, files=1, records=len(records))
-            self.progress.start(source.rel, len(records))
+            group = SourceGroup(source.rel, kind, files=1)
             before = t[kind].rejected
-            await self._records(kind, source, records)
+            if kind == "users":  # one list: duplicate emails and keys are sought across it
+                records = self._load(source, kind)
+                self.progress.start(source.rel, len(records))
+                await self._records(kind, source, records)
+                group.records = len(records)
+            else:
+                group.records = await self._stream(kind, source)
             group.rejected = t[kind].rejected - before
             self.report.sources.append(group)
         await self._flush(kind)
@@ -161,6 +172,25 @@ class Importer:
             group.rejected = t[kind].rejected - before
             self.report.sources.append(group)
 
+    async def _stream(self, kind: str, source: SourceFile) -> int:
+        """Validate and write a single file's records a piece at a time; return how many.
+
+        A file found broken after some pieces keeps those pieces' records, as a file
+        with invalid records keeps its valid ones: the import commits neither unless
+        ``--skip-invalid``.
+        """
+        count = 0
+        try:
+            streamed = stream(source)
+            self.validator.nul_possible = streamed.nul_possible
+            self.progress.start(source.rel, streamed.estimate)
+            for part in streamed.pieces():
+                await self._records(kind, source, part, first_index=count)
+                count += len(part)
+        except UnreadableFile as exc:
+            self.validator.reject(kind, source.rel, None, None, [("(file)", str(exc))])
+        return count
+
     def _load(self, source: SourceFile, kind: str) -> list[Any]:
         loaded = load(source)
         self.validator.nul_possible = loaded.nul_possible
@@ -168,8 +198,10 @@ class Importer:
             self.validator.reject(kind, source.rel, None, None, [("(file)", loaded.error)])
         return loaded.records
 
-    async def _records(self, kind: str, source: SourceFile, records: list[Any]) -> None:
-        """Validate the records of one file and queue (or write) the valid ones."""
+    async def _records(
+        self, kind: str, source: SourceFile, records: list[Any], first_index: int = 0
+    ) -> None:
+        """Validate records of one file (the first at ``first_index``); queue the valid ones."""
         # Single files advance per record, per-user groups per file.
         step = self.progress.advance if source.owner is None else None
         if kind == "users":
@@ -190,7 +222,7 @@ class Importer:
             if step is not None:
                 step(len(part))
             for offset, raw in enumerate(part):
-                index = start + offset
+                index = first_index + start + offset
                 rec = accept(kind, source, index, raw, parsed[offset])
                 pending = None if rec is None else check(source, index, raw, rec)
                 if pending is not None:
