@@ -26,15 +26,15 @@ from skillnest.settings import VAR_DIR, get_settings, write_local_secrets
 
 T = TypeVar("T")
 READONLY_PASSWORD_ENV = "SKILLNEST_READONLY_PASSWORD"
+DB_PASSWORD_ENV = "SKILLNEST_DB_PASSWORD"
 CACHE_NOT_DROPPED = (
     "Redis did not answer, so answers cached before this change may be served until they "
-    "expire (up to 24 hours); run `skillnest db forget-cache` once Redis is back"
+    "expire; run `skillnest db forget-cache` once Redis is back"
 )
 EMBEDDED_CACHE = (
     "without Redis the cache lives inside the `skillnest serve` process: restart it to drop "
     "its answers"
 )
-DB_PASSWORD_ENV = "SKILLNEST_DB_PASSWORD"
 
 db = typer.Typer(help="Database migrations and operations.", no_args_is_help=True)
 maintenance = typer.Typer(help="Periodic jobs.", no_args_is_help=True)
