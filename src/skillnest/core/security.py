@@ -12,7 +12,6 @@ import nacl.secret
 import nacl.utils
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from werkzeug.security import check_password_hash
 
 # OWASP's minimum for Argon2id: m=19 MiB, t=2, p=1.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
@@ -33,6 +32,10 @@ def verify_password(password: str, stored_hash: str) -> bool:
         if stored_hash.startswith("$argon2"):
             return _hasher.verify(stored_hash, password)
         if stored_hash.startswith(LEGACY_WERKZEUG_PREFIXES):
+            # Imported here: werkzeug loads its HTTP server and data structures with it
+            # (85-160 ms at every start), and only imported Skill Exchange accounts need it.
+            from werkzeug.security import check_password_hash
+
             return check_password_hash(stored_hash, password)
         if stored_hash.startswith(LEGACY_BCRYPT_PREFIXES):
             return bcrypt.checkpw(password.encode()[:72], stored_hash.encode())

@@ -14,16 +14,16 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from docx import Document as DocxDocument
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt, RGBColor
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from skillnest.careers.documents.render import markdown_to_html
 from skillnest.core.errors import ServiceUnavailable
+
+if TYPE_CHECKING:
+    from docx.shared import RGBColor
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MEDIA_TYPES = {
@@ -276,11 +276,18 @@ def to_text(markdown: str) -> str:
 
 
 def _rgb(color: str) -> RGBColor:
+    from docx.shared import RGBColor
+
     return RGBColor.from_string(color.lstrip("#").upper())
 
 
 def to_docx(*, title: str, markdown: str, style: Style) -> bytes:
     """A Word document of the Markdown, in the template's font, size and colours."""
+    # python-docx (and lxml) load on the first Word export, not at every start (70 ms).
+    from docx import Document as DocxDocument
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
     document = DocxDocument()
     document.core_properties.title = title[:255]
     normal = document.styles["Normal"]
