@@ -567,8 +567,11 @@ class NearCache:
         if tag := event.get("tag"):
             for key in [k for k, (_, _, tags) in self._near.items() if tag in tags]:
                 self._forget(key)
-        if prefixes := event.get("prefixes"):
-            for key in [k for k in self._near if k.startswith(tuple(prefixes))]:
+        # "prefix" is how workers of the release before announced one prefix; heard in a
+        # rolling upgrade, it still evicts.
+        prefixes = tuple(event.get("prefixes", ())) + tuple(filter(None, [event.get("prefix")]))
+        if prefixes:
+            for key in [k for k in self._near if k.startswith(prefixes)]:
                 self._forget(key)
 
     def _forget(self, key: str) -> None:
