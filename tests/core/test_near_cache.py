@@ -183,3 +183,17 @@ async def test_a_delete_returns_only_once_every_worker_has_dropped_its_copy(
     # ...yet once the revocation returns, its next request can no longer be answered from
     # the old copy: the delete waited for that worker to drop it.
     assert elsewhere.peek(KEY) is None
+
+
+async def test_the_one_prefix_event_of_the_release_before_still_evicts(workers):
+    # A worker not yet upgraded announces {"prefix": ...}; an upgraded one must still obey.
+    a, b = workers
+    await a.set("accounts:user:9:me", b"{}", 60)
+    assert await b.get("accounts:user:9:me") == b"{}"
+    await sync_redis_delete("accounts:user:9:me")
+    await a.hub.publish(NearCache.CHANNEL, {"prefix": "accounts:user:"})
+
+    async def nine_gone() -> bool:
+        return await b.get("accounts:user:9:me") is None
+
+    assert await poll(nine_gone)
