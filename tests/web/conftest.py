@@ -20,12 +20,14 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import redis as sync_redis
 import uvicorn
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from skillnest.app import create_app
@@ -155,6 +157,7 @@ class People:
         context.set_default_timeout(20_000)
         self.contexts.append(context)
         page = await context.new_page()
+        page.goto = _tolerating_a_lost_load_event(page)  # type: ignore[method-assign]
         page.on("request", self._on_request)
         page.on("requestfinished", self._on_done)
         page.on("requestfailed", self._on_done)
@@ -178,6 +181,29 @@ class People:
     async def close(self) -> None:
         for context in self.contexts:
             await context.close()
+
+
+def _tolerating_a_lost_load_event(page: Page) -> Any:
+    """``page.goto`` that accepts a page whose load event Playwright never reported.
+
+    Under the 2-core CI load, navigations have timed out waiting for "load" with the page
+    drawn and every request answered (the failure screenshots and the pending list show
+    it). When the navigation reached its path and the document says it is complete, the
+    page did load; anything else still fails.
+    """
+    navigate = page.goto
+
+    async def goto(url: str, **options: Any) -> Any:
+        try:
+            return await navigate(url, **options)
+        except PlaywrightTimeoutError:
+            reached = urlsplit(page.url).path == urlsplit(url).path
+            if not reached or await page.evaluate("document.readyState") != "complete":
+                raise
+            print(f"goto {url}: loaded, but its load event was not reported; going on")
+            return None
+
+    return goto
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
